@@ -1,0 +1,1 @@
+"""casework: the rules and use cases. Never imports Qt or ui."""

@@ -1,0 +1,1 @@
+"""casework-cli: administrators' and coordinators' commands."""

@@ -1,0 +1,199 @@
+"""casework-cli init, user, team, panel, check, backup, rekey."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from casework import audit, users
+from casework.cli.common import CliError, db_path, open_ws, out, password, username
+from casework.permissions import require
+from db.errors import StoreError
+from db.keyslots import slot_path
+from db.store import Store, check_connection
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="create a new encrypted database and its first administrator")
+    p.add_argument("--name", default="", help="the administrator's display name")
+    p.set_defaults(func=cmd_init)
+
+    u = sub.add_parser("user", help="add, list, disable users or change a password")
+    us = u.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = us.add_parser("add", help="add a user (their password from CASEWORK_NEW_PASSWORD or a prompt)")
+    a.add_argument("name")
+    a.add_argument("--role", required=True,
+                   choices=["case_manager", "panel_member", "panel_chair", "coordinator",
+                            "administrator"])
+    a.add_argument("--display-name", default="")
+    a.add_argument("--team")
+    a.add_argument("--panel", action="append", default=[], help="panel membership (repeatable)")
+    a.set_defaults(func=cmd_user_add)
+    ls = us.add_parser("list", help="list users")
+    ls.set_defaults(func=cmd_user_list)
+    d = us.add_parser("disable", help="disable a user and revoke their key slot")
+    d.add_argument("name")
+    d.set_defaults(func=cmd_user_disable)
+    pw = us.add_parser("passwd", help="change your password, or (administrator) reset another's")
+    pw.add_argument("name", nargs="?")
+    pw.set_defaults(func=cmd_user_passwd)
+
+    t = sub.add_parser("team", help="add a team")
+    t.add_argument("name")
+    t.add_argument("--kind", default="asb", choices=["asb", "community_trigger", "sanctuary",
+                                                     "coordination", "administration"])
+    t.set_defaults(func=cmd_team)
+    pn = sub.add_parser("panel", help="add a SWIP or MART panel")
+    pn.add_argument("name")
+    pn.add_argument("--kind", required=True, choices=["swip", "mart"])
+    pn.set_defaults(func=cmd_panel)
+
+    c = sub.add_parser("check", help="integrity, SQLCipher page HMAC and schema version check")
+    c.set_defaults(func=cmd_check)
+    b = sub.add_parser("backup", help="write an encrypted, consistent copy (safe while in use)")
+    b.add_argument("dest", type=Path)
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("rekey", help="replace the data key and re-encrypt the database")
+    r.set_defaults(func=cmd_rekey)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    name = username(args)
+    pw = password("New administrator password: ", confirm=True)
+    ws, recovery = users.init_database(path, name, pw, args.name)
+    ws.lock()
+    out(f"Created {path} (and its key slots {slot_path(path).name}).")
+    out(f"Administrator: {name}")
+    out("RECOVERY KEY (shown once; print it and keep it in a safe):")
+    out(f"  {recovery}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        new_pw = password(f"Password for {args.name}: ", env="CASEWORK_NEW_PASSWORD",
+                          confirm=True)
+        users.add_user(ws, args.name, new_pw, args.role, display_name=args.display_name,
+                       team=args.team, panels=tuple(args.panel))
+    finally:
+        ws.lock()
+    out(f"Added {args.name} ({args.role}).")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        rows = users.list_users(ws)
+        slots = {n: state for n, _k, state in ws.store.slot_names()}
+    finally:
+        ws.lock()
+    out(f"{'user':<20} {'role':<14} {'team':<20} {'status':<9} {'key slot':<9} panels")
+    for r in rows:
+        out(f"{r.username:<20} {r.role:<14} {(r.team or '-'):<20} "
+            f"{'active' if r.active else 'disabled':<9} {slots.get(r.username, 'none'):<9} "
+            f"{', '.join(r.panels) or '-'}")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        users.disable_user(ws, args.name)
+    finally:
+        ws.lock()
+    out(f"Disabled {args.name}; their key slot is revoked.")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    me = username(args)
+    target = args.name or me
+    old = password("Current password: ")
+    ws = open_ws_with(args, me, old)
+    try:
+        new_pw = password(f"New password for {target}: ", env="CASEWORK_NEW_PASSWORD",
+                          confirm=True)
+        users.change_password(ws, target, new_pw, old if target == me else None)
+    finally:
+        ws.lock()
+    out(f"Password changed for {target}.")
+    return 0
+
+
+def open_ws_with(args: argparse.Namespace, name: str, pw: str) -> Any:
+    from casework.context import open_workspace
+
+    return open_workspace(db_path(args), name, pw)
+
+
+def cmd_team(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        users.ensure_team(ws, args.name, args.kind)
+    finally:
+        ws.lock()
+    out(f"Team {args.name} ({args.kind}) is ready.")
+    return 0
+
+
+def cmd_panel(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        users.ensure_panel(ws, args.name, args.kind)
+    finally:
+        ws.lock()
+    out(f"Panel {args.name} ({args.kind}) is ready.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    store = Store.open(path, username(args), password())
+    try:
+        problems = check_connection(store.raw_connection())
+    finally:
+        store.lock()
+    if problems:
+        for p in problems:
+            out(f"FAIL {p}")
+        return 1
+    out("OK: integrity, SQLCipher page HMACs and schema version are sound.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        require(ws.actor, "admin.backup")
+        dest: Path = args.dest.expanduser()
+        if dest.is_dir():
+            raise CliError("Give the backup a file name, not a folder.")
+        ws.store.backup(dest)
+        with ws.uow() as session:
+            audit.record(ws, session, "backup", detail={"file": dest.name})
+    except StoreError:
+        raise
+    finally:
+        ws.lock()
+    out(f"Backup written to {dest} (with {slot_path(dest).name}).")
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        require(ws.actor, "admin.users")
+        ws.store.rekey()
+        from casework.context import Workspace
+
+        ws2 = Workspace(ws.store, ws.actor)
+        with ws2.uow() as session:
+            audit.record(ws2, session, "database.rekey")
+    finally:
+        ws.lock()
+    out("The database has a new data key; every active key slot was updated.")
+    return 0

@@ -1,0 +1,42 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from db.models.admin import (
+    AuditEntry,
+    Panel,
+    PanelMembership,
+    Setting,
+    SharingProtocol,
+    Team,
+    User,
+)
+from db.models.asb import AsbDetail, Breach, EscalationStep, Incident, RiskAssessment
+from db.models.base import Base, utcnow
+from db.models.cases import Case, CaseParty, Document, Note, Task
+from db.models.panels import (
+    MartDetail,
+    Meeting,
+    MeetingAttendance,
+    MeetingItem,
+    NrmDecision,
+    PanelAction,
+    Referral,
+    UglyMugReport,
+)
+from db.models.people import Address, Lsoa, Person, PersonAddress, PersonAlias
+from db.models.sanctuary import Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
+from db.models.trigger import (
+    TriggerApplication,
+    TriggerComplaint,
+    TriggerRecommendation,
+    TriggerReview,
+)
+
+__all__ = [
+    "Address", "AsbDetail", "AuditEntry", "Base", "Breach", "Case", "CaseParty", "Contractor",
+    "Document", "EscalationStep", "Incident", "Lsoa", "MartDetail", "Meeting",
+    "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
+    "PanelMembership", "Person", "PersonAddress", "PersonAlias", "Referral", "RiskAssessment",
+    "SanctuaryFeedback", "SanctuaryJob", "Setting", "SharingProtocol", "Task", "Team",
+    "TriggerApplication", "TriggerComplaint", "TriggerRecommendation", "TriggerReview", "User",
+    "UglyMugReport", "WorkLine", "utcnow",
+]

@@ -1,0 +1,96 @@
+"""Cases: the fields every case type shares, parties, tasks, notes and documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Base, utcnow
+
+CASE_TYPES = ("asb", "trigger", "swip", "mart", "sanctuary")
+CASE_STATUSES = ("open", "closed")
+RISK_LEVELS = ("standard", "medium", "high")
+PARTY_ROLES = ("victim", "complainant", "perpetrator", "witness", "household", "professional")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_type_status", "case_type", "status"),
+        Index("ix_cases_opened", "opened_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    case_type: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    opened_on: Mapped[date]
+    closed_on: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"), index=True)
+    risk_level: Mapped[str] = mapped_column(String(10), default="standard")
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"))
+    lsoa_code: Mapped[str | None] = mapped_column(ForeignKey("lsoas.code"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")  # free text: never exported
+    next_review_on: Mapped[date | None]
+    anonymised_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    parties: Mapped[list[CaseParty]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+
+
+class CaseParty(Base):
+    __tablename__ = "case_parties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency: Mapped[str] = mapped_column(String(80), default="")
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_open_due", "completed_on", "due_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))  # the rule that made it
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date]
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    completed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+    shareable: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Document(Base):
+    """A generated letter or an attached file, kept with the case (encrypted with it)."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    mime: Mapped[str] = mapped_column(String(60), default="application/pdf")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0)
