@@ -1,14 +1,14 @@
-"""casework-cli subcommands: imports (filled in by its own feature)."""
+"""casework-cli import: one parser, a subcommand per source (each in its own module)."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
+
+from casework.cli import import_cases, import_police
 
 
 def register(sub: Any) -> None:
-    """Add this module's subcommands to the parser."""
-    del sub
-
-
-__all__ = ["register", "argparse"]
+    p = sub.add_parser("import", help="import cases from a spreadsheet or police.uk ASB data")
+    isub = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    import_cases.register(isub)
+    import_police.register(isub)
