@@ -76,7 +76,8 @@ class VerifyResult:
     problem: str = ""
 
 
-def verify_rows(key: bytes, rows: Iterable[tuple[Any, ...]], head: str | None = None) -> VerifyResult:
+def verify_rows(key: bytes, rows: Iterable[tuple[Any, ...]],
+                head: str | None = None) -> VerifyResult:
     """Recompute the chain over rows (seq, ts, user_id, username, action, record_type,
     record_id, reason, detail, hash) in seq order; name the first entry that breaks it."""
     prev = GENESIS

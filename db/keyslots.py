@@ -148,7 +148,8 @@ class Slot:
         shared = private.exchange(X25519PublicKey.from_public_bytes(_unb64(entry["eph"])))
         try:
             return AESGCM(_seal_key(shared, self._aad(db_uuid))).decrypt(
-                _unb64(entry["nonce"]), _unb64(entry["box"]), self._aad(db_uuid) + generation.encode()
+                _unb64(entry["nonce"]), _unb64(entry["box"]),
+                self._aad(db_uuid) + generation.encode(),
             )
         except InvalidTag:
             raise KeySlotsCorrupt() from None

@@ -17,7 +17,7 @@ from typing import Any
 import sqlcipher3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from db import migrate
 from db.engine import connect_raw, make_engine

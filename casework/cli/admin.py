@@ -21,7 +21,8 @@ def register(sub: Any) -> None:
 
     u = sub.add_parser("user", help="add, list, disable users or change a password")
     us = u.add_subparsers(dest="action", required=True, metavar="ACTION")
-    a = us.add_parser("add", help="add a user (their password from CASEWORK_NEW_PASSWORD or a prompt)")
+    a = us.add_parser(
+        "add", help="add a user (their password from CASEWORK_NEW_PASSWORD or a prompt)")
     a.add_argument("name")
     a.add_argument("--role", required=True,
                    choices=["case_manager", "panel_member", "panel_chair", "coordinator",
