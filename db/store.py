@@ -128,7 +128,25 @@ class Store:
         else:
             conn = connect_raw(path, key)
             conn.close()
-        return cls(path, slots, key, who)
+        store = cls(path, slots, key, who)
+        store.upgrade_if_needed()
+        return store
+
+    def upgrade_if_needed(self) -> Path | None:
+        """Bring an older schema to the current one, after an encrypted backup.
+
+        Returns the backup's path when a migration ran.
+        """
+        if not migrate.needs_upgrade(self.engine):
+            return None
+        with self.engine.connect() as conn:
+            current = conn.exec_driver_sql(
+                "SELECT version_num FROM alembic_version").scalar() or "none"
+        backup = self.path.with_name(f"{self.path.name}.before-{current}.bak")
+        if not backup.exists():
+            self.backup(backup)
+        migrate.upgrade(self.engine)
+        return backup
 
     # -- the engine and keys ---------------------------------------------------------
     @property
