@@ -36,6 +36,7 @@ class Case(Base):
     lsoa_code: Mapped[str | None] = mapped_column(ForeignKey("lsoas.code"), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")  # free text: never exported
     next_review_on: Mapped[date | None]
+    external_reference: Mapped[str | None] = mapped_column(String(60), index=True)  # import
     anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -57,7 +57,7 @@ class NrmDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # reasonable_grounds | conclusive_grounds
-    decided_on: Mapped[date]
+    decided_on: Mapped[date] = mapped_column(index=True)
     positive: Mapped[bool]
     recovery_period_ends: Mapped[date | None]
 
@@ -106,6 +106,7 @@ class MeetingItem(Base):
     progress: Mapped[str] = mapped_column(Text, default="")
     progress_shareable: Mapped[bool] = mapped_column(Boolean, default=False)
     discussed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(String(20), default="")  # new | review_due | actions
 
 
 class PanelAction(Base):
@@ -119,3 +120,4 @@ class PanelAction(Base):
     shareable: Mapped[bool] = mapped_column(Boolean, default=False)
     due_on: Mapped[date]
     completed_on: Mapped[date | None]
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))

@@ -37,10 +37,10 @@ class SanctuaryJob(Base):
     landlord_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_assessment_done: Mapped[bool] = mapped_column(Boolean, default=False)
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractors.id"), index=True)
-    referred_on: Mapped[date]
+    referred_on: Mapped[date] = mapped_column(index=True)
     surveyed_on: Mapped[date | None]
     ordered_on: Mapped[date | None]
-    completed_on: Mapped[date | None]
+    completed_on: Mapped[date | None] = mapped_column(index=True)
     fire_safety_checked_on: Mapped[date | None]
 
 

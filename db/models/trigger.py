@@ -19,7 +19,7 @@ class TriggerApplication(Base):
     )
     applicant_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
-    received_on: Mapped[date]
+    received_on: Mapped[date] = mapped_column(index=True)
     acknowledged_on: Mapped[date | None]
     proposed_threshold_met: Mapped[bool | None]
     threshold_met: Mapped[bool | None]
@@ -64,3 +64,4 @@ class TriggerRecommendation(Base):
     due_on: Mapped[date]
     completed_on: Mapped[date | None]
     order: Mapped[int] = mapped_column(Integer, default=0)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))

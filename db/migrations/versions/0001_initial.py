@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 21:56:50.476213
+Create Date: 2026-11-21 22:02:35.732694
 """
 
 from alembic import op
@@ -147,6 +147,7 @@ def upgrade() -> None:
     sa.Column('lsoa_code', sa.String(length=9), nullable=True),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('next_review_on', sa.Date(), nullable=True),
+    sa.Column('external_reference', sa.String(length=60), nullable=True),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -159,6 +160,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('reference', name=op.f('uq_cases_reference'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_external_reference'), ['external_reference'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_lsoa_code'), ['lsoa_code'], unique=False)
         batch_op.create_index('ix_cases_opened', ['opened_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_owner_id'), ['owner_id'], unique=False)
@@ -324,6 +326,7 @@ def upgrade() -> None:
     sa.Column('progress', sa.Text(), nullable=False),
     sa.Column('progress_shareable', sa.Boolean(), nullable=False),
     sa.Column('discussed', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_meeting_items_case_id_cases'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_items_meeting_id_meetings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_items')),
@@ -359,24 +362,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('nrm_decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nrm_decisions_case_id'), ['case_id'], unique=False)
-
-    op.create_table('panel_actions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('meeting_id', sa.Integer(), nullable=True),
-    sa.Column('agency', sa.String(length=80), nullable=False),
-    sa.Column('owner', sa.String(length=120), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('shareable', sa.Boolean(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('completed_on', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_panel_actions_case_id_cases'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_panel_actions_meeting_id_meetings')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_panel_actions'))
-    )
-    with op.batch_alter_table('panel_actions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_panel_actions_case_id'), ['case_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_panel_actions_meeting_id'), ['meeting_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_nrm_decisions_decided_on'), ['decided_on'], unique=False)
 
     op.create_table('referrals',
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -444,7 +430,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_sanctuary_jobs'))
     )
     with op.batch_alter_table('sanctuary_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sanctuary_jobs_completed_on'), ['completed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_sanctuary_jobs_contractor_id'), ['contractor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sanctuary_jobs_referred_on'), ['referred_on'], unique=False)
 
     op.create_table('tasks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -488,6 +476,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['threshold_decided_by'], ['users.id'], name=op.f('fk_trigger_applications_threshold_decided_by_users')),
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_trigger_applications'))
     )
+    with op.batch_alter_table('trigger_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_trigger_applications_received_on'), ['received_on'], unique=False)
+
     op.create_table('trigger_complaints',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -504,20 +495,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('trigger_complaints', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trigger_complaints_case_id'), ['case_id'], unique=False)
-
-    op.create_table('trigger_recommendations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('body', sa.String(length=40), nullable=False),
-    sa.Column('recommendation', sa.Text(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('completed_on', sa.Date(), nullable=True),
-    sa.Column('order', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_trigger_recommendations_case_id_cases'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_trigger_recommendations'))
-    )
-    with op.batch_alter_table('trigger_recommendations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_trigger_recommendations_case_id'), ['case_id'], unique=False)
 
     op.create_table('trigger_reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -574,6 +551,42 @@ def upgrade() -> None:
     with op.batch_alter_table('escalation_steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_escalation_steps_case_id'), ['case_id'], unique=False)
 
+    op.create_table('panel_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=True),
+    sa.Column('agency', sa.String(length=80), nullable=False),
+    sa.Column('owner', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('shareable', sa.Boolean(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_panel_actions_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_panel_actions_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_panel_actions_task_id_tasks'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_panel_actions'))
+    )
+    with op.batch_alter_table('panel_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_panel_actions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_panel_actions_meeting_id'), ['meeting_id'], unique=False)
+
+    op.create_table('trigger_recommendations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.String(length=40), nullable=False),
+    sa.Column('recommendation', sa.Text(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('order', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_trigger_recommendations_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_trigger_recommendations_task_id_tasks'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_trigger_recommendations'))
+    )
+    with op.batch_alter_table('trigger_recommendations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_trigger_recommendations_case_id'), ['case_id'], unique=False)
+
     op.create_table('breaches',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('step_id', sa.Integer(), nullable=False),
@@ -597,6 +610,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_breaches_step_id'))
 
     op.drop_table('breaches')
+    with op.batch_alter_table('trigger_recommendations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_trigger_recommendations_case_id'))
+
+    op.drop_table('trigger_recommendations')
+    with op.batch_alter_table('panel_actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_panel_actions_meeting_id'))
+        batch_op.drop_index(batch_op.f('ix_panel_actions_case_id'))
+
+    op.drop_table('panel_actions')
     with op.batch_alter_table('escalation_steps', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_escalation_steps_case_id'))
 
@@ -613,14 +635,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_trigger_reviews_case_id'))
 
     op.drop_table('trigger_reviews')
-    with op.batch_alter_table('trigger_recommendations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_trigger_recommendations_case_id'))
-
-    op.drop_table('trigger_recommendations')
     with op.batch_alter_table('trigger_complaints', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_trigger_complaints_case_id'))
 
     op.drop_table('trigger_complaints')
+    with op.batch_alter_table('trigger_applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_trigger_applications_received_on'))
+
     op.drop_table('trigger_applications')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tasks_team_id'))
@@ -630,7 +651,9 @@ def downgrade() -> None:
 
     op.drop_table('tasks')
     with op.batch_alter_table('sanctuary_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sanctuary_jobs_referred_on'))
         batch_op.drop_index(batch_op.f('ix_sanctuary_jobs_contractor_id'))
+        batch_op.drop_index(batch_op.f('ix_sanctuary_jobs_completed_on'))
 
     op.drop_table('sanctuary_jobs')
     with op.batch_alter_table('sanctuary_feedback', schema=None) as batch_op:
@@ -642,12 +665,8 @@ def downgrade() -> None:
 
     op.drop_table('risk_assessments')
     op.drop_table('referrals')
-    with op.batch_alter_table('panel_actions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_panel_actions_meeting_id'))
-        batch_op.drop_index(batch_op.f('ix_panel_actions_case_id'))
-
-    op.drop_table('panel_actions')
     with op.batch_alter_table('nrm_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_nrm_decisions_decided_on'))
         batch_op.drop_index(batch_op.f('ix_nrm_decisions_case_id'))
 
     op.drop_table('nrm_decisions')
@@ -698,6 +717,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_owner_id'))
         batch_op.drop_index('ix_cases_opened')
         batch_op.drop_index(batch_op.f('ix_cases_lsoa_code'))
+        batch_op.drop_index(batch_op.f('ix_cases_external_reference'))
 
     op.drop_table('cases')
     op.drop_table('users')
