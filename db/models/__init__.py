@@ -23,6 +23,7 @@ from db.models.panels import (
     UglyMugReport,
 )
 from db.models.people import Address, Lsoa, Person, PersonAddress, PersonAlias
+from db.models.police import PoliceAsbImport, PoliceAsbIncident
 from db.models.sanctuary import Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
 from db.models.trigger import (
     TriggerApplication,
@@ -35,7 +36,8 @@ __all__ = [
     "Address", "AsbDetail", "AuditEntry", "Base", "Breach", "Case", "CaseParty", "Contractor",
     "Document", "EscalationStep", "Incident", "Lsoa", "MartDetail", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
-    "PanelMembership", "Person", "PersonAddress", "PersonAlias", "Referral", "RiskAssessment",
+    "PanelMembership", "Person", "PersonAddress", "PersonAlias", "PoliceAsbImport",
+    "PoliceAsbIncident", "Referral", "RiskAssessment",
     "SanctuaryFeedback", "SanctuaryJob", "Setting", "SharingProtocol", "Task", "Team",
     "TriggerApplication", "TriggerComplaint", "TriggerRecommendation", "TriggerReview", "User",
     "UglyMugReport", "WorkLine", "utcnow",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:02:35.732694
+Create Date: 2026-11-21 22:03:01.083429
 """
 
 from alembic import op
@@ -207,6 +207,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_addresses_address_id'), ['address_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_addresses_person_id'), ['person_id'], unique=False)
 
+    op.create_table('police_asb_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(), nullable=False),
+    sa.Column('imported_by', sa.Integer(), nullable=True),
+    sa.Column('file_name', sa.String(length=200), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('months', sa.String(length=200), nullable=False),
+    sa.Column('rows_read', sa.Integer(), nullable=False),
+    sa.Column('rows_kept', sa.Integer(), nullable=False),
+    sa.Column('rows_no_lsoa', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['imported_by'], ['users.id'], name=op.f('fk_police_asb_imports_imported_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_police_asb_imports'))
+    )
+    with op.batch_alter_table('police_asb_imports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_police_asb_imports_sha256'), ['sha256'], unique=False)
+
     op.create_table('settings',
     sa.Column('key', sa.String(length=80), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -363,6 +379,20 @@ def upgrade() -> None:
     with op.batch_alter_table('nrm_decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_nrm_decisions_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_nrm_decisions_decided_on'), ['decided_on'], unique=False)
+
+    op.create_table('police_asb_incidents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('import_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('force', sa.String(length=80), nullable=False),
+    sa.Column('lsoa_code', sa.String(length=9), nullable=True),
+    sa.Column('location', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['import_id'], ['police_asb_imports.id'], name=op.f('fk_police_asb_incidents_import_id_police_asb_imports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_police_asb_incidents'))
+    )
+    with op.batch_alter_table('police_asb_incidents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_police_asb_incidents_import_id'), ['import_id'], unique=False)
+        batch_op.create_index('ix_police_asb_month_lsoa', ['month', 'lsoa_code'], unique=False)
 
     op.create_table('referrals',
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -665,6 +695,11 @@ def downgrade() -> None:
 
     op.drop_table('risk_assessments')
     op.drop_table('referrals')
+    with op.batch_alter_table('police_asb_incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_police_asb_month_lsoa')
+        batch_op.drop_index(batch_op.f('ix_police_asb_incidents_import_id'))
+
+    op.drop_table('police_asb_incidents')
     with op.batch_alter_table('nrm_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_nrm_decisions_decided_on'))
         batch_op.drop_index(batch_op.f('ix_nrm_decisions_case_id'))
@@ -700,6 +735,10 @@ def downgrade() -> None:
     op.drop_table('asb_details')
     op.drop_table('sharing_protocols')
     op.drop_table('settings')
+    with op.batch_alter_table('police_asb_imports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_police_asb_imports_sha256'))
+
+    op.drop_table('police_asb_imports')
     with op.batch_alter_table('person_addresses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_addresses_person_id'))
         batch_op.drop_index(batch_op.f('ix_person_addresses_address_id'))
