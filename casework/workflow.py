@@ -1,0 +1,65 @@
+"""Small helpers the workflow modules share (trigger, panels, mart, sanctuary)."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework import audit
+from casework.cases import DocumentView
+from casework.context import Workspace
+from casework.errors import NotFound, ValidationError
+from db.models import Case, CaseParty, Person
+
+
+def link_person(ws: Workspace, session: Session, case: Case, person_id: int,
+                role: str) -> CaseParty:
+    """Link an existing person to a case in the caller's unit of work (audited)."""
+    person = session.get(Person, person_id)
+    if person is None or person.anonymised:
+        raise NotFound("No such person.")
+    if person.merged_into_id is not None:
+        raise ValidationError("This record was merged; link the surviving record.",
+                              field="person_id")
+    existing = session.scalar(select(CaseParty).where(
+        CaseParty.case_id == case.id, CaseParty.person_id == person_id, CaseParty.role == role))
+    if existing is not None:
+        return existing
+    party = CaseParty(case_id=case.id, person_id=person_id, role=role)
+    session.add(party)
+    session.flush()
+    audit.record(ws, session, "party.add", "case", case.id,
+                 detail={"person": person_id, "role": role})
+    return party
+
+
+def check_date(day: date, earliest: date | None, field: str) -> None:
+    """A milestone date is neither before ``earliest`` nor in the future."""
+    if earliest is not None and day < earliest:
+        raise ValidationError("That date is before the earlier step it follows.", field=field)
+    if day > date.today():
+        raise ValidationError("That date is in the future.", field=field)
+
+
+def require_open(case: Case) -> None:
+    """Refuse changes to a closed case."""
+    if case.status == "closed":
+        raise ValidationError("The case is closed.", field="status")
+
+
+def milestone_letter(ws: Workspace, case_id: int, template_key: str,
+                     fields: dict[str, Any]) -> DocumentView | None:
+    """Produce a letter through ``casework.letters.generate_letter`` (its own unit of work).
+
+    Returns None while the letters module is not installed in this build.
+    """
+    try:
+        letters = importlib.import_module("casework.letters")
+    except ModuleNotFoundError:
+        return None
+    doc: DocumentView = letters.generate_letter(ws, case_id, template_key, fields)
+    return doc

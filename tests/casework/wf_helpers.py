@@ -1,0 +1,36 @@
+"""Helpers shared by the workflow tests (trigger, panels, mart, sanctuary, kpis, import)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from casework.context import Workspace
+from db.models import Panel, Person, Task
+
+
+def make_person(ws: Workspace, given: str = "Alex", family: str = "Example",
+                dob: date | None = date(1980, 5, 17)) -> int:
+    """A person row (created directly: people services are another feature's)."""
+    with ws.uow() as session:
+        person = Person(given_name=given, family_name=family, date_of_birth=dob)
+        session.add(person)
+        session.flush()
+        return person.id
+
+
+def panel_id(ws: Workspace, name: str) -> int:
+    with ws.uow() as session:
+        pid = session.scalar(select(Panel.id).where(Panel.name == name))
+        assert pid is not None
+        return pid
+
+
+def tasks_of(ws: Workspace, case_id: int) -> dict[str, list[tuple[date, date | None]]]:
+    """kind -> [(due_on, completed_on)] for a case."""
+    out: dict[str, list[tuple[date, date | None]]] = {}
+    with ws.uow() as session:
+        for t in session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.id)):
+            out.setdefault(t.kind, []).append((t.due_on, t.completed_on))
+    return out
