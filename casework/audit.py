@@ -4,6 +4,24 @@ h_n = HMAC(k_audit, h_{n-1} || seq || canonical entry), with k_audit derived fro
 key. Entries hold who, when, action, record type and id, a reason where required, and a
 small JSON ``detail`` of non-sensitive facts (counts, digests, protocol versions): never a
 name, address, date of birth or free text.
+
+Action names in use (the UI and other services record these):
+
+- ``login``: a user unlocked the database (``open_workspace``);
+- ``unlock.failed``: written at the next successful login, ``detail={"count": n}``
+  failed password attempts since the last one (see ``casework.lockout``);
+- ``lock`` / ``unlock``: the desktop locked (idle or by hand) and was unlocked again
+  (``record_lock`` / ``record_unlock``);
+- ``view``: an identifiable record was read (``record_type`` "person" or "case");
+- ``search``: a search ran (``detail`` holds counts, never the search text);
+- ``case.*``, ``note.add``, ``document.add`` ...: changes, ``record_type`` "case";
+- ``export.*``, ``sar.export``: an output left the database;
+- ``user.*``, ``keyslot.*``: user and key-slot administration;
+- ``retention.anonymise`` / ``retention.delete``: counts and ids only.
+
+Entries about a record that belongs to a case or a person should use ``record_type``
+"case"/"person" with its id, or carry ``case_id``/``person_id`` in ``detail``, so that
+"who saw what" (``casework.who_saw``) finds them.
 """
 
 from __future__ import annotations
@@ -11,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -67,6 +85,38 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     return entry
 
 
+# -- verification ------------------------------------------------------------------------
+
+FETCH_ROWS = 20000
+_COLUMNS = "seq, ts, user_id, username, action, record_type, record_id, reason, detail, hash"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last entry of a chain: keep ``str(head)`` ("seq:hash") off the laptop."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+def parse_head(text: str) -> Head | str:
+    """Read a head as printed by ``audit head`` ("seq:hash"), or a bare 64-hex hash."""
+    value = text.strip().lower()
+    seq_text, sep, digest = value.rpartition(":")
+    if not sep:
+        seq_text, digest = "", value
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError("A head is 'seq:hash' with a 64-character hexadecimal hash.")
+    if not seq_text:
+        return digest
+    if not seq_text.isdigit() or int(seq_text) < 1:
+        raise ValueError("The sequence number of a head is a whole number from 1.")
+    return Head(int(seq_text), digest)
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -75,43 +125,145 @@ class VerifyResult:
     first_bad_seq: int | None = None
     problem: str = ""
 
+    @property
+    def head_text(self) -> str:
+        """The verified head as "seq:hash" (what ``audit head`` prints)."""
+        return str(Head(self.count, self.head))
 
-def verify_rows(key: bytes, rows: Iterable[tuple[Any, ...]],
-                head: str | None = None) -> VerifyResult:
-    """Recompute the chain over rows (seq, ts, user_id, username, action, record_type,
-    record_id, reason, detail, hash) in seq order; name the first entry that breaks it."""
+
+class _Mac:
+    """HMAC-SHA256 with the key's pads hashed once (the same bytes as ``hmac``)."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hexdigest(self, msg: bytes) -> str:
+        inner = self._inner.copy()
+        inner.update(msg)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
+def _row_encoder() -> Any:
+    """A function giving ``canonical``'s JSON text for a row tuple, built once.
+
+    ``json.dumps`` builds a new encoder on every call; over a million entries that is
+    most of the time, so the C encoder is made once (falling back to ``json.dumps``).
+    """
+    import json.encoder as json_encoder
+
+    c_make_encoder = getattr(json_encoder, "c_make_encoder", None)
+    if c_make_encoder is None:  # pragma: no cover - every CPython has it
+        return lambda row: json.dumps(list(row), separators=(",", ":"), ensure_ascii=True)
+    make = c_make_encoder(None, None, json_encoder.encode_basestring_ascii, None, ":", ",",
+                          False, False, True)
+    return lambda row: "".join(make(row, 0))
+
+
+def _verify_batches(key: bytes, batches: Iterable[Sequence[Any]],
+                    head: Head | str | None) -> VerifyResult:
+    mac = _Mac(key)
+    encode = _row_encoder()
     prev = GENESIS
-    expected_seq = 1
-    count = 0
-    for row in rows:
-        seq, ts, uid, uname, action, rtype, rid, reason, detail, h = row
-        if seq != expected_seq:
-            return VerifyResult(False, count, prev, expected_seq,
-                                f"entry {expected_seq} is missing or out of order")
-        body = canonical(seq, ts, uid, uname, action, rtype, rid, reason, detail)
-        if not hmac.compare_digest(chain_hash(key, prev, seq, body), h or ""):
-            return VerifyResult(False, count, prev, seq, f"entry {seq} does not match the chain")
-        prev = h
-        expected_seq += 1
-        count += 1
-    if head is not None and head != prev:
-        return VerifyResult(False, count, prev, count + 1 if count else 1,
-                            "the chain does not end at the recorded head: entries were cut off")
+    expected = 1
+    want_seq = head.seq if isinstance(head, Head) else None
+    want_hash = head.hash if isinstance(head, Head) else head
+    head_found = False
+    try:
+        for rows in batches:
+            for row in rows:
+                seq = row[0]
+                if seq != expected or type(seq) is not int:
+                    return VerifyResult(False, expected - 1, prev, expected,
+                                        f"entry {expected} is missing or out of order")
+                msg = b"%s|%d|%s" % (prev.encode("ascii"), seq,
+                                     encode(row[:9]).encode("ascii"))
+                h = row[9]
+                if mac.hexdigest(msg) != h:
+                    return VerifyResult(False, expected - 1, prev, seq,
+                                        f"entry {seq} does not match the chain")
+                if h == want_hash and (want_seq is None or want_seq == seq):
+                    head_found = True
+                prev = h
+                expected += 1
+    except (TypeError, ValueError, UnicodeError):
+        # A value of the wrong type (e.g. bytes) was written into the table.
+        return VerifyResult(False, expected - 1, prev, expected,
+                            f"entry {expected} does not match the chain")
+    count = expected - 1
+    if want_hash is not None and not head_found:
+        if want_seq is not None and want_seq > count:
+            return VerifyResult(False, count, prev, count + 1,
+                                f"the chain ends at entry {count} but the recorded head is "
+                                f"entry {want_seq}: entries were cut off")
+        return VerifyResult(False, count, prev, want_seq if want_seq else count + 1,
+                            "the recorded head is not in the chain: entries were cut off "
+                            "or replaced")
     return VerifyResult(True, count, prev)
 
 
-def verify(ws: Workspace, head: str | None = None) -> VerifyResult:
-    """Verify the whole chain in this database, streaming rows."""
+def verify_rows(key: bytes, rows: Iterable[tuple[Any, ...]],
+                head: Head | str | None = None) -> VerifyResult:
+    """Recompute the chain over rows (seq, ts, user_id, username, action, record_type,
+    record_id, reason, detail, hash) in seq order; name the first entry that breaks it.
+
+    ``head`` (a ``Head`` or a bare hash) must be an entry of the chain: if it is not,
+    entries were cut off the end (or the chain was replaced)."""
+    return _verify_batches(key, [list(rows)], head)
+
+
+def verify_connection(conn: Any, key: bytes, head: Head | str | None = None) -> VerifyResult:
+    """Verify the chain over a raw DB-API connection, streaming rows in large batches."""
+    cur = conn.execute(f"SELECT {_COLUMNS} FROM audit_entries ORDER BY seq")
+
+    def batches() -> Iterator[Sequence[Any]]:
+        while rows := cur.fetchmany(FETCH_ROWS):
+            yield rows
+
+    return _verify_batches(key, batches(), head)
+
+
+def verify(ws: Workspace, head: Head | str | None = None) -> VerifyResult:
+    """Verify the whole chain in this database (one read transaction, raw connection)."""
+    conn = ws.store.raw_connection()
+    try:
+        conn.execute("BEGIN")
+        try:
+            return verify_connection(conn, ws.audit_key, head)
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def current_head(ws: Workspace) -> Head:
+    """The last entry's sequence number and hash (``Head(0, GENESIS)`` when empty)."""
     with ws.uow() as session:
-        result = session.execute(
-            select(AuditEntry.seq, AuditEntry.ts, AuditEntry.user_id, AuditEntry.username,
-                   AuditEntry.action, AuditEntry.record_type, AuditEntry.record_id,
-                   AuditEntry.reason, AuditEntry.detail, AuditEntry.hash)
-            .order_by(AuditEntry.seq)
-            .execution_options(yield_per=5000)
-        )
-        return verify_rows(ws.audit_key, (tuple(r) for r in result), head)
+        last = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+    return Head(int(last[0]), str(last[1])) if last else Head(0, GENESIS)
 
 
 def count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+# -- desktop lock and unlock ------------------------------------------------------------
+
+def record_lock(ws: Workspace, why: str = "manual") -> None:
+    """Record that the desktop is locking (``why``: "manual" or "idle"). Call it before
+    ``ws.lock()``, while the database is still open."""
+    with ws.uow() as session:
+        record(ws, session, "lock", "user", ws.actor.username, detail={"why": why})
+
+
+def record_unlock(ws: Workspace) -> None:
+    """Record that the desktop was unlocked again by its signed-in user."""
+    with ws.uow() as session:
+        record(ws, session, "unlock", "user", ws.actor.username)

@@ -95,16 +95,20 @@ def load_actor(session: Session, username: str) -> Actor:
 
 def open_workspace(path: Path, username: str, password: str) -> Workspace:
     """Unlock a database with a user's password and sign that user in (audited)."""
-    from casework import audit  # local: audit imports this module's types
+    from casework import audit, lockout  # local: audit imports this module's types
 
-    store = Store.open(Path(path), username, password)
+    store, failed = lockout.open_store(Path(path), username, password)
     try:
         sessions = sessionmaker(bind=store.engine)
         with sessions() as session, session.begin():
             actor = load_actor(session, username)
         ws = Workspace(store, actor)
         with ws.uow() as session:
+            if failed:
+                audit.record(ws, session, "unlock.failed", "user", username,
+                             detail={"count": failed})
             audit.record(ws, session, "login")
+        lockout.record_success(Path(path), username)
         return ws
     except BaseException:
         store.lock()

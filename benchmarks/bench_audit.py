@@ -1,0 +1,130 @@
+"""Benchmark: ``audit verify`` over a large chain (target: 1,000,000 entries under 10 s).
+
+``run(size)`` builds a database with ``size`` audit entries (hashes computed in Python,
+rows bulk-inserted), then times ``casework.audit.verify`` against a baseline that only
+fetches the same rows. Standalone::
+
+    .venv/bin/python -m benchmarks.bench_audit [SIZE]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from casework import audit, bootstrap
+from casework.context import SYSTEM, Workspace, load_actor
+from db.models import Team, User
+from db.store import Store
+
+PASSWORD = "benchmark password"
+# Cheap Argon2id for throwaway databases only: benchmarks open them many times.
+FAST_KDF = {"memory_kib": 8192, "time_cost": 1, "parallelism": 1}
+TARGET_SECONDS = 10.0
+ACTIONS = ("view", "case.update", "search", "note.add", "login", "export.quarterly")
+
+
+def fast_database(path: Path, username: str = "admin") -> Workspace:
+    """A new encrypted database with one administrator, keyed with a cheap KDF."""
+    store, _recovery = Store.create(path, username, PASSWORD, kdf=FAST_KDF)
+    ws = Workspace(store, SYSTEM)
+    with ws.uow() as session:
+        bootstrap.seed(session)
+        team = Team(name="Administration", kind="administration")
+        session.add(team)
+        session.flush()
+        session.add(User(username=username, display_name=username, role="administrator",
+                         team_id=team.id))
+        session.flush()
+        audit.record(ws, session, "database.create")
+    with ws.uow() as session:
+        actor = load_actor(session, username)
+    return Workspace(store, actor)
+
+
+def append_entries(ws: Workspace, n: int, batch: int = 50000) -> None:
+    """Append ``n`` valid chained entries quickly (raw executemany, one transaction per
+    batch), continuing from the current head."""
+    head = audit.current_head(ws)
+    seq, prev = head.seq, head.hash
+    key = ws.audit_key
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    conn = ws.store.raw_connection()
+    try:
+        done = 0
+        while done < n:
+            rows: list[tuple[Any, ...]] = []
+            for _ in range(min(batch, n - done)):
+                seq += 1
+                ts = (t0 + timedelta(milliseconds=seq)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                action = ACTIONS[seq % len(ACTIONS)]
+                rid = str(seq % 5000)
+                detail = f'{{"count":{seq % 17}}}' if seq % 3 == 0 else ""
+                body = audit.canonical(seq, ts, 2, "cm", action, "case", rid, "", detail)
+                prev = audit.chain_hash(key, prev, seq, body)
+                rows.append((seq, ts, 2, "cm", action, "case", rid, "", detail, prev))
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO audit_entries (seq, ts, user_id, username, action, record_type,"
+                " record_id, reason, detail, hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.execute("COMMIT")
+            done += len(rows)
+    finally:
+        conn.close()
+
+
+def _fetch_only(ws: Workspace) -> int:
+    conn = ws.store.raw_connection()
+    try:
+        cur = conn.execute("SELECT seq, ts, user_id, username, action, record_type, "
+                           "record_id, reason, detail, hash FROM audit_entries ORDER BY seq")
+        n = 0
+        while rows := cur.fetchmany(audit.FETCH_ROWS):
+            n += len(rows)
+        return n
+    finally:
+        conn.close()
+
+
+def run(size: int = 1_000_000) -> list[dict[str, Any]]:
+    """Time ``audit verify`` over ``size`` entries; baseline = fetching the rows only."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = fast_database(Path(tmp) / "bench.db")
+        try:
+            t = time.perf_counter()
+            append_entries(ws, size - audit.current_head(ws).seq)
+            build = time.perf_counter() - t
+            t = time.perf_counter()
+            fetched = _fetch_only(ws)
+            baseline = time.perf_counter() - t
+            t = time.perf_counter()
+            result = audit.verify(ws)
+            seconds = time.perf_counter() - t
+        finally:
+            ws.lock()
+    if not result.ok or result.count != fetched:
+        raise AssertionError(f"verify failed on an untouched chain: {result.problem}")
+    return [{
+        "scenario": "audit verify", "size": result.count, "seconds": round(seconds, 3),
+        "baseline_seconds": round(baseline, 3), "target_seconds": TARGET_SECONDS,
+        "build_seconds": round(build, 1), "ok": seconds < TARGET_SECONDS,
+    }]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    size = int(args[0]) if args else 1_000_000
+    for row in run(size):
+        print(f"{row['scenario']}: {row['size']:,} entries in {row['seconds']:.2f} s "
+              f"(fetch-only baseline {row['baseline_seconds']:.2f} s, target "
+              f"< {row['target_seconds']:.0f} s, chain built in {row['build_seconds']} s) "
+              f"{'PASS' if row['ok'] else 'FAIL'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
