@@ -48,6 +48,7 @@ class MartDetail(Base):
     nrm_referred: Mapped[bool] = mapped_column(Boolean, default=False)
     nrm_referred_on: Mapped[date | None]
     duty_to_notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    duty_to_notify_on: Mapped[date | None]
     informed_consent: Mapped[bool | None]
     first_responder: Mapped[str] = mapped_column(String(80), default="")
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:03:01.083429
+Create Date: 2026-11-21 22:05:30.363765
 """
 
 from alembic import op
@@ -315,6 +315,7 @@ def upgrade() -> None:
     sa.Column('nrm_referred', sa.Boolean(), nullable=False),
     sa.Column('nrm_referred_on', sa.Date(), nullable=True),
     sa.Column('duty_to_notify', sa.Boolean(), nullable=False),
+    sa.Column('duty_to_notify_on', sa.Date(), nullable=True),
     sa.Column('informed_consent', sa.Boolean(), nullable=True),
     sa.Column('first_responder', sa.String(length=80), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_mart_details_case_id_cases'), ondelete='CASCADE'),
