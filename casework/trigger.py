@@ -27,6 +27,7 @@ from casework.cases import (
 )
 from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
+from casework.letters import letter_date
 from casework.permissions import require
 from casework.workdays import add_months, add_working_days
 from casework.workflow import check_date, link_person, milestone_letter
@@ -46,6 +47,10 @@ TASK_ACK = "trigger.acknowledge"
 TASK_DECISION = "trigger.threshold_decision"
 TASK_OUTCOME = "trigger.outcome"
 TASK_RECOMMENDATION = "trigger.recommendation"
+NEXT_STEPS_MET = ("The agencies involved will now meet to review the response to your "
+                  "complaints. We will write to you with the outcome.")
+NEXT_STEPS_NOT_MET = ("This means there will not be a case review of these complaints. We "
+                      "will keep working with you on the anti-social behaviour you reported.")
 DEADLINES = (
     (TASK_ACK, settings.TRIGGER_ACK_DAYS, "Acknowledge the Community Trigger application"),
     (TASK_DECISION, settings.TRIGGER_DECISION_DAYS, "Decide the Community Trigger threshold"),
@@ -131,7 +136,7 @@ def load_application(ws: Workspace, session: Session,
     return case, _app(session, case_id)
 
 
-def open_trigger(ws: Workspace, applicant_person_id: int | None, received_on: date,
+def open_trigger(ws: Workspace, applicant_person_id: int, received_on: date,
                  on_behalf: bool = False, lsoa_code: str | None = None) -> CaseHeader:
     """Record an application; the acknowledgement, threshold-decision and outcome
     deadlines (working days, from settings) become tasks."""
@@ -140,8 +145,7 @@ def open_trigger(ws: Workspace, applicant_person_id: int | None, received_on: da
         case = create_case(ws, session, "trigger", opened_on=received_on, lsoa_code=lsoa_code)
         session.add(TriggerApplication(case_id=case.id, applicant_person_id=applicant_person_id,
                                        on_behalf=on_behalf, received_on=received_on))
-        if applicant_person_id is not None:
-            link_person(ws, session, case, applicant_person_id, "victim")
+        link_person(ws, session, case, applicant_person_id, "victim")
         for kind, key, title in DEADLINES:
             add_task(session, case, kind, title,
                      add_working_days(received_on, int(settings.get(session, key))))
@@ -243,7 +247,7 @@ def acknowledge(ws: Workspace, case_id: int, on: date | None = None) -> TriggerV
     require(ws.actor, "case.write")
     on = on or date.today()
     with ws.uow() as session:
-        _case, app = load_application(ws, session, case_id)
+        case, app = load_application(ws, session, case_id)
         if app.acknowledged_on is not None:
             raise ValidationError("The application is already acknowledged.",
                                   field="acknowledged_on")
@@ -251,7 +255,11 @@ def acknowledge(ws: Workspace, case_id: int, on: date | None = None) -> TriggerV
         app.acknowledged_on = on
         complete_tasks(session, case_id, TASK_ACK, on)
         audit.record(ws, session, "trigger.acknowledge", "case", case_id)
-    milestone_letter(ws, case_id, LETTER_ACK, {"acknowledged_on": on.isoformat()})
+        decision_due = add_working_days(
+            app.received_on, int(settings.get(session, settings.TRIGGER_DECISION_DAYS)))
+        milestone_letter(ws, session, case, LETTER_ACK,
+                         {"received_on": letter_date(app.received_on),
+                          "decision_due_on": letter_date(decision_due)}, on)
     return trigger_view(ws, case_id, audited=False)
 
 
@@ -284,8 +292,12 @@ def decide_threshold(ws: Workspace, case_id: int, met: bool, reasons: str,
             case.status, case.closed_on, case.outcome = "closed", decided_on, "threshold_not_met"
         audit.record(ws, session, "trigger.threshold", "case", case_id,
                      detail={"met": met, "proposed": proposed})
-    milestone_letter(ws, case_id, LETTER_DECISION,
-                     {"threshold_met": met, "decided_on": decided_on.isoformat()})
+        milestone_letter(ws, session, case, LETTER_DECISION, {
+            "decided_on": letter_date(decided_on),
+            "threshold_outcome": "has been met" if met else "has not been met",
+            "reasons": reasons.strip(),
+            "next_steps": NEXT_STEPS_MET if met else NEXT_STEPS_NOT_MET,
+        }, decided_on)
     return trigger_view(ws, case_id, audited=False)
 
 
@@ -335,7 +347,7 @@ from casework.trigger_review import (  # noqa: E402
 __all__ = [
     "APPEAL_OUTCOMES", "ComplaintView", "RecommendationView", "ReviewView", "ThresholdProposal",
     "TriggerView", "acknowledge", "add_complaint", "add_recommendation", "assess_threshold",
-    "complete_recommendation", "decide_appeal", "decide_threshold", "milestone_letter",
+    "complete_recommendation", "decide_appeal", "decide_threshold",
     "open_trigger", "propose_threshold", "record_applicant_response", "record_appeal",
     "record_review", "send_outcome", "trigger_view",
 ]

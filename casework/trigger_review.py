@@ -14,6 +14,7 @@ from casework import audit
 from casework.cases import add_task, complete_tasks
 from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
+from casework.letters import letter_date
 from casework.permissions import require
 from casework.trigger import (
     APPEAL_OUTCOMES,
@@ -29,6 +30,11 @@ from casework.trigger import (
 from casework.workflow import check_date, milestone_letter
 from db.models import Task, TriggerRecommendation, TriggerReview
 from db.models.trigger import TRIGGER_BODIES
+
+BODY_NAMES = {"council": "council", "police": "police", "icb": "integrated care board",
+              "housing_provider": "housing provider", "other": "partner agency"}
+APPEAL_ROUTE = ("Tell us if you wish to appeal and it will be considered through the "
+                "Police and Crime Commissioner's route.")
 
 
 def record_review(ws: Workspace, case_id: int, meeting_on: date, bodies: Sequence[str],
@@ -112,18 +118,28 @@ def send_outcome(ws: Workspace, case_id: int, on: date | None = None) -> Trigger
     require(ws.actor, "case.write")
     on = on or date.today()
     with ws.uow() as session:
-        _case, app = load_application(ws, session, case_id)
+        case, app = load_application(ws, session, case_id)
         if app.threshold_met is not True:
             raise ValidationError("The outcome letter follows a review; the threshold is "
                                   "not met or not decided.", field="threshold_met")
-        if session.scalar(select(TriggerReview.id).where(
-                TriggerReview.case_id == case_id).limit(1)) is None:
+        review = session.scalar(select(TriggerReview).where(TriggerReview.case_id == case_id)
+                                .order_by(TriggerReview.meeting_on.desc()).limit(1))
+        if review is None:
             raise ValidationError("Record the review before the outcome letter.", field="review")
         check_date(on, app.received_on, "outcome_letter_on")
         app.outcome_letter_on = on
         complete_tasks(session, case_id, TASK_OUTCOME, on)
         audit.record(ws, session, "trigger.outcome", "case", case_id)
-    milestone_letter(ws, case_id, LETTER_OUTCOME, {"outcome_letter_on": on.isoformat()})
+        recs = session.scalars(select(TriggerRecommendation).where(
+            TriggerRecommendation.case_id == case_id).order_by(TriggerRecommendation.order))
+        listed = [f"{r.order}. To the {BODY_NAMES.get(r.body, r.body)}, by "
+                  f"{letter_date(r.due_on)}: {r.recommendation}" for r in recs]
+        milestone_letter(ws, session, case, LETTER_OUTCOME, {
+            "meeting_on": letter_date(review.meeting_on),
+            "findings": review.findings,
+            "recommendations": "\n".join(listed) or "The review made no recommendations.",
+            "appeal_route": APPEAL_ROUTE,
+        }, on)
     return trigger_view(ws, case_id, audited=False)
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import audit
+from casework import audit, letters
 from casework.cases import DocumentView
 from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
+from casework.permissions import require
 from db.models import Case, CaseParty, Person
 
 
@@ -51,15 +51,10 @@ def require_open(case: Case) -> None:
         raise ValidationError("The case is closed.", field="status")
 
 
-def milestone_letter(ws: Workspace, case_id: int, template_key: str,
-                     fields: dict[str, Any]) -> DocumentView | None:
-    """Produce a letter through ``casework.letters.generate_letter`` (its own unit of work).
-
-    Returns None while the letters module is not installed in this build.
-    """
-    try:
-        letters = importlib.import_module("casework.letters")
-    except ModuleNotFoundError:
-        return None
-    doc: DocumentView = letters.generate_letter(ws, case_id, template_key, fields)
-    return doc
+def milestone_letter(ws: Workspace, session: Session, case: Case, template_key: str,
+                     fields: Mapping[str, str], on: date) -> DocumentView:
+    """The letter a milestone produces, generated and kept with the case in the caller's
+    unit of work (so the milestone and its letter are saved together or not at all)."""
+    require(ws.actor, "letter.generate")
+    doc = letters.issue_letter_in(ws, session, case, template_key, fields, on=on)
+    return letters.document_view(doc)

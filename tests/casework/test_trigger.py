@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
 
 import pytest
@@ -12,8 +11,6 @@ from casework import settings, trigger
 from casework.errors import PermissionDenied, ValidationError
 from db.models import AuditEntry, Document
 from tests.casework.wf_helpers import make_person, tasks_of
-
-LETTERS = importlib.util.find_spec("casework.letters") is not None
 
 
 def _open(db, received: date) -> int:
@@ -152,8 +149,11 @@ def test_full_review_workflow(db):
                                  .limit(1))
     assert {"trigger.open", "trigger.threshold", "trigger.review", "trigger.outcome",
             "view"} <= actions
-    if LETTERS:
-        assert len(full.letters) == 3 and letters is not None
+    assert letters is not None
+    assert [d.title.split(" (")[0] for d in full.letters] == [
+        "Community Trigger: acknowledgement of your application",
+        "Community Trigger: threshold decision",
+        "Community Trigger: outcome of the case review"]
 
 
 def test_threshold_not_met_closes_and_blocks_review(db):
@@ -162,6 +162,7 @@ def test_threshold_not_met_closes_and_blocks_review(db):
     trigger.add_complaint(ws, case_id, date(2026, 8, 1), date(2026, 8, 2), "council", "A")
     view = trigger.decide_threshold(ws, case_id, False, "One complaint only.", date(2026, 9, 5))
     assert view.case.status == "closed" and view.case.outcome == "threshold_not_met"
+    assert len(view.letters) == 1 and view.letters[0].kind == "letter"
     assert all(done is not None for rows in tasks_of(ws, case_id).values()
                for _due, done in rows)
     with pytest.raises(ValidationError):
