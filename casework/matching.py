@@ -4,8 +4,8 @@ A score out of 100 combines:
 - name similarity (rapidfuzz ratio on normalised names), against the person's name and
   aliases, including the given and family names swapped and a shortened given name
   (Jon/Jonathan): up to 55 points, and nothing below 60% similarity;
-- date of birth: 30 points if equal, 20 if day and month are swapped, minus 20 if both
-  are known and differ;
+- date of birth: 30 points if equal, 20 if day and month are swapped, 15 if one digit
+  differs (a typing slip), minus 20 if both are known and differ otherwise;
 - address: 15 points for a shared postcode (current or past), 5 more for the same first line.
 Only people the actor may see are offered; each one shown is audited as a ``view``.
 """
@@ -28,7 +28,7 @@ from db.models import Address, Person, PersonAddress, PersonAlias
 
 NAME_WEIGHT = 0.55
 NAME_FLOOR = 60.0
-DOB_SAME, DOB_SWAPPED, DOB_DIFFERENT = 30, 20, -20
+DOB_SAME, DOB_SWAPPED, DOB_NEAR, DOB_DIFFERENT = 30, 20, 15, -20
 POSTCODE_SAME, ADDRESS_SAME = 15, 5
 
 
@@ -92,6 +92,8 @@ def _dob_points(mine: date | None, theirs: date | None) -> tuple[int, str]:
     if (mine.year == theirs.year and mine.day == theirs.month
             and mine.month == theirs.day):
         return DOB_SWAPPED, "date of birth with day and month swapped"
+    if sum(a != b for a, b in zip(mine.isoformat(), theirs.isoformat(), strict=True)) == 1:
+        return DOB_NEAR, "date of birth differs by one digit"
     return DOB_DIFFERENT, "different date of birth"
 
 
