@@ -1,0 +1,45 @@
+"""Fixtures for driving the real widgets: a signed-in session on a copy of the test db."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD
+from ui import ops
+from ui.app import Session, make_app
+
+
+@pytest.fixture
+def app(qapp: Any) -> Any:
+    return make_app()
+
+
+def wait_ops(qtbot: Any, timeout: int = 15000) -> None:
+    """Wait until every background operation has called back."""
+    qtbot.waitUntil(lambda: ops.active_count() == 0, timeout=timeout)
+
+
+@pytest.fixture
+def signed_in(db: Any, qtbot: Any, app: Any) -> Iterator[Any]:
+    """A factory: ``signed_in("cm")`` returns (session, main window) for that user."""
+    sessions: list[Session] = []
+
+    def make(user: str = "cm", idle_ms: int = 0) -> tuple[Session, Any]:
+        from casework.context import open_workspace
+
+        ws = open_workspace(db.path, user, PASSWORD)
+        session = Session(str(db.path), user, idle_ms=idle_ms)
+        window = session.open(ws)
+        qtbot.addWidget(window)
+        sessions.append(session)
+        return session, window
+
+    yield make
+    for s in sessions:
+        s.idle.stop()
+        if s.ws is not None:
+            s.ws.lock()
+    wait_ops(qtbot)

@@ -1,0 +1,1 @@
+"""Qt item models over casework read models (paged, named columns and roles)."""
