@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(MAKE) lint typecheck layers unit
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check casework db ui tests benchmarks
+	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
