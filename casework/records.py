@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Column, Table, select
+from sqlalchemy import Column, ColumnElement, Table, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Base
@@ -104,3 +104,24 @@ def person_in_use(session: Session, person_id: int, ignore_cases: set[int]) -> b
     return session.execute(
         select(merged.c.id).where(merged.c.merged_into_id == person_id).limit(1)
     ).first() is not None
+
+
+def case_tables() -> list[Table]:
+    """Tables below ``cases``, children before parents (the order to delete in)."""
+    names = {t.name for t, _c, _p in case_dependents()}
+    return [t for t in reversed(Base.metadata.sorted_tables) if t.name in names]
+
+
+def belongs_to_cases(table: Table, case_ids: list[int]) -> ColumnElement[bool]:
+    """A condition selecting the rows of ``table`` that belong to the cases."""
+    if table.name == CASES:
+        return table.c.id.in_(case_ids)
+    names = {t.name for t, _c, _p in case_dependents()}
+    conds = []
+    for fk in table.foreign_keys:
+        parent = fk.column.table
+        if parent.name == CASES:
+            conds.append(fk.parent.in_(case_ids))
+        elif parent.name in names and parent.name != table.name:
+            conds.append(fk.parent.in_(select(fk.column).where(belongs_to_cases(parent, case_ids))))
+    return or_(*conds)

@@ -7,11 +7,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from casework.cli import admin, audit_cmd, demo, exports, imports, reports
+from casework.cli import (
+    admin,
+    audit_cmd,
+    demo,
+    exports,
+    imports,
+    reports,
+    retention_cmd,
+    sar_cmd,
+)
 from casework.errors import CaseworkError, PermissionDenied
 from db.errors import StoreError
 
-MODULES = (admin, demo, reports, imports, exports, audit_cmd)
+MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd)
 
 EXIT_USAGE = 2
 EXIT_REFUSED = 3

@@ -1,0 +1,60 @@
+"""casework-cli sar: record a subject access request and export everything held."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from casework import sar
+from casework.cli.common import CliError, open_ws, out
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use a date like 2026-06-15") from None
+
+
+def register(sub: Any) -> None:
+    """Add the ``sar`` command group to the parser."""
+    s = sub.add_parser("sar", help="subject access requests: record one, export the data")
+    acts = s.add_subparsers(dest="action", required=True, metavar="ACTION")
+    r = acts.add_parser("request", help="record a request (a task due in one calendar month)")
+    r.add_argument("--person", type=int, required=True, metavar="ID")
+    r.add_argument("--received", type=_day, help="date received (default today)")
+    r.set_defaults(func=cmd_request)
+    e = acts.add_parser("export", help="gather everything held about a person into a PDF "
+                                       "and a JSON file, third parties marked for redaction")
+    e.add_argument("--person", type=int, required=True, metavar="ID")
+    e.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    e.add_argument("--received", type=_day, help="date received, if not recorded already")
+    e.set_defaults(func=cmd_export)
+
+
+def cmd_request(args: argparse.Namespace) -> int:
+    ws = open_ws(args)
+    try:
+        req = sar.open_request(ws, args.person, args.received)
+    finally:
+        ws.lock()
+    out(f"Subject access request for person {req.person_id}: received "
+        f"{req.received_on:%Y-%m-%d}, due {req.due_on:%Y-%m-%d} (task {req.task_id}).")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    folder: Path = args.out.expanduser()
+    if not folder.is_dir():
+        raise CliError("The output folder does not exist.")
+    ws = open_ws(args)
+    try:
+        result = sar.export(ws, args.person, folder, args.received)
+    finally:
+        ws.lock()
+    out(f"Wrote {result.pdf} and {result.json}: {result.cases} case(s), {result.marks} "
+        f"third-party value(s) marked for redaction.")
+    out(f"Reply due {result.request.due_on:%Y-%m-%d} (task {result.request.task_id}).")
+    return 0
