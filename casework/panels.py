@@ -49,7 +49,7 @@ class ActionView:
 class ReferralView:
     """A SWIP or MART referral as its panel members see it."""
 
-    case: CaseHeader
+    header: CaseHeader
     person_id: int | None
     referrer_name: str
     referrer_agency: str

@@ -60,7 +60,7 @@ class FeedbackView:
 class SanctuaryView:
     """A sanctuary job with its checks, work, dates and feedback."""
 
-    case: CaseHeader
+    header: CaseHeader
     victim_of: str
     referral_source: str
     eligibility: dict[str, bool]

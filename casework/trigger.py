@@ -102,7 +102,7 @@ class ReviewView:
 class TriggerView:
     """A Community Trigger application with everything recorded against it."""
 
-    case: CaseHeader
+    header: CaseHeader
     applicant_person_id: int | None
     on_behalf: bool
     received_on: date

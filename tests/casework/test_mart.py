@@ -17,7 +17,7 @@ def _refer(db, is_child: bool = False) -> int:
                            date(2026, 3, 20), "Coordinator", "Police", "given",
                            "labour", is_child, "Romanian", "high", ["gla", "police"])
     assert view.exploitation_type == "labour" and view.nationality == "Romanian"
-    return view.referral.case.id
+    return view.referral.header.id
 
 
 def test_adult_needs_informed_consent_else_duty_to_notify(db):

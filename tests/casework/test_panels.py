@@ -17,7 +17,7 @@ def _refer(db, referred_on: date = date(2026, 6, 1), risk: str = "medium") -> in
     view = panels.refer(ws, panel_id(ws, "SWIP Panel"), "swip", person, referred_on,
                         "A. Outreach", "Sexual health service", "given",
                         ["housing", "substance_use"], risk, ["police", "housing"])
-    return view.case.id
+    return view.header.id
 
 
 def test_referral_records_consent_needs_agencies(db):
@@ -26,7 +26,7 @@ def test_referral_records_consent_needs_agencies(db):
     assert view.consent == "given"
     assert view.needs == ("housing", "substance_use")
     assert view.agencies_engaged == ("housing", "police")
-    assert view.case.reference.startswith("SWIP-2026-")
+    assert view.header.reference.startswith("SWIP-2026-")
     with pytest.raises(ValidationError) as exc:
         panels.refer(db.ws("swip"), panel_id(db.ws("swip"), "SWIP Panel"), "swip", None,
                      date(2026, 6, 1), "x", "police", "given", ["gambling"], "high", [])

@@ -16,7 +16,7 @@ def _refer(db, **checks: bool) -> int:
     view = sanctuary.refer_sanctuary(ws, make_person(ws, "Vic", "Tim"), date(2026, 1, 5),
                                      "idva", lsoa_code="E01028522", risk_level="high",
                                      **checks)
-    return view.case.id
+    return view.header.id
 
 
 def test_ordering_refused_while_any_eligibility_check_fails(db):

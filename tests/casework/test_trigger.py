@@ -161,7 +161,7 @@ def test_threshold_not_met_closes_and_blocks_review(db):
     case_id = _open(db, date(2026, 9, 1))
     trigger.add_complaint(ws, case_id, date(2026, 8, 1), date(2026, 8, 2), "council", "A")
     view = trigger.decide_threshold(ws, case_id, False, "One complaint only.", date(2026, 9, 5))
-    assert view.case.status == "closed" and view.case.outcome == "threshold_not_met"
+    assert view.header.status == "closed" and view.header.outcome == "threshold_not_met"
     assert len(view.letters) == 1 and view.letters[0].kind == "letter"
     assert all(done is not None for rows in tasks_of(ws, case_id).values()
                for _due, done in rows)
