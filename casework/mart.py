@@ -24,7 +24,7 @@ from casework.errors import NotFound, ValidationError
 from casework.panels import ReferralView, create_referral, load_referral, referral_view_of
 from casework.permissions import require
 from casework.workdays import add_working_days
-from casework.workflow import check_date, require_open
+from casework.workflow import SafeRepr, check_date, require_open
 from db.models import Case, MartDetail, NrmDecision
 from db.models.panels import EXPLOITATION_TYPES
 
@@ -33,8 +33,8 @@ TASK_RECOVERY = "nrm.recovery_period"
 DECISION_KINDS = ("reasonable_grounds", "conclusive_grounds")
 
 
-@dataclass(frozen=True)
-class NrmDecisionView:
+@dataclass(frozen=True, repr=False)
+class NrmDecisionView(SafeRepr):
     id: int
     kind: str
     decided_on: date
@@ -42,8 +42,8 @@ class NrmDecisionView:
     recovery_period_ends: date | None
 
 
-@dataclass(frozen=True)
-class MartView:
+@dataclass(frozen=True, repr=False)
+class MartView(SafeRepr):
     """A MART referral with its exploitation details and NRM progress."""
 
     referral: ReferralView

@@ -19,14 +19,15 @@ from casework.context import Workspace
 from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.panels import REFERRAL_TYPES, ActionView, action_view, load_referral
 from casework.permissions import require
+from casework.workflow import SafeRepr
 from db.models import Case, Meeting, MeetingAttendance, MeetingItem, Panel, PanelAction
 
 TASK_MEETING = "panel.meeting"
 RISK_ORDER = {"high": 0, "medium": 1, "standard": 2}
 
 
-@dataclass(frozen=True)
-class MeetingSummary:
+@dataclass(frozen=True, repr=False)
+class MeetingSummary(SafeRepr):
     id: int
     panel_id: int
     scheduled_on: date
@@ -34,8 +35,8 @@ class MeetingSummary:
     location: str
 
 
-@dataclass(frozen=True)
-class AgendaItemView:
+@dataclass(frozen=True, repr=False)
+class AgendaItemView(SafeRepr):
     """One referral on the agenda: why it is there, and the minute recorded for it."""
 
     case_id: int
@@ -48,8 +49,8 @@ class AgendaItemView:
     discussed: bool
 
 
-@dataclass(frozen=True)
-class AttendanceView:
+@dataclass(frozen=True, repr=False)
+class AttendanceView(SafeRepr):
     id: int
     attendee: str
     agency: str
@@ -57,8 +58,8 @@ class AttendanceView:
     user_id: int | None
 
 
-@dataclass(frozen=True)
-class MeetingView:
+@dataclass(frozen=True, repr=False)
+class MeetingView(SafeRepr):
     """A meeting with its agenda, attendance, the actions it raised and those carried."""
 
     id: int

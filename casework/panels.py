@@ -20,7 +20,7 @@ from casework.cases import CaseHeader, add_task, create_case, load_case
 from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
 from casework.permissions import require
-from casework.workflow import check_date, link_person, require_open
+from casework.workflow import SafeRepr, check_date, link_person, require_open
 from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral, Task
 from db.models.cases import RISK_LEVELS
 from db.models.panels import SWIP_NEEDS
@@ -30,8 +30,8 @@ TASK_ACTION = "panel.action"
 REFERRAL_TYPES = ("swip", "mart")
 
 
-@dataclass(frozen=True)
-class ActionView:
+@dataclass(frozen=True, repr=False)
+class ActionView(SafeRepr):
     """An action for one agency on one referral."""
 
     id: int
@@ -45,8 +45,8 @@ class ActionView:
     completed_on: date | None
 
 
-@dataclass(frozen=True)
-class ReferralView:
+@dataclass(frozen=True, repr=False)
+class ReferralView(SafeRepr):
     """A SWIP or MART referral as its panel members see it."""
 
     header: CaseHeader

@@ -21,7 +21,7 @@ from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
 from casework.permissions import require
 from casework.workdays import add_months
-from casework.workflow import check_date, link_person, require_open
+from casework.workflow import SafeRepr, check_date, link_person, require_open
 from db.models import Case, Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
 from db.models.cases import RISK_LEVELS
 from db.models.sanctuary import REFERRAL_SOURCES, WORK_KINDS
@@ -38,16 +38,16 @@ ELIGIBILITY = (
 FIRE_SAFETY_KINDS = frozenset({"sanctuary_room", "fireproof_letterbox"})
 
 
-@dataclass(frozen=True)
-class WorkLineView:
+@dataclass(frozen=True, repr=False)
+class WorkLineView(SafeRepr):
     id: int
     kind: str
     description: str
     cost_pence: int
 
 
-@dataclass(frozen=True)
-class FeedbackView:
+@dataclass(frozen=True, repr=False)
+class FeedbackView(SafeRepr):
     id: int
     collected_on: date
     felt_safer: bool | None
@@ -56,8 +56,8 @@ class FeedbackView:
     comments: str
 
 
-@dataclass(frozen=True)
-class SanctuaryView:
+@dataclass(frozen=True, repr=False)
+class SanctuaryView(SafeRepr):
     """A sanctuary job with its checks, work, dates and feedback."""
 
     header: CaseHeader
@@ -79,8 +79,8 @@ class SanctuaryView:
     feedback: tuple[FeedbackView, ...]
 
 
-@dataclass(frozen=True)
-class ContractorView:
+@dataclass(frozen=True, repr=False)
+class ContractorView(SafeRepr):
     id: int
     name: str
     active: bool

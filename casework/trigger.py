@@ -30,7 +30,7 @@ from casework.errors import NotFound, ValidationError
 from casework.letters import letter_date
 from casework.permissions import require
 from casework.workdays import add_months, add_working_days
-from casework.workflow import check_date, link_person, milestone_letter
+from casework.workflow import SafeRepr, check_date, link_person, milestone_letter
 from db.models import (
     Case,
     Document,
@@ -61,8 +61,8 @@ LETTER_DECISION = "trigger_threshold_decision"
 LETTER_OUTCOME = "trigger_outcome"
 
 
-@dataclass(frozen=True)
-class ThresholdProposal:
+@dataclass(frozen=True, repr=False)
+class ThresholdProposal(SafeRepr):
     """What the rules say about the threshold, and why (no personal data in reasons)."""
 
     met: bool
@@ -70,8 +70,8 @@ class ThresholdProposal:
     reasons: list[str]
 
 
-@dataclass(frozen=True)
-class ComplaintView:
+@dataclass(frozen=True, repr=False)
+class ComplaintView(SafeRepr):
     id: int
     behaviour_on: date
     complained_on: date
@@ -81,8 +81,8 @@ class ComplaintView:
     complainant_person_id: int | None
 
 
-@dataclass(frozen=True)
-class RecommendationView:
+@dataclass(frozen=True, repr=False)
+class RecommendationView(SafeRepr):
     id: int
     body: str
     recommendation: str
@@ -90,16 +90,16 @@ class RecommendationView:
     completed_on: date | None
 
 
-@dataclass(frozen=True)
-class ReviewView:
+@dataclass(frozen=True, repr=False)
+class ReviewView(SafeRepr):
     id: int
     meeting_on: date
     bodies: tuple[str, ...]
     findings: str
 
 
-@dataclass(frozen=True)
-class TriggerView:
+@dataclass(frozen=True, repr=False)
+class TriggerView(SafeRepr):
     """A Community Trigger application with everything recorded against it."""
 
     header: CaseHeader

@@ -58,3 +58,16 @@ def milestone_letter(ws: Workspace, session: Session, case: Case, template_key: 
     require(ws.actor, "letter.generate")
     doc = letters.issue_letter_in(ws, session, case, template_key, fields, on=on)
     return letters.document_view(doc)
+
+
+class SafeRepr:
+    """A ``repr`` for read models that shows identifiers only: never a name, a date of
+    birth or free text (use with ``@dataclass(frozen=True, repr=False)``)."""
+
+    def __repr__(self) -> str:
+        names = getattr(self, "__dataclass_fields__", {})
+        shown = [f"{n}={getattr(self, n)!r}" for n in names if n == "id" or n.endswith("_id")]
+        header = getattr(self, "header", None)
+        if header is not None:
+            shown.insert(0, f"case_id={header.id!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
