@@ -143,3 +143,24 @@ def test_report_permissions(db):
     for who in ("swip", "admin"):
         with pytest.raises(PermissionDenied):
             kpis.compute_kpis(db.ws(who), Q3)
+
+
+def test_cli_reports(db, monkeypatch, capsys):
+    from casework.cli.main import main
+    from tests.conftest import PASSWORD
+
+    _triggers(db)
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    base = ["--db", str(db.path), "--user", "coord", "report"]
+    assert main([*base, "kpis", "--period", Q3, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["period"]["start"] == "2026-07-01" and data["trigger"]["applications"] == 2
+    assert main([*base, "kpis", "--period", Q3]) == 0
+    assert "no further ASB" in capsys.readouterr().out
+    assert main([*base, "trigger-return", "--year", "2026", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["applications"], data["threshold_not_met"], data["reconciles"]) == (2, 1, True)
+    assert main([*base, "trigger-return", "--year", "2026"]) == 0
+    assert "reviews carried out" in capsys.readouterr().out
+    assert main(["--db", str(db.path), "--user", "cm", "report", "trigger-return",
+                 "--year", "2026"]) == 3
