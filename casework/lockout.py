@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from casework import logguard
 from casework.errors import PermissionDenied
 from db.errors import WrongPassword
 from db.keyslots import atomic_write_text
@@ -118,6 +119,7 @@ def record_success(db_path: Path, user: str) -> int:
 def open_store(db_path: Path, user: str, password: str) -> tuple[Store, int]:
     """``Store.open`` behind the delay: refuses with ``UnlockDelayed`` while it runs,
     counts a wrong password. Returns the store and the failures since the last success."""
+    logguard.install()
     wait = check_delay(db_path, user)
     if wait > 0:
         raise UnlockDelayed(wait)
