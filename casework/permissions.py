@@ -30,6 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case_manager": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read",
         "letter.generate", "report.kpis", "import.cases", "sar.export",
+        "export.trigger_pack",
     }),
     "panel_member": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",

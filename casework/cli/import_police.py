@@ -1,10 +1,58 @@
-"""casework-cli import subcommand: import_police (filled in by its own feature)."""
+"""casework-cli import police-uk (police-recorded ASB) and import protocol (a new version)."""
 
 from __future__ import annotations
 
+import argparse
+import json
+from pathlib import Path
 from typing import Any
+
+from casework.cli.common import CliError, open_ws, out
 
 
 def register(sub: Any) -> None:
-    """Add this source's subcommand to the ``import`` parser."""
-    del sub
+    """Add ``police-uk`` and ``protocol`` to the ``import`` parser."""
+    p = sub.add_parser("police-uk", help="police.uk street-level CSV: keep the ASB rows")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_police_uk)
+    pr = sub.add_parser("protocol", help="add a sharing protocol version from a JSON file "
+                                         "(administrators)")
+    pr.add_argument("file", type=Path)
+    pr.add_argument("--note", required=True, help="why the protocol changes")
+    pr.set_defaults(func=cmd_protocol)
+
+
+def cmd_police_uk(args: argparse.Namespace) -> int:
+    from casework.isp.police import import_police_uk
+
+    ws = open_ws(args)
+    try:
+        r = import_police_uk(ws, args.file)
+    finally:
+        ws.lock()
+    if r.already_imported:
+        out("This file was imported before; nothing changed.")
+        return 0
+    out(f"Read {r.rows_read} rows: kept {r.rows_kept} anti-social behaviour incidents "
+        f"({', '.join(r.months)}), skipped {r.rows_other_crime} other crimes.")
+    if r.rows_no_lsoa:
+        out(f"{r.rows_no_lsoa} ASB incidents had no LSOA: kept and counted as 'unknown' area.")
+    if r.replaced:
+        out(f"Replaced {r.replaced} incidents previously held for the same months.")
+    return 0
+
+
+def cmd_protocol(args: argparse.Namespace) -> int:
+    from casework.isp import protocol
+
+    try:
+        definition = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except ValueError:
+        raise CliError("The protocol file is not valid JSON.") from None
+    ws = open_ws(args)
+    try:
+        version = protocol.new_version(ws, definition, args.note)
+    finally:
+        ws.lock()
+    out(f"Sharing protocol version {version} is now in force; earlier versions are kept.")
+    return 0
