@@ -96,17 +96,21 @@ def error_text(exc: BaseException) -> str:
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
-    """The default failure handler: a message box with a safe message."""
+    """The default failure handler: a window-modal message with a safe text. It does
+    not block (``open``), so no nested event loop runs inside a callback."""
+    from casework.errors import CaseworkError
     from ui.qt import QMessageBox
 
     if isinstance(exc, Cancelled):
         return
-    if not isinstance(exc, Exception) or "CaseworkError" not in [
-        c.__name__ for c in type(exc).__mro__
-    ]:
+    if not isinstance(exc, CaseworkError):
         log.warning("operation failed: %s", type(exc).__name__)
-    QMessageBox.warning(parent if parent is not None and isValid(parent) else None,
-                        "casework", error_text(exc))
+    owner = parent if parent is not None and isValid(parent) else None
+    box = QMessageBox(QMessageBox.Icon.Warning, "casework", error_text(exc),
+                      QMessageBox.StandardButton.Ok, owner)
+    box.setAccessibleName("Error")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
 
 
 class QueryOp(Generic[T]):

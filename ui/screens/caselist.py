@@ -83,7 +83,7 @@ class CaseListView(QWidget):
             grid.addWidget(widget, row, col * 2 + 1)
             if isinstance(widget, QComboBox):
                 widget.currentIndexChanged.connect(self._filters_changed)
-        grid.setColumnStretch(7, 1)
+        grid.setColumnStretch(8, 1)
         self._ref_timer = QTimer(self)
         self._ref_timer.setSingleShot(True)
         self._ref_timer.setInterval(300)
