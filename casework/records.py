@@ -7,6 +7,7 @@ table is added, these helpers walk the foreign keys in ``Base.metadata``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,17 +20,41 @@ CASES = "cases"
 PEOPLE = "people"
 
 
+ForeignKeys = tuple[tuple[Table, Column[Any], str], ...]
+
+
+@functools.lru_cache(maxsize=4)
+def _schema(table_count: int) -> tuple[tuple[Table, ...], ForeignKeys]:
+    """Tables in dependency order and every foreign key (table, column, target table),
+    computed once per schema (``sorted_tables`` is slow to recompute)."""
+    del table_count  # the cache key: a model added later means a new schema
+    tables = tuple(Base.metadata.sorted_tables)
+    fks = tuple((t, fk.parent, fk.column.table.name) for t in tables for fk in t.foreign_keys
+                if fk.parent.table is t)
+    return tables, fks
+
+
+def sorted_tables() -> tuple[Table, ...]:
+    """``Base.metadata.sorted_tables``, cached."""
+    return _schema(len(Base.metadata.tables))[0]
+
+
 def _fk_columns(target: str) -> Iterator[tuple[Table, Column[Any]]]:
-    for table in Base.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == target and fk.parent.table is table:
-                yield table, fk.parent
+    for table, col, to in _schema(len(Base.metadata.tables))[1]:
+        if to == target:
+            yield table, col
 
 
 def case_dependents() -> list[tuple[Table, Column[Any], Table]]:
     """Every (table, foreign-key column, parent table) below ``cases``, parents first.
 
     Includes grandchildren (e.g. breaches under escalation steps)."""
+    return list(_case_dependents(len(Base.metadata.tables)))
+
+
+@functools.lru_cache(maxsize=4)
+def _case_dependents(table_count: int) -> tuple[tuple[Table, Column[Any], Table], ...]:
+    del table_count
     out: list[tuple[Table, Column[Any], Table]] = []
     frontier = [Base.metadata.tables[CASES]]
     seen = {CASES}
@@ -42,7 +67,7 @@ def case_dependents() -> list[tuple[Table, Column[Any], Table]]:
             if table.name not in seen:
                 seen.add(table.name)
                 frontier.append(table)
-    return out
+    return tuple(out)
 
 
 def case_id_column(table: Table) -> Column[Any] | None:
@@ -109,7 +134,7 @@ def person_in_use(session: Session, person_id: int, ignore_cases: set[int]) -> b
 def case_tables() -> list[Table]:
     """Tables below ``cases``, children before parents (the order to delete in)."""
     names = {t.name for t, _c, _p in case_dependents()}
-    return [t for t in reversed(Base.metadata.sorted_tables) if t.name in names]
+    return [t for t in reversed(sorted_tables()) if t.name in names]
 
 
 def belongs_to_cases(table: Table, case_ids: list[int]) -> ColumnElement[bool]:

@@ -141,7 +141,7 @@ def review_list(ws: Workspace, today: date | None = None) -> list[RetentionItem]
 def _remove_rows(session: Session, table: Table, where: ColumnElement[bool],
                  counts: dict[str, int]) -> None:
     """Delete rows, first clearing nullable references to them from rows that stay."""
-    for other in Base.metadata.sorted_tables:
+    for other in records.sorted_tables():
         for fk in other.foreign_keys:
             if fk.column.table is table and other is not table and fk.parent.nullable:
                 session.execute(update(other).where(
@@ -185,7 +185,7 @@ def _person_identity(session: Session, person_id: int) -> None:
 
 def _address_refs() -> list[Any]:
     addresses = Base.metadata.tables["addresses"]
-    return [fk.parent for t in Base.metadata.sorted_tables for fk in t.foreign_keys
+    return [fk.parent for t in records.sorted_tables() for fk in t.foreign_keys
             if fk.column.table is addresses]
 
 
@@ -354,4 +354,4 @@ def _detach_shared_person(session: Session, case_id: int, person_id: int) -> Non
 def count_rows(session: Session) -> dict[str, int]:
     """Rows per table (tests and the review screen's totals)."""
     return {t.name: int(session.scalar(select(func.count()).select_from(t)) or 0)
-            for t in Base.metadata.sorted_tables}
+            for t in records.sorted_tables()}

@@ -7,11 +7,10 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from casework.sar import MARKER, Field, Record, SubjectAccessPack
 
@@ -44,22 +43,21 @@ def _cell(f: Field) -> str:
     return escape(str(f.value))
 
 
-def _record_table(rec: Record, style: Any) -> Table:
-    rows = [[Paragraph(f"<b>{escape(_label(f.name))}</b>", style), Paragraph(_cell(f), style)]
-            for f in rec.fields]
-    table = Table(rows, colWidths=[45 * mm, 125 * mm])
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-    ]))
-    return table
+def _record(rec: Record, styles: Any) -> list[Any]:
+    """A record as a heading and one paragraph per field (paragraphs split across pages;
+    table rows cannot, and long notes made tables slow and fragile)."""
+    flow: list[Any] = [Paragraph(escape(_label(rec.table)), styles["Heading4"])]
+    flow += [Paragraph(f"<b>{escape(_label(f.name))}:</b> {_cell(f)}", styles["field"])
+             for f in rec.fields]
+    flow.append(Spacer(1, 2 * mm))
+    return flow
 
 
 def render_pdf(pack: SubjectAccessPack) -> bytes:
     """The whole pack as PDF bytes (written atomically by the caller)."""
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
+    styles.add(ParagraphStyle("field", parent=body, leftIndent=4 * mm, spaceAfter=1))
     story: list[Any] = [
         Paragraph("Subject access request: information held", styles["Title"]),
         Paragraph(escape(f"Person {pack.person_id}. Request received "
@@ -71,14 +69,12 @@ def render_pdf(pack: SubjectAccessPack) -> bytes:
         Paragraph("The person's own record", styles["Heading2"]),
     ]
     for rec in pack.subject:
-        story += [Paragraph(escape(_label(rec.table)), styles["Heading4"]),
-                  _record_table(rec, body), Spacer(1, 3 * mm)]
+        story += _record(rec, styles)
     for case in pack.cases:
         story.append(Paragraph(escape(f"Case {case.reference} ({case.case_type})"),
                                styles["Heading2"]))
         for rec in case.records:
-            story += [Paragraph(escape(_label(rec.table)), styles["Heading4"]),
-                      _record_table(rec, body), Spacer(1, 3 * mm)]
+            story += _record(rec, styles)
     if not pack.cases:
         story.append(Paragraph("No case refers to this person.", body))
 
