@@ -214,13 +214,20 @@ def _asb(session: Session, p: Period, today: date) -> AsbKpis:
 def _no_further_asb(session: Session, p: Period) -> tuple[int, int]:
     """Subjects whose first intervention fell in the period, and how many of them had no
     incident after it (in any case where they are the subject)."""
+    intervention = EscalationStep.action.not_in(NOT_INTERVENTIONS)
+    # Only subjects with an intervention in the period can have their first one in it:
+    # find those through the step-date index, then check nothing came before.
+    in_period = (select(AsbDetail.subject_person_id)
+                 .join(EscalationStep, EscalationStep.case_id == AsbDetail.case_id)
+                 .where(EscalationStep.taken_on.between(p.start, p.end), intervention,
+                        AsbDetail.subject_person_id.is_not(None))
+                 .distinct())
     first = (select(AsbDetail.subject_person_id.label("pid"),
                     func.min(EscalationStep.taken_on).label("first_on"))
              .join(EscalationStep, EscalationStep.case_id == AsbDetail.case_id)
-             .where(AsbDetail.subject_person_id.is_not(None),
-                    EscalationStep.action.not_in(NOT_INTERVENTIONS))
+             .where(AsbDetail.subject_person_id.in_(in_period), intervention)
              .group_by(AsbDetail.subject_person_id)
-             .having(func.min(EscalationStep.taken_on).between(p.start, p.end))
+             .having(func.min(EscalationStep.taken_on) >= p.start)
              .subquery())
     other = aliased(AsbDetail)
     again = exists().where(other.subject_person_id == first.c.pid,

@@ -24,6 +24,7 @@ from db.models.panels import (
 )
 from db.models.people import Address, Lsoa, Person, PersonAddress, PersonAlias
 from db.models.police import PoliceAsbImport, PoliceAsbIncident
+from db.models.reporting import ESCALATION_STEPS_TAKEN  # noqa: F401  (registers the report indexes)
 from db.models.sanctuary import Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
 from db.models.trigger import (
     TriggerApplication,

@@ -102,3 +102,11 @@ def test_meeting_management_needs_the_chair(db):
     assert panels.meeting_view(swip_member, meeting.id).panel_name == "SWIP Panel"
     with pytest.raises(PermissionDenied):
         panels.meeting_view(db.ws("mart"), meeting.id)
+
+
+def test_reprs_show_identifiers_only(db):
+    case_id = _refer(db)
+    view = panels.referral_view(db.ws("swip"), case_id)
+    text = repr(view)
+    assert "Outreach" not in text and "Sexual health" not in text
+    assert f"case_id={case_id}" in text

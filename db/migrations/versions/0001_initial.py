@@ -166,6 +166,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_panel_id'), ['panel_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_team_id'), ['team_id'], unique=False)
+        batch_op.create_index('ix_cases_type_closed', ['case_type', 'status', 'closed_on', 'opened_on', 'outcome'], unique=False)
         batch_op.create_index('ix_cases_type_status', ['case_type', 'status'], unique=False)
 
     op.create_table('meetings',
@@ -483,6 +484,7 @@ def upgrade() -> None:
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tasks_assigned_user_id'), ['assigned_user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_tasks_kind_due', ['kind', 'due_on'], unique=False)
         batch_op.create_index('ix_tasks_open_due', ['completed_on', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_tasks_team_id'), ['team_id'], unique=False)
 
@@ -581,6 +583,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('escalation_steps', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_escalation_steps_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_escalation_steps_taken', ['taken_on', 'action'], unique=False)
 
     op.create_table('panel_actions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -651,6 +654,7 @@ def downgrade() -> None:
 
     op.drop_table('panel_actions')
     with op.batch_alter_table('escalation_steps', schema=None) as batch_op:
+        batch_op.drop_index('ix_escalation_steps_taken')
         batch_op.drop_index(batch_op.f('ix_escalation_steps_case_id'))
 
     op.drop_table('escalation_steps')
@@ -677,6 +681,7 @@ def downgrade() -> None:
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tasks_team_id'))
         batch_op.drop_index('ix_tasks_open_due')
+        batch_op.drop_index('ix_tasks_kind_due')
         batch_op.drop_index(batch_op.f('ix_tasks_case_id'))
         batch_op.drop_index(batch_op.f('ix_tasks_assigned_user_id'))
 
@@ -752,6 +757,7 @@ def downgrade() -> None:
     op.drop_table('meetings')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_type_status')
+        batch_op.drop_index('ix_cases_type_closed')
         batch_op.drop_index(batch_op.f('ix_cases_team_id'))
         batch_op.drop_index(batch_op.f('ix_cases_panel_id'))
         batch_op.drop_index(batch_op.f('ix_cases_owner_id'))
