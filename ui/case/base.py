@@ -164,8 +164,10 @@ class CaseView(QWidget):
         self.notes.set_records(notes)
         self.documents.set_records(docs)
         self.history.set_records(history)
-        self.populate(view)
-        self.load_count += 1
+        try:
+            self.populate(view)
+        finally:
+            self.load_count += 1
         self.loaded.emit()
 
     def open_when_closed(self) -> frozenset[str]:

@@ -16,6 +16,11 @@ from ui.wizards.base import CaseWizard
 RISKS = ("standard", "medium", "high")
 
 
+def _header(view: Any) -> Any:
+    """A read model's case header (services name it ``header``; older ones ``case``)."""
+    return getattr(view, "header", None) or view.case
+
+
 def _panel_choices(ws: Any) -> list[tuple[int, str]]:
     return [(pid, f"Panel {pid}") for pid in sorted(ws.actor.panel_ids)]
 
@@ -118,7 +123,8 @@ class NewSwipWizard(_ReferralWizard):
                      v["referrer_name"], v["referrer_agency"], v["consent"], needs,
                      v["risk_level"], self._list(v["agencies"]),
                      location_concern=v["location_concern"], lsoa_code=v["lsoa_code"])
-        return view.case.id, view.case.reference
+        h = _header(view)
+        return h.id, h.reference
 
 
 class NewMartWizard(_ReferralWizard):
@@ -141,7 +147,8 @@ class NewMartWizard(_ReferralWizard):
                           v["referrer_name"], v["referrer_agency"], v["consent"],
                           v["exploitation_type"], v["is_child"], v["nationality"],
                           v["risk_level"], self._list(v["agencies"]), lsoa_code=v["lsoa_code"])
-        return view.referral.case.id, view.referral.case.reference
+        h = _header(view.referral)
+        return h.id, h.reference
 
 
 class NewSanctuaryWizard(CaseWizard):
@@ -149,6 +156,7 @@ class NewSanctuaryWizard(CaseWizard):
 
     title = "New sanctuary job"
     person_role = "Victim"
+    person_optional = False
 
     def build_case_form(self, form: Form) -> None:
         form.add("referred_on", "&Referred on", date_edit())
