@@ -92,6 +92,7 @@ class SanctuaryKpis:
     felt_safer: int
     further_incidents: int
     moved: int
+    guardcams_fitted: int = 0
 
 
 @dataclass(frozen=True)
@@ -260,10 +261,14 @@ def _sanctuary(session: Session, p: Period) -> SanctuaryKpis:
         func.sum(case((SanctuaryFeedback.further_incidents.is_(True), 1), else_=0)),
         func.sum(case((SanctuaryFeedback.moved, 1), else_=0)))
         .where(SanctuaryFeedback.collected_on.between(p.start, p.end))).one()
+    guardcams = int(session.scalar(select(func.count()).select_from(WorkLine)
+                                   .join(SanctuaryJob, SanctuaryJob.case_id == WorkLine.case_id)
+                                   .where(done, WorkLine.kind == "guardcam")) or 0)
     return SanctuaryKpis(referred, by_contractor, completed, total,
                          round(total / completed) if completed else None,
                          round(days / completed, 1) if completed else None,
-                         int(fb[0]), int(fb[1] or 0), int(fb[2] or 0), int(fb[3] or 0))
+                         int(fb[0]), int(fb[1] or 0), int(fb[2] or 0), int(fb[3] or 0),
+                         guardcams)
 
 
 def _panels(session: Session, p: Period) -> PanelKpis:

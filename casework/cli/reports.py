@@ -79,6 +79,7 @@ def kpi_lines(r: kpis.Kpis) -> list[str]:
         f"{_money(s.average_cost_pence)}",
         f"  average days referral to completion  "
         f"{'n/a' if s.average_days_to_completion is None else s.average_days_to_completion}",
+        f"  guardcams fitted                  {s.guardcams_fitted}",
         f"  feedback: collected / felt safer / further incidents / moved  "
         f"{s.feedback_collected} / {s.felt_safer} / {s.further_incidents} / {s.moved}",
         "",

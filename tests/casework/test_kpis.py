@@ -109,6 +109,7 @@ def test_quarter_kpis(db):
     assert (s.jobs_referred, s.jobs_completed, s.total_cost_pence) == (2, 1, 10_000)
     assert s.average_cost_pence == 10_000 and s.average_days_to_completion == 20.0
     assert s.jobs_by_contractor == {"LockCo": 1, "not_yet_assigned": 1}
+    assert s.guardcams_fitted == 1
     p = result.panels
     assert p.referrals == {"swip": 1, "mart": 1}
     assert p.outcomes["swip"] == {"exited": 1}
