@@ -27,7 +27,7 @@ class AsbDetail(Base):
     category: Mapped[str] = mapped_column(String(20))
     subcategory: Mapped[str] = mapped_column(String(40), default="")
     stage: Mapped[int] = mapped_column(Integer, default=0)
-    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    subject_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     first_contact_due: Mapped[date | None]
     first_contact_on: Mapped[date | None]
     guardcam_installed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -41,7 +41,7 @@ class Incident(Base):
     reported_on: Mapped[date]
     location: Mapped[str] = mapped_column(String(200), default="")
     lsoa_code: Mapped[str | None] = mapped_column(ForeignKey("lsoas.code"))
-    reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reporter_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     source: Mapped[str] = mapped_column(String(20), default="council")
     police_reference: Mapped[str] = mapped_column(String(80), default="")
     hate_motivated: Mapped[bool] = mapped_column(Boolean, default=False)

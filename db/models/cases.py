@@ -20,6 +20,10 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_type_status", "case_type", "status"),
         Index("ix_cases_opened", "opened_on"),
+        # The case list: a covering index for the visibility rule (type, team, panel),
+        # its filters and its sort keys, so that a page or a count reads no table rows.
+        Index("ix_cases_list", "case_type", "team_id", "panel_id", "status", "risk_level",
+              "opened_on", "next_review_on", "owner_id", "lsoa_code", "reference"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -32,7 +36,7 @@ class Case(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"), index=True)
     risk_level: Mapped[str] = mapped_column(String(10), default="standard")
-    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"))
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"), index=True)
     lsoa_code: Mapped[str | None] = mapped_column(ForeignKey("lsoas.code"), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")  # free text: never exported
     next_review_on: Mapped[date | None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, utcnow
@@ -31,6 +31,12 @@ class Lsoa(Base):
 
 class Person(Base):
     __tablename__ = "people"
+    __table_args__ = (
+        # Search as you type (casework.search): a name prefix, then the other name
+        # checked inside the index, without reading the table.
+        Index("ix_people_given_family", "given_name", "family_name"),
+        Index("ix_people_family_given", "family_name", "given_name"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(String(80), default="")
     family_name: Mapped[str] = mapped_column(String(80), default="", index=True)
@@ -61,14 +67,14 @@ class PersonAlias(Base):
     __tablename__ = "person_aliases"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    alias: Mapped[str] = mapped_column(String(160))
+    alias: Mapped[str] = mapped_column(String(160), index=True)  # search
     person: Mapped[Person] = relationship(back_populates="aliases")
 
 
 class Address(Base):
     __tablename__ = "addresses"
     id: Mapped[int] = mapped_column(primary_key=True)
-    line1: Mapped[str] = mapped_column(String(160), default="")
+    line1: Mapped[str] = mapped_column(String(160), default="", index=True)  # search
     line2: Mapped[str] = mapped_column(String(160), default="")
     town: Mapped[str] = mapped_column(String(80), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="", index=True)

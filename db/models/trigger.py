@@ -17,7 +17,7 @@ class TriggerApplication(Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
-    applicant_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    applicant_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
     received_on: Mapped[date] = mapped_column(index=True)
     acknowledged_on: Mapped[date | None]
@@ -42,7 +42,8 @@ class TriggerComplaint(Base):
     agency: Mapped[str] = mapped_column(String(40), default="council")
     incident_key: Mapped[str] = mapped_column(String(80), default="")  # same incident, once
     hate_related: Mapped[bool] = mapped_column(Boolean, default=False)
-    complainant_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    complainant_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"),
+                                                              index=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:05:30.363765
+Create Date: 2026-11-21 22:22:00.019908
 """
 
 from alembic import op
@@ -85,7 +85,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people'))
     )
     with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.create_index('ix_people_family_given', ['family_name', 'given_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_people_family_name'), ['family_name'], unique=False)
+        batch_op.create_index('ix_people_given_family', ['given_name', 'family_name'], unique=False)
 
     op.create_table('teams',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +107,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_addresses'))
     )
     with op.batch_alter_table('addresses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_addresses_line1'), ['line1'], unique=False)
         batch_op.create_index(batch_op.f('ix_addresses_lsoa_code'), ['lsoa_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_addresses_postcode'), ['postcode'], unique=False)
 
@@ -116,6 +119,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_person_aliases'))
     )
     with op.batch_alter_table('person_aliases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_aliases_alias'), ['alias'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_aliases_person_id'), ['person_id'], unique=False)
 
     op.create_table('users',
@@ -160,7 +164,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('reference', name=op.f('uq_cases_reference'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cases_address_id'), ['address_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_external_reference'), ['external_reference'], unique=False)
+        batch_op.create_index('ix_cases_list', ['case_type', 'team_id', 'panel_id', 'status', 'risk_level', 'opened_on', 'next_review_on', 'owner_id', 'lsoa_code', 'reference'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_lsoa_code'), ['lsoa_code'], unique=False)
         batch_op.create_index('ix_cases_opened', ['opened_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_owner_id'), ['owner_id'], unique=False)
@@ -256,6 +262,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['subject_person_id'], ['people.id'], name=op.f('fk_asb_details_subject_person_id_people')),
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_asb_details'))
     )
+    with op.batch_alter_table('asb_details', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_asb_details_subject_person_id'), ['subject_person_id'], unique=False)
+
     op.create_table('case_parties',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -307,6 +316,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incidents_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incidents_reporter_person_id'), ['reporter_person_id'], unique=False)
 
     op.create_table('mart_details',
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -510,6 +520,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_trigger_applications'))
     )
     with op.batch_alter_table('trigger_applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_trigger_applications_applicant_person_id'), ['applicant_person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_trigger_applications_received_on'), ['received_on'], unique=False)
 
     op.create_table('trigger_complaints',
@@ -528,6 +539,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('trigger_complaints', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trigger_complaints_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_trigger_complaints_complainant_person_id'), ['complainant_person_id'], unique=False)
 
     op.create_table('trigger_reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -671,11 +683,13 @@ def downgrade() -> None:
 
     op.drop_table('trigger_reviews')
     with op.batch_alter_table('trigger_complaints', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_trigger_complaints_complainant_person_id'))
         batch_op.drop_index(batch_op.f('ix_trigger_complaints_case_id'))
 
     op.drop_table('trigger_complaints')
     with op.batch_alter_table('trigger_applications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_trigger_applications_received_on'))
+        batch_op.drop_index(batch_op.f('ix_trigger_applications_applicant_person_id'))
 
     op.drop_table('trigger_applications')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
@@ -726,6 +740,7 @@ def downgrade() -> None:
     op.drop_table('meeting_attendance')
     op.drop_table('mart_details')
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incidents_reporter_person_id'))
         batch_op.drop_index(batch_op.f('ix_incidents_case_id'))
 
     op.drop_table('incidents')
@@ -738,6 +753,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_parties_case_id'))
 
     op.drop_table('case_parties')
+    with op.batch_alter_table('asb_details', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_asb_details_subject_person_id'))
+
     op.drop_table('asb_details')
     op.drop_table('sharing_protocols')
     op.drop_table('settings')
@@ -763,22 +781,28 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_owner_id'))
         batch_op.drop_index('ix_cases_opened')
         batch_op.drop_index(batch_op.f('ix_cases_lsoa_code'))
+        batch_op.drop_index('ix_cases_list')
         batch_op.drop_index(batch_op.f('ix_cases_external_reference'))
+        batch_op.drop_index(batch_op.f('ix_cases_address_id'))
 
     op.drop_table('cases')
     op.drop_table('users')
     with op.batch_alter_table('person_aliases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_aliases_person_id'))
+        batch_op.drop_index(batch_op.f('ix_person_aliases_alias'))
 
     op.drop_table('person_aliases')
     with op.batch_alter_table('addresses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_addresses_postcode'))
         batch_op.drop_index(batch_op.f('ix_addresses_lsoa_code'))
+        batch_op.drop_index(batch_op.f('ix_addresses_line1'))
 
     op.drop_table('addresses')
     op.drop_table('teams')
     with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index('ix_people_given_family')
         batch_op.drop_index(batch_op.f('ix_people_family_name'))
+        batch_op.drop_index('ix_people_family_given')
 
     op.drop_table('people')
     op.drop_table('panels')
