@@ -136,14 +136,14 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QLabel("Your role has no screens in this application."))
 
     # -- navigation -----------------------------------------------------------------------
-    def keys(self) -> list[str]:
+    def nav_keys(self) -> list[str]:
         return [i.key for i in self.items]
 
     def show_page(self, key: str) -> Screen | None:
         """Switch to a screen (built on first use); None if the role does not have it."""
-        if key not in self.keys():
+        if key not in self.nav_keys():
             return None
-        self.nav.setCurrentRow(self.keys().index(key))
+        self.nav.setCurrentRow(self.nav_keys().index(key))
         return self.pages.get(key)
 
     def page(self, key: str) -> Screen | None:

@@ -33,13 +33,18 @@ def signed_in(db: Any, qtbot: Any, app: Any) -> Iterator[Any]:
         ws = open_workspace(db.path, user, PASSWORD)
         session = Session(str(db.path), user, idle_ms=idle_ms)
         window = session.open(ws)
-        qtbot.addWidget(window)
         sessions.append(session)
         return session, window
 
     yield make
+    wait_ops(qtbot)
+    from ui.qt import isValid
+
     for s in sessions:
         s.idle.stop()
+        for w in (s.window, s.unlock_dialog):
+            if w is not None and isValid(w):
+                w.hide()
+                w.deleteLater()
         if s.ws is not None:
             s.ws.lock()
-    wait_ops(qtbot)

@@ -47,6 +47,7 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
         f["agency"].setText("Council")
     _submit(qtbot, page, attend)
     qtbot.waitUntil(lambda: page.attendees.rowCount() == 1, timeout=10000)
+    assert page.attendees.rowCount() == 1, (page.status.text(), page.meeting)
 
     page.agenda.selectRow(0)
     page.buttons["minute"].click()

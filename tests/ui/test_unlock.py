@@ -22,7 +22,7 @@ def test_unlock_opens_the_main_window(db: Any, qtbot: Any, app: Any) -> None:
         qtbot.mouseClick(dlg.unlock_button, Qt.MouseButton.LeftButton)
     window = session.window
     qtbot.addWidget(window)
-    assert window.keys() == ["mywork", "cases", "people", "reports"]
+    assert window.nav_keys() == ["mywork", "cases", "people", "reports"]
     session.ws.lock()
     wait_ops(qtbot)
 

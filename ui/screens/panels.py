@@ -134,29 +134,39 @@ class Page(Screen):
     def _show_meetings(self, meetings: list[Any]) -> None:
         keep = self.meeting.id if self.meeting is not None else None
         self.meetings = meetings
+        self.list.blockSignals(True)
         self.list.clear()
-        chosen = None
+        chosen: QListWidgetItem | None = None
         for m in meetings:
             item = QListWidgetItem(f"{m.scheduled_on:%a %d %b %Y}"
                                    + ("  (held)" if m.held else ""))
             item.setData(Qt.ItemDataRole.UserRole, m.id)
+            item.setToolTip(m.location or "")
             self.list.addItem(item)
             if m.id == keep or (keep is None and chosen is None and not m.held):
                 chosen = item
         if chosen is not None:
             self.list.setCurrentItem(chosen)
-        self.loaded = True
+        self.list.blockSignals(False)
+        if chosen is not None and keep is None:
+            self.load_meeting(int(chosen.data(Qt.ItemDataRole.UserRole)))
+        else:
+            self.loaded = True
 
     def _choose(self, item: QListWidgetItem | None) -> None:
         if item is not None:
             self.load_meeting(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def load_meeting(self, meeting_id: int) -> None:
+        """Show one meeting; only the latest request's answer is shown."""
         from casework.meetings import meeting_view
 
         ws = self.ws
         self.loaded = False
-        QueryOp(self, lambda: meeting_view(ws, meeting_id), self.show_meeting).run()
+        self._generation = getattr(self, "_generation", 0) + 1
+        gen = self._generation
+        QueryOp(self, lambda: meeting_view(ws, meeting_id),
+                lambda m: self.show_meeting(m) if gen == self._generation else None).run()
 
     def show_meeting(self, m: Any) -> None:
         self.meeting = m
@@ -189,9 +199,9 @@ class Page(Screen):
 
     def _changed(self, message: str) -> None:
         self.status.setText(message)
-        self.refresh()
         if self.meeting is not None:
             self.load_meeting(self.meeting.id)
+        self.refresh()
 
     def schedule(self) -> None:
         self._dialog(ScheduleDialog(self, self.ws, self.panel_id), "Meetings scheduled.")
