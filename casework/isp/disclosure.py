@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 Entry = tuple[int, int]
 
@@ -242,26 +243,40 @@ def k_anonymise(rows: list[list[str]], qi: Sequence[int], steps: Sequence[Step],
     withheld. A class that passes is never changed, and later steps only move whole failing
     classes, so every combination published occurs at least k times.
     """
-    level = [0] * len(rows)
-    keys = [tuple(r[c] for c in qi) for r in rows]
-    active = list(range(len(rows)))
+    # Work on classes, not rows: every member of a class shares its quasi-identifiers, and
+    # each step is idempotent on values it has already generalised, so a class is
+    # generalised once and its rows are rewritten only at the end.
+    pos = {c: n for n, c in enumerate(qi)}
+    classes: dict[tuple[Any, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        classes.setdefault(tuple([r[c] for c in qi]), []).append(i)
+    level: dict[tuple[Any, ...], int] = dict.fromkeys(classes, 0)
     for s in range(1, len(steps) + 1):
-        counts = Counter(keys[i] for i in active)
-        failing = [i for i in active if counts[keys[i]] < k]
+        failing = [key for key, members in classes.items() if len(members) < k]
         if not failing:
             break
-        for i in failing:
-            row = rows[i]
-            for t in range(level[i], s):
+        for key in failing:
+            members = classes.pop(key)
+            new = list(key)
+            for t in range(level.pop(key), s):
                 c, f = steps[t]
-                row[c] = f(row[c])
-            level[i] = s
-            keys[i] = tuple(row[c] for c in qi)
-    counts = Counter(keys[i] for i in active)
-    kept = [i for i in active if counts[keys[i]] >= k]
-    withheld = len(active) - len(kept)
-    generalised = sum(1 for i in kept if level[i] > 0)
-    return KResult([rows[i] for i in kept], generalised, withheld, k)
+                new[pos[c]] = f(new[pos[c]])
+            new_key = tuple(new)
+            classes.setdefault(new_key, []).extend(members)
+            level[new_key] = min(level.get(new_key, s), s)
+    kept_rows: list[list[str]] = []
+    generalised = 0
+    for key, members in classes.items():
+        if len(members) < k:
+            continue
+        if level[key] > 0:
+            generalised += len(members)
+            for i in members:
+                row = rows[i]
+                for c, n in pos.items():
+                    row[c] = key[n]
+        kept_rows.extend(rows[i] for i in members)
+    return KResult(kept_rows, generalised, len(rows) - len(kept_rows), k)
 
 
 def min_class_size(rows: Sequence[Sequence[str]], qi: Sequence[int]) -> int:

@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from casework import settings
 from casework.context import Workspace
@@ -93,8 +95,16 @@ def case_select(start: date, end: date) -> Select[*tuple[Any, ...]]:
         .outerjoin(p, p.c.case_id == Case.id)
         .outerjoin(CaseParty, CaseParty.id == p.c.party_id)
         .outerjoin(Person, Person.id == CaseParty.person_id)
-        .where(Case.opened_on <= end, or_(Case.closed_on.is_(None), Case.closed_on >= start))
+        .where(_unindexed(Case.opened_on) <= end,
+               or_(Case.closed_on.is_(None), Case.closed_on >= start))
     )
+
+
+def _unindexed(column: Any) -> Any:
+    """``+column``: SQLite's way to keep a column's index out of a plan. Nearly every case
+    was opened before a quarter ends, so the opened_on index only adds a random lookup per
+    row; a full scan is several times faster (and portable SQL)."""
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
 
 
 def stage_or_decision(case_type: str, closed: bool, stage: int | None,
@@ -111,11 +121,25 @@ def stage_or_decision(case_type: str, closed: bool, stage: int | None,
     return "closed" if closed else "open"
 
 
+def driver_rows(session: Session, stmt: Any) -> Any:
+    """Run a select on the unit of work's own DB-API cursor: no per-row result objects and
+    no per-value type processing (dates stay ISO text, which the rules parse cheaply). At
+    100,000 rows a quarter this halves the cost of the select step."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = tuple(v.isoformat() if isinstance(v, date) else v
+                   for v in (compiled.params[k] for k in compiled.positiontup or ()))
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(str(compiled), params)
+    return cursor
+
+
 def select_cases(session: Session, start: date, end: date) -> Iterator[tuple[Any, ...]]:
     """Rows in ``COLUMNS`` order, streamed; a case closed after the quarter is open in it."""
-    result = session.execute(case_select(start, end).execution_options(yield_per=5000))
-    for ctype, opened, closed, outcome, lsoa, stage, met, nrm, dob, gender in result:
-        if closed is not None and closed > end:
+    last = end.isoformat()
+    for ctype, opened, closed, outcome, lsoa, stage, met, nrm, dob, gender in driver_rows(
+            session, case_select(start, end)):
+        if closed is not None and str(closed) > last:
             closed = outcome = None
         yield (ctype, stage_or_decision(ctype, closed is not None, stage, met, nrm), opened,
                closed, lsoa, dob, gender, outcome)
@@ -168,12 +192,14 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
         police_no_lsoa += 0 if code else int(n)
     quarters = previous_quarters(label, 4)
     q_start = parse_quarter(quarters[0])[0]
+    # Counted per (type, day) in SQL; the field rules then turn each day into its quarter.
     rules = RecordRules(spec.rules_for("case"), ("case_type", "opened_on"), ctx)
-    by_quarter: Counter[tuple[str, str]] = Counter(
-        rules(row) for row in session.execute(
-            select(Case.case_type, Case.opened_on).where(
-                and_(Case.opened_on >= q_start, Case.opened_on <= end))
-            .execution_options(yield_per=5000)))
+    by_quarter: Counter[tuple[str, str]] = Counter()
+    for ctype, opened, n in driver_rows(session, select(
+            Case.case_type, Case.opened_on, func.count())
+            .where(and_(Case.opened_on >= q_start, Case.opened_on <= end))
+            .group_by(Case.case_type, Case.opened_on)):
+        by_quarter[rules((ctype, opened))] += int(n)
     msoa = ctx.lsoa_msoa
     lsoas = sorted(set(msoa) | {a for a, _t in lsoa_cases} | set(police))
     lsoas = [c for c in lsoas if c != UNKNOWN] + [UNKNOWN]

@@ -2,7 +2,7 @@
 
 Every file starts with the protective marking and the protocol version; every text cell
 that a spreadsheet could run (=, +, -, @, tab, CR) is neutralised; XLSX is written with
-formula, URL and number conversion of strings switched off as well.
+text cells are always stored as shared strings, never formulas.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
+from casework.isp import xlsx
 from casework.isp.disclosure import ProtectedTable
 from casework.isp.pipeline import Release
 from casework.isp.safety import neutralise
@@ -82,41 +81,16 @@ def write_about_csv(path: Path, release: Release, facts: Iterable[tuple[str, Any
 def write_xlsx(path: Path, release: Release, sheets: Sequence[Sheet],
                facts: Iterable[tuple[str, Any]]) -> None:
     """One workbook: an About sheet, then one sheet per block, each marked for print."""
-    wb = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })
-    try:
-        bold = wb.add_format({"bold": True})
-        marking = wb.add_format({"bold": True, "font_color": "#B00020"})
-        header = f"&C&\"-,Bold\"{_hf(release.marking)}"
-        footer = f"&L{_hf(release.recipient)}&CPage &P of &N&Rprotocol v{release.protocol_version}"
-        about = wb.add_worksheet("About")
-        about.set_header(header)
-        about.set_footer(footer)
-        about.set_column(0, 0, 28)
-        about.set_column(1, 1, 90)
-        for r, row in enumerate(about_rows(release, facts)):
-            about.write_string(r, 0, str(row[0]), bold)
-            about.write_string(r, 1, str(row[1]), marking if r == 0 else None)
-        for sheet in sheets:
-            ws = wb.add_worksheet(sheet.name[:31])
-            ws.set_header(header)
-            ws.set_footer(footer)
-            ws.write_string(0, 0, neutralise(f"{release.marking} | {sheet.title}"), marking)
-            r = 1
-            for note in sheet.notes:
-                ws.write_string(r, 0, neutralise(note))
-                r += 1
-            ws.write_row(r, 0, [neutralise(c) for c in sheet.columns], bold)
-            ws.set_column(0, len(sheet.columns) - 1, 16)
-            for row in _clean_rows(sheet.rows):
-                r += 1
-                ws.write_row(r, 0, row)
-    finally:
-        wb.close()
-
-
-def _hf(text: str) -> str:
-    # '&' starts a header/footer control code in Excel: double it to print it.
-    return text.replace("&", "&&")
+    about = xlsx.XSheet("About", [(row, xlsx.MARK if i == 0 else xlsx.PLAIN)
+                                  for i, row in enumerate(about_rows(release, facts))],
+                        (), (28, 90))
+    out = [about]
+    for sheet in sheets:
+        lead: list[tuple[Sequence[Any], int]] = [
+            ([neutralise(f"{release.marking} | {sheet.title}")], xlsx.MARK)]
+        lead += [([neutralise(n)], xlsx.PLAIN) for n in sheet.notes]
+        lead.append(([neutralise(c) for c in sheet.columns], xlsx.BOLD))
+        out.append(xlsx.XSheet(sheet.name, lead, _clean_rows(sheet.rows),
+                               [18] * len(sheet.columns)))
+    xlsx.write(path, out, release.marking, release.recipient,
+               f"protocol v{release.protocol_version}")

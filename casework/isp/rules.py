@@ -38,13 +38,25 @@ def as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _ymd(value: Any) -> tuple[int, int, int] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value) >= 10:
+        return int(value[:4]), int(value[5:7]), int(value[8:10])
+    d = as_date(value)
+    return None if d is None else (d.year, d.month, d.day)
+
+
 def age_band(dob: Any, at: Any) -> str:
     """The age band (0-9, 10-17, 18-24, 25-34, 35-49, 50-64, 65+) on the date ``at``."""
-    born = as_date(dob)
-    when = as_date(at) or date.today()
+    born = _ymd(dob)
     if born is None:
         return UNKNOWN
-    age = when.year - born.year - ((when.month, when.day) < (born.month, born.day))
+    when = _ymd(at)
+    if when is None:
+        today = date.today()
+        when = (today.year, today.month, today.day)
+    age = when[0] - born[0] - ((when[1], when[2]) < (born[1], born[2]))
     if age < 0:
         return UNKNOWN
     for upper, label in AGE_BANDS:
@@ -173,7 +185,7 @@ class RecordRules:
         self.columns_out = tuple(out)
 
     def __call__(self, row: Sequence[Any], scrub: Callable[[str], str] = str) -> tuple[Any, ...]:
-        return tuple(fn(row, scrub) for fn in self._fns)
+        return tuple([fn(row, scrub) for fn in self._fns])
 
     def apply(self, record: Mapping[str, Any], terms: Sequence[str] = ()) -> dict[str, Any]:
         """Apply to a mapping; ``terms`` are identifiers to scrub from kept free text."""
