@@ -3,6 +3,9 @@
 - saving a case change with its audit entry, at 100,000 cases: p95 under 50 ms;
 - computing every KPI for a quarter, at 100,000 cases: under 2 s.
 
+Wall-clock figures are the targets; the median CPU time of the process is reported too,
+because wall time on a shared machine includes waiting for other work.
+
 ``run(size)`` builds its own database with the demo generator (``casework.demo``) in a
 temporary folder, or copies ``reuse`` (a demo database made with the demo password, e.g.
 /tmp/demo100k.db) so the original is never written to. Standalone::
@@ -68,12 +71,13 @@ def save_case_change(path: Path, password: str, size: int) -> dict[str, Any]:
                 visible_cases(ws.actor), Case.case_type == "asb", Case.status == "open")))
         rng = random.Random(7)
         picks = [rng.choice(ids) for _ in range(SAVE_SAMPLES + 10)]
-        timings = []
+        timings, cpu = [], []
         for i, case_id in enumerate(picks):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             cases.add_note(ws, case_id, "Benchmark: spoke to the complainant; no change.")
             if i >= 10:  # the first few warm the page cache
                 timings.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
     finally:
         ws.lock()
     timings.sort()
@@ -82,6 +86,7 @@ def save_case_change(path: Path, password: str, size: int) -> dict[str, Any]:
             "seconds": round(p95, 4), "baseline_seconds": None, "statistic": "p95",
             "p50_seconds": round(statistics.median(timings), 4),
             "max_seconds": round(timings[-1], 4), "samples": len(timings),
+            "cpu_seconds": round(statistics.median(cpu), 4),
             "target_seconds": SAVE_TARGET, "ok": p95 < SAVE_TARGET}
 
 
@@ -89,11 +94,12 @@ def quarter_kpis(path: Path, password: str, size: int, period: str) -> dict[str,
     """Every KPI for one quarter as the coordinator runs them (median of several runs)."""
     ws = open_workspace(path, COORDINATOR, password)
     try:
-        timings = []
+        timings, cpu = [], []
         for _ in range(KPI_RUNS):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = kpis.compute_kpis(ws, period)
             timings.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         t = time.perf_counter()
         kpis.trigger_return(ws, int(period[:4]))
         trigger_seconds = time.perf_counter() - t
@@ -103,6 +109,7 @@ def quarter_kpis(path: Path, password: str, size: int, period: str) -> dict[str,
     return {"scenario": f"all KPIs for a quarter ({period})", "size": size,
             "seconds": round(median, 3), "baseline_seconds": None, "statistic": "median",
             "first_seconds": round(timings[0], 3), "max_seconds": round(max(timings), 3),
+            "cpu_seconds": round(statistics.median(cpu), 3),
             "trigger_return_seconds": round(trigger_seconds, 3),
             "asb_cases_opened": result.asb.cases_opened,
             "target_seconds": KPI_TARGET, "ok": max(timings) < KPI_TARGET}
@@ -131,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in run(size, reuse):
         print(f"{row['scenario']}: {row['size']:,} cases, {row['statistic']} "
               f"{row['seconds'] * 1000:.1f} ms (max {row['max_seconds'] * 1000:.1f} ms; "
+              f"median CPU {row['cpu_seconds'] * 1000:.1f} ms; "
               f"target < {row['target_seconds'] * 1000:.0f} ms; database built in "
               f"{row['build_seconds']} s) {'PASS' if row['ok'] else 'FAIL'}", flush=True)
     return 0
