@@ -144,3 +144,34 @@ def case_history(ws: Any, case_id: int) -> list[HistoryRow]:
             .where(AuditEntry.record_type == "case", AuditEntry.record_id == str(case_id))
             .order_by(AuditEntry.seq.desc()).limit(500)).all()
         return [HistoryRow(r[0][:19].replace("T", " "), r[1], r[2], r[3]) for r in rows]
+
+
+@dataclass(frozen=True)
+class AdminInfo:
+    """What the administration screen shows besides users."""
+
+    slots: tuple[tuple[str, str, str], ...]  # (name, kind, state)
+    protocol_version: int | None
+    protocol_note: str
+    settings: tuple[tuple[str, str, Any, str], ...]  # (key, type, value, description)
+
+
+def admin_info(ws: Any) -> AdminInfo:
+    """Key slots, the sharing protocol's current version and every setting (admins)."""
+    from casework.permissions import require
+    from casework.settings import SPECS
+    from ui.services import all_settings
+
+    require(ws.actor, "admin.users")
+    values = all_settings(ws)
+    version, note = None, ""
+    if available("isp.protocol", "current"):
+        from casework.isp import protocol
+
+        with ws.uow() as session:
+            current = protocol.current(session)
+            version = getattr(current, "version", None)
+            note = str(getattr(current, "note", "") or "")
+    settings = tuple((k, s.type.__name__, values.get(k, s.default), s.description)
+                     for k, s in SPECS.items())
+    return AdminInfo(tuple(ws.store.slot_names()), version, note, settings)

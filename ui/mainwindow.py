@@ -176,6 +176,11 @@ class MainWindow(QMainWindow):
         if page is not None:
             page.open_person(person_id)  # type: ignore[attr-defined]
 
+    def open_address(self, address_id: int) -> None:
+        """An address hit: show the people screen (addresses are found through people)."""
+        del address_id
+        self.show_page("people")
+
     def close_data(self) -> None:
         """Drop every screen (and the data it shows) before the window goes."""
         for page in self.pages.values():

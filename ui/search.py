@@ -125,9 +125,10 @@ class SearchBox(QLineEdit):
         self.results.hide()
         if hit.kind == "case":
             self.main.open_case(hit.id, hit.label)
-        elif hit.kind in ("person", "address"):
-            self.main.open_person(hit.id) if hit.kind == "person" else \
-                self.main.open_address(hit.id)  # type: ignore[attr-defined]
+        elif hit.kind == "person":
+            self.main.open_person(hit.id)
+        elif hit.kind == "address":
+            self.main.open_address(hit.id)
 
     # -- keyboard -----------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API

@@ -1,19 +1,125 @@
-"""Placeholder while the screen is built."""
+"""Administration: users and their key slots, teams and panels, settings, and the
+sharing protocol's current version. No case content (separation of duties)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ui.qt import QVBoxLayout
-from ui.screens.base import Screen, missing
+from ui import gateway
+from ui.forms import humanise
+from ui.ops import QueryOp
+from ui.qt import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from ui.screens import admin_dialogs as dlg
+from ui.screens.base import Screen, heading
+from ui.widgets import RecordTable
 
 
 class Page(Screen):
-    title = "admin"
+    """Tabs: Users, Key slots, Settings, Sharing protocol."""
+
+    title = "Administration"
 
     def __init__(self, ws: Any, main: Any) -> None:
         super().__init__(ws, main)
-        QVBoxLayout(self).addWidget(missing("This screen"))
+        self.dialog: Any = None
+        self.loaded = False
+        box = QVBoxLayout(self)
+        box.addWidget(heading("Administration"))
+        self.status = QLabel("")
+        self.status.setObjectName("caseStatus")
+        box.addWidget(self.status)
+        self.tabs = QTabWidget()
+        box.addWidget(self.tabs, 1)
+        self.users = RecordTable([
+            ("User", lambda u: u.username), ("Name", lambda u: u.display_name),
+            ("Role", lambda u: humanise(u.role)), ("Team", lambda u: u.team),
+            ("Panels", lambda u: ", ".join(u.panels)), ("Active", lambda u: u.active)], "Users")
+        self.tabs.addTab(self._with_buttons(self.users, [
+            ("&Add user…", lambda: self._open(dlg.AddUserDialog(self, ws), "User added.")),
+            ("&Reset password…", self.reset_password),
+            ("&Disable user", self.disable_user),
+            ("Add &team…", lambda: self._open(dlg.TeamDialog(self, ws, False), "Team added.")),
+            ("Add &panel…", lambda: self._open(dlg.TeamDialog(self, ws, True),
+                                               "Panel added."))]), "&Users")
+        self.slots = RecordTable([("Slot", lambda s: s[0]), ("Kind", lambda s: humanise(s[1])),
+                                  ("State", lambda s: humanise(s[2]))], "Key slots")
+        self.tabs.addTab(self.slots, "&Key slots")
+        self.settings = RecordTable([
+            ("Setting", lambda s: s[0]), ("Value", lambda s: s[2]),
+            ("Description", lambda s: s[3])], "Settings")
+        self.settings.doubleClicked.connect(lambda _i: self.edit_setting())
+        self.tabs.addTab(self._with_buttons(self.settings, [
+            ("&Change setting…", self.edit_setting)]), "&Settings")
+        self.protocol = QLabel("")
+        self.protocol.setWordWrap(True)
+        self.protocol.setAccessibleName("Sharing protocol")
+        self.tabs.addTab(self.protocol, "Sharing &protocol")
 
-    def open_person(self, person_id: int) -> None:
-        del person_id
+    def _with_buttons(self, table: QWidget, buttons: list[tuple[str, Any]]) -> QWidget:
+        host = QWidget()
+        box = QVBoxLayout(host)
+        row = QHBoxLayout()
+        for text, slot in buttons:
+            b = QPushButton(text)
+            b.setAccessibleName(text.replace("&", "").rstrip("…"))
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        box.addLayout(row)
+        box.addWidget(table, 1)
+        return host
+
+    def refresh(self) -> None:
+        from casework.users import list_users
+
+        ws = self.ws
+        QueryOp(self, lambda: (list_users(ws), gateway.admin_info(ws)), self._show).run()
+
+    def _show(self, parts: tuple[Any, Any]) -> None:
+        users, info = parts
+        self.users.set_records(users)
+        self.slots.set_records(info.slots)
+        self.settings.set_records(info.settings)
+        self.protocol.setText(
+            f"<h3>Information-sharing protocol</h3><p>Current version: "
+            f"<b>{info.protocol_version if info.protocol_version is not None else 'none'}"
+            f"</b></p><p>{info.protocol_note}</p><p>Every export names the version it "
+            "applied and is written to the audit trail.</p>")
+        self.loaded = True
+
+    def is_ready(self) -> bool:
+        return self.loaded
+
+    def _open(self, dialog: Any, message: str) -> Any:
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: (self.status.setText(message), self.refresh()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def reset_password(self) -> None:
+        user = self.users.current_record()
+        if user is None:
+            self.status.setText("Choose a user first.")
+            return
+        self._open(dlg.ResetPasswordDialog(self, self.ws, user.username), "Password reset.")
+
+    def disable_user(self) -> None:
+        from casework.users import disable_user
+
+        user = self.users.current_record()
+        if user is None:
+            self.status.setText("Choose a user first.")
+            return
+        ws, name = self.ws, user.username
+        QueryOp(self, lambda: disable_user(ws, name),
+                lambda _r: (self.status.setText(f"{name} disabled; key slot revoked."),
+                            self.refresh())).run()
+
+    def edit_setting(self) -> None:
+        s = self.settings.current_record()
+        if s is None:
+            self.status.setText("Choose a setting first.")
+            return
+        self._open(dlg.SettingDialog(self, self.ws, s[0], s[1], s[2], s[3]),
+                   "Setting changed.")

@@ -1,19 +1,106 @@
-"""Placeholder while the screen is built."""
+"""People: find a person, see their record and every case they appear in."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ui.qt import QVBoxLayout
-from ui.screens.base import Screen, missing
+from ui import services
+from ui.forms import humanise
+from ui.ops import QueryOp
+from ui.qt import QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, Qt, QTimer
+from ui.qt import QVBoxLayout as VBox
+from ui.screens.base import Screen, heading
+from ui.widgets import KeyValues, RecordTable
 
 
 class Page(Screen):
-    title = "people"
+    """A search list on the left, the chosen person on the right."""
+
+    title = "People"
 
     def __init__(self, ws: Any, main: Any) -> None:
         super().__init__(ws, main)
-        QVBoxLayout(self).addWidget(missing("This screen"))
+        self.person: Any = None
+        box = VBox(self)
+        box.addWidget(heading("People"))
+        row = QHBoxLayout()
+        left = VBox()
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("Name, alias or address")
+        self.query.setAccessibleName("Find a person")
+        label = QLabel("&Find")
+        label.setBuddy(self.query)
+        left.addWidget(label)
+        left.addWidget(self.query)
+        self.results = QListWidget()
+        self.results.setAccessibleName("People found")
+        self.results.itemActivated.connect(
+            lambda item: self.open_person(int(item.data(Qt.ItemDataRole.UserRole))))
+        left.addWidget(self.results, 1)
+        right = VBox()
+        self.name = QLabel("Find a person to see their record.")
+        self.name.setObjectName("caseTitle")
+        self.details = KeyValues("Person")
+        self.cases = RecordTable([("Reference", lambda c: c.reference),
+                                  ("Type", lambda c: humanise(c.case_type)),
+                                  ("Role", lambda c: humanise(c.role)),
+                                  ("Status", lambda c: humanise(c.status)),
+                                  ("Opened", lambda c: c.opened_on)], "Their cases")
+        self.cases.doubleClicked.connect(self._open_case)
+        sub = QLabel("Cases")
+        sub.setObjectName("subheading")
+        for w in (self.name, self.details, sub):
+            right.addWidget(w)
+        right.addWidget(self.cases, 1)
+        row.addLayout(left, 1)
+        row.addLayout(right, 2)
+        box.addLayout(row, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self._search)
+        self.query.textEdited.connect(lambda _t: self._timer.start())
+
+    def _search(self) -> None:
+        text = self.query.text().strip()
+        if len(text) < 2 or not services.available("search", "search"):
+            self.results.clear()
+            return
+        search = services.svc("search").search
+        ws = self.ws
+        QueryOp(self, lambda: [h for h in search(ws, text, 50) if h.kind == "person"],
+                self._show_results).run()
+
+    def _show_results(self, hits: list[Any]) -> None:
+        self.results.clear()
+        for h in hits:
+            item = QListWidgetItem(f"{h.label}  —  {h.detail}" if h.detail else h.label)
+            item.setData(Qt.ItemDataRole.UserRole, h.id)
+            self.results.addItem(item)
 
     def open_person(self, person_id: int) -> None:
-        del person_id
+        """Show a person's record and cases (reading it is audited by the service)."""
+        from casework.people import get_person, person_cases
+
+        ws = self.ws
+        QueryOp(self, lambda: (get_person(ws, person_id), person_cases(ws, person_id)),
+                self._show_person).run()
+
+    def _show_person(self, parts: tuple[Any, list[Any]]) -> None:
+        p, cases = parts
+        self.person = p
+        self.name.setText(f"{p.given_name} {p.family_name}".strip())
+        address = p.addresses[0] if p.addresses else None
+        self.details.set_values([
+            ("Date of birth", p.date_of_birth), ("Gender", humanise(p.gender)),
+            ("Aliases", ", ".join(p.aliases)), ("Phone", p.phone), ("Email", p.email),
+            ("Address", f"{address.line1}, {address.postcode}" if address else ""),
+            ("Area (LSOA)", address.lsoa_code if address else ""),
+            ("Vulnerability", ", ".join(humanise(f.replace("flag_", "")) for f in p.flags)),
+            ("Consent", humanise(p.consent))])
+        self.cases.set_records(cases)
+
+    def _open_case(self, *_: Any) -> None:
+        c = self.cases.current_record()
+        if c is not None:
+            self.main.open_case(c.case_id, c.reference)
