@@ -164,7 +164,8 @@ def _steps(spec: OutputSpec, columns: Sequence[str], ctx: RuleContext) -> list[d
         "any": lambda v: "any",
     }
     assert spec.k_anonymity is not None
-    return [(columns.index(s["field"]), fns[s["to"]]) for s in spec.k_anonymity.get("steps", [])]
+    return [(columns.index(s["field"]), fns[s["to"]]) for s in spec.k_anonymity.get("steps", [])
+            if s["field"] in columns]
 
 
 def _col(columns: Sequence[str], name: str) -> int:
@@ -317,7 +318,8 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
                                f"they are counted in the 'unknown' row.")
     k_spec = spec.k_anonymity or {"quasi_identifiers": [], "steps": []}
     k = int(k_spec.get("k", settings.get(session, settings.K_ANONYMITY)))
-    qi = [_col(columns, q) for q in k_spec["quasi_identifiers"]]
+    # A quasi-identifier the protocol no longer releases needs no protection.
+    qi = [columns.index(q) for q in k_spec["quasi_identifiers"] if q in columns]
     kres = dc.k_anonymise(released, qi, _steps(spec, columns, ctx), k) if qi else \
         dc.KResult(released, 0, 0, k)
     facts: tuple[tuple[str, Any], ...] = (
@@ -326,7 +328,7 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
         ("Record-level rows published", len(kres.rows)),
         (f"Rows generalised further to reach k={k}", kres.generalised),
         (f"Rows withheld (still fewer than k={k} alike)", kres.withheld),
-        ("Quasi-identifiers", ", ".join(k_spec["quasi_identifiers"])),
+        ("Quasi-identifiers", ", ".join(columns[i] for i in qi)),
         ("Small counts suppressed", f"1 to {max_small}, shown as {marker}"),
         ("Rounding", f"to the nearest {rounding}" if rounding > 1 else "none"),
         ("Police-recorded ASB with no LSOA", police_no_lsoa),

@@ -54,7 +54,7 @@ class XSheet:
 
 
 def _text(value: str) -> str:
-    return escape(_BAD_XML.sub("", value))
+    return escape(_BAD_XML.sub("", value), {"\r": "&#13;"})
 
 
 class _Strings:
