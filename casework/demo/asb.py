@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 from casework.demo import names
@@ -48,8 +47,8 @@ def _risk(w: World, case_id: int, officer: int | None, opened: date, end: date,
             "assessor_id": officer, "personal_score": personal,
             "situational_score": situational, "incidental_score": incidental,
             "total_score": total, "level": level,
-            "answers": json.dumps({"personal": personal, "situational": situational,
-                                   "incidental": incidental}),
+            "answers": f'{{"personal": {personal}, "situational": {situational}, '
+                       f'"incidental": {incidental}}}',
             "next_review_on": next_review, "is_intake": reviews == 0,
         })
         reviews += 1
