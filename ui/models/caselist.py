@@ -26,7 +26,7 @@ SORT_KEYS = {COL_REFERENCE: "reference", COL_TYPE: "case_type", COL_STATUS: "sta
 SortRole = Qt.ItemDataRole.UserRole + 1
 IdRole = Qt.ItemDataRole.UserRole + 2
 RowRole = Qt.ItemDataRole.UserRole + 3
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 RISK_ORDER = {"standard": 0, "medium": 1, "high": 2}
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -75,14 +75,16 @@ class CaseTableModel(QAbstractTableModel):
         self.endResetModel()
         self._fetching = True
         cl = self.caselist
+        # The first page comes alone (nothing competes with it); then the count.
         QueryOp(None, lambda: cl.fetch_cases(ws, flt, 0, size, sort, desc),
                 lambda rows: self._first_page(gen, rows)).failure(self._failed).run()
-        QueryOp(None, lambda: cl.count_cases(ws, flt),
-                lambda n: self._counted(gen, n)).failure(self._failed).run()
 
     def _first_page(self, gen: int, rows: list[Any]) -> None:
         if gen != self._generation:
             return
+        ws, flt, cl = self.ws, self.filter, self.caselist
+        QueryOp(None, lambda: cl.count_cases(ws, flt),
+                lambda n: self._counted(gen, n)).failure(self._failed).run()
         self._fetching = False
         self.loaded_once = True
         if rows:

@@ -127,8 +127,15 @@ class CaseListView(QWidget):
         box.addLayout(top)
         box.addWidget(self.table, 1)
         box.addWidget(self.count)
-        self._load_options()
         self._filters_changed()
+        # Filter choices load after the first page, so they never delay it.
+        self.model.page_loaded.connect(self._options_once)
+        self._options_loaded = False
+
+    def _options_once(self, *_: Any) -> None:
+        if not self._options_loaded:
+            self._options_loaded = True
+            self._load_options()
 
     # -- filters ------------------------------------------------------------------------
     def _load_options(self) -> None:
