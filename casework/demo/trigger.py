@@ -115,7 +115,7 @@ def trigger_case(w: World, case_id: int, reference: str, opened: date,
         letter = upto(add_working_days(decided, w.between(0, 2)))
     appeal_on = appeal_decided = None
     appeal_outcome = None
-    if letter and w.chance(0.08):
+    if letter and (w.chance(0.08) or scenario == "three"):  # the first one is appealed
         appeal_on = upto(letter + timedelta(days=w.between(5, 20)))
         if appeal_on:
             appeal_decided = upto(appeal_on + timedelta(days=w.between(20, 60)))

@@ -143,6 +143,8 @@ def test_community_trigger_is_exercised(built: tuple[demo.DemoInfo, Engine]) -> 
     assert one(e, "SELECT count(*) FROM trigger_recommendations") > 0
     assert one(e, "SELECT count(*) FROM trigger_applications WHERE acknowledged_on IS NOT "
                   "NULL AND outcome_letter_on IS NOT NULL") > 0
+    assert one(e, "SELECT count(*) FROM trigger_applications WHERE appeal_outcome IS NOT "
+                  "NULL") > 0
 
 
 def test_panels_mart_and_sanctuary_are_exercised(built: tuple[demo.DemoInfo, Engine]) -> None:
