@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks.run`` prints one table of scenarios and targets."""

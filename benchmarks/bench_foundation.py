@@ -1,0 +1,290 @@
+"""Foundation benchmarks: unlock, demo generation, streaming the case list, the first
+page of the case list, and search as you type.
+
+The demo database of ``size`` cases is generated once and cached as
+``$CASEWORK_BENCH_DIR/casework-bench-<size>.db`` (default ``/tmp``) with a small JSON
+sidecar that records how long generation took and a fingerprint of the schema migration,
+so a changed schema regenerates it. Scenarios only read the cached file (searches append
+audit entries, which is what a real search does). Standalone::
+
+    .venv/bin/python -m benchmarks.bench_foundation [SIZE] [--regenerate]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
+
+from casework import caselist, search
+from casework.caselist import CaseFilter
+from casework.context import Workspace, open_workspace
+from db.keyslots import derive_kek, slot_path
+from db.migrate import MIGRATIONS
+from db.models import Case
+from db.store import Store
+
+UNLOCK_TARGET = 1.0
+GENERATE_TARGET = 90.0
+READ_RATIO_TARGET = 3.0
+FIRST_PAGE_TARGET = 0.200
+SEARCH_P95_TARGET = 0.100
+SEED = 2026
+
+
+# ---------------------------------------------------------------- the cached database
+
+def bench_dir() -> Path:
+    folder = Path(os.environ.get("CASEWORK_BENCH_DIR", "/tmp"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def schema_fingerprint() -> str:
+    """A digest of the migration files: the cache is only valid for the same schema."""
+    digest = hashlib.sha256()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(path),
+              Path(f"{path}.lockout"), Path(f"{path}.json")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def database(size: int, regenerate: bool = False) -> tuple[Path, str, str, dict[str, Any]]:
+    """The cached demo database of ``size`` cases: path, a case manager, the password and
+    the sidecar facts (generation seconds, when, which generator)."""
+    path = bench_dir() / f"casework-bench-{size}.db"
+    sidecar = Path(f"{path}.json")
+    facts: dict[str, Any] = {}
+    if path.exists() and sidecar.exists() and not regenerate:
+        facts = json.loads(sidecar.read_text(encoding="utf-8"))
+        if facts.get("schema") != schema_fingerprint():
+            facts = {}
+    if not facts:
+        _remove(path)
+        facts = _generate(path, size)
+        sidecar.write_text(json.dumps(facts), encoding="utf-8")
+    return path, facts["user"], facts["password"], facts
+
+
+def _generate(path: Path, size: int) -> dict[str, Any]:
+    try:
+        from casework.demo import DEMO_PASSWORD, create_demo_database
+    except ImportError:  # the demo generator is optional here: fall back to bulk rows
+        from benchmarks import synthetic
+
+        start = time.perf_counter()
+        synthetic.create_database(path, size, SEED)
+        return {"seconds": time.perf_counter() - start, "user": "cm",
+                "password": synthetic.PASSWORD, "generator": "benchmarks.synthetic",
+                "schema": schema_fingerprint(), "made": _now()}
+    start = time.perf_counter()
+    create_demo_database(path, cases=size, seed=SEED, password=DEMO_PASSWORD)
+    return {"seconds": time.perf_counter() - start, "user": "asb1", "password": DEMO_PASSWORD,
+            "generator": "casework.demo", "schema": schema_fingerprint(), "made": _now()}
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _row(scenario: str, size: int, seconds: float, target: str, ok: bool,
+         baseline: float | None = None, **extra: Any) -> dict[str, Any]:
+    return {"scenario": scenario, "size": size, "seconds": round(seconds, 4),
+            "baseline_seconds": None if baseline is None else round(baseline, 4),
+            "target": target, "ok": ok, **extra}
+
+
+def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# ---------------------------------------------------------------- scenarios
+
+def bench_generate(size: int, facts: dict[str, Any]) -> dict[str, Any]:
+    """How long the demo generator took for ``size`` cases (measured when it was made)."""
+    seconds = float(facts["seconds"])
+    return _row(f"generate demo database ({facts['generator']}, made {facts['made']})", size,
+                seconds, f"< {GENERATE_TARGET:.0f} s", seconds < GENERATE_TARGET)
+
+
+def bench_unlock(path: Path, user: str, password: str, size: int,
+                 repeats: int = 3) -> dict[str, Any]:
+    """Key slot to first query: Argon2id, unwrap the data key, open, count the cases.
+
+    Baseline: the Argon2id derivation alone (the part that is slow on purpose).
+    """
+    def unlock() -> None:
+        store = Store.open(path, user, password)
+        try:
+            with store.engine.connect() as conn:
+                conn.execute(text("SELECT count(*) FROM cases")).scalar()
+        finally:
+            store.lock()
+
+    seconds = statistics.median(_timed(unlock, repeats))
+    slot = Store.open(path, user, password)
+    kdf = slot.slots.find(user).kdf
+    slot.lock()
+    baseline = statistics.median(_timed(lambda: derive_kek(password, b"0" * 16, kdf),
+                                        repeats))
+    return _row("unlock (key slot to first query)", size, seconds, "< 1 s",
+                seconds < UNLOCK_TARGET, baseline)
+
+
+def bench_full_read(ws: Workspace, size: int) -> dict[str, Any]:
+    """Every case row the user may see through ``iter_case_rows`` against raw sqlcipher3
+    executing the same select (same joins, one statement) and fetching the tuples."""
+    ids = select(Case.id).where(*caselist._where(ws, CaseFilter()))
+    sql = str(caselist._row_select(ids).order_by(Case.id).compile(
+        dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+    def raw() -> int:
+        conn = ws.store.raw_connection()
+        try:
+            cursor = conn.execute(sql)
+            n = 0
+            while chunk := cursor.fetchmany(5000):
+                n += len(chunk)
+            return n
+        finally:
+            conn.close()
+
+    counted: list[int] = []
+    seconds = min(_timed(lambda: counted.append(sum(1 for _ in caselist.iter_case_rows(ws))),
+                         2))
+    baseline = min(_timed(raw, 2))
+    ratio = seconds / baseline if baseline else 0.0
+    return _row(f"read every visible case row ({counted[-1]:,} rows) vs raw sqlcipher3", size,
+                seconds, f"<= {READ_RATIO_TARGET:.0f}x raw", ratio <= READ_RATIO_TARGET,
+                baseline)
+
+
+def bench_case_list(ws: Workspace, size: int) -> list[dict[str, Any]]:
+    """First page (offset 0, limit 100, newest first), the count, and a page deep in a
+    sequential scroll (keyset continuation), each the median of several runs."""
+    flt = CaseFilter()
+    first = _timed(lambda: caselist.fetch_cases(ws, flt, 0, 100), 7)
+    count = _timed(lambda: caselist.count_cases(ws, flt), 5)
+    total = caselist.count_cases(ws, flt)
+    depth = min(10_000, max(0, total - 100))
+    offset = 0
+    while offset < depth:
+        offset += len(caselist.fetch_cases(ws, flt, offset, 200)) or depth
+    deep = _timed(lambda: caselist.fetch_cases(ws, flt, depth, 200), 1)
+    for sort in caselist.SORT_KEYS:  # every column a user can click
+        caselist.fetch_cases(ws, flt, 0, 100, sort)
+    sorts = [max(_timed(lambda s=s: caselist.fetch_cases(ws, flt, 0, 100, s), 3))  # type: ignore[misc]
+             for s in caselist.SORT_KEYS]
+    return [
+        _row("case list first page (100 rows, newest first)", size, statistics.median(first),
+             "< 200 ms", statistics.median(first) < FIRST_PAGE_TARGET),
+        _row("case list first page, slowest sort column", size, max(sorts), "< 200 ms",
+             max(sorts) < FIRST_PAGE_TARGET),
+        _row("case list count", size, statistics.median(count), "< 200 ms",
+             statistics.median(count) < FIRST_PAGE_TARGET),
+        _row(f"case list page at row {depth:,} (scrolling)", size, deep[0], "< 200 ms",
+             deep[0] < FIRST_PAGE_TARGET),
+    ]
+
+
+def search_terms(ws: Workspace, count: int, seed: int = SEED) -> list[str]:
+    """What people type: name prefixes (2 to 5 letters, any case), given + family
+    prefixes, postcode starts, street words and case reference prefixes."""
+    rng = random.Random(seed)
+    with ws.store.engine.connect() as conn:
+        names = conn.execute(text("SELECT given_name, family_name FROM people "
+                                  "ORDER BY random() LIMIT 200")).all()
+        places = conn.execute(text("SELECT line1, postcode FROM addresses "
+                                   "ORDER BY random() LIMIT 100")).all()
+        refs = conn.scalars(text("SELECT reference FROM cases ORDER BY random() LIMIT 50")).all()
+    terms: list[str] = []
+    while len(terms) < count:
+        kind = rng.random()
+        given, family = rng.choice(names) if names else ("Alex", "Smith")
+        line1, postcode = rng.choice(places) if places else ("1 High Street", "OX1 1AA")
+        if kind < 0.4:
+            word = rng.choice((given, family))
+            term = word[: rng.randint(2, 5)]
+            terms.append(term.lower() if rng.random() < 0.5 else term)
+        elif kind < 0.6:
+            terms.append(f"{given} {family[: rng.randint(1, 4)]}")
+        elif kind < 0.75:
+            terms.append(postcode[: rng.randint(2, len(postcode))])
+        elif kind < 0.9:
+            words = [w for w in line1.replace(",", " ").split() if w.isalpha()]
+            terms.append((rng.choice(words) if words else line1)[:6])
+        else:
+            terms.append((rng.choice(refs) if refs else "ASB-20")[: rng.randint(4, 12)])
+    return [t for t in terms if len(t.strip()) >= 2]
+
+
+def bench_search(ws: Workspace, size: int, count: int = 200) -> dict[str, Any]:
+    """p95 of ``count`` searches (each audited, as in the application)."""
+    terms = search_terms(ws, count)
+    for term in terms[:5]:
+        search.search(ws, term)  # warm the page cache
+    times = [t for term in terms for t in _timed(lambda term=term: search.search(ws, term), 1)]  # type: ignore[misc]
+    value = p95(times)
+    return _row(f"search as you type, p95 of {len(times)} (median "
+                f"{statistics.median(times) * 1000:.0f} ms)", size, value, "< 100 ms",
+                value < SEARCH_P95_TARGET)
+
+
+def run(size: int = 100_000, regenerate: bool = False) -> list[dict[str, Any]]:
+    """Every foundation scenario at ``size`` cases."""
+    path, user, password, facts = database(size, regenerate)
+    small = size < 10_000  # a smoke run: fewer repeats of the slow-on-purpose Argon2id
+    rows = [bench_generate(size, facts),
+            bench_unlock(path, user, password, size, 1 if small else 3)]
+    ws = open_workspace(path, user, password)
+    try:
+        rows += bench_case_list(ws, size)
+        rows.append(bench_search(ws, size, 40 if small else 200))
+        rows.append(bench_full_read(ws, size))
+    finally:
+        ws.lock()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    regenerate = "--regenerate" in args
+    sizes = [int(a) for a in args if a.isdigit()]
+    for row in run(sizes[0] if sizes else 100_000, regenerate):
+        base = row["baseline_seconds"]
+        print(f"{row['scenario']}: {row['seconds']:.4f} s"
+              + (f" (baseline {base:.4f} s)" if base else "")
+              + f" target {row['target']} {'PASS' if row['ok'] else 'FAIL'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
