@@ -15,9 +15,22 @@ from typing import Any
 from casework.context import Actor, Workspace
 from casework.permissions import has
 
+# WORKAROUND: casework.meetings and casework.panels import each other; importing
+# meetings first fails, so panels is imported before it.
+_IMPORT_FIRST = {"meetings": ("panels",)}
+
+
+def _prepare(name: str) -> None:
+    for first in _IMPORT_FIRST.get(name, ()):
+        try:
+            importlib.import_module(f"casework.{first}")
+        except ImportError:
+            pass
+
 
 def available(name: str, attr: str | None = None) -> bool:
     """Whether ``casework.<name>`` (and optionally one of its functions) exists."""
+    _prepare(name)
     try:
         if importlib.util.find_spec(f"casework.{name}") is None:
             return False
@@ -33,6 +46,7 @@ def available(name: str, attr: str | None = None) -> bool:
 
 def svc(name: str) -> ModuleType:
     """The casework service module ``name`` (raises ImportError if it is missing)."""
+    _prepare(name)
     return importlib.import_module(f"casework.{name}")
 
 

@@ -38,7 +38,7 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
     page.buttons["agenda"].click()
     qtbot.waitUntil(lambda: page.agenda.rowCount() == 1, timeout=10000)
     header = getattr(referral, "header", None) or referral.case
-    assert page.agenda.item(0, 1).text() == header.reference
+    assert page.agenda.item(0, 0).text() == header.reference
 
     page.buttons["attendance"].click()
 
@@ -61,7 +61,7 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
     _submit(qtbot, page, minute)
     qtbot.waitUntil(lambda: page.actions.rowCount() == 1, timeout=10000)
     assert page.actions.item(0, 1).text() == "Housing"
-    assert page.agenda.item(0, 5).text() == "Engaging with outreach."
+    assert page.agenda.item(0, 4).text() == "Engaging with outreach."
 
     out = tmp_path / "pack.pdf"
     page.print_pack(str(out), "Chair person")

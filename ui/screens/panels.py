@@ -95,7 +95,7 @@ class Page(Screen):
         self.status.setWordWrap(True)
         rbox.addWidget(self.status)
         self.agenda = RecordTable([
-            ("#", lambda i: i.order), ("Referral", lambda i: i.reference),
+            ("Referral", lambda i: i.reference),
             ("Why", lambda i: humanise(i.reason)), ("Risk", lambda i: humanise(i.risk_level)),
             ("Discussed", lambda i: i.discussed), ("Minute", lambda i: i.progress)], "Agenda")
         self.agenda.doubleClicked.connect(lambda _i: self.minute())
@@ -184,7 +184,7 @@ class Page(Screen):
         for item in getattr(self.meeting, "items", ()):
             if item.case_id == case_id:
                 return str(item.reference)
-        return str(case_id)
+        return f"Case {case_id}"
 
     def is_ready(self) -> bool:
         return self.loaded
