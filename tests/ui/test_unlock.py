@@ -58,3 +58,13 @@ def test_empty_fields_are_named(qtbot: Any, app: Any) -> None:
     qtbot.addWidget(dlg)
     dlg.try_unlock()
     assert dlg.form.error_field == "path"
+
+
+def test_demo_database_is_made_once(tmp_path: Any, capsys: Any) -> None:
+    from ui.demo import ensure_demo
+
+    path = tmp_path / "demo.db"
+    demo = ensure_demo(path, cases=30)
+    assert demo is not None and path.exists() and demo.username == "asb1"
+    assert "demo-only-synthetic-data" in capsys.readouterr().out
+    assert ensure_demo(path, cases=30) == demo

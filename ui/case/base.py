@@ -167,8 +167,19 @@ class CaseView(QWidget):
         try:
             self.populate(view)
         finally:
+            self._count_tabs()
             self.load_count += 1
         self.loaded.emit()
+
+    def _count_tabs(self) -> None:
+        """Show how many rows each list tab holds, e.g. "Incidents (3)"."""
+        labels = getattr(self, "_tab_labels", None)
+        if labels is None:
+            labels = self._tab_labels = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        for i, label in enumerate(labels):
+            w = self.tabs.widget(i)
+            if isinstance(w, RecordTable) and w is not self.history:
+                self.tabs.setTabText(i, f"{label} ({w.rowCount()})")
 
     def open_when_closed(self) -> frozenset[str]:
         return frozenset()
