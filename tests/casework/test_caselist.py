@@ -255,3 +255,16 @@ def test_stage_label_function():
     assert caselist.stage_label("asb", 3, None, None, None, None) == "Stage 3"
     assert caselist.stage_label("mart", None, None, None, None, False) == ""
     assert caselist.stage_label("sanctuary", None, None, None, None, None) == ""
+
+
+def test_next_page_stays_exact_when_cases_are_added_between_pages(world):
+    cm = world.ws("cm")
+    first = caselist.fetch_cases(cm, CaseFilter(), 0, 5, "reference", False)
+    ws = world.ws("admin").as_actor(SYSTEM)
+    with ws.uow() as s:
+        team = s.scalar(select(Team.id).where(Team.name == "ASB Team"))
+        add_case(s, 0, "asb", team=team)  # ASB-2025-000000 sorts before every page
+    second = caselist.fetch_cases(cm, CaseFilter(), 5, 5, "reference", False)
+    everything = all_rows(cm, sort="reference", descending=False)
+    assert [r.id for r in second] == [r.id for r in everything[5:10]]
+    assert second[0].id == first[-1].id  # shifted by the new row, as OFFSET means
