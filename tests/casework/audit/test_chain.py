@@ -198,3 +198,21 @@ def test_fast_encoder_is_byte_for_byte_canonical(row):
     encode = audit._row_encoder()
     assert encode(row).encode("ascii") == audit.canonical(*row)
     assert json.loads(encode(row)) == list(row)
+
+
+def test_sqlite_and_python_canonical_forms_agree(db):
+    ws = db.ws("admin")
+    fill(ws, 40)
+    with ws.uow() as session:
+        audit.record(ws, session, "view", "case", 1, reason="tab\there, DEL\x7f, Ünïcode")
+    conn = ws.store.raw_connection()
+    try:
+        assert audit._sqlite_json_is_canonical(conn)  # so the fast path is what runs
+        fast = audit._verify_batches(ws.audit_key, audit._fast_batches(conn), None)
+        slow = audit.verify_rows(ws.audit_key, snapshot(conn))
+        assert fast == slow and fast.ok and fast.count == len(snapshot(conn))
+        conn.execute("UPDATE audit_entries SET detail = ? WHERE seq = 12", (b"\xff\x00",))
+        broken = audit.verify_connection(conn, ws.audit_key)
+        assert (broken.ok, broken.first_bad_seq) == (False, 12)
+    finally:
+        conn.close()
