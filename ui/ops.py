@@ -61,9 +61,17 @@ class Progress:
 
 
 class _Bridge(QObject):
-    succeeded = Signal(object)
-    failed = Signal(object)
+    """Carries the outcome to the GUI thread. The result is kept on the Python object and
+    the signal carries no Python object: marshalling arbitrary objects (None above all)
+    through queued signals has hit reference-count bugs in the bindings."""
+
+    done = Signal()
     progressed = Signal(int, int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: Any = None
+        self.error: BaseException | None = None
 
 
 class _Runnable(QRunnable):
@@ -75,11 +83,10 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._fn()
+            self._bridge.result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
-            self._bridge.failed.emit(exc)
-        else:
-            self._bridge.succeeded.emit(result)
+            self._bridge.error = exc
+        self._bridge.done.emit()
 
 
 def error_text(exc: BaseException) -> str:
@@ -140,8 +147,7 @@ class QueryOp(Generic[T]):
     def run(self) -> None:
         """Start the operation on the global thread pool."""
         b = self._bridge
-        b.succeeded.connect(self._on_success, Qt.ConnectionType.QueuedConnection)
-        b.failed.connect(self._on_failure, Qt.ConnectionType.QueuedConnection)
+        b.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
         fn: Callable[[], Any] = self._op
         if self._progress_label is not None:
             self._progress = progress = Progress(b)
@@ -193,6 +199,15 @@ class QueryOp(Generic[T]):
 
     def _parent_gone(self) -> bool:
         return self._parent is not None and not isValid(self._parent)
+
+    def _on_done(self) -> None:
+        b = self._bridge
+        if b.error is not None:
+            error, b.error = b.error, None
+            self._on_failure(error)
+        else:
+            result, b.result = b.result, None
+            self._on_success(result)
 
     def _on_success(self, result: Any) -> None:
         self._finish()

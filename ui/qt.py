@@ -16,3 +16,29 @@ __all__ = ["Property", "QObject", "QRunnable", "QThreadPool", "QTimer", "Signal"
 from shiboken6 import isValid  # noqa: E402
 
 __all__ += ["isValid"]
+
+
+def _compensate_none() -> None:
+    import ctypes
+
+    incref = ctypes.pythonapi.Py_IncRef
+    incref.argtypes = [ctypes.py_object]
+    incref.restype = None
+    incref(None)
+
+
+def no_value() -> None:
+    """``None`` for a Python override that C++ calls for a QVariant (``data``,
+    ``headerData``).
+
+    PySide6 6.12 on Python 3.11 drops one reference to ``None`` each time such an
+    override returns it; after some thousands of calls (scrolling a long list) the
+    interpreter aborts with "none_dealloc". Taking one extra reference first keeps the
+    count right; with a fixed binding the extra reference is harmless (None is never
+    freed). See tests/ui/test_models.py.
+    """
+    _compensate_none()
+    return None
+
+
+__all__ += ["no_value"]

@@ -13,7 +13,15 @@ from typing import Any
 from ui import services
 from ui.forms import humanise
 from ui.ops import QueryOp
-from ui.qt import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from ui.qt import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    no_value,
+)
 
 (COL_REFERENCE, COL_TYPE, COL_STAGE, COL_STATUS, COL_RISK, COL_OWNER, COL_TEAM, COL_AREA,
  COL_OPENED, COL_REVIEW) = range(10)
@@ -159,11 +167,11 @@ class CaseTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return f"Sort by {HEADERS[section].lower()}" if section in SORT_KEYS else \
                 HEADERS[section]
-        return None
+        return no_value()
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._rows):
-            return None
+            return no_value()
         r = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -185,7 +193,7 @@ class CaseTableModel(QAbstractTableModel):
             from ui.qt import QColor
 
             return QColor("#b3261e")
-        return None
+        return no_value()
 
     @staticmethod
     def _display(r: Any, col: int) -> str:
