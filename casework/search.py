@@ -14,6 +14,10 @@ without touching a caller. What is here is portable SQL served by plain B-tree i
 - addresses: the postcode starts with the text, typed with or without its space
   (postcodes are stored upper case with one space), or the first line contains it.
 
+Text with a digit is not looked up as a name; the first-line substring (the one search
+that reads a whole index) runs only when nothing else matched or the text has a digit (a
+house number), and never for something shaped like a case reference.
+
 SQL ``lower()`` is avoided on purpose: with SQLCipher's memory security every call
 allocates and wipes, which makes a function over 100,000 rows cost a second; ``LIKE``
 compares in place.
@@ -201,16 +205,17 @@ def _cases(session: Session, ws: Workspace, text: str, limit: int) -> list[Searc
         starts = [REFERENCE_PREFIX[t] for t in case_types_for(ws.actor)]
         if not any(p.startswith(prefix) or prefix.startswith(p) for p in starts):
             return []
-    cand = (select(Case.id.label("id")).where(_starts(Case.reference, prefix))
-            .order_by(Case.reference))
-    query = _first_visible(cand, visible_cases(ws.actor), Case.id, Case, limit,
-                           Case.reference, Case.case_type, Case.status)
+    # One select: the covering list index (type, team, panel ... reference) answers both
+    # the visibility rule and the prefix without reading the table.
+    query = (select(Case.id, Case.reference, Case.case_type, Case.status)
+             .where(_starts(Case.reference, prefix), visible_cases(ws.actor)).limit(limit))
     hits = [SearchHit("case", r.id, r.reference,
                       f"{TYPE_LABEL.get(r.case_type, r.case_type)}, {r.status}")
             for r in session.execute(query)]
     return sorted(hits, key=lambda h: h.label)
 
 
+_REFERENCE_START = re.compile(r"[A-Za-z]{2,4}-[0-9]")
 _POSTCODE_START = re.compile(r"[A-Z]{1,2}([0-9][A-Z0-9]*)?")
 
 
@@ -241,6 +246,13 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
         query = _first_visible(by_postcode, address_visible(ws), Address.id, Address, limit,
                                *shown)
         found.update((r.id, r) for r in session.execute(query))
+    if len(found) < limit and len(text) >= 3:  # "Flat 3", "Rose Hill": a seek, not a scan
+        by_start = (select(Address.id.label("id"))
+                    .where(_starts_any_case(session, Address.line1, text)))
+        query = _first_visible(by_start, address_visible(ws), Address.id, Address,
+                               limit - len(found), *shown)
+        for r in session.execute(query):
+            found.setdefault(r.id, r)
     if scan_lines and len(found) < limit:
         # Scans the narrow index on line1 rather than the table (no ORDER BY: the index
         # order is alphabetical anyway).
@@ -282,14 +294,17 @@ def search(ws: Workspace, text: str, limit: int = 20) -> list[SearchHit]:
                               field="text")
     text = text[:MAX_LENGTH]
     limit = max(1, min(limit, MAX_LIMIT))
-    looks_like_reference = "-" in text or any(ch.isdigit() for ch in text[:4])
+    has_digit = any(ch.isdigit() for ch in text)
+    looks_like_reference = bool(_REFERENCE_START.match(text))
     with ws.uow() as session:
-        people = _people(session, ws, text, limit) if has(ws.actor, "people.read") else []
+        # Names have no digits; a reference or a house number does.
+        people = (_people(session, ws, text, limit)
+                  if has(ws.actor, "people.read") and not has_digit else [])
         cases = _cases(session, ws, text, limit)
-        # The first-line substring is the one search that reads a whole index: skip it
-        # when people and cases already fill the list (typing on narrows them anyway).
-        addresses = _addresses(session, ws, text, limit,
-                               scan_lines=len(people) + len(cases) < limit)
+        # The first-line substring is the one search that reads a whole index: only when
+        # nothing else matched, or the text has a house number in it.
+        scan_lines = not looks_like_reference and (has_digit or not (people or cases))
+        addresses = _addresses(session, ws, text, limit, scan_lines=scan_lines)
         groups = ([cases, people, addresses] if looks_like_reference
                   else [people, cases, addresses])
         hits = _merge(groups, limit)
