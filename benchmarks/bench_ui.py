@@ -48,6 +48,7 @@ def bench_case_list(ws: Any, size: int, repeats: int = 5) -> list[dict[str, Any]
     """Open the case list: the model's first page is in the view (through the real
     widgets and the background helper), then memory after scrolling 5 pages."""
     from ui.app import make_app
+    from ui.ops import active_count
     from ui.screens.caselist import CaseListView
 
     app = make_app()
@@ -62,6 +63,10 @@ def bench_case_list(ws: Any, size: int, repeats: int = 5) -> list[dict[str, Any]
             app.processEvents()
             time.sleep(0.0005)
         times.append(time.perf_counter() - start)
+        # Let this opening's count and filter choices finish before the next one.
+        while active_count():
+            app.processEvents()
+            time.sleep(0.001)
         view.hide()
         view.deleteLater()
         app.processEvents()
