@@ -102,11 +102,14 @@ class LadderMachine(RuleBasedStateMachine):
         return None
 
     # ------------------------------------------------------------------ rules
-    @initialize(age=st.sampled_from([9, 10, 15, 16, 40]))
-    def open_case(self, age: int) -> None:
+    @initialize(age=st.sampled_from([9, 10, 12, 15, 16, 40]), warned=st.booleans())
+    def open_case(self, age: int, warned: bool) -> None:
+        """A fresh case per example; half start with a first warning letter already sent."""
         self.age = age
         born = date(2024 - age, 6, 1)  # exactly ``age`` from January to May 2025
         self.case_id = f.asb_case(self.ws, OPENED, subject_born=born).header.id
+        if warned:
+            self.escalate("first_warning_letter", False, 0, 1, 1)
 
     @rule(action=st.sampled_from(ACTIONS), with_reason=st.booleans(),
           advance=st.integers(0, 3), hours=st.integers(1, 72), days=st.integers(1, 200))
@@ -136,12 +139,18 @@ class LadderMachine(RuleBasedStateMachine):
     @rule(data=st.data(), advance=st.integers(0, 2))
     def climb(self, data: st.DataObject, advance: int) -> None:
         """Take an action of the next stage up (or of stage 4 at the top), so that examples
-        reach enforcement often; CPNs are drawn more often than their share."""
+        reach enforcement often; written warnings and CPNs are drawn more than their share."""
         target = min(self.stage + 1, 4)
         options = sorted(a for a, st_ in self.stages.items() if st_ == target
                          and not a.startswith("closure"))
-        action = data.draw(st.sampled_from(options + (["cpn"] * 4 if target == 4 else [])))
+        weighted = options + [a for a in options if a in WRITTEN] * 2
+        action = data.draw(st.sampled_from(weighted + (["cpn"] * 4 if target == 4 else [])))
         self.escalate(action, False, advance, 1, 1)
+
+    @rule(action=st.sampled_from(["cpn", "cpn", "injunction"]), advance=st.integers(0, 2))
+    def enforce(self, action: str, advance: int) -> None:
+        """Go straight to the age-limited enforcement steps, with a reason for the skip."""
+        self.escalate(action, True, advance, 1, 1)
 
     @precondition(lambda self: bool(self.breachable))
     @rule(data=st.data(), acted=st.booleans())
