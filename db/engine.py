@@ -34,6 +34,9 @@ def connect_raw(path: Path, data_key: bytes, *, create: bool = False) -> Any:
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False,
                               timeout=BUSY_TIMEOUT_MS / 1000)
     try:
+        # SQLCipher's own log lines (e.g. page HMAC failures) would reach stderr beside our
+        # one-line errors; the failures surface as exceptions instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(data_key))
         conn.execute("PRAGMA cipher_memory_security = ON")
         # The first read proves the key; a wrong key or a foreign file fails here.

@@ -261,6 +261,7 @@ class Store:
         try:
             target = sqlcipher3.connect(str(tmp), isolation_level=None)
             try:
+                target.execute("PRAGMA cipher_log_level = NONE")
                 target.execute(f"PRAGMA key = \"x'{self._key.hex()}'\"")
                 src.backup(target)
                 target.execute("PRAGMA journal_mode = DELETE").fetchone()

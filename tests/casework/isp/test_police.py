@@ -18,12 +18,11 @@ from casework.isp.police import import_police_uk
 from db.models import Case, PoliceAsbIncident
 from tests.casework.isp.attacker import Attack
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data"
-POLICE = SHARED / "police-uk-2018-06-thames-valley-street-oxford.csv"
+POLICE = (Path(__file__).resolve().parents[2] / "data"
+          / "police-uk-2018-06-thames-valley-street-oxford.csv")
 LSOAS = Path(__file__).resolve().parents[3] / "resources" / "oxford-lsoas.csv"
 MARK = "[c]"
 
-needs_data = pytest.mark.skipif(not POLICE.exists(), reason="shared police.uk file not present")
 
 
 def real_asb_counts() -> Counter[str]:
@@ -46,7 +45,6 @@ def published(path: Path) -> tuple[list[str], list[str], list[list[int | None]]]
     return header[1:], [r[0] for r in body], cells
 
 
-@needs_data
 def test_import_keeps_asb_rows_and_counts_missing_areas(db, tmp_path):
     ws = db.ws("coord")
     res = import_police_uk(ws, POLICE)
@@ -97,7 +95,6 @@ def add_council_asb(ws, n: int, seed: int = 7) -> Counter[str]:
     return made
 
 
-@needs_data
 def test_real_police_file_small_cells_are_suppressed_and_cannot_be_recovered(db, tmp_path):
     ws = db.ws("coord")
     import_police_uk(ws, POLICE)
