@@ -17,8 +17,8 @@ from casework import audit, settings
 from casework.cases import add_task
 from casework.context import Workspace
 from casework.errors import NotFound, PermissionDenied, ValidationError
-from casework.panels import REFERRAL_TYPES, ActionView, action_view, load_referral
 from casework.permissions import require
+from casework.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
 from casework.workflow import SafeRepr
 from db.models import Case, Meeting, MeetingAttendance, MeetingItem, Panel, PanelAction
 

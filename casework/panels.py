@@ -16,10 +16,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import audit
-from casework.cases import CaseHeader, add_task, create_case, load_case
+from casework.cases import CaseHeader, add_task, create_case
 from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
+from casework.meetings import (
+    AgendaItemView,
+    AttendanceView,
+    MeetingSummary,
+    MeetingView,
+    build_agenda,
+    carried_actions,
+    list_meetings,
+    meeting_view,
+    record_attendance,
+    record_minute,
+    schedule_meetings,
+)
 from casework.permissions import require
+from casework.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
 from casework.workflow import SafeRepr, check_date, link_person, require_open
 from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral, Task
 from db.models.cases import RISK_LEVELS
@@ -27,22 +41,6 @@ from db.models.panels import SWIP_NEEDS
 from db.models.people import CONSENT
 
 TASK_ACTION = "panel.action"
-REFERRAL_TYPES = ("swip", "mart")
-
-
-@dataclass(frozen=True, repr=False)
-class ActionView(SafeRepr):
-    """An action for one agency on one referral."""
-
-    id: int
-    case_id: int
-    meeting_id: int | None
-    agency: str
-    owner: str
-    description: str
-    shareable: bool
-    due_on: date
-    completed_on: date | None
 
 
 @dataclass(frozen=True, repr=False)
@@ -59,11 +57,6 @@ class ReferralView(SafeRepr):
     agencies_engaged: tuple[str, ...]
     location_concern: bool
     actions: tuple[ActionView, ...] = ()
-
-
-def action_view(a: PanelAction) -> ActionView:
-    return ActionView(a.id, a.case_id, a.meeting_id, a.agency, a.owner, a.description,
-                      a.shareable, a.due_on, a.completed_on)
 
 
 def _clean_list(values: Sequence[str], allowed: Sequence[str] | None, field: str) -> list[str]:
@@ -131,15 +124,6 @@ def refer(ws: Workspace, panel_id: int, case_type: str, person_id: int | None,
                                agencies_engaged, location_concern=location_concern,
                                lsoa_code=lsoa_code)
         return referral_view_of(session, case)
-
-
-def load_referral(ws: Workspace, session: Session, case_id: int) -> tuple[Case, Referral]:
-    """A referral the actor's panel holds (PermissionDenied otherwise)."""
-    case = load_case(ws, session, case_id)
-    ref = session.get(Referral, case_id)
-    if case.case_type not in REFERRAL_TYPES or ref is None:
-        raise NotFound("No such referral.")
-    return case, ref
 
 
 def referral_view_of(session: Session, case: Case) -> ReferralView:
@@ -247,23 +231,32 @@ def complete_action(ws: Workspace, action_id: int, on: date | None = None) -> Ac
         return action_view(action)
 
 
-# Meetings live in their own module; re-exported so ``panels`` is the one entry point.
-from casework.meetings import (  # noqa: E402
-    AgendaItemView,
-    AttendanceView,
-    MeetingSummary,
-    MeetingView,
-    build_agenda,
-    carried_actions,
-    list_meetings,
-    meeting_view,
-    record_attendance,
-    record_minute,
-    schedule_meetings,
-)
+@dataclass(frozen=True)
+class PanelChoice:
+    """A panel the signed-in user may refer to (its name is not personal data)."""
 
+    id: int
+    name: str
+    kind: str
+
+
+def my_panels(ws: Workspace, kind: str | None = None) -> list[PanelChoice]:
+    """The panels the actor is a member of (every panel for the system actor), by name;
+    ``kind`` ("swip" or "mart") keeps only panels of that kind."""
+    require(ws.actor, "case.read")
+    with ws.uow() as session:
+        stmt = select(Panel).order_by(Panel.name, Panel.id)
+        if ws.actor.role != "system":
+            stmt = stmt.where(Panel.id.in_(sorted(ws.actor.panel_ids)))
+        if kind is not None:
+            stmt = stmt.where(Panel.kind == kind)
+        return [PanelChoice(p.id, p.name, p.kind) for p in session.scalars(stmt)]
+
+
+# Meetings live in ``casework.meetings``; re-exported so ``panels`` is one entry point.
 __all__ = [
-    "ActionView", "AgendaItemView", "AttendanceView", "MeetingSummary", "MeetingView",
+    "REFERRAL_TYPES", "ActionView", "AgendaItemView", "AttendanceView", "MeetingSummary",
+    "MeetingView", "PanelChoice", "action_view", "my_panels",
     "ReferralView", "add_action", "build_agenda", "carried_actions", "complete_action",
     "create_referral", "list_meetings", "load_referral", "meeting_view", "record_attendance",
     "record_minute", "refer", "referral_view", "schedule_meetings", "update_referral",

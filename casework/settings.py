@@ -1,7 +1,8 @@
 """Settings declared once, with type, default and description; stored in the database.
 
 Every "configurable" rule of the domain is here. A new database starts with the defaults;
-an administrator changes them (audited). Read with ``get(session, KEY)``.
+an administrator changes them (audited). Read with ``get(session, KEY)`` inside a unit of
+work, or ``read(ws, KEY)`` / ``read_all(ws)``; change with ``update(ws, KEY, value)``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import audit
+from casework.context import Workspace
+from casework.errors import NotFound, ValidationError
+from casework.permissions import require
 from db.models import Setting
 
 
@@ -110,3 +115,47 @@ def set_value(session: Session, key: str, value: Any, user_id: int | None) -> No
 def all_values(session: Session) -> dict[str, Any]:
     stored = {r.key: json.loads(r.value) for r in session.scalars(select(Setting))}
     return {k: stored.get(k, s.default) for k, s in SPECS.items()}
+
+
+# -- services: read and change settings with a workspace ------------------------------------
+
+def _messages(spec: SettingSpec) -> str:
+    return {int: "This setting takes a whole number of zero or more.",
+            bool: "This setting takes yes or no.",
+            dict: "This setting takes a mapping."}.get(spec.type, "That value does not fit.")
+
+
+def read(ws: Workspace, key: str) -> Any:
+    """One setting's value (configuration, not personal data: any signed-in user may
+    read it, e.g. the idle-lock time). NotFound for an unknown key."""
+    if key not in SPECS:
+        raise NotFound("No such setting.")
+    with ws.uow() as session:
+        return get(session, key)
+
+
+def read_all(ws: Workspace) -> dict[str, Any]:
+    """Every declared setting with its current value, in declaration order."""
+    with ws.uow() as session:
+        return all_values(session)
+
+
+def update(ws: Workspace, key: str, value: Any) -> Any:
+    """Change a setting (``admin.settings``), audited ``setting.change`` with the old and
+    new values (configuration only). ``ValidationError(field=key)`` on a bad value."""
+    require(ws.actor, "admin.settings")
+    spec = SPECS.get(key)
+    if spec is None:
+        raise NotFound("No such setting.")
+    if spec.type is dict and isinstance(value, dict) and not all(
+            isinstance(k, str) for k in value):
+        raise ValidationError(_messages(spec), field=key)
+    with ws.uow() as session:
+        old = get(session, key)
+        try:
+            set_value(session, key, value, ws.actor.user_id)
+        except ValueError:
+            raise ValidationError(_messages(spec), field=key) from None
+        audit.record(ws, session, "setting.change", "setting", key,
+                     detail={"old": old, "new": value})
+        return value

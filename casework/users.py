@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
-from casework import audit, bootstrap
+from casework import audit, bootstrap, settings
 from casework.context import SYSTEM, Actor, Workspace, load_actor
-from casework.errors import NotFound, ValidationError
+from casework.errors import NotFound, PermissionDenied, ValidationError
 from casework.permissions import require
-from db.models import Panel, PanelMembership, Team, User
+from db.models import Panel, PanelMembership, SharingProtocol, Team, User
 from db.models.admin import PANEL_KINDS, ROLES, TEAM_KINDS
 from db.store import Store
 
@@ -164,3 +165,90 @@ def change_password(ws: Workspace, username: str, new_password: str,
 def actor_for(ws: Workspace, username: str) -> Actor:
     with ws.uow() as session:
         return load_actor(session, username)
+
+
+# -- the administration screen's overview ---------------------------------------------------
+
+@dataclass(frozen=True)
+class SlotView:
+    """A key slot: whose it is, its kind (user or recovery) and state (active, revoked)."""
+
+    name: str
+    kind: str
+    state: str
+
+
+@dataclass(frozen=True)
+class SettingView:
+    key: str
+    type: str  # "int", "bool" or "dict"
+    value: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class AdminOverview:
+    """What administration shows besides users: key slots, the sharing protocol's current
+    version and every setting. No case content."""
+
+    slots: tuple[SlotView, ...]
+    protocol_version: int | None
+    protocol_name: str
+    protocol_note: str
+    settings: tuple[SettingView, ...]
+
+
+def admin_overview(ws: Workspace) -> AdminOverview:
+    """Key slots, the current protocol version and every setting (``admin.users``)."""
+    from casework.isp import protocol
+
+    require(ws.actor, "admin.users")
+    slots = tuple(SlotView(n, k, s) for n, k, s in ws.store.slot_names())
+    with ws.uow() as session:
+        current = protocol.current(session)
+        note = session.scalar(select(SharingProtocol.note)
+                              .where(SharingProtocol.version == current.version)) or ""
+        values = settings.all_values(session)
+    specs = tuple(SettingView(k, s.type.__name__, values.get(k, s.default), s.description)
+                  for k, s in settings.SPECS.items())
+    return AdminOverview(slots, current.version, current.name, note, specs)
+
+
+# -- the recovery-key route -----------------------------------------------------------------
+
+def recover_password(path: Path, recovery_key: str, username: str,
+                     new_password: str) -> Workspace:
+    """Open the database with its recovery key and give ``username`` a new password (a
+    new key slot), audited ``keyslot.recover`` with that user as the actor. Returns the
+    user's workspace (the caller may sign them in, or lock it and ask for the password).
+    ``ValidationError`` names the field at fault; the recovery key is never echoed."""
+    from db.errors import StoreError, UnknownUser
+
+    if not new_password:
+        raise ValidationError("The new password is empty.", field="password")
+    _check_username(username)
+    try:
+        store = Store.open_with_recovery(Path(path), recovery_key)
+    except StoreError as exc:
+        raise ValidationError("That recovery key does not open this database.",
+                              field="recovery") from exc
+    try:
+        with Workspace(store, SYSTEM).uow() as session:
+            try:
+                actor = load_actor(session, username)
+            except PermissionDenied:
+                raise ValidationError("No active user of that name on this database.",
+                                      field="username") from None
+        ws = Workspace(store, actor)
+        with ws.uow() as session:
+            audit.record(ws, session, "keyslot.recover", "user", username,
+                         detail={"by": "recovery_key"})
+            try:
+                store.reset_password(username, new_password)
+            except UnknownUser:
+                raise ValidationError("That user has no key slot on this database.",
+                                      field="username") from None
+        return ws
+    except BaseException:
+        store.lock()
+        raise

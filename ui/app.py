@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ui import services
+from casework import settings
 from ui.qt import QApplication, QDialog, QIcon, QObject, Signal
 from ui.security import IdleWatcher, clear_clipboard_now
 
@@ -78,7 +78,7 @@ class Session(QObject):
         ms = self.idle_ms
         if ms is None:
             try:
-                ms = int(services.setting(ws, "ui.idle_lock_minutes")) * 60_000
+                ms = int(settings.read(ws, settings.IDLE_LOCK_MINUTES)) * 60_000
             except Exception:  # noqa: BLE001 - a safe default rather than no lock
                 ms = 10 * 60_000
         self.idle.set_interval(ms)

@@ -123,7 +123,7 @@ class RecoveryDialog(FormDialog):
                          intro="The recovery key was shown once when the database was "
                                "created. It lets you give a user a new password.")
         self.add("path", "&Database", QLineEdit(path))
-        self.add("recovery", "Recovery &key", QLineEdit())
+        self.add("recovery", "Recovery &key", _password_field())
         self.add("username", "&User name", QLineEdit(username))
         self.add("password", "New &password", _password_field())
         self.add("confirm", "&Again", _password_field())
@@ -149,24 +149,8 @@ class RecoveryDialog(FormDialog):
 
 
 def recover(path: Path, recovery_key: str, username: str, new_password: str) -> None:
-    """Reset a password with the recovery key (a casework service when there is one)."""
-    from casework import users
+    """Reset a password with the recovery key (audited by the service), then lock the
+    database again: the user signs in with the new password, which proves it works."""
+    from casework.users import recover_password
 
-    service = getattr(users, "recover_password", None)
-    if callable(service):
-        service(path, recovery_key, username, new_password)
-        return
-    from db.errors import StoreError, UnknownUser
-    from db.store import Store
-
-    try:
-        store = Store.open_with_recovery(path, recovery_key)
-    except StoreError as exc:
-        raise ValidationError("That recovery key does not open this database.",
-                              "recovery") from exc
-    try:
-        store.reset_password(username, new_password)
-    except UnknownUser:
-        raise ValidationError("No user of that name on this database.", "username") from None
-    finally:
-        store.lock()
+    recover_password(path, recovery_key, username, new_password).lock()

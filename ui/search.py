@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ui import services
+from casework.search import search
 from ui.ops import QueryOp
 from ui.qt import (
     QEvent,
@@ -70,10 +70,6 @@ class SearchBox(QLineEdit):
         if len(text) < 2:
             self._show([])
             return
-        if not services.available("search", "search"):
-            self._show([], "Search is not available in this version yet.")
-            return
-        search = services.svc("search").search
         ws = self.ws
         QueryOp(self, lambda: search(ws, text, LIMIT),
                 lambda hits: self._answer(gen, hits)).failure(

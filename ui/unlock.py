@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from casework.errors import ValidationError
-from ui import services
 from ui.forms import Form
 from ui.ops import QueryOp, error_text
 from ui.qt import (
@@ -162,14 +161,13 @@ class UnlockDialog(QDialog):
     def _lockout_delay(self) -> float:
         """The wait before the next try: casework.lockout counts failures beside the
         database (open_workspace records them); without it, a local schedule."""
-        if services.available("lockout", "check_delay"):
-            lockout = services.svc("lockout")
-            try:
-                return float(lockout.check_delay(Path(self.path.text().strip()),
-                                                 self.user.text().strip()))
-            except Exception:  # noqa: BLE001 - the local delay still applies
-                return float(local_delay(self.failures))
-        return float(local_delay(self.failures))
+        from casework import lockout
+
+        try:
+            return float(lockout.check_delay(Path(self.path.text().strip()),
+                                             self.user.text().strip()))
+        except Exception:  # noqa: BLE001 - the local delay still applies
+            return float(local_delay(self.failures))
 
     def _waiting(self) -> bool:
         return time.monotonic() < self._wait_until

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ui import gateway, services
+from casework import caseview
+from ui import services
 from ui.forms import humanise
 from ui.ops import QueryOp, error_text
 from ui.qt import (
@@ -136,10 +137,8 @@ class CaseView(QWidget):
         """Load the case and its common parts in the background."""
         ws, case_id, load = self.ws, self.case_id, self.load
 
-        def work() -> tuple[Any, ...]:
-            return (load(), gateway.case_people(ws, case_id), gateway.case_tasks(ws, case_id),
-                    gateway.case_notes(ws, case_id), gateway.case_documents(ws, case_id),
-                    gateway.case_history(ws, case_id))
+        def work() -> tuple[Any, caseview.CaseParts]:
+            return load(), caseview.case_parts(ws, case_id)
 
         QueryOp(self, work, self._show).failure(self._failed).run()
 
@@ -149,21 +148,22 @@ class CaseView(QWidget):
         self.load_count += 1
         self.loaded.emit()
 
-    def _show(self, parts: tuple[Any, ...]) -> None:
-        view, people, tasks, notes, docs, history = parts
+    def _show(self, loaded: tuple[Any, caseview.CaseParts]) -> None:
+        view, parts = loaded
         self.view = view
-        self.header = h = self.header_of(view)
+        self.parts = parts
+        self.header = h = self.header_of(view) or parts.header
         if h is not None:
             self.title.setText(f"{h.reference}  ·  {humanise(h.case_type)}")
             self.badges.setText(f"{humanise(h.status)} · {humanise(h.risk_level)} risk")
             closed = h.status == "closed"
             for key, button in self.buttons.items():
                 button.setEnabled(not closed or key in self.open_when_closed())
-        self.people.set_records(people)
-        self.tasks.set_records(tasks)
-        self.notes.set_records(notes)
-        self.documents.set_records(docs)
-        self.history.set_records(history)
+        self.people.set_records(parts.people)
+        self.tasks.set_records(parts.tasks)
+        self.notes.set_records(parts.notes)
+        self.documents.set_records(parts.documents)
+        self.history.set_records(parts.history)
         try:
             self.populate(view)
         finally:

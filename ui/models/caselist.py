@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ui import services
+from casework import caselist
 from ui.forms import humanise
 from ui.ops import QueryOp
 from ui.qt import (
@@ -57,7 +57,7 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.ws = ws
         self.page_size = page_size
-        self.caselist = services.svc("caselist")
+        self.caselist = caselist
         self.filter = self.caselist.CaseFilter()
         self.sort_key = "opened_on"
         self.descending = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui import gateway
 from ui.forms import humanise
 from ui.ops import QueryOp
 from ui.qt import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
@@ -41,12 +40,12 @@ class Page(Screen):
             ("Add &team…", lambda: self._open(dlg.TeamDialog(self, ws, False), "Team added.")),
             ("Add &panel…", lambda: self._open(dlg.TeamDialog(self, ws, True),
                                                "Panel added."))]), "&Users")
-        self.slots = RecordTable([("Slot", lambda s: s[0]), ("Kind", lambda s: humanise(s[1])),
-                                  ("State", lambda s: humanise(s[2]))], "Key slots")
+        self.slots = RecordTable([("Slot", lambda s: s.name), ("Kind", lambda s: humanise(s.kind)),
+                                  ("State", lambda s: humanise(s.state))], "Key slots")
         self.tabs.addTab(self.slots, "&Key slots")
         self.settings = RecordTable([
-            ("Setting", lambda s: s[0]), ("Value", lambda s: s[2]),
-            ("Description", lambda s: s[3])], "Settings")
+            ("Setting", lambda s: s.key), ("Value", lambda s: s.value),
+            ("Description", lambda s: s.description)], "Settings")
         self.settings.doubleClicked.connect(lambda _i: self.edit_setting())
         self.tabs.addTab(self._with_buttons(self.settings, [
             ("&Change setting…", self.edit_setting)]), "&Settings")
@@ -70,10 +69,10 @@ class Page(Screen):
         return host
 
     def refresh(self) -> None:
-        from casework.users import list_users
+        from casework.users import admin_overview, list_users
 
         ws = self.ws
-        QueryOp(self, lambda: (list_users(ws), gateway.admin_info(ws)), self._show).run()
+        QueryOp(self, lambda: (list_users(ws), admin_overview(ws)), self._show).run()
 
     def _show(self, parts: tuple[Any, Any]) -> None:
         users, info = parts
@@ -121,5 +120,5 @@ class Page(Screen):
         if s is None:
             self.status.setText("Choose a setting first.")
             return
-        self._open(dlg.SettingDialog(self, self.ws, s[0], s[1], s[2], s[3]),
+        self._open(dlg.SettingDialog(self, self.ws, s.key, s.type, s.value, s.description),
                    "Setting changed.")

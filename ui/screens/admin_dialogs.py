@@ -60,7 +60,7 @@ class TeamDialog(FormDialog):
     """A team or a panel."""
 
     def __init__(self, parent: QWidget | None, ws: Any, panel: bool) -> None:
-        from db.models.admin import PANEL_KINDS, TEAM_KINDS
+        from casework.users import PANEL_KINDS, TEAM_KINDS
 
         super().__init__(parent, "Add a panel" if panel else "Add a team", submit_label="&Add")
         self.ws, self.panel = ws, panel
@@ -91,7 +91,7 @@ class SettingDialog(FormDialog):
             self.add(key, "&Value", QLineEdit(text))
 
     def on_submit(self) -> None:
-        from ui.services import save_setting
+        from casework.settings import update
 
         raw = self.form[self.key]
         try:
@@ -102,4 +102,4 @@ class SettingDialog(FormDialog):
                 "Enter a whole number." if self.typ == "int" else "Enter a JSON mapping.",
                 self.key))
             return
-        self.submit(lambda: save_setting(self.ws, self.key, value))
+        self.submit(lambda: update(self.ws, self.key, value))

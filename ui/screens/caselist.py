@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ui import services
+from casework import caselist
 from ui.forms import combo, humanise
 from ui.models.caselist import (
     COL_OPENED,
@@ -52,8 +52,7 @@ class CaseListView(QWidget):
         self.ws = ws
         self.setAccessibleName("Case list")
         self.model = CaseTableModel(ws, self)
-        cl = services.svc("caselist")
-        self._filter_cls = cl.CaseFilter
+        self._filter_cls = caselist.CaseFilter
 
         self.f_type = combo(sorted(_case_types(ws)), blank="All types")
         self.f_stage = combo([(n, f"Stage {n}") for n in range(1, 5)], blank="Any stage")
@@ -139,9 +138,8 @@ class CaseListView(QWidget):
 
     # -- filters ------------------------------------------------------------------------
     def _load_options(self) -> None:
-        cl = services.svc("caselist")
         ws = self.ws
-        QueryOp(self, lambda: cl.filter_options(ws), self._fill_options).failure(
+        QueryOp(self, lambda: caselist.filter_options(ws), self._fill_options).failure(
             lambda exc: None).run()
 
     def _fill_options(self, options: Any) -> None:

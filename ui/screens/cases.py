@@ -9,7 +9,7 @@ from casework.permissions import case_types_for
 from ui import services
 from ui.forms import humanise
 from ui.ops import QueryOp
-from ui.qt import QHBoxLayout, QMenu, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from ui.qt import QHBoxLayout, QMenu, QPushButton, QTabWidget, QVBoxLayout
 from ui.screens.base import Screen, heading, missing
 
 # case type -> (module under ui.case, view class)
@@ -50,15 +50,11 @@ class Page(Screen):
                 action.triggered.connect(lambda _c=False, t=t: self.new_case(t))
             self.new_button.setMenu(menu)
             top.addWidget(self.new_button)
-        if services.available("caselist", "fetch_cases"):
-            from ui.screens.caselist import CaseListView
+        from ui.screens.caselist import CaseListView
 
-            self.list_view = CaseListView(ws)
-            self.list_view.open_requested.connect(self.open_case)
-            first: QWidget = self.list_view
-        else:
-            first = missing("The case list")
-        self.tabs.addTab(first, "All cases")
+        self.list_view = CaseListView(ws)
+        self.list_view.open_requested.connect(self.open_case)
+        self.tabs.addTab(self.list_view, "All cases")
         bar = self.tabs.tabBar()
         bar.setTabButton(0, bar.ButtonPosition.RightSide, None)
         box = QVBoxLayout(self)
@@ -81,7 +77,7 @@ class Page(Screen):
             return self.views[case_id]
         case_type = PREFIX_TYPE.get(label.split("-", 1)[0]) if label else None
         if case_type is None:
-            from ui.gateway import case_header
+            from casework.caseview import case_header
 
             ws = self.ws
             QueryOp(self, lambda: case_header(ws, case_id),

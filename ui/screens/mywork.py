@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui import services
+from casework import tasks
 from ui.forms import humanise
 from ui.ops import QueryOp
 from ui.qt import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
-from ui.screens.base import Screen, heading, missing
+from ui.screens.base import Screen, heading
 from ui.widgets import RecordTable
 
 
@@ -39,10 +39,6 @@ class Page(Screen):
         top.addWidget(label)
         top.addWidget(self.whose)
         box.addLayout(top)
-        if not services.available("tasks", "my_tasks"):
-            box.addWidget(missing("The task list"))
-            self.loaded = True
-            return
         self.whose.currentIndexChanged.connect(lambda _i: self.refresh())
         self.overdue_label = QLabel("Overdue")
         self.overdue_label.setObjectName("subheading")
@@ -59,9 +55,6 @@ class Page(Screen):
         box.addWidget(hint)
 
     def refresh(self) -> None:
-        if not services.available("tasks", "my_tasks"):
-            return
-        tasks = services.svc("tasks")
         fn = tasks.my_tasks if self.whose.currentData() == "mine" else tasks.team_tasks
         ws = self.ws
         QueryOp(self, lambda: fn(ws), self._show).run()

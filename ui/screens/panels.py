@@ -22,7 +22,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.screens.base import Screen, heading, missing
+from ui.screens.base import Screen, heading
 from ui.screens.meeting_dialogs import AttendanceDialog, MinuteDialog, ScheduleDialog
 from ui.widgets import RecordTable
 
@@ -45,10 +45,6 @@ class Page(Screen):
         top.addWidget(heading("Panels and meetings"))
         top.addStretch(1)
         box.addLayout(top)
-        if not services.available("meetings", "list_meetings"):
-            box.addWidget(missing("Panel meetings"))
-            self.loaded = True
-            return
         self.panel_id = min(ws.actor.panel_ids) if ws.actor.panel_ids else None
         if self.chair:
             self.schedule_button = QPushButton("&Schedule meetings…")
@@ -123,7 +119,7 @@ class Page(Screen):
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
-        if not services.available("meetings", "list_meetings") or self.panel_id is None:
+        if self.panel_id is None:
             self.loaded = True
             return
         from casework.meetings import list_meetings

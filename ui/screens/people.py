@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui import services
 from ui.forms import humanise
 from ui.ops import QueryOp
 from ui.qt import QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, Qt, QTimer
@@ -63,10 +62,11 @@ class Page(Screen):
 
     def _search(self) -> None:
         text = self.query.text().strip()
-        if len(text) < 2 or not services.available("search", "search"):
+        if len(text) < 2:
             self.results.clear()
             return
-        search = services.svc("search").search
+        from casework.search import search
+
         ws = self.ws
         QueryOp(self, lambda: [h for h in search(ws, text, 50) if h.kind == "person"],
                 self._show_results).run()

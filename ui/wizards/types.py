@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from casework.errors import ValidationError
-from ui import services
 from ui.areas import area_combo
 from ui.case.dialogs import text_box
 from ui.forms import Form, combo, date_edit, humanise
@@ -21,8 +20,11 @@ def _header(view: Any) -> Any:
     return getattr(view, "header", None) or view.case
 
 
-def _panel_choices(ws: Any) -> list[tuple[int, str]]:
-    return [(pid, f"Panel {pid}") for pid in sorted(ws.actor.panel_ids)]
+def _panel_choices(ws: Any, kind: str) -> list[tuple[int, str]]:
+    """The actor's panels of this kind, by name (a short read of names, not records)."""
+    from casework.panels import my_panels
+
+    return [(p.id, p.name) for p in my_panels(ws, kind)]
 
 
 class NewAsbWizard(CaseWizard):
@@ -79,7 +81,7 @@ class _ReferralWizard(CaseWizard):
     def build_case_form(self, form: Form) -> None:
         from casework.people import CONSENT
 
-        form.add("panel_id", "&Panel", combo(_panel_choices(self.ws)))
+        form.add("panel_id", "&Panel", combo(_panel_choices(self.ws, self.case_type)))
         form.add("referred_on", "&Referred on", date_edit())
         form.add("referrer_name", "Re&ferrer", QLineEdit())
         form.add("referrer_agency", "Referrer's a&gency", QLineEdit())
@@ -131,9 +133,10 @@ class NewMartWizard(_ReferralWizard):
     """A case alerted to the Anti-Slavery MART."""
 
     title = "New MART referral"
+    case_type = "mart"
 
     def build_type_fields(self, form: Form) -> None:
-        from db.models.panels import EXPLOITATION_TYPES
+        from casework.mart import EXPLOITATION_TYPES
 
         form.add("exploitation_type", "E&xploitation", combo(EXPLOITATION_TYPES,
                                                              current="unknown"))
@@ -172,9 +175,8 @@ class NewSanctuaryWizard(CaseWizard):
             form.add(key, "", QCheckBox(text))
 
     def create(self, person_id: int | None, v: dict[str, Any]) -> tuple[int, str]:
-        if not services.available("sanctuary", "refer_sanctuary"):
-            raise ValidationError("Sanctuary jobs are not available in this version yet.")
-        refer_sanctuary = services.svc("sanctuary").refer_sanctuary
+        from casework.sanctuary import refer_sanctuary
+
         eligibility = {k: v[k] for k in ("victim_chose", "perpetrator_not_resident",
                                          "right_to_occupy", "landlord_consent",
                                          "risk_assessment_done")}
