@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ from casework.permissions import can_see_case, require, visible_cases
 from db.models import Address, Case, CaseParty, Lsoa, Person, PersonAddress, PersonAlias
 from db.models.cases import PARTY_ROLES
 from db.models.people import CONSENT, GENDERS
+
+if TYPE_CHECKING:
+    from casework.matching import DuplicateMatch
 
 FLAGS = ("flag_mental_health", "flag_disability", "flag_age", "flag_repeat_victim",
          "flag_hate_motivated")
@@ -218,6 +222,14 @@ def _set_address(session: Session, person: Person, data: AddressInput) -> None:
     session.add(address)
     person.addresses.append(PersonAddress(address=address, current=True,
                                           from_date=date.today()))
+
+
+def find_duplicates(ws: Workspace, candidate: PersonInput, *, min_score: int = 50,
+                    limit: int = 10, exclude_id: int | None = None) -> list[DuplicateMatch]:
+    """Likely existing records for a person about to be added (``casework.matching``)."""
+    from casework.matching import find_duplicates as find
+
+    return find(ws, candidate, min_score=min_score, limit=limit, exclude_id=exclude_id)
 
 
 def create_person(ws: Workspace, data: PersonInput) -> PersonView:

@@ -66,6 +66,7 @@ def test_duplicates_by_name_dob_and_postcode(db):
     assert [m.person_id for m in matches] == [alex]
     assert matches[0].score >= 95
     assert {"name matches", "same date of birth", "same postcode"} <= set(matches[0].reasons)
+    assert people.find_duplicates(ws, cand) == matches  # the same search, from people
 
 
 def test_duplicates_transposed_alias_and_shortened_names(db):
