@@ -72,6 +72,12 @@ class MeetingView(SafeRepr):
     attendance: tuple[AttendanceView, ...]
     actions: tuple[ActionView, ...]
     carried: tuple[ActionView, ...]
+    references: tuple[tuple[int, str], ...] = ()  # (case id, reference) of every action
+
+    def reference(self, case_id: int) -> str:
+        """The reference of a case on the agenda or with an action here."""
+        found = dict(self.references) | {i.case_id: i.reference for i in self.items}
+        return found.get(case_id, f"Case {case_id}")
 
 
 def _summary(m: Meeting) -> MeetingSummary:
@@ -250,6 +256,11 @@ def _meeting_view(session: Session, meeting: Meeting) -> MeetingView:
         MeetingAttendance.meeting_id == meeting.id).order_by(MeetingAttendance.id))
     actions = session.scalars(select(PanelAction).where(
         PanelAction.meeting_id == meeting.id).order_by(PanelAction.id))
+    raised = tuple(action_view(a) for a in actions)
+    carried = tuple(_carried(session, meeting))
+    ids = sorted({a.case_id for a in raised + carried})
+    refs = tuple((int(r[0]), str(r[1])) for r in session.execute(
+        select(Case.id, Case.reference).where(Case.id.in_(ids)))) if ids else ()
     return MeetingView(
         meeting.id, meeting.panel_id, panel.name if panel else "", meeting.scheduled_on,
         meeting.held, meeting.location,
@@ -257,8 +268,7 @@ def _meeting_view(session: Session, meeting: Meeting) -> MeetingView:
                              i.progress_shareable, i.discussed) for i, ref, risk in items),
         tuple(AttendanceView(a.id, a.attendee, a.agency, a.present, a.user_id)
               for a in attendance),
-        tuple(action_view(a) for a in actions),
-        tuple(_carried(session, meeting)),
+        raised, carried, tuple(sorted(refs)),
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from casework import settings
+from ui.documents import forget_all
 from ui.qt import QApplication, QDialog, QIcon, QObject, Signal
 from ui.security import IdleWatcher, clear_clipboard_now
 
@@ -92,6 +93,7 @@ class Session(QObject):
             return
         self.idle.stop()
         clear_clipboard_now()
+        forget_all()
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.isVisible():
                 w.reject()

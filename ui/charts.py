@@ -42,7 +42,9 @@ class BarChart(QWidget):
         if not self.values:
             p.drawText(4, 44, "No figures for this period.")
             return
-        label_w = min(220, max(p.fontMetrics().horizontalAdvance(k) for k, _ in self.values) + 12)
+        metrics = p.fontMetrics()
+        widest = max(metrics.horizontalAdvance(k) for k, _ in self.values) + 12
+        label_w = int(min(widest, max(140, self.width() * 0.45)))
         top, row = 30, 26
         width = max(10, self.width() - label_w - 70)
         biggest = max(v for _, v in self.values) or 1.0
@@ -50,7 +52,8 @@ class BarChart(QWidget):
             y = top + n * row
             p.setPen(TEXT)
             p.drawText(4, y, label_w - 8, row - 6,
-                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                       metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, label_w - 8))
             w = int(width * value / biggest)
             p.fillRect(label_w, y + 3, max(w, 1), row - 12, BAR)
             p.drawText(label_w + w + 6, y, 60, row - 6,

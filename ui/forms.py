@@ -23,8 +23,10 @@ from ui.qt import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QSpinBox,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
@@ -87,6 +89,9 @@ def widget_value(widget: QWidget) -> Any:
         return widget.isChecked()
     if isinstance(widget, QSpinBox | QDoubleSpinBox):
         return widget.value()
+    if isinstance(widget, QListWidget):
+        item = widget.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
     raise TypeError(type(widget).__name__)
 
 

@@ -100,6 +100,10 @@ class CaseView(QWidget):
             self.build_actions()
             self.add_action("note", "Add &note…", self.add_note)
             self.add_action("close", "&Close with outcome…", self.close_case)
+        self.add_action("open_document", "Op&en document", self.open_document)
+        self.buttons["open_document"].setToolTip(
+            "Open the chosen letter in the Documents tab (or double-click it)")
+        self.documents.activated.connect(lambda *_: self.open_document())
         self.actions_bar.addStretch(1)
         self.reload()
 
@@ -158,11 +162,12 @@ class CaseView(QWidget):
             self.badges.setText(f"{humanise(h.status)} · {humanise(h.risk_level)} risk")
             closed = h.status == "closed"
             for key, button in self.buttons.items():
-                button.setEnabled(not closed or key in self.open_when_closed())
+                button.setEnabled(not closed or key in self._always_enabled())
         self.people.set_records(parts.people)
         self.tasks.set_records(parts.tasks)
         self.notes.set_records(parts.notes)
         self.documents.set_records(parts.documents)
+        self.buttons["open_document"].setEnabled(bool(parts.documents))
         self.history.set_records(parts.history)
         try:
             self.populate(view)
@@ -183,6 +188,23 @@ class CaseView(QWidget):
 
     def open_when_closed(self) -> frozenset[str]:
         return frozenset()
+
+    def _always_enabled(self) -> frozenset[str]:
+        return frozenset({"open_document"}) | self.open_when_closed()
+
+    def open_document(self) -> None:
+        """Open the chosen document (the newest if none is chosen) in the viewer."""
+        from ui.documents import open_document
+
+        doc = self.documents.current_record()
+        if doc is None and self.documents.records:
+            doc = self.documents.records[0]
+        if doc is None:
+            self.status.setText("This case has no documents yet.")
+            return
+        self.tabs.setCurrentWidget(self.documents)
+        open_document(self, self.ws, doc.id,
+                      lambda _p: self.status.setText(f"Opened “{doc.title}”."))
 
     def after_change(self, message: str) -> None:
         """Show what an action did and reload the case."""

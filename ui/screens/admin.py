@@ -9,6 +9,7 @@ from ui.forms import humanise
 from ui.ops import QueryOp
 from ui.qt import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from ui.screens import admin_dialogs as dlg
+from ui.screens.admin_tabs import RetentionTab, WhoSawTab
 from ui.screens.base import Screen, heading
 from ui.widgets import RecordTable
 
@@ -26,6 +27,8 @@ class Page(Screen):
         box.addWidget(heading("Administration"))
         self.status = QLabel("")
         self.status.setObjectName("caseStatus")
+        self.status.setAccessibleName("Administration status")
+        self.status.hide()
         box.addWidget(self.status)
         self.tabs = QTabWidget()
         box.addWidget(self.tabs, 1)
@@ -53,6 +56,25 @@ class Page(Screen):
         self.protocol.setWordWrap(True)
         self.protocol.setAccessibleName("Sharing protocol")
         self.tabs.addTab(self.protocol, "Sharing &protocol")
+        from casework.permissions import has
+
+        self.retention = self.who_saw = None
+        if has(ws.actor, "admin.retention"):
+            self.retention = RetentionTab(ws, self)
+            self.tabs.addTab(self.retention, "Re&tention")
+        if has(ws.actor, "audit.who_saw"):
+            self.who_saw = WhoSawTab(ws)
+            self.tabs.addTab(self.who_saw, "&Who saw what")
+        self.tabs.currentChanged.connect(self._tab_shown)
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
+    def _tab_shown(self, index: int) -> None:
+        if self.retention is not None and self.tabs.widget(index) is self.retention \
+                and not self.retention.loaded:
+            self.retention.refresh()
 
     def _with_buttons(self, table: QWidget, buttons: list[tuple[str, Any]]) -> QWidget:
         host = QWidget()
@@ -91,7 +113,7 @@ class Page(Screen):
 
     def _open(self, dialog: Any, message: str) -> Any:
         self.dialog = dialog
-        dialog.accepted.connect(lambda: (self.status.setText(message), self.refresh()))
+        dialog.accepted.connect(lambda: (self.set_status(message), self.refresh()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -99,7 +121,7 @@ class Page(Screen):
     def reset_password(self) -> None:
         user = self.users.current_record()
         if user is None:
-            self.status.setText("Choose a user first.")
+            self.set_status("Choose a user first.")
             return
         self._open(dlg.ResetPasswordDialog(self, self.ws, user.username), "Password reset.")
 
@@ -108,17 +130,17 @@ class Page(Screen):
 
         user = self.users.current_record()
         if user is None:
-            self.status.setText("Choose a user first.")
+            self.set_status("Choose a user first.")
             return
         ws, name = self.ws, user.username
         QueryOp(self, lambda: disable_user(ws, name),
-                lambda _r: (self.status.setText(f"{name} disabled; key slot revoked."),
+                lambda _r: (self.set_status(f"{name} disabled; key slot revoked."),
                             self.refresh())).run()
 
     def edit_setting(self) -> None:
         s = self.settings.current_record()
         if s is None:
-            self.status.setText("Choose a setting first.")
+            self.set_status("Choose a setting first.")
             return
         self._open(dlg.SettingDialog(self, self.ws, s.key, s.type, s.value, s.description),
                    "Setting changed.")

@@ -92,7 +92,8 @@ class Page(Screen):
         rbox.addWidget(self.status)
         self.agenda = RecordTable([
             ("Referral", lambda i: i.reference),
-            ("Why", lambda i: humanise(i.reason)), ("Risk", lambda i: humanise(i.risk_level)),
+            ("Why", lambda i: humanise(i.reason) or "—"),
+            ("Risk", lambda i: humanise(i.risk_level)),
             ("Discussed", lambda i: i.discussed), ("Minute", lambda i: i.progress)], "Agenda")
         self.agenda.doubleClicked.connect(lambda _i: self.minute())
         self.attendees = RecordTable([
@@ -177,10 +178,9 @@ class Page(Screen):
         self.loaded = True
 
     def _reference(self, case_id: int) -> str:
-        for item in getattr(self.meeting, "items", ()):
-            if item.case_id == case_id:
-                return str(item.reference)
-        return f"Case {case_id}"
+        if self.meeting is None:
+            return f"Case {case_id}"
+        return str(self.meeting.reference(case_id))
 
     def is_ready(self) -> bool:
         return self.loaded

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import Any
 
+from ui import services
 from ui.forms import humanise
-from ui.ops import QueryOp
-from ui.qt import QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, Qt, QTimer
+from ui.ops import Cancelled, Progress, QueryOp, error_text
+from ui.qt import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    Qt,
+    QTimer,
+)
 from ui.qt import QVBoxLayout as VBox
 from ui.screens.base import Screen, heading
 from ui.widgets import KeyValues, RecordTable
@@ -48,7 +61,32 @@ class Page(Screen):
         self.cases.doubleClicked.connect(self._open_case)
         sub = QLabel("Cases")
         sub.setObjectName("subheading")
-        for w in (self.name, self.details, sub):
+        self.dialog: Any = None
+        self.last_sar: Any = None
+        actions = QHBoxLayout()
+        self.person_buttons: dict[str, QPushButton] = {}
+        for key, text, cap, slot in (
+                ("edit", "&Edit details…", "people.write", self.edit_person),
+                ("merge", "&Merge a duplicate into this record…", "people.write",
+                 self.merge_person),
+                ("sar", "Subject &access export…", "sar.export", self.export_sar)):
+            if not services.can(ws.actor, cap):
+                continue
+            b = QPushButton(text)
+            b.setAccessibleName(text.replace("&", "").rstrip("…"))
+            b.setEnabled(False)
+            b.clicked.connect(lambda _c=False, s=slot: s())
+            actions.addWidget(b)
+            self.person_buttons[key] = b
+        actions.addStretch(1)
+        self.status = QLabel("")
+        self.status.setObjectName("caseStatus")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("People status message")
+        for w in (self.name,):
+            right.addWidget(w)
+        right.addLayout(actions)
+        for w in (self.status, self.details, sub):
             right.addWidget(w)
         right.addWidget(self.cases, 1)
         row.addLayout(left, 1)
@@ -99,6 +137,75 @@ class Page(Screen):
             ("Vulnerability", ", ".join(humanise(f.replace("flag_", "")) for f in p.flags)),
             ("Consent", humanise(p.consent))])
         self.cases.set_records(cases)
+        merged = p.merged_into_id is not None
+        for key, b in self.person_buttons.items():
+            b.setEnabled(key == "sar" or not merged)
+        if merged:
+            self.status.setText(f"This record was merged into person {p.merged_into_id}.")
+
+    # -- actions ------------------------------------------------------------------------
+    def _open_dialog(self, dialog: Any, message: str) -> Any:
+        self.dialog = dialog
+        pid = self.person.id
+
+        def done() -> None:
+            self.status.setText(message)
+            self.open_person(pid)
+
+        dialog.accepted.connect(done)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def edit_person(self) -> Any:
+        from ui.screens.person_dialogs import EditPersonDialog
+
+        if self.person is None:
+            return None
+        return self._open_dialog(EditPersonDialog(self, self.ws, self.person),
+                                 "Details saved.")
+
+    def merge_person(self) -> Any:
+        from ui.screens.person_dialogs import MergeDialog
+
+        if self.person is None:
+            return None
+        return self._open_dialog(MergeDialog(self, self.ws, self.person),
+                                 "Records merged: the duplicate now points at this one.")
+
+    def export_sar(self, folder: str | None = None) -> None:
+        """Export everything held about the person (PDF for review + JSON) to a folder,
+        off the GUI thread with a progress dialog; Cancel removes what was written."""
+        from casework.sar import export
+
+        if self.person is None:
+            return
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(
+                self, "Folder for the subject access export", str(Path.home()))
+            if not folder:
+                return
+        ws, pid, out = self.ws, self.person.id, Path(folder)
+
+        def work(progress: Progress) -> Any:
+            progress.update(0, 0, "Gathering every record held about this person…")
+            result = export(ws, pid, out)
+            if progress.cancelled:
+                for f in (result.pdf, result.json):
+                    with contextlib.suppress(OSError):
+                        f.unlink()
+                raise Cancelled()
+            return result
+
+        def done(result: Any) -> None:
+            self.last_sar = result
+            self.status.setText(
+                f"Subject access export written: {result.pdf.name} and {result.json.name} "
+                f"({result.cases} case(s), {result.marks} item(s) marked for redaction); "
+                f"due {result.request.due_on:%d %b %Y}.")
+
+        QueryOp(self, work, done).with_progress("Subject access export…").failure(
+            lambda exc: self.status.setText(f"Nothing was exported: {error_text(exc)}")).run()
 
     def _open_case(self, *_: Any) -> None:
         c = self.cases.current_record()
