@@ -18,7 +18,7 @@ from casework.isp.render_tabular import Sheet, write_csv, write_xlsx
 from casework.isp.safety import neutralise, pdf_text
 from db.models import AuditEntry, SharingProtocol
 from tests.casework.isp.builders import build_all
-from tests.casework.isp.test_police import POLICE, needs_data
+from tests.casework.isp.test_police import POLICE
 from tests.conftest import PASSWORD
 
 NASTY = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx", "ok", 5]
@@ -90,7 +90,6 @@ def test_a_failed_render_leaves_no_file_and_no_audit_entry(db, tmp_path, monkeyp
                         .where(AuditEntry.action == "export")) == 0
 
 
-@needs_data
 def test_the_commands(db, tmp_path, monkeypatch, capsys):
     built = build_all(db.ws("swipchair"), 3)
     monkeypatch.setenv("CASEWORK_DB", str(db.path))
