@@ -192,13 +192,13 @@ def asb_case(w: World, case_id: int, reference: str, opened: date,
            level, home, next_review)
     if closed is None:
         if contact is None:
-            w.task(case_id, "asb.first_contact", "Make first contact with the complainant",
+            w.task(case_id, "first_contact", "Make first contact with the complainant",
                    due, officer, r.asb_team)
-        w.task(case_id, "asb.review", "Review the risk assessment", next_review, officer,
+        w.task(case_id, "risk_review", "Review the risk assessment", next_review, officer,
                r.asb_team)
-        w.open_tasks(case_id, "asb.update", "Update the complainant", officer, r.asb_team)
+        w.open_tasks(case_id, "complainant_update", "Update the complainant", officer, r.asb_team)
     elif w.chance(0.15):
-        w.task(case_id, "asb.update", "Update the complainant", closed - timedelta(days=7),
+        w.task(case_id, "complainant_update", "Update the complainant", closed - timedelta(days=7),
                officer, r.asb_team, completed=closed - timedelta(days=w.between(7, 12)))
     w.notes(case_id, officer, opened, end, w.between(1, 3))
 

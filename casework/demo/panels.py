@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from casework.demo import names
 from casework.demo.world import Weighted, World, add_working_days
+from casework.mart import TASK_RECOVERY, TASK_RG
 
 RISK = Weighted([("standard", 45), ("medium", 35), ("high", 20)])
 CONSENT = Weighted([("given", 65), ("refused", 10), ("not_sought", 15), ("withdrawn", 10)])
@@ -192,10 +193,10 @@ def mart_case(w: World, case_id: int, reference: str, opened: date, schedule: Sc
            r.mart_panel, "high" if child or w.chance(0.4) else "medium", w.home[person], review)
     if closed is None:
         if rg_pending and nrm_on:
-            w.task(case_id, "mart.reasonable_grounds", "Chase the reasonable-grounds decision",
+            w.task(case_id, TASK_RG, "Chase the reasonable-grounds decision",
                    add_working_days(nrm_on, 5), owner, None)
         elif recovery_end and recovery_end >= w.today - timedelta(days=30):
-            w.task(case_id, "mart.recovery_period", "Plan for the end of the recovery period",
+            w.task(case_id, TASK_RECOVERY, "Plan for the end of the recovery period",
                    recovery_end, owner, None)
         else:
             w.open_tasks(case_id, "mart.safeguarding", "Review safeguarding actions", owner,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from casework.demo import names
 from casework.demo.world import Weighted, World
+from casework.sanctuary import TASK_FEEDBACK
 
 SOURCE = Weighted([("idva", 45), ("police", 25), ("housing", 15), ("asb_team", 10),
                    ("other", 5)])
@@ -68,7 +69,7 @@ def sanctuary_case(w: World, case_id: int, reference: str, opened: date,
                                  "kind": kind, "description": text,
                                  "cost_pence": w.between(lo, hi) // 100 * 100})
     closed: date | None = None
-    outcome = "works_completed"
+    outcome = "completed"
     if not eligible:
         closed = upto(opened + timedelta(days=w.between(3, 20)))
         outcome = "not_eligible"
@@ -83,7 +84,7 @@ def sanctuary_case(w: World, case_id: int, reference: str, opened: date,
                 "further_incidents": w.chance(0.2), "moved": w.chance(0.05),
                 "comments": w.pick(names.FEEDBACK_TEXT)})
         elif w.chance(0.5):
-            w.task(case_id, "sanctuary.feedback", "Collect feedback on the works",
+            w.task(case_id, TASK_FEEDBACK, "Collect feedback on the works",
                    completed + timedelta(days=91), officer, r.sanctuary_team)
     w.case(case_id, reference, "sanctuary", opened, closed, outcome, officer,
            r.sanctuary_team, None, "high" if w.chance(0.5) else "medium", w.home[victim],

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from casework.demo import names
 from casework.demo.world import Weighted, World, add_working_days
+from casework.trigger import TASK_ACK, TASK_DECISION, TASK_OUTCOME
 
 SCENARIOS = ("three", "duplicates", "few", "stale", "hate", "individuals")
 SCENARIO = Weighted([("three", 50), ("duplicates", 15), ("few", 12), ("stale", 8),
@@ -141,10 +142,10 @@ def trigger_case(w: World, case_id: int, reference: str, opened: date,
            add_working_days(opened, 25))
     if closed is None:
         for done, kind_, title, days in (
-                (ack, "trigger.acknowledge", "Acknowledge the application", 5),
-                (decided, "trigger.threshold", "Decide the threshold", 10),
-                (letter, "trigger.outcome", "Hold the review and send the outcome", 25)):
-            if done is None and (kind_ != "trigger.outcome" or met is not False):
+                (ack, TASK_ACK, "Acknowledge the application", 5),
+                (decided, TASK_DECISION, "Decide the threshold", 10),
+                (letter, TASK_OUTCOME, "Hold the review and send the outcome", 25)):
+            if done is None and (kind_ != TASK_OUTCOME or met is not False):
                 w.task(case_id, kind_, title, add_working_days(opened, days), officer,
                        r.asb_team)
                 break

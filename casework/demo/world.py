@@ -16,21 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from casework import workdays
 from casework.demo import names
 
 T = TypeVar("T")
 Row = dict[str, Any]
-DAY = timedelta(days=1)
 
 
 def add_working_days(start: date, days: int) -> date:
-    """``days`` weekdays after ``start`` (weekends skipped; close enough for demo data)."""
-    current = start
-    while days > 0:
-        current += DAY
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """``days`` working days after ``start``, by the same calendar as the services."""
+    return workdays.add_working_days(start, days)
 
 
 def stamp(day: date, rng: random.Random) -> datetime:
