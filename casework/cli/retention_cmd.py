@@ -60,7 +60,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         else:
             with ws.uow() as session:
                 found = dict(session.execute(select(Case.reference, Case.id).where(
-                    Case.reference.in_(args.references))).tuples().all())
+                    Case.reference.in_(args.references))).all())
             missing = [r for r in args.references if r not in found]
             if missing:
                 raise NotFound(f"No case with reference {missing[0]}.")

@@ -145,3 +145,18 @@ def test_refuses_without_confirmation_capability_or_when_not_overdue(db, dated):
 def _case_rows(session, cid):
     return (session.scalars(select(CaseParty.person_id).where(CaseParty.case_id == cid)).all(),
             session.scalars(select(Note.body).where(Note.case_id == cid)).all())
+
+
+def test_cli_retention_refuses_without_confirm_and_deletes_with_it(db, dated, monkeypatch,
+                                                                   capsys):
+    from casework.cli.main import main
+    from tests.conftest import PASSWORD
+
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    base = ["--db", str(db.path), "--user", "admin", "retention"]
+    assert main([*base, "list"]) == 0
+    assert "ASB-2020-000001" in capsys.readouterr().out
+    assert main([*base, "delete", "ASB-2010-000005"]) == 2  # no --confirm
+    assert main([*base, "delete", "ASB-2010-000005", "--confirm"]) == 2  # open: not due
+    assert main([*base, "delete", "ASB-2020-000001", "--confirm", "--reason", "review"]) == 0
+    assert "Deleted 1 case(s)" in capsys.readouterr().out
