@@ -125,6 +125,9 @@ def make_app(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("casework")
     app.setStyle("Fusion")
     app.setStyleSheet(_stylesheet())
+    from ui.accessibility import install
+
+    install(app)  # type: ignore[arg-type]
     icon = resource("icons/casework.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))

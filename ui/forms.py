@@ -115,7 +115,9 @@ class Form:
         form lays out when it is more than the field (a field with a button)."""
         lab = QLabel(label)
         lab.setBuddy(widget)
-        plain = label.replace("&", "")
+        plain = label.replace("&", "").rstrip(":")
+        if not plain:  # a check box carries its own text
+            plain = str(getattr(widget, "text", lambda: "")()).replace("&", "")
         widget.setAccessibleName(plain)
         widget.setObjectName(f"field_{name}")
         if tip:

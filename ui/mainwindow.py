@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ui import services
+from ui.accessibility import prepare
 from ui.forms import humanise
 from ui.qt import (
     QHBoxLayout,
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
         self.setTabOrder(self.nav, self.stack)
         self.statusBar().showMessage(f"Signed in as {ws.actor.username}")
+        prepare(self)
         if self.items:
             self.nav.setCurrentRow(0)
         else:
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(row, page)
             self.stack.removeWidget(old)
             old.deleteLater()
+            prepare(page)
             page.refresh()
         self.stack.setCurrentWidget(page)
 

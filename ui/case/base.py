@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from casework import caseview
 from ui import services
+from ui.accessibility import prepare
 from ui.forms import humanise
 from ui.ops import QueryOp, error_text
 from ui.qt import (
@@ -105,6 +106,7 @@ class CaseView(QWidget):
             "Open the chosen letter in the Documents tab (or double-click it)")
         self.documents.activated.connect(lambda *_: self.open_document())
         self.actions_bar.addStretch(1)
+        prepare(self)
         self.reload()
 
     # -- for subclasses -----------------------------------------------------------------
