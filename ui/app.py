@@ -144,6 +144,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="sign in with CASEWORK_PASSWORD, save a screenshot, exit")
     p.add_argument("--page", default="cases", help="screen for --screenshot (e.g. panels)")
     p.add_argument("--case", type=int, help="with --screenshot: open this case id")
+    p.add_argument("--tab", help="with --screenshot: show the screen's tab of this name")
     return p.parse_args(argv)
 
 

@@ -46,6 +46,12 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     window.resize(1500, 920)
     if args.case:
         window.open_case(args.case)
+    tab = getattr(args, "tab", None)
+    tabs = getattr(window.stack.currentWidget(), "tabs", None)
+    if tab and tabs is not None:
+        for i in range(tabs.count()):
+            if tabs.tabText(i).replace("&", "").lower().startswith(tab.lower()):
+                tabs.setCurrentIndex(i)
     # Let the screens load their first data (background operations) and lay out.
     _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S)
     _wait(app, lambda: False, 0.3)
