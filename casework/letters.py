@@ -32,7 +32,7 @@ from casework.cases import DocumentView, load_case, store_document
 from casework.context import Workspace
 from casework.errors import NotFound, ValidationError
 from casework.links import person_links
-from casework.permissions import require, require_case
+from casework.permissions import require
 from db.models import AsbDetail, Case, CaseParty, Document, Person, TriggerApplication, User
 
 ORGANISATION = "Community Safety Partnership"
@@ -213,25 +213,3 @@ def generate_letter(ws: Workspace, case_id: int, template_key: str,
         case = load_case(ws, session, case_id)
         return document_view(issue_letter_in(ws, session, case, template_key, extra_fields,
                                              recipient_person_id, on))
-
-
-def document_content(ws: Workspace, document_id: int) -> tuple[DocumentView, bytes]:
-    """A stored document and its bytes, for a case the actor may see (audited view)."""
-    require(ws.actor, "case.read")
-    with ws.uow() as session:
-        doc = session.get(Document, document_id)
-        case = session.get(Case, doc.case_id) if doc is not None else None
-        if doc is None or case is None:
-            raise NotFound("No such document.")
-        require_case(ws.actor, case)
-        audit.record(ws, session, "view", "document", doc.id, detail={"case": case.id})
-        return document_view(doc), bytes(doc.content)
-
-
-def case_documents(ws: Workspace, case_id: int) -> list[DocumentView]:
-    """The documents kept with a case, newest first (titles and sizes, no content)."""
-    with ws.uow() as session:
-        load_case(ws, session, case_id)
-        return [document_view(d) for d in session.scalars(
-            select(Document).where(Document.case_id == case_id)
-            .order_by(Document.created_at.desc(), Document.id.desc()))]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from casework import asb, cases, ladder, letters, risk, settings
+from casework import asb, cases, caseview, ladder, risk, settings
 from casework.errors import PermissionDenied, ValidationError
 from db.models import AuditEntry, Task
 from tests.casework import factories as f
@@ -139,7 +139,7 @@ def test_ladder_in_order_generates_letters(db):
         assert step.document_id is not None and step.officer_id is not None
     view = asb.get_asb_case(ws, cid)
     assert view.stage == 4 and [s.stage for s in view.steps] == [1, 2, 2, 3, 4]
-    docs = letters.case_documents(ws, cid)
+    docs = caseview.case_documents(ws, cid)
     assert len(docs) == 5 and {d.kind for d in docs} == {"letter"}
     assert actions(ws, cid).count("asb.escalate") == 5
 

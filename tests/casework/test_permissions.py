@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from casework import asb, audit, cases, ladder, letters, matching, people, risk, tasks
+from casework import asb, audit, cases, caseview, ladder, letters, matching, people, risk, tasks
 from casework.context import Workspace
 from casework.errors import PermissionDenied
 from tests import conftest
@@ -120,10 +120,10 @@ SERVICES: list[Service] = [
     # letters
     Service("letters.generate_letter", lambda w: lambda ws: letters.generate_letter(
         ws, w.case_id, "home_visit", ASB_FIELDS), ASB_TEAM),
-    Service("letters.document_content",
-            lambda w: lambda ws: letters.document_content(ws, w.document_id), ASB_TEAM),
-    Service("letters.case_documents",
-            lambda w: lambda ws: letters.case_documents(ws, w.case_id), ASB_TEAM),
+    Service("caseview.document_content",
+            lambda w: lambda ws: caseview.document_content(ws, w.document_id), ASB_TEAM),
+    Service("caseview.case_documents",
+            lambda w: lambda ws: caseview.case_documents(ws, w.case_id), ASB_TEAM),
     # tasks
     Service("tasks.my_tasks", lambda w: lambda ws: tasks.my_tasks(ws, ON), TASK_ROLES),
     Service("tasks.team_tasks", lambda w: lambda ws: tasks.team_tasks(ws, ON), TASK_ROLES),
