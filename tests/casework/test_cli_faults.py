@@ -164,16 +164,7 @@ CASES: dict[str, Callable[[Path], tuple[list[str], str | None]]] = {
 }
 
 
-# SQLCipher logs its own page-HMAC failures to stderr ("ERROR CORE sqlcipher_page_cipher
-# ..."), three extra lines before ours. The fix belongs in db/engine.connect_raw:
-# ``PRAGMA cipher_log_level = NONE`` before the key.
-SQLCIPHER_LOGS = pytest.mark.xfail(reason="SQLCipher writes its own log lines to stderr "
-                                          "until db.engine sets cipher_log_level = NONE")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=SQLCIPHER_LOGS) if n == "one byte flipped in the first page" else n
-    for n in CASES])
+@pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_fails_cleanly_and_changes_nothing(folder: Path, name: str) -> None:
     db = folder / "case.db"
     args, password = CASES[name](db)
