@@ -6,7 +6,8 @@
 
 Each module, when present, exposes ``run(size) -> list[dict]`` with the keys
 ``scenario``, ``size``, ``seconds``, ``baseline_seconds`` (or None), and optionally
-``target`` (text, or seconds as a number), ``target_seconds`` and ``ok``. ``ratio`` is
+``target`` (text, or seconds as a number), ``target_seconds``, ``ok`` and ``unit`` (for a
+measure that is not seconds, e.g. "MB": ``seconds`` then holds that value). ``ratio`` is
 ``seconds / baseline_seconds`` from the same run. Missing modules are reported, not fatal;
 a module that fails is reported with its error and the others still run.
 """
@@ -97,9 +98,12 @@ def table_rows(outcomes: list[Outcome]) -> list[tuple[str, ...]]:
                      and isinstance(secs, int | float) else "")
             target, ok = _target(row)
             size = row.get("size", "")
+            unit = row.get("unit")
+            measured = (f"{secs:.1f} {unit}" if unit and isinstance(secs, int | float)
+                        else _fmt_seconds(secs))
             lines.append((f"[{outcome.name}] {row.get('scenario', '?')}",
                            f"{size:,}" if isinstance(size, int) else str(size),
-                           _fmt_seconds(secs), _fmt_seconds(base), ratio, target,
+                           measured, _fmt_seconds(base), ratio, target,
                            "" if ok is None else ("PASS" if ok else "FAIL")))
     return lines
 
