@@ -6,6 +6,10 @@ DOMAIN.md's table, as code:
 - coordinator: depersonalised and aggregate data only, never an identifiable record;
 - administrator: users, settings, protocol, retention, backups; no case content.
 Every service calls ``require`` or ``require_case`` before touching data.
+
+A subject access export gathers everything held about a person across every case type, so
+it is not a case manager's capability (that would open other teams' and panels' records);
+it belongs to the administrator acting for information governance, audited per export.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ PANEL_CASE_TYPES = frozenset({"swip", "mart"})
 CAPABILITIES: dict[str, frozenset[str]] = {
     "case_manager": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read",
-        "letter.generate", "report.kpis", "import.cases", "sar.export",
+        "letter.generate", "report.kpis", "import.cases",
         "export.trigger_pack",
     }),
     "panel_member": frozenset({

@@ -293,7 +293,8 @@ def check_connection(conn: Any) -> list[str]:
     try:
         rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         if rows:
-            problems.append(f"SQLCipher page check: {len(rows)} page(s) failed their HMAC.")
+            # Pages that fail their HMAC make further checks unreliable (or crash them).
+            return [f"SQLCipher page check: {len(rows)} page(s) failed their HMAC."]
         result = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if result != ["ok"]:
             problems.append(f"SQLite integrity check: {len(result)} problem(s).")
@@ -305,7 +306,7 @@ def check_connection(conn: Any) -> list[str]:
             problems.append(
                 f"Schema version {current or 'none'} is not the expected {migrate.head_revision()}."
             )
-    except sqlcipher3.DatabaseError:
+    except (sqlcipher3.DatabaseError, MemoryError):
         problems.append("The database could not be read: it is damaged.")
     finally:
         conn.close()

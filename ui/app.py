@@ -8,16 +8,19 @@ signs in with ``CASEWORK_PASSWORD``, shows the case list, saves a screenshot and
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from casework import settings
+from casework import audit, settings
 from ui.documents import forget_all
 from ui.qt import QApplication, QDialog, QIcon, QObject, Signal
 from ui.security import IdleWatcher, clear_clipboard_now
+
+log = logging.getLogger(__name__)
 
 
 def resource(name: str) -> Path:
@@ -42,8 +45,9 @@ class Session(QObject):
         self.ws: Any = None
         self.window: Any = None
         self.unlock_dialog: Any = None
+        self.locked_once = False
         self.idle = IdleWatcher(0, self)
-        self.idle.idle.connect(lambda: self.lock("Locked after a time without use."))
+        self.idle.idle.connect(lambda: self.lock("Locked after a time without use.", "idle"))
 
     def start(self, message: str = "") -> Any:
         """Show the unlock dialog (non-modal; the event loop keeps running)."""
@@ -67,8 +71,11 @@ class Session(QObject):
         """Show the main window for a signed-in workspace and arm the idle lock."""
         from ui.mainwindow import MainWindow
 
+        relocked = self.locked_once and self.username == ws.actor.username
         self.ws = ws
         self.username = ws.actor.username
+        if relocked:
+            audit.record_unlock(ws)
         self.db_path = str(ws.store.path)
         self.unlock_dialog = None
         self.window = MainWindow(ws)
@@ -87,11 +94,16 @@ class Session(QObject):
         self.opened.emit(self.window)
         return self.window
 
-    def lock(self, message: str = "Locked.") -> None:
+    def lock(self, message: str = "Locked.", why: str = "manual") -> None:
         """Close every window's data and forget the key; then ask to unlock again."""
         if self.ws is None:
             return
         self.idle.stop()
+        self.locked_once = True
+        try:
+            audit.record_lock(self.ws, why)
+        except Exception:  # noqa: BLE001 - locking must never fail because of the record
+            log.warning("The lock could not be recorded in the audit trail.")
         clear_clipboard_now()
         forget_all()
         for w in QApplication.topLevelWidgets():

@@ -20,6 +20,22 @@ def test_idle_lock_hides_data_and_forgets_the_key(signed_in: Any, qtbot: Any) ->
     dlg = session.unlock_dialog
     assert dlg.user.text() == "cm" and dlg.password.text() == ""
     assert "Locked" in dlg.status.text()
+    # The lock is in the audit trail, with why it happened.
+    from casework.context import open_workspace
+    from tests.conftest import PASSWORD
+
+    again = open_workspace(ws.store.path, "cm", PASSWORD)
+    try:
+        with again.uow() as s:
+            from sqlalchemy import select
+
+            from db.models import AuditEntry
+
+            locks = s.scalars(select(AuditEntry.detail)
+                              .where(AuditEntry.action == "lock")).all()
+        assert any("idle" in d for d in locks)
+    finally:
+        again.lock()
 
 
 def test_input_postpones_the_idle_lock(signed_in: Any, qtbot: Any) -> None:

@@ -67,7 +67,7 @@ def test_export_gathers_everything_and_marks_third_parties(db, world, tmp_path):
 
 
 def test_second_export_reuses_the_open_request(db, world, tmp_path):
-    ws = db.ws("cm")
+    ws = db.ws("admin")
     first = sar.open_request(ws, world.subject_id, date(2026, 3, 1))
     again = sar.export(ws, world.subject_id, tmp_path)
     assert again.request == first
@@ -75,8 +75,12 @@ def test_second_export_reuses_the_open_request(db, world, tmp_path):
 
 
 def test_sar_needs_the_capability(db, world, tmp_path):
-    with pytest.raises(PermissionDenied):
-        sar.export(db.ws("coord"), world.subject_id, tmp_path)
+    # Only the administrator (information governance) may gather everything held about a
+    # person: a case manager would otherwise read other teams' and panels' records.
+    for user in ("coord", "cm", "swipchair", "mart"):
+        with pytest.raises(PermissionDenied):
+            sar.export(db.ws(user), world.subject_id, tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_sar(db, world, tmp_path, monkeypatch, capsys):
