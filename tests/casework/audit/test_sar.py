@@ -77,10 +77,12 @@ def test_second_export_reuses_the_open_request(db, world, tmp_path):
 def test_sar_needs_the_capability(db, world, tmp_path):
     # Only the administrator (information governance) may gather everything held about a
     # person: a case manager would otherwise read other teams' and panels' records.
+    out = tmp_path / "sar-out"
+    out.mkdir()
     for user in ("coord", "cm", "swipchair", "mart"):
         with pytest.raises(PermissionDenied):
-            sar.export(db.ws(user), world.subject_id, tmp_path)
-    assert list(tmp_path.iterdir()) == []
+            sar.export(db.ws(user), world.subject_id, out)
+    assert list(out.iterdir()) == []
 
 
 def test_cli_sar(db, world, tmp_path, monkeypatch, capsys):
