@@ -54,7 +54,7 @@ class CaseRow:
     reference: str
     case_type: str
     status: str
-    stage: str  # "Stage 2", "Threshold met", "RG positive"... or ""
+    stage: str  # "Stage 2", "Not escalated", "Threshold met", "RG positive"... or ""
     risk_level: str
     owner: str  # user name, or ""
     team: str  # team name, or ""
@@ -191,7 +191,7 @@ def stage_label(case_type: str, asb_stage: int | None, threshold_met: bool | Non
                 nrm_referred: bool | None) -> str:
     """The short progress label the list shows for a case of each type."""
     if case_type == "asb":
-        return f"Stage {asb_stage}" if asb_stage else ""
+        return f"Stage {asb_stage}" if asb_stage else "Not escalated"
     if case_type == "trigger":
         if threshold_met is None:
             return "Awaiting decision"

@@ -123,7 +123,8 @@ def test_roles_without_case_read_are_refused(world, user):
 def test_stage_labels(world):
     cm = world.ws("cm")
     asb = all_rows(cm, CaseFilter(case_type="asb"), sort="reference", descending=False)
-    assert [r.stage for r in asb[:6]] == ["", "Stage 1", "Stage 2", "Stage 3", "Stage 4", ""]
+    assert [r.stage for r in asb[:6]] == ["Not escalated", "Stage 1", "Stage 2", "Stage 3",
+                                         "Stage 4", "Not escalated"]
     ct = all_rows(cm, CaseFilter(case_type="trigger"), sort="reference", descending=False)
     assert [r.stage for r in ct] == ["Threshold met", "Not met", "Awaiting decision",
                                      "Awaiting decision"]
