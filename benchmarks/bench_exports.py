@@ -142,8 +142,9 @@ def quarterly_dataset(size: int) -> dict[str, Any]:
             ws.lock()
     return {"scenario": "quarterly_dataset", "size": size, "seconds": round(seconds, 3),
             "baseline_seconds": round(baseline, 3), "cpu_seconds": round(cpu, 3),
-            "target": "< 10 s and <= 5x raw",
-            "ok": seconds < 10 and seconds <= 5 * baseline,
+            # The targets are set for 100,000 cases; at smoke-test sizes fixed costs dominate.
+            "target": "< 10 s and <= 5x raw at 100,000",
+            "ok": (seconds < 10 and seconds <= 5 * baseline) if size >= 100_000 else None,
             "baseline_cpu_seconds": round(baseline_cpu, 3), "rows": result.facts["rows"],
             "withheld": result.facts["withheld"]}
 
