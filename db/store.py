@@ -75,6 +75,8 @@ class Store:
         slots.add(RECOVERY_SLOT, "recovery", recovery, data_key, kdf)
         store = cls(path, slots, data_key, username)
         try:
+            # Private from the first byte: SQLite gives -wal and -shm the file's mode.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             migrate.upgrade(store.engine)
             slots.save(path)
         except BaseException:
@@ -254,8 +256,7 @@ class Store:
             raise DatabaseMissing("The backup folder does not exist.")
         assert self._key is not None
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-        os.close(fd)
-        os.unlink(tmp_name)
+        os.close(fd)  # mkstemp made it 0600; the backup is written into this file
         tmp = Path(tmp_name)
         src = connect_raw(self.path, self._key)
         try:

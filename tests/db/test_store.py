@@ -199,3 +199,13 @@ def test_pragmas_are_set_on_every_connection(db):
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
     assert "x'" not in repr(store.engine) and PASSWORD not in repr(store)
     store.lock()
+
+
+def test_database_wal_and_backup_are_private_files(tmp_path):
+    store, _ = Store.create(tmp_path / "p.db", "admin", "pw")
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("select count(*) from users")
+    store.backup(tmp_path / "copy.db")
+    for p in tmp_path.iterdir():
+        assert p.stat().st_mode & 0o077 == 0, p.name
+    store.lock()
