@@ -38,7 +38,17 @@ from sqlalchemy.orm import Session, aliased
 from casework.context import Workspace
 from casework.errors import ValidationError
 from casework.permissions import require, visible_cases
-from db.models import AsbDetail, Case, Lsoa, MartDetail, NrmDecision, Team, TriggerApplication, User
+from db.models import (
+    AsbDetail,
+    Case,
+    Lsoa,
+    MartDetail,
+    NrmDecision,
+    Panel,
+    Team,
+    TriggerApplication,
+    User,
+)
 
 SORT_KEYS = ("reference", "case_type", "status", "risk_level", "opened_on", "next_review_on",
              "owner")
@@ -57,7 +67,7 @@ class CaseRow:
     stage: str  # "Stage 2", "Not escalated", "Threshold met", "RG positive"... or ""
     risk_level: str
     owner: str  # user name, or ""
-    team: str  # team name, or ""
+    team: str  # the team, or for a panel referral the panel; "" if neither
     lsoa_code: str | None
     opened_on: date
     next_review_on: date | None
@@ -212,13 +222,14 @@ def _row_select(ids: Any) -> Select[*tuple[Any, ...]]:
                   .limit(1).correlate(Case).scalar_subquery())
     return (
         select(Case.id, Case.reference, Case.case_type, Case.status, Case.risk_level,
-               owner.username, Team.name, Case.lsoa_code,
+               owner.username, func.coalesce(Team.name, Panel.name), Case.lsoa_code,
                type_coerce(Case.opened_on, String), type_coerce(Case.next_review_on, String),
                AsbDetail.stage, TriggerApplication.threshold_met, NrmDecision.kind,
                NrmDecision.positive, MartDetail.nrm_referred)
         .select_from(Case)
         .outerjoin(owner, owner.id == Case.owner_id)
         .outerjoin(Team, Team.id == Case.team_id)
+        .outerjoin(Panel, Panel.id == Case.panel_id)
         .outerjoin(AsbDetail, AsbDetail.case_id == Case.id)
         .outerjoin(TriggerApplication, TriggerApplication.case_id == Case.id)
         .outerjoin(MartDetail, MartDetail.case_id == Case.id)

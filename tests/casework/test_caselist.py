@@ -106,6 +106,8 @@ def test_case_manager_sees_their_team_and_unassigned_cases_only(world):
 
 def test_panel_members_see_their_panel_only(world):
     assert {r.case_type for r in all_rows(world.ws("swip"))} == {"swip"}
+    # A panel referral has no team: the list names its panel instead of a blank.
+    assert {r.team for r in all_rows(world.ws("swip"))} == {"SWIP Panel"}
     assert caselist.count_cases(world.ws("martchair"), CaseFilter()) == 3
 
 
