@@ -85,16 +85,8 @@ def database(size: int, regenerate: bool = False) -> tuple[Path, str, str, dict[
 
 
 def _generate(path: Path, size: int) -> dict[str, Any]:
-    try:
-        from casework.demo import DEMO_PASSWORD, create_demo_database
-    except ImportError:  # the demo generator is optional here: fall back to bulk rows
-        from benchmarks import synthetic
+    from casework.demo import DEMO_PASSWORD, create_demo_database
 
-        start = time.perf_counter()
-        synthetic.create_database(path, size, SEED)
-        return {"seconds": time.perf_counter() - start, "user": "cm",
-                "password": synthetic.PASSWORD, "generator": "benchmarks.synthetic",
-                "schema": schema_fingerprint(), "made": _now()}
     start = time.perf_counter()
     create_demo_database(path, cases=size, seed=SEED, password=DEMO_PASSWORD)
     return {"seconds": time.perf_counter() - start, "user": "asb1", "password": DEMO_PASSWORD,
