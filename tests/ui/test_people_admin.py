@@ -148,6 +148,29 @@ def test_subject_access_is_not_offered_to_case_managers(db: Any, signed_in: Any,
     assert "sar" not in page.person_buttons
 
 
+def test_administrator_exports_a_subject_access_request(db: Any, signed_in: Any, qtbot: Any,
+                                                       tmp_path: Path) -> None:
+    ws = db.ws("cm")
+    asb_case(ws)
+    from casework.search import search
+
+    pid = next(h for h in search(ws, "Complainant", 10) if h.kind == "person").id
+    _s, window = signed_in("admin")
+    page = window.show_page("admin")
+    qtbot.waitUntil(page.is_ready, timeout=15000)
+    tab = page.sar
+    page.tabs.setCurrentWidget(tab)
+    assert tab.export_button.accessibleName() == "Export everything held"
+    tab.person.setText("not a number")
+    tab.export(str(tmp_path))
+    assert "a number" in tab.status.text() and tab.last is None
+    tab.person.setText(str(pid))
+    tab.export(str(tmp_path))
+    qtbot.waitUntil(lambda: tab.last is not None, timeout=30000)
+    assert tab.last.pdf.exists() and tab.last.json.exists()
+    assert "Subject access export written" in tab.status.text()
+
+
 def test_who_saw_what_for_a_case(db: Any, signed_in: Any, qtbot: Any) -> None:
     header = asb_case(db.ws("cm")).header
     _s, window = signed_in("admin")

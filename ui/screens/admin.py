@@ -9,7 +9,7 @@ from ui.forms import humanise
 from ui.ops import QueryOp
 from ui.qt import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 from ui.screens import admin_dialogs as dlg
-from ui.screens.admin_tabs import RetentionTab, WhoSawTab
+from ui.screens.admin_tabs import RetentionTab, SubjectAccessTab, WhoSawTab
 from ui.screens.base import Screen, heading
 from ui.widgets import RecordTable
 
@@ -58,13 +58,16 @@ class Page(Screen):
         self.tabs.addTab(self.protocol, "Sharing &protocol")
         from casework.permissions import has
 
-        self.retention = self.who_saw = None
+        self.retention = self.who_saw = self.sar = None
         if has(ws.actor, "admin.retention"):
             self.retention = RetentionTab(ws, self)
             self.tabs.addTab(self.retention, "Re&tention")
         if has(ws.actor, "audit.who_saw"):
             self.who_saw = WhoSawTab(ws)
             self.tabs.addTab(self.who_saw, "&Who saw what")
+        if has(ws.actor, "sar.export"):
+            self.sar = SubjectAccessTab(ws)
+            self.tabs.addTab(self.sar, "Subject &access")
         self.tabs.currentChanged.connect(self._tab_shown)
 
     def set_status(self, text: str) -> None:

@@ -1,15 +1,22 @@
-"""Administration tabs: retention review (anonymise or delete after confirming) and
-who saw what (every access and change of a person's or a case's record)."""
+"""Administration tabs: retention review (anonymise or delete after confirming), who saw
+what (every access and change of a person's or a case's record), and subject access
+exports (everything held about one person, for disclosure after review)."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ui.forms import FormDialog, combo, humanise
-from ui.ops import QueryOp, error_text
+from ui.ops import Cancelled, Progress, QueryOp, error_text
 from ui.qt import (
     QAbstractItemView,
     QCheckBox,
+    QDate,
+    QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -185,4 +192,81 @@ class WhoSawTab(QWidget):
         self.summary.setText(f"{name}: {len(entries)} entries; users: {users}.")
 
 
-__all__ = ["RetentionDialog", "RetentionTab", "WhoSawTab"]
+class SubjectAccessTab(QWidget):
+    """A subject access request: everything held about one person across every case type,
+    written as a PDF (for review and redaction) and JSON, with its one-month task."""
+
+    def __init__(self, ws: Any) -> None:
+        super().__init__()
+        self.ws = ws
+        self.last: Any = None
+        self.setAccessibleName("Subject access")
+        self.person = QLineEdit()
+        self.person.setPlaceholderText("the person's id (from the request's case records)")
+        self.person.setAccessibleName("Person id")
+        self.received = QDateEdit(QDate.currentDate())
+        self.received.setCalendarPopup(True)
+        self.received.setDisplayFormat("dd MMM yyyy")
+        self.received.setAccessibleName("Request received on")
+        person_label = QLabel("&Person id")
+        person_label.setBuddy(self.person)
+        received_label = QLabel("Re&ceived on")
+        received_label.setBuddy(self.received)
+        self.export_button = _button("&Export everything held…", lambda: self.export())
+        row = QHBoxLayout()
+        for w in (person_label, self.person, received_label, self.received,
+                  self.export_button):
+            row.addWidget(w)
+        row.setStretch(1, 1)
+        self.status = QLabel("The export gathers every case type; other people's details "
+                             "are marked for redaction. Review it before disclosure.")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Subject access status")
+        box = QVBoxLayout(self)
+        box.addLayout(row)
+        box.addWidget(self.status)
+        box.addStretch(1)
+        QWidget.setTabOrder(self.person, self.received)
+        QWidget.setTabOrder(self.received, self.export_button)
+
+    def export(self, folder: str | None = None) -> None:
+        """Write the export to a folder off the GUI thread; Cancel removes what was
+        written."""
+        from casework.sar import export
+
+        text = self.person.text().strip()
+        if not text.isdigit():
+            self.status.setText("Enter the person's id (a number).")
+            self.person.setFocus()
+            return
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(
+                self, "Folder for the subject access export", str(Path.home()))
+            if not folder:
+                return
+        ws, pid, out = self.ws, int(text), Path(folder)
+        q = self.received.date()
+        received = date(q.year(), q.month(), q.day())
+
+        def work(progress: Progress) -> Any:
+            progress.update(0, 0, "Gathering every record held about this person…")
+            result = export(ws, pid, out, received)
+            if progress.cancelled:
+                for f in (result.pdf, result.json):
+                    with contextlib.suppress(OSError):
+                        f.unlink()
+                raise Cancelled()
+            return result
+
+        def done(result: Any) -> None:
+            self.last = result
+            self.status.setText(
+                f"Subject access export written: {result.pdf.name} and {result.json.name} "
+                f"({result.cases} case(s), {result.marks} item(s) marked for redaction); "
+                f"due {result.request.due_on:%d %b %Y}.")
+
+        QueryOp(self, work, done).with_progress("Subject access export…").failure(
+            lambda exc: self.status.setText(f"Nothing was exported: {error_text(exc)}")).run()
+
+
+__all__ = ["RetentionDialog", "RetentionTab", "SubjectAccessTab", "WhoSawTab"]

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from pathlib import Path
 from typing import Any
 
 from ui import services
 from ui.forms import humanise
-from ui.ops import Cancelled, Progress, QueryOp, error_text
+from ui.ops import QueryOp
 from ui.qt import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -62,14 +59,12 @@ class Page(Screen):
         sub = QLabel("Cases")
         sub.setObjectName("subheading")
         self.dialog: Any = None
-        self.last_sar: Any = None
         actions = QHBoxLayout()
         self.person_buttons: dict[str, QPushButton] = {}
         for key, text, cap, slot in (
                 ("edit", "&Edit details…", "people.write", self.edit_person),
                 ("merge", "&Merge a duplicate into this record…", "people.write",
-                 self.merge_person),
-                ("sar", "Subject &access export…", "sar.export", self.export_sar)):
+                 self.merge_person)):
             if not services.can(ws.actor, cap):
                 continue
             b = QPushButton(text)
@@ -138,8 +133,8 @@ class Page(Screen):
             ("Consent", humanise(p.consent))])
         self.cases.set_records(cases)
         merged = p.merged_into_id is not None
-        for key, b in self.person_buttons.items():
-            b.setEnabled(key == "sar" or not merged)
+        for b in self.person_buttons.values():
+            b.setEnabled(not merged)
         if merged:
             self.status.setText(f"This record was merged into person {p.merged_into_id}.")
 
@@ -172,40 +167,6 @@ class Page(Screen):
             return None
         return self._open_dialog(MergeDialog(self, self.ws, self.person),
                                  "Records merged: the duplicate now points at this one.")
-
-    def export_sar(self, folder: str | None = None) -> None:
-        """Export everything held about the person (PDF for review + JSON) to a folder,
-        off the GUI thread with a progress dialog; Cancel removes what was written."""
-        from casework.sar import export
-
-        if self.person is None:
-            return
-        if folder is None:
-            folder = QFileDialog.getExistingDirectory(
-                self, "Folder for the subject access export", str(Path.home()))
-            if not folder:
-                return
-        ws, pid, out = self.ws, self.person.id, Path(folder)
-
-        def work(progress: Progress) -> Any:
-            progress.update(0, 0, "Gathering every record held about this person…")
-            result = export(ws, pid, out)
-            if progress.cancelled:
-                for f in (result.pdf, result.json):
-                    with contextlib.suppress(OSError):
-                        f.unlink()
-                raise Cancelled()
-            return result
-
-        def done(result: Any) -> None:
-            self.last_sar = result
-            self.status.setText(
-                f"Subject access export written: {result.pdf.name} and {result.json.name} "
-                f"({result.cases} case(s), {result.marks} item(s) marked for redaction); "
-                f"due {result.request.due_on:%d %b %Y}.")
-
-        QueryOp(self, work, done).with_progress("Subject access export…").failure(
-            lambda exc: self.status.setText(f"Nothing was exported: {error_text(exc)}")).run()
 
     def _open_case(self, *_: Any) -> None:
         c = self.cases.current_record()
