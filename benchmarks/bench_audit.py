@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from casework import audit, bootstrap
-from casework.context import SYSTEM, Workspace, load_actor
+from casework.admin import newdb
+from casework.core import audit
+from casework.core.context import SYSTEM, Workspace, load_actor
 from db.models import Team, User
 from db.store import Store
 
@@ -33,7 +34,7 @@ def fast_database(path: Path, username: str = "admin") -> Workspace:
     store, _recovery = Store.create(path, username, PASSWORD, kdf=FAST_KDF)
     ws = Workspace(store, SYSTEM)
     with ws.uow() as session:
-        bootstrap.seed(session)
+        newdb.seed(session)
         team = Team(name="Administration", kind="administration")
         session.add(team)
         session.flush()

@@ -24,9 +24,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from casework import users
-from casework.context import open_workspace
-from casework.isp import pack, quarterly
+from casework.admin import newdb
+from casework.core import users
+from casework.core.context import open_workspace
+from casework.panels import pack
+from casework.sharing import quarterly
 
 PASSWORD = "benchmark password 1"
 QUARTER = "2026Q3"
@@ -50,7 +52,7 @@ WHERE +c.opened_on <= ? AND (c.closed_on IS NULL OR c.closed_on >= ?)
 
 def _database(folder: Path) -> Path:
     path = folder / "bench.db"
-    ws, _ = users.init_database(path, "admin", PASSWORD)
+    ws, _ = newdb.init_database(path, "admin", PASSWORD)
     users.ensure_team(ws, "Partnership Team", "coordination")
     users.ensure_panel(ws, "SWIP Panel", "swip")
     users.add_user(ws, "coord", PASSWORD, "coordinator", team="Partnership Team")

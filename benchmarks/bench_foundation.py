@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.dialects import sqlite
 
-from casework import caselist, search
-from casework.caselist import CaseFilter
-from casework.context import Workspace, open_workspace
+from casework.cases import caselist, search
+from casework.cases.caselist import CaseFilter
+from casework.core.context import Workspace, open_workspace
 from db.keyslots import derive_kek, slot_path
 from db.migrate import MIGRATIONS
 from db.models import Case

@@ -47,9 +47,9 @@ def _row(scenario: str, size: int, seconds: float, target: float | str, ok: bool
 def bench_case_list(ws: Any, size: int, repeats: int = 5) -> list[dict[str, Any]]:
     """Open the case list: the model's first page is in the view (through the real
     widgets and the background helper), then memory after scrolling 5 pages."""
-    from ui.app import make_app
-    from ui.ops import active_count
-    from ui.screens.caselist import CaseListView
+    from ui.cases.caselist import CaseListView
+    from ui.common.ops import active_count
+    from ui.shell.app import make_app
 
     app = make_app()
     times = []
@@ -90,7 +90,7 @@ def bench_case_list(ws: Any, size: int, repeats: int = 5) -> list[dict[str, Any]
 
 def bench_search(ws: Any, size: int) -> list[dict[str, Any]]:
     """Search as you type: each prefix of each query, as the debounced box would send it."""
-    from casework.search import search
+    from casework.cases.search import search
 
     times = []
     for q in QUERIES:
@@ -107,7 +107,7 @@ def bench_search(ws: Any, size: int) -> list[dict[str, Any]]:
 def run(size: int = 100_000) -> list[dict[str, Any]]:
     """Every desktop scenario on a database of ``size`` cases."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from casework.context import open_workspace
+    from casework.core.context import open_workspace
 
     path, user, password = database(size)
     ws = open_workspace(path, user, password)

@@ -27,9 +27,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import cases, kpis
-from casework.context import open_workspace
-from casework.permissions import visible_cases
+from casework.cases import lifecycle as cases
+from casework.core.context import open_workspace
+from casework.core.permissions import visible_cases
+from casework.reporting import kpis
+from casework.trigger import figures
 from db.keyslots import slot_path
 from db.models import Case
 
@@ -101,7 +103,7 @@ def quarter_kpis(path: Path, password: str, size: int, period: str) -> dict[str,
             timings.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
         t = time.perf_counter()
-        kpis.trigger_return(ws, int(period[:4]))
+        figures.trigger_return(ws, int(period[:4]))
         trigger_seconds = time.perf_counter() - t
     finally:
         ws.lock()

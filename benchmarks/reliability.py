@@ -40,8 +40,9 @@ from typing import Any
 from unittest import mock
 
 from benchmarks.bench_audit import PASSWORD, fast_database
-from casework import audit, sar
-from casework.context import SYSTEM, Workspace
+from casework.core import audit
+from casework.core.context import SYSTEM, Workspace
+from casework.safeguards import sar
 from db.engine import connect_raw
 from db.errors import NotADatabase
 from db.keyslots import slot_path
@@ -54,8 +55,8 @@ CHILD = r"""
 import os, sys
 from datetime import date
 from pathlib import Path
-from casework import audit
-from casework.context import open_workspace
+from casework.core import audit
+from casework.core.context import open_workspace
 from db.models import Case, Note
 ws = open_workspace(Path(sys.argv[1]), "admin", os.environ["CASEWORK_PASSWORD"])
 print("ready", flush=True)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from casework import users
-from casework.context import Workspace, open_workspace
+from casework.admin import newdb
+from casework.core import users
+from casework.core.context import Workspace, open_workspace
 from db.keyslots import slot_path
 
 PASSWORD = "correct horse battery staple"
@@ -50,7 +51,7 @@ class TestDb:
 
 
 def build_template(path: Path) -> None:
-    ws, _recovery = users.init_database(path, "admin", PASSWORD, "Admin User")
+    ws, _recovery = newdb.init_database(path, "admin", PASSWORD, "Admin User")
     users.ensure_team(ws, "ASB Team", "asb")
     users.ensure_team(ws, "North ASB Team", "asb")
     users.ensure_team(ws, "Sanctuary Team", "sanctuary")

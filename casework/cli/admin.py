@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from casework import audit, users
+from casework.admin import newdb
 from casework.cli.common import CliError, db_path, open_ws, out, password, username
-from casework.permissions import require
+from casework.core import audit, users
+from casework.core.permissions import require
 from db.errors import StoreError
 from db.keyslots import slot_path
 from db.store import Store, check_connection
@@ -63,7 +64,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     path = db_path(args)
     name = username(args)
     pw = password("New administrator password: ", confirm=True)
-    ws, recovery = users.init_database(path, name, pw, args.name)
+    ws, recovery = newdb.init_database(path, name, pw, args.name)
     ws.lock()
     out(f"Created {path} (and its key slots {slot_path(path).name}).")
     out(f"Administrator: {name}")
@@ -126,7 +127,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def open_ws_with(args: argparse.Namespace, name: str, pw: str) -> Any:
-    from casework.context import open_workspace
+    from casework.core.context import open_workspace
 
     return open_workspace(db_path(args), name, pw)
 
@@ -189,7 +190,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     try:
         require(ws.actor, "admin.users")
         ws.store.rekey()
-        from casework.context import Workspace
+        from casework.core.context import Workspace
 
         ws2 = Workspace(ws.store, ws.actor)
         with ws2.uow() as session:

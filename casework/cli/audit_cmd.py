@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from casework import audit, who_saw
 from casework.cli.common import CliError, open_ws, out
-from casework.permissions import require
+from casework.core import audit
+from casework.core.permissions import require
+from casework.safeguards import who_saw
 
 EXIT_BROKEN = 1
 

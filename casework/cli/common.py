@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from casework.context import Workspace, open_workspace
-from casework.errors import CaseworkError
+from casework.core.context import Workspace, open_workspace
+from casework.core.errors import CaseworkError
 
 
 class CliError(CaseworkError):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.cli.common import CliError, open_ws, out
-from casework.isp.pipeline import ExportResult
+from casework.sharing.pipeline import ExportResult
 
 
 def register(sub: Any) -> None:
@@ -68,7 +68,8 @@ def _report(result: ExportResult) -> None:
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
-    from casework.isp import pack, review_pack
+    from casework.panels import pack
+    from casework.trigger import review_pack
 
     ws = open_ws(args)
     try:
@@ -98,7 +99,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 
 def cmd_quarterly(args: argparse.Namespace) -> int:
-    from casework.isp import quarterly
+    from casework.sharing import quarterly
 
     ws = open_ws(args)
     try:
@@ -113,7 +114,7 @@ def cmd_quarterly(args: argparse.Namespace) -> int:
 
 
 def cmd_trigger_return(args: argparse.Namespace) -> int:
-    from casework.isp import trigger_return
+    from casework.trigger import annual_return as trigger_return
 
     ws = open_ws(args)
     try:
@@ -127,7 +128,7 @@ def cmd_trigger_return(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi_report(args: argparse.Namespace) -> int:
-    from casework.isp import kpi_report
+    from casework.reporting import kpi_report
 
     ws = open_ws(args)
     try:
@@ -139,8 +140,8 @@ def cmd_kpi_report(args: argparse.Namespace) -> int:
 
 
 def cmd_protocol(args: argparse.Namespace) -> int:
-    from casework.isp import protocol
-    from casework.isp.safety import PendingFile
+    from casework.sharing import protocol
+    from casework.sharing.safety import PendingFile
 
     ws = open_ws(args)
     try:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from casework import importer
+from casework.asb import importer
 from casework.cli.common import CliError, open_ws, out
 
 

@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_police_uk(args: argparse.Namespace) -> int:
-    from casework.isp.police import import_police_uk
+    from casework.sharing.police import import_police_uk
 
     ws = open_ws(args)
     try:
@@ -43,7 +43,7 @@ def cmd_police_uk(args: argparse.Namespace) -> int:
 
 
 def cmd_protocol(args: argparse.Namespace) -> int:
-    from casework.isp import protocol
+    from casework.sharing import protocol
 
     try:
         definition = json.loads(Path(args.file).read_text(encoding="utf-8"))

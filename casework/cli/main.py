@@ -17,7 +17,7 @@ from casework.cli import (
     retention_cmd,
     sar_cmd,
 )
-from casework.errors import CaseworkError, PermissionDenied
+from casework.core.errors import CaseworkError, PermissionDenied
 from db.errors import StoreError
 
 MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd)

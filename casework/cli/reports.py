@@ -8,8 +8,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from casework import kpis
 from casework.cli.common import open_ws, out
+from casework.reporting import kpis
+from casework.trigger import figures
 
 
 def register(sub: Any) -> None:
@@ -97,7 +98,7 @@ def kpi_lines(r: kpis.Kpis) -> list[str]:
     ]
 
 
-def trigger_lines(t: kpis.TriggerReturn, title: str) -> list[str]:
+def trigger_lines(t: figures.TriggerReturn, title: str) -> list[str]:
     """The Community Trigger figures as readable lines."""
     lines = [
         title,
@@ -126,7 +127,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 def cmd_trigger_return(args: argparse.Namespace) -> int:
     ws = open_ws(args)
     try:
-        result = kpis.trigger_return(ws, args.year)
+        result = figures.trigger_return(ws, args.year)
     finally:
         ws.lock()
     out(_json(result) if args.json else "\n".join(

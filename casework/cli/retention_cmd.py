@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import retention
 from casework.cli.common import CliError, open_ws, out
-from casework.errors import NotFound
+from casework.core.errors import NotFound
+from casework.safeguards import retention
 from db.models import Case
 
 

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from casework import sar
 from casework.cli.common import CliError, open_ws, out
+from casework.safeguards import sar
 
 
 def _day(text: str) -> date:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from casework import users
+from casework.admin import newdb
+from casework.core import users
+from casework.core.errors import ValidationError
 from casework.demo.generator import DemoStats, Progress, generate
-from casework.errors import ValidationError
 from db.keyslots import slot_path
 
 DEMO_PASSWORD = "demo-only-synthetic-data"  # noqa: S105 - synthetic data only, printed
@@ -78,7 +79,7 @@ def create_demo_database(path: Path, cases: int = 2000, seed: int = 2026,
                               "a new database and never overwrites one.", field="path")
     if not password:
         raise ValidationError("The demo password is empty.", field="password")
-    ws, recovery = users.init_database(path, ADMIN, password, DEMO_USERS[0].display_name)
+    ws, recovery = newdb.init_database(path, ADMIN, password, DEMO_USERS[0].display_name)
     try:
         for name, kind in TEAMS:
             users.ensure_team(ws, name, kind)

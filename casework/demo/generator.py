@@ -16,16 +16,16 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, Integer, func, select
 from sqlalchemy.orm import Session
 
-from casework import audit
-from casework.context import Workspace
+from casework.core import audit
+from casework.core.context import Workspace
+from casework.core.errors import ValidationError
+from casework.core.permissions import require
 from casework.demo import names
 from casework.demo.asb import asb_case
 from casework.demo.panels import Schedule, mart_case, swip_case
 from casework.demo.sanctuary import sanctuary_case
 from casework.demo.trigger import SCENARIOS, trigger_case
 from casework.demo.world import Roster, Row, World
-from casework.errors import ValidationError
-from casework.permissions import require
 from db.models import Base, Case, Contractor, Lsoa, Panel, PanelMembership, Team, User
 
 MIX = (("asb", 55), ("sanctuary", 15), ("trigger", 8), ("swip", 12), ("mart", 10))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from casework.demo import names
 from casework.demo.world import Weighted, World, add_working_days
-from casework.mart import TASK_RECOVERY, TASK_RG
+from casework.panels.mart import TASK_RECOVERY, TASK_RG
 
 RISK = Weighted([("standard", 45), ("medium", 35), ("high", 20)])
 CONSENT = Weighted([("given", 65), ("refused", 10), ("not_sought", 15), ("withdrawn", 10)])

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from casework.demo import names
 from casework.demo.world import Weighted, World
-from casework.sanctuary import TASK_FEEDBACK
+from casework.sanctuary.jobs import TASK_FEEDBACK
 
 SOURCE = Weighted([("idva", 45), ("police", 25), ("housing", 15), ("asb_team", 10),
                    ("other", 5)])

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from casework.demo import names
 from casework.demo.world import Weighted, World, add_working_days
-from casework.trigger import TASK_ACK, TASK_DECISION, TASK_OUTCOME
+from casework.trigger.applications import TASK_ACK, TASK_DECISION, TASK_OUTCOME
 
 SCENARIOS = ("three", "duplicates", "few", "stale", "hate", "individuals")
 SCENARIO = Weighted([("three", 50), ("duplicates", 15), ("few", 12), ("stale", 8),

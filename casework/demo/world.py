@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from casework import workdays
+from casework.core import workdays
 from casework.demo import names
 
 T = TypeVar("T")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from casework import asb, people
-from casework.context import Workspace
+from casework.asb import cases as asb
+from casework.core.context import Workspace
+from casework.people import persons as people
 
 LSOA = "E01028513"
 

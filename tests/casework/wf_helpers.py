@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from casework.context import Workspace
+from casework.core.context import Workspace
 from db.models import Panel, Person, Task
 
 

@@ -50,7 +50,7 @@ def test_password_with_quotes_and_backslash_works(tmp_path):
 
 def test_revoked_user_is_refused_and_nothing_written(db):
     ws = db.ws("admin")
-    from casework import users
+    from casework.core import users
 
     users.disable_user(ws, "cm")
     before = files_of(db.path)
@@ -60,7 +60,7 @@ def test_revoked_user_is_refused_and_nothing_written(db):
 
 
 def test_plain_sqlite_cannot_read_and_names_are_not_in_the_files(db):
-    from casework.context import Workspace  # noqa: F401 - fixture opens through casework
+    from casework.core.context import Workspace  # noqa: F401 - fixture opens through casework
     from db.models import Person
 
     ws = db.ws("cm")

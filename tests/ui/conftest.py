@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD
-from ui import ops
-from ui.app import Session, make_app
+from ui.common import ops
+from ui.shell.app import make_app
+from ui.shell.session import Session
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def signed_in(db: Any, qtbot: Any, app: Any) -> Iterator[Any]:
     sessions: list[Session] = []
 
     def make(user: str = "cm", idle_ms: int = 0) -> tuple[Session, Any]:
-        from casework.context import open_workspace
+        from casework.core.context import open_workspace
 
         ws = open_workspace(db.path, user, PASSWORD)
         session = Session(str(db.path), user, idle_ms=idle_ms)
@@ -38,7 +39,7 @@ def signed_in(db: Any, qtbot: Any, app: Any) -> Iterator[Any]:
 
     yield make
     wait_ops(qtbot)
-    from ui.qt import isValid
+    from ui.common.qt import isValid
 
     for s in sessions:
         s.idle.stop()

@@ -1,0 +1,1 @@
+"""What an administrator does beyond users: create a database, the administration overview."""

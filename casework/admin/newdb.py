@@ -1,0 +1,60 @@
+"""A new database: the encrypted store, its reference data, the default sharing protocol and
+the first administrator."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.core import audit, resources, users
+from casework.core.context import SYSTEM, Workspace, load_actor
+from casework.sharing import protocol
+from db.models import Lsoa, Team, User
+from db.store import Store
+
+
+def init_database(path: Path, username: str, password: str,
+                  display_name: str = "") -> tuple[Workspace, str]:
+    """Create a database and its first administrator. Returns the workspace and the
+    recovery key (to be shown once)."""
+    users.check_username(username)
+    store, recovery = Store.create(Path(path), username, password)
+    ws = Workspace(store, SYSTEM)
+    with ws.uow() as session:
+        seed(session)
+        team = Team(name="Administration", kind="administration")
+        session.add(team)
+        session.flush()
+        session.add(User(username=username, display_name=display_name or username,
+                         role="administrator", team_id=team.id))
+        session.flush()
+        audit.record(ws, session, "database.create")
+        audit.record(ws, session, "user.add", "user", username, detail={"role": "administrator"})
+    with ws.uow() as session:
+        actor = load_actor(session, username)
+    return Workspace(store, actor), recovery
+
+
+def seed_lsoas(session: Session) -> int:
+    """Load Oxford's LSOAs from resources/ (idempotent). Returns how many were added."""
+    have = set(session.scalars(select(Lsoa.code)))
+    added = 0
+    text = resources.read_text("oxford-lsoas.csv")
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        if row["lsoa_code"] in have:
+            continue
+        session.add(Lsoa(code=row["lsoa_code"], name=row["lsoa_name"],
+                         msoa_code=row["msoa_code"], local_authority=row["local_authority"],
+                         population=int(row["population"]), households=int(row["households"])))
+        added += 1
+    return added
+
+
+def seed(session: Session) -> None:
+    """Everything a new database needs before its first user works in it."""
+    seed_lsoas(session)
+    protocol.seed_default(session)

@@ -1,0 +1,1 @@
+"""Anti-social behaviour cases: intake, incidents, risk, the four-stage ladder, CSV import."""

@@ -1,0 +1,198 @@
+"""What every case type shares: references, loading with permission, tasks, notes,
+documents, closing. Type-specific workflows (asb.py, trigger.py, panels.py, mart.py,
+sanctuary.py) build on these helpers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casework.core import audit
+from casework.core.context import Workspace
+from casework.core.errors import NotFound, ValidationError
+from casework.core.permissions import require, require_case
+from db.models import Case, Document, Note, Task
+
+PREFIX = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART", "sanctuary": "SAN"}
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "asb": ("resolved", "no_further_action", "referred_elsewhere", "enforcement_concluded"),
+    "trigger": ("review_completed", "threshold_not_met", "withdrawn"),
+    "swip": ("engaged_with_support", "exited", "moved_away", "disengaged"),
+    "mart": ("removed_from_exploitation", "housed", "benefits_in_place",
+             "perpetrators_disrupted", "prosecution", "no_further_action"),
+    "sanctuary": ("completed", "declined", "not_eligible", "withdrawn"),
+}
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    """The fields every case has, as a read model."""
+
+    id: int
+    reference: str
+    case_type: str
+    status: str
+    opened_on: date
+    closed_on: date | None
+    outcome: str | None
+    risk_level: str
+    owner_id: int | None
+    team_id: int | None
+    panel_id: int | None
+    lsoa_code: str | None
+    next_review_on: date | None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseHeader:
+        return cls(case.id, case.reference, case.case_type, case.status, case.opened_on,
+                   case.closed_on, case.outcome, case.risk_level, case.owner_id, case.team_id,
+                   case.panel_id, case.lsoa_code, case.next_review_on)
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    created_at: str
+    author_id: int | None
+    body: str
+    shareable: bool
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    kind: str
+    title: str
+    created_at: str
+    size: int
+    sha256: str
+
+
+def new_reference(session: Session, case_type: str, year: int) -> str:
+    """The next reference for a type and year, e.g. ASB-2026-000124."""
+    prefix = f"{PREFIX[case_type]}-{year}-"
+    last = session.scalar(
+        select(func.max(Case.reference)).where(Case.reference.like(prefix + "%"))
+    )
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:06d}"
+
+
+def create_case(ws: Workspace, session: Session, case_type: str, *, opened_on: date,
+                team_id: int | None = None, panel_id: int | None = None,
+                owner_id: int | None = None, lsoa_code: str | None = None,
+                risk_level: str = "standard", summary: str = "") -> Case:
+    """Insert the common case row (callers add the type's detail row) and audit it."""
+    if case_type not in PREFIX:
+        raise ValidationError("Unknown case type.", field="case_type")
+    if opened_on > date.today():
+        raise ValidationError("A case cannot be opened in the future.", field="opened_on")
+    case = Case(reference=new_reference(session, case_type, opened_on.year),
+                case_type=case_type, status="open", opened_on=opened_on,
+                team_id=team_id if team_id is not None else ws.actor.team_id,
+                panel_id=panel_id, owner_id=owner_id or ws.actor.user_id,
+                lsoa_code=lsoa_code, risk_level=risk_level, summary=summary)
+    require_case(ws.actor, case)
+    session.add(case)
+    session.flush()
+    audit.record(ws, session, "case.create", "case", case.id, detail={"type": case_type})
+    return case
+
+
+def load_case(ws: Workspace, session: Session, case_id: int,
+              case_type: str | None = None) -> Case:
+    """A case the actor may see (PermissionDenied otherwise); NotFound if absent."""
+    require(ws.actor, "case.read")
+    case = session.get(Case, case_id)
+    if case is None or (case_type is not None and case.case_type != case_type):
+        raise NotFound("No such case.")
+    require_case(ws.actor, case)
+    return case
+
+
+def load_case_by_reference(ws: Workspace, session: Session, reference: str) -> Case:
+    require(ws.actor, "case.read")
+    case = session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        raise NotFound("No case with that reference.")
+    require_case(ws.actor, case)
+    return case
+
+
+def add_task(session: Session, case: Case | None, kind: str, title: str, due_on: date,
+             assigned_user_id: int | None = None, team_id: int | None = None) -> Task:
+    """A dated task from a rule (statutory or policy time limit)."""
+    task = Task(case_id=case.id if case else None, kind=kind, title=title, due_on=due_on,
+                assigned_user_id=assigned_user_id if assigned_user_id is not None
+                else (case.owner_id if case else None),
+                team_id=team_id if team_id is not None else (case.team_id if case else None))
+    session.add(task)
+    session.flush()
+    return task
+
+
+def complete_tasks(session: Session, case_id: int, kind: str, on: date) -> int:
+    """Mark open tasks of a kind on a case done; returns how many."""
+    done = 0
+    for task in session.scalars(select(Task).where(Task.case_id == case_id, Task.kind == kind,
+                                                   Task.completed_on.is_(None))):
+        task.completed_on = on
+        done += 1
+    return done
+
+
+def add_note(ws: Workspace, case_id: int, body: str, shareable: bool = False) -> NoteView:
+    require(ws.actor, "case.write")
+    if not body.strip():
+        raise ValidationError("The note is empty.", field="body")
+    with ws.uow() as session:
+        load_case(ws, session, case_id)
+        note = Note(case_id=case_id, author_id=ws.actor.user_id, body=body, shareable=shareable)
+        session.add(note)
+        session.flush()
+        audit.record(ws, session, "note.add", "case", case_id)
+        return NoteView(note.id, note.created_at.isoformat(timespec="seconds"), note.author_id,
+                        note.body, note.shareable)
+
+
+def store_document(ws: Workspace, session: Session, case: Case, kind: str, title: str,
+                   content: bytes, mime: str = "application/pdf") -> Document:
+    """Keep a generated letter or file with the case (encrypted with the database)."""
+    doc = Document(case_id=case.id, kind=kind, title=title, created_by=ws.actor.user_id,
+                   mime=mime, content=content, sha256=hashlib.sha256(content).hexdigest(),
+                   size=len(content))
+    session.add(doc)
+    session.flush()
+    audit.record(ws, session, "document.add", "case", case.id,
+                 detail={"document": doc.id, "kind": kind})
+    return doc
+
+
+def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None = None,
+               reason: str = "") -> CaseHeader:
+    """Close with an outcome allowed for the case type; open tasks are completed."""
+    require(ws.actor, "case.write")
+    closed_on = closed_on or date.today()
+    with ws.uow() as session:
+        case = load_case(ws, session, case_id)
+        if case.status == "closed":
+            raise ValidationError("The case is already closed.", field="status")
+        if outcome not in OUTCOMES[case.case_type]:
+            raise ValidationError("That outcome does not apply to this case type.",
+                                  field="outcome")
+        if closed_on < case.opened_on:
+            raise ValidationError("A case cannot close before it opened.", field="closed_on")
+        case.status = "closed"
+        case.closed_on = closed_on
+        case.outcome = outcome
+        for task in session.scalars(select(Task).where(Task.case_id == case.id,
+                                                       Task.completed_on.is_(None))):
+            task.completed_on = closed_on
+        audit.record(ws, session, "case.close", "case", case.id, reason=reason,
+                     detail={"outcome": outcome})
+        return CaseHeader.of(case)

@@ -1,0 +1,318 @@
+"""Search as you type: people, case references and addresses the actor may see.
+
+One function, ``search``, is the only place that knows how text is matched, so that a
+different engine (SQLite FTS5, PostgreSQL trigram indexes) can replace what is here
+without touching a caller. What is here is portable SQL served by plain B-tree indexes
+(which Alembic's autogenerate keeps in the migration, unlike expression indexes):
+
+- people: every word typed is a prefix of the given or the family name, or the whole
+  text is a prefix of an alias, ignoring the case of ASCII letters. The name indexes are
+  entered once per upper/lower-case spelling of the first two letters (at most four
+  ranges) and ``LIKE`` (which ignores ASCII case in SQLite) checks the whole word, so
+  "mcd" finds "McDonald";
+- cases: the reference starts with the text (references are upper case);
+- addresses: the postcode starts with the text, typed with or without its space
+  (postcodes are stored upper case with one space), or the first line contains it.
+
+Text with a digit is not looked up as a name; the first-line substring (the one search
+that reads a whole index) runs only when nothing else matched or the text has a digit (a
+house number), and never for something shaped like a case reference.
+
+SQL ``lower()`` is avoided on purpose: with SQLCipher's memory security every call
+allocates and wipes, which makes a function over 100,000 rows cost a second; ``LIKE``
+compares in place.
+
+Each kind walks its index in order and stops once it has enough visible rows, looking at
+no more than ``CANDIDATES`` index entries, so a two-letter prefix costs the same at
+100,000 cases as at 100. Only records the actor may see are returned: a case by
+``permissions.visible_cases``; a person when linked to a visible case by any route in
+``casework.links`` (or to no case at all, as in ``casework.people``); an address when it
+is a visible case's address or a visible person's. Every search is audited ("search")
+with the number of results, never the text, which may be a name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from casework.cases.links import LINK_COLUMNS
+from casework.core import audit
+from casework.core.context import Workspace
+from casework.core.errors import ValidationError
+from casework.core.permissions import case_types_for, has, require, visible_cases
+from db.models import Address, Case, CaseParty, Person, PersonAddress, PersonAlias
+
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+MAX_LIMIT = 100
+CANDIDATES = 1000  # index entries looked at per kind before giving up on a short prefix
+TYPE_LABEL = {"asb": "ASB", "trigger": "Community Trigger", "swip": "SWIP", "mart": "MART",
+              "sanctuary": "Sanctuary"}
+REFERENCE_PREFIX = {"asb": "ASB-", "trigger": "CT-", "swip": "SWIP-", "mart": "MART-",
+                    "sanctuary": "SAN-"}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+Kind = Literal["person", "case", "address"]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result: what it is, its id, a one-line label and a short detail."""
+
+    kind: Kind
+    id: int
+    label: str
+    detail: str
+
+    def __repr__(self) -> str:  # a label may be a name: never print it
+        return f"SearchHit(kind={self.kind!r}, id={self.id})"
+
+
+# ---------------------------------------------------------------- matching helpers
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters only (SQLite's notion of case), so both sides agree."""
+    return text.translate(_ASCII_LOWER)
+
+
+def _starts(expr: Any, prefix: str) -> ColumnElement[bool]:
+    """``expr`` starts with ``prefix``: a range an index on ``expr`` serves."""
+    return and_(expr >= prefix, expr < prefix + "\U0010ffff")
+
+
+def spellings(head: str) -> list[str]:
+    """Upper/lower-case spellings of ``head``, likeliest first: "mc" -> Mc, mc, MC, mC."""
+    options = [sorted({c.lower(), c.upper()}) for c in head]
+    every = {"".join(p) for p in itertools.product(*options)}
+    first = [head[:1].upper() + head[1:].lower(), head.lower(), head.upper()]
+    ordered = list(dict.fromkeys(v for v in first if v in every))
+    return ordered + sorted(every - set(ordered))
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(session: Session, column: InstrumentedAttribute[str], text: str, *,
+              prefix: bool) -> ColumnElement[bool]:
+    """``column`` starts with (or contains) ``text`` ignoring ASCII case, without lower()."""
+    pattern = f"{'' if prefix else '%'}{_like_escape(text)}%"
+    if session.get_bind().dialect.name == "sqlite":  # SQLite's LIKE ignores ASCII case
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
+# ---------------------------------------------------------------- visibility
+
+def person_visible(ws: Workspace) -> ColumnElement[bool]:
+    """A WHERE clause on ``Person``: linked to a visible case, or to no case at all."""
+    if ws.actor.role == "system":
+        return literal(True)
+    visible = visible_cases(ws.actor)
+    routes: list[tuple[Any, Any]] = [(CaseParty, CaseParty.person_id), *LINK_COLUMNS]
+    seen = [exists(select(1).select_from(model).join(Case, Case.id == model.case_id)
+                   .where(column == Person.id, visible))
+            for model, column in routes]
+    unlinked = [~exists(select(1).select_from(model).where(column == Person.id))
+                for model, column in routes]
+    return or_(*seen, and_(*unlinked))
+
+
+def address_visible(ws: Workspace) -> ColumnElement[bool]:
+    """A WHERE clause on ``Address``: a visible case's address or a visible person's."""
+    if ws.actor.role == "system":
+        return literal(True)
+    of_case = exists(select(1).where(Case.address_id == Address.id, visible_cases(ws.actor)))
+    if not has(ws.actor, "people.read"):
+        return of_case
+    of_person = exists(select(1).select_from(PersonAddress)
+                       .join(Person, Person.id == PersonAddress.person_id)
+                       .where(PersonAddress.address_id == Address.id,
+                              Person.anonymised.is_(False), person_visible(ws)))
+    return or_(of_case, of_person)
+
+
+def _first_visible(candidates: Select[*tuple[Any, ...]], visible: ColumnElement[bool],
+                   id_column: Any, model: Any, limit: int,
+                   *columns: Any) -> Select[*tuple[Any, ...]]:
+    """The first ``limit`` visible rows among the first ``CANDIDATES`` index matches.
+
+    ``candidates`` selects ``id`` (in index order). The outer query has no ORDER BY on
+    purpose: it streams the candidates in their order and stops at ``limit``, so the
+    visibility rule runs for a few rows, not for every match of a short prefix.
+    """
+    sub = candidates.limit(CANDIDATES).subquery()
+    return (select(sub, *columns).join(model, id_column == sub.c.id).where(visible)
+            .limit(limit))
+
+
+# ---------------------------------------------------------------- each kind
+
+def _starts_any_case(session: Session, column: InstrumentedAttribute[str],
+                     word: str) -> ColumnElement[bool]:
+    """``column`` starts with ``word`` ignoring ASCII case, entering its index once per
+    spelling of the first two letters."""
+    return and_(or_(*[_starts(column, v) for v in spellings(word[:2])]),
+                _contains(session, column, word, prefix=True))
+
+
+def _people(session: Session, ws: Workspace, text: str, limit: int) -> list[SearchHit]:
+    words = fold(text).split()
+    longest = max(words, key=len)
+    others = list(words)
+    others.remove(longest)
+    visible = and_(Person.merged_into_id.is_(None), Person.anonymised.is_(False),
+                   person_visible(ws))
+    shown = (Person.given_name, Person.family_name, Person.date_of_birth)
+    rest = [or_(_contains(session, Person.given_name, w, prefix=True),
+                _contains(session, Person.family_name, w, prefix=True)) for w in others]
+    by_name = (select(Person.id.label("id"))
+               .where(or_(_starts_any_case(session, Person.family_name, longest),
+                          _starts_any_case(session, Person.given_name, longest)), *rest))
+    query = _first_visible(by_name, visible, Person.id, Person, limit, *shown,
+                           literal("").label("alias"))
+    hits = {r.id: _person_hit(r) for r in session.execute(query)}
+    if len(hits) < limit:
+        phrase = " ".join(words)
+        by_alias = (select(PersonAlias.person_id.label("id"), PersonAlias.alias.label("alias"))
+                    .where(_starts_any_case(session, PersonAlias.alias, phrase)))
+        query = _first_visible(by_alias, visible, Person.id, Person, limit, *shown)
+        for r in session.execute(query):
+            hits.setdefault(r.id, _person_hit(r))
+    ranked = sorted(hits.values(), key=lambda h: (h.detail.startswith("also known"),
+                                                  fold(h.label)))
+    return ranked[:limit]
+
+
+def _person_hit(r: Any) -> SearchHit:
+    label = " ".join(part for part in (r.given_name, r.family_name) if part)
+    born = f"born {r.date_of_birth.isoformat()}" if r.date_of_birth else ""
+    alias = f'also known as "{r.alias}"' if r.alias else ""
+    return SearchHit("person", r.id, label, "; ".join(p for p in (alias, born) if p))
+
+
+def _cases(session: Session, ws: Workspace, text: str, limit: int) -> list[SearchHit]:
+    prefix = "".join(text.split()).translate(_ASCII_UPPER)
+    if ws.actor.role != "system":
+        # Skip the scan when no reference of a type the actor may see can start so.
+        starts = [REFERENCE_PREFIX[t] for t in case_types_for(ws.actor)]
+        if not any(p.startswith(prefix) or prefix.startswith(p) for p in starts):
+            return []
+    # One select: the covering list index (type, team, panel ... reference) answers both
+    # the visibility rule and the prefix without reading the table.
+    query = (select(Case.id, Case.reference, Case.case_type, Case.status)
+             .where(_starts(Case.reference, prefix), visible_cases(ws.actor)).limit(limit))
+    hits = [SearchHit("case", r.id, r.reference,
+                      f"{TYPE_LABEL.get(r.case_type, r.case_type)}, {r.status}")
+            for r in session.execute(query)]
+    return sorted(hits, key=lambda h: h.label)
+
+
+_REFERENCE_START = re.compile(r"[A-Za-z]{2,4}-[0-9]")
+_POSTCODE_START = re.compile(r"[A-Z]{1,2}([0-9][A-Z0-9]*)?")
+
+
+def postcode_forms(text: str) -> list[str]:
+    """How a typed postcode prefix may start a stored one ("ox41" -> "OX41", "OX4 1").
+
+    Empty unless the text could begin a UK postcode (one or two letters, then a digit).
+    """
+    compact = "".join(text.split()).translate(_ASCII_UPPER)
+    if len(compact) > 7 or not _POSTCODE_START.fullmatch(compact):
+        return []
+    forms = {compact}
+    for cut in (2, 3, 4):
+        if cut < len(compact):
+            forms.add(f"{compact[:cut]} {compact[cut:]}")
+    return sorted(forms)
+
+
+def _addresses(session: Session, ws: Workspace, text: str, limit: int,
+               scan_lines: bool = True) -> list[SearchHit]:
+    shown = (Address.line1, Address.postcode, Address.town)
+    found: dict[int, Any] = {}
+    forms = postcode_forms(text)
+    if forms:
+        # No ORDER BY: each form is a range seek (an ordered scan would read them all).
+        by_postcode = (select(Address.id.label("id"))
+                       .where(or_(*[_starts(Address.postcode, f) for f in forms])))
+        query = _first_visible(by_postcode, address_visible(ws), Address.id, Address, limit,
+                               *shown)
+        found.update((r.id, r) for r in session.execute(query))
+    if len(found) < limit and len(text) >= 3:  # "Flat 3", "Rose Hill": a seek, not a scan
+        by_start = (select(Address.id.label("id"))
+                    .where(_starts_any_case(session, Address.line1, text)))
+        query = _first_visible(by_start, address_visible(ws), Address.id, Address,
+                               limit - len(found), *shown)
+        for r in session.execute(query):
+            found.setdefault(r.id, r)
+    if scan_lines and len(found) < limit:
+        # Scans the narrow index on line1 rather than the table (no ORDER BY: the index
+        # order is alphabetical anyway).
+        by_line = (select(Address.id.label("id"))
+                   .where(_contains(session, Address.line1, text, prefix=False)))
+        query = _first_visible(by_line, address_visible(ws), Address.id, Address,
+                               limit - len(found), *shown)
+        for r in session.execute(query):
+            found.setdefault(r.id, r)
+    hits = [SearchHit("address", r.id, ", ".join(p for p in (r.line1, r.postcode) if p),
+                      r.town or "") for r in found.values()]
+    return hits[:limit]
+
+
+# ---------------------------------------------------------------- the service
+
+def _merge(groups: list[list[SearchHit]], limit: int) -> list[SearchHit]:
+    """Share ``limit`` fairly between kinds (round robin), keeping each kind's order."""
+    quota = [0] * len(groups)
+    left = limit
+    while left > 0 and any(quota[i] < len(g) for i, g in enumerate(groups)):
+        for i, g in enumerate(groups):
+            if left and quota[i] < len(g):
+                quota[i] += 1
+                left -= 1
+    return [hit for i, g in enumerate(groups) for hit in g[:quota[i]]]
+
+
+def search(ws: Workspace, text: str, limit: int = 20) -> list[SearchHit]:
+    """People, cases and addresses matching ``text`` that the actor may see (audited).
+
+    At least two characters; results are grouped by kind, the likelier kind first (case
+    references when the text looks like one, then people, then addresses).
+    """
+    require(ws.actor, "case.read")
+    text = " ".join(text.split())
+    if len(text) < MIN_LENGTH:
+        raise ValidationError(f"Type at least {MIN_LENGTH} characters to search.",
+                              field="text")
+    text = text[:MAX_LENGTH]
+    limit = max(1, min(limit, MAX_LIMIT))
+    has_digit = any(ch.isdigit() for ch in text)
+    looks_like_reference = bool(_REFERENCE_START.match(text))
+    with ws.uow() as session:
+        # Names have no digits; a reference or a house number does.
+        people = (_people(session, ws, text, limit)
+                  if has(ws.actor, "people.read") and not has_digit else [])
+        cases = _cases(session, ws, text, limit)
+        # The first-line substring is the one search that reads a whole index: only when
+        # nothing else matched, or the text has a house number in it.
+        scan_lines = not looks_like_reference and (has_digit or not (people or cases))
+        addresses = _addresses(session, ws, text, limit, scan_lines=scan_lines)
+        groups = ([cases, people, addresses] if looks_like_reference
+                  else [people, cases, addresses])
+        hits = _merge(groups, limit)
+        audit.record(ws, session, "search", detail={
+            "results": len(hits), "people": sum(h.kind == "person" for h in hits),
+            "cases": sum(h.kind == "case" for h in hits),
+            "addresses": sum(h.kind == "address" for h in hits)})
+    return hits
+
+
+__all__ = ["SearchHit", "address_visible", "fold", "person_visible", "search"]

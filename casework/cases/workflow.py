@@ -1,0 +1,74 @@
+"""Small helpers the workflow modules share (trigger, panels, mart, sanctuary)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.cases import letters
+from casework.cases.lifecycle import DocumentView
+from casework.core import audit
+from casework.core.context import Workspace
+from casework.core.errors import NotFound, ValidationError
+from casework.core.permissions import require
+from db.models import Case, CaseParty, Person
+
+
+def link_person(ws: Workspace, session: Session, case: Case, person_id: int,
+                role: str) -> CaseParty:
+    """Link an existing person to a case in the caller's unit of work (audited)."""
+    person = session.get(Person, person_id)
+    if person is None or person.anonymised:
+        raise NotFound("No such person.")
+    if person.merged_into_id is not None:
+        raise ValidationError("This record was merged; link the surviving record.",
+                              field="person_id")
+    existing = session.scalar(select(CaseParty).where(
+        CaseParty.case_id == case.id, CaseParty.person_id == person_id, CaseParty.role == role))
+    if existing is not None:
+        return existing
+    party = CaseParty(case_id=case.id, person_id=person_id, role=role)
+    session.add(party)
+    session.flush()
+    audit.record(ws, session, "party.add", "case", case.id,
+                 detail={"person": person_id, "role": role})
+    return party
+
+
+def check_date(day: date, earliest: date | None, field: str) -> None:
+    """A milestone date is neither before ``earliest`` nor in the future."""
+    if earliest is not None and day < earliest:
+        raise ValidationError("That date is before the earlier step it follows.", field=field)
+    if day > date.today():
+        raise ValidationError("That date is in the future.", field=field)
+
+
+def require_open(case: Case) -> None:
+    """Refuse changes to a closed case."""
+    if case.status == "closed":
+        raise ValidationError("The case is closed.", field="status")
+
+
+def milestone_letter(ws: Workspace, session: Session, case: Case, template_key: str,
+                     fields: Mapping[str, str], on: date) -> DocumentView:
+    """The letter a milestone produces, generated and kept with the case in the caller's
+    unit of work (so the milestone and its letter are saved together or not at all)."""
+    require(ws.actor, "letter.generate")
+    doc = letters.issue_letter_in(ws, session, case, template_key, fields, on=on)
+    return letters.document_view(doc)
+
+
+class SafeRepr:
+    """A ``repr`` for read models that shows identifiers only: never a name, a date of
+    birth or free text (use with ``@dataclass(frozen=True, repr=False)``)."""
+
+    def __repr__(self) -> str:
+        names = getattr(self, "__dataclass_fields__", {})
+        shown = [f"{n}={getattr(self, n)!r}" for n in names if n == "id" or n.endswith("_id")]
+        header = getattr(self, "header", None)
+        if header is not None:
+            shown.insert(0, f"case_id={header.id!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"

@@ -1,0 +1,103 @@
+"""The files casework reads at run time, read from the installed package.
+
+Letter templates, Oxford's LSOAs, the default sharing protocol, the stylesheet and the
+icon travel in the wheel as the package ``casework_resources`` (the project's
+``resources/`` folder) and are read through ``importlib.resources``, so a wheel install,
+an editable install and a frozen build all find them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources as _ir
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from casework.core.errors import CaseworkError
+
+PACKAGE = "casework_resources"
+
+# Everything the program reads. A start-up check (``check_installed``) finds a missing one
+# before any work is done, so nothing is left half made.
+REQUIRED: tuple[str, ...] = (
+    "sharing_protocol.json",
+    "oxford-lsoas.csv",
+    "style.qss",
+    "icons/casework.svg",
+    "letters/abc.txt",
+    "letters/closure_notice.txt",
+    "letters/cpn.txt",
+    "letters/cpw.txt",
+    "letters/first_warning_letter.txt",
+    "letters/home_visit.txt",
+    "letters/injunction.txt",
+    "letters/second_warning_letter.txt",
+    "letters/trigger_acknowledgement.txt",
+    "letters/trigger_outcome.txt",
+    "letters/trigger_threshold_decision.txt",
+)
+
+
+class MissingResource(CaseworkError):
+    """A file that ships with casework is not installed: the installation is incomplete."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"casework is not installed completely: the packaged file "
+                         f"'{name}' is missing. Reinstall casework.")
+        self.name = name
+
+
+def root() -> Traversable:
+    """The installed resources folder."""
+    try:
+        return _ir.files(PACKAGE)
+    except ModuleNotFoundError:
+        raise MissingResource(PACKAGE) from None
+
+
+def _file(name: str) -> Traversable:
+    item = root()
+    for part in name.split("/"):
+        item = item.joinpath(part)
+    if not item.is_file():
+        raise MissingResource(name)
+    return item
+
+
+def read_text(name: str) -> str:
+    """A packaged text file (UTF-8), e.g. ``read_text("letters/cpn.txt")``."""
+    return _file(name).read_text(encoding="utf-8")
+
+
+def read_bytes(name: str) -> bytes:
+    return _file(name).read_bytes()
+
+
+def exists(name: str) -> bool:
+    try:
+        _file(name)
+    except MissingResource:
+        return False
+    return True
+
+
+def names(folder: str, suffix: str = "") -> list[str]:
+    """The file names in a packaged folder (sorted), e.g. ``names("letters", ".txt")``."""
+    item = root().joinpath(folder)
+    if not item.is_dir():
+        raise MissingResource(folder)
+    return sorted(c.name for c in item.iterdir() if c.is_file() and c.name.endswith(suffix))
+
+
+@contextmanager
+def as_path(name: str) -> Iterator[Path]:
+    """A real file path for a packaged file, for libraries that want one (Qt icons)."""
+    with _ir.as_file(_file(name)) as path:
+        yield Path(path)
+
+
+def check_installed() -> None:
+    """Raise ``MissingResource`` naming the first packaged file that is not installed."""
+    for name in REQUIRED:
+        _file(name)

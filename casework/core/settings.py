@@ -1,0 +1,161 @@
+"""Settings declared once, with type, default and description; stored in the database.
+
+Every "configurable" rule of the domain is here. A new database starts with the defaults;
+an administrator changes them (audited). Read with ``get(session, KEY)`` inside a unit of
+work, or ``read(ws, KEY)`` / ``read_all(ws)``; change with ``update(ws, KEY, value)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.core import audit
+from casework.core.context import Workspace
+from casework.core.errors import NotFound, ValidationError
+from casework.core.permissions import require
+from db.models import Setting
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    type: type
+    default: Any
+    description: str
+
+
+SPECS: dict[str, SettingSpec] = {}
+
+
+def _declare(key: str, typ: type, default: Any, description: str) -> str:
+    SPECS[key] = SettingSpec(key, typ, default, description)
+    return key
+
+
+# ASB risk and review cadence
+REVIEW_DAYS_HIGH = _declare("asb.review_days.high", int, 14, "Review a high-risk case every N days")
+REVIEW_DAYS_MEDIUM = _declare("asb.review_days.medium", int, 28, "Review a medium-risk case every N days")
+REVIEW_DAYS_STANDARD = _declare("asb.review_days.standard", int, 56, "Review a standard-risk case every N days")
+RISK_MEDIUM_FROM = _declare("asb.risk.medium_from", int, 20, "Total risk score at which a case is medium risk")
+RISK_HIGH_FROM = _declare("asb.risk.high_from", int, 35, "Total risk score at which a case is high risk")
+FIRST_CONTACT_HIGH = _declare("asb.first_contact.high_working_days", int, 1, "First contact with a high-risk complainant within N working days")
+FIRST_CONTACT_OTHER = _declare("asb.first_contact.other_working_days", int, 5, "First contact with other complainants within N working days")
+UPDATE_WORKING_DAYS = _declare("asb.update.working_days", int, 10, "Update the complainant every N working days")
+LADDER = _declare("asb.ladder", dict, {
+    "1": ["verbal_warning", "first_warning_letter"],
+    "2": ["second_warning_letter", "home_visit"],
+    "3": ["abc", "cpw"],
+    "4": ["cpn", "injunction", "closure_notice", "closure_order", "closure_order_extension",
+          "tenancy_enforcement", "possession", "cbo"],
+}, "The four-stage escalation ladder: which actions belong to each stage")
+# Community Trigger
+TRIGGER_COMPLAINTS = _declare("trigger.threshold.complaints", int, 3, "Qualifying complaints needed in the window (never more than 3)")
+TRIGGER_WINDOW_MONTHS = _declare("trigger.threshold.window_months", int, 6, "Window in months for qualifying complaints")
+TRIGGER_QUALIFY_MONTHS = _declare("trigger.threshold.complaint_within_months", int, 1, "A complaint qualifies if made within N months of the behaviour")
+TRIGGER_HATE_ONE = _declare("trigger.threshold.one_hate_incident", bool, True, "Local extra: one hate incident or crime in the window meets the threshold")
+TRIGGER_INDIVIDUALS = _declare("trigger.threshold.individuals", int, 5, "Local extra: N individuals complaining about the same problem (0 = off)")
+TRIGGER_ACK_DAYS = _declare("trigger.deadline.acknowledge", int, 5, "Acknowledge an application within N working days")
+TRIGGER_DECISION_DAYS = _declare("trigger.deadline.threshold_decision", int, 10, "Decide the threshold within N working days")
+TRIGGER_OUTCOME_DAYS = _declare("trigger.deadline.outcome", int, 25, "Review meeting and outcome letter within N working days")
+# MART / NRM
+NRM_RG_DAYS = _declare("mart.nrm.reasonable_grounds_working_days", int, 5, "Reasonable-grounds decision expected within N working days")
+NRM_RECOVERY_DAYS = _declare("mart.nrm.recovery_period_days", int, 30, "Minimum recovery period in days after a positive reasonable-grounds decision")
+# Panels
+PANEL_INTERVAL_DAYS = _declare("panel.meeting_interval_days", int, 42, "Days between panel meetings")
+# Sanctuary
+FEEDBACK_FROM_MONTHS = _declare("sanctuary.feedback_from_months", int, 3, "Collect feedback from N months after fitting")
+FEEDBACK_TO_MONTHS = _declare("sanctuary.feedback_to_months", int, 6, "... and no later than N months after fitting")
+# Retention and subject access
+RETENTION_YEARS = _declare("retention.years", dict, {
+    "asb": 6, "trigger": 6, "swip": 6, "mart": 6, "sanctuary": 6,
+}, "Years a closed case is kept, per case type")
+SAR_DAYS = _declare("sar.deadline_days", int, 30, "Answer a subject access request within N days (one month)")
+# Disclosure control
+SUPPRESS_MAX = _declare("isp.suppress_max", int, 4, "Counts from 1 to N are suppressed in aggregate tables")
+ROUND_TO = _declare("isp.round_to", int, 0, "Round unsuppressed counts to a multiple of N (0 = no rounding)")
+K_ANONYMITY = _declare("isp.k", int, 5, "Every quasi-identifier combination must occur at least k times")
+# Desktop safeguards
+IDLE_LOCK_MINUTES = _declare("ui.idle_lock_minutes", int, 10, "Lock the application after N idle minutes")
+CLIPBOARD_CLEAR_SECONDS = _declare("ui.clipboard_clear_seconds", int, 10, "Clear a copied sensitive value after N seconds")
+
+
+def get(session: Session, key: str) -> Any:
+    """The stored value of a setting, or its default."""
+    spec = SPECS[key]
+    row = session.get(Setting, key)
+    if row is None:
+        return spec.default
+    return json.loads(row.value)
+
+
+def set_value(session: Session, key: str, value: Any, user_id: int | None) -> None:
+    """Store a setting after checking its type (callers audit the change)."""
+    spec = SPECS[key]
+    if spec.type is int and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError(f"{key} takes a whole number")
+    if spec.type is bool and not isinstance(value, bool):
+        raise ValueError(f"{key} takes yes or no")
+    if spec.type is dict and not isinstance(value, dict):
+        raise ValueError(f"{key} takes a mapping")
+    if spec.type is int and value < 0:
+        raise ValueError(f"{key} cannot be negative")
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(value), updated_by=user_id))
+    else:
+        row.value = json.dumps(value)
+        row.updated_by = user_id
+
+
+def all_values(session: Session) -> dict[str, Any]:
+    stored = {r.key: json.loads(r.value) for r in session.scalars(select(Setting))}
+    return {k: stored.get(k, s.default) for k, s in SPECS.items()}
+
+
+# -- services: read and change settings with a workspace ------------------------------------
+
+def _messages(spec: SettingSpec) -> str:
+    return {int: "This setting takes a whole number of zero or more.",
+            bool: "This setting takes yes or no.",
+            dict: "This setting takes a mapping."}.get(spec.type, "That value does not fit.")
+
+
+def read(ws: Workspace, key: str) -> Any:
+    """One setting's value (configuration, not personal data: any signed-in user may
+    read it, e.g. the idle-lock time). NotFound for an unknown key."""
+    if key not in SPECS:
+        raise NotFound("No such setting.")
+    with ws.uow() as session:
+        return get(session, key)
+
+
+def read_all(ws: Workspace) -> dict[str, Any]:
+    """Every declared setting with its current value, in declaration order."""
+    with ws.uow() as session:
+        return all_values(session)
+
+
+def update(ws: Workspace, key: str, value: Any) -> Any:
+    """Change a setting (``admin.settings``), audited ``setting.change`` with the old and
+    new values (configuration only). ``ValidationError(field=key)`` on a bad value."""
+    require(ws.actor, "admin.settings")
+    spec = SPECS.get(key)
+    if spec is None:
+        raise NotFound("No such setting.")
+    if spec.type is dict and isinstance(value, dict) and not all(
+            isinstance(k, str) for k in value):
+        raise ValidationError(_messages(spec), field=key)
+    with ws.uow() as session:
+        old = get(session, key)
+        try:
+            set_value(session, key, value, ws.actor.user_id)
+        except ValueError:
+            raise ValidationError(_messages(spec), field=key) from None
+        audit.record(ws, session, "setting.change", "setting", key,
+                     detail={"old": old, "new": value})
+        return value

@@ -1,0 +1,184 @@
+"""User administration: the users table and the key slots move together, audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from casework.core import audit
+from casework.core.context import SYSTEM, Actor, Workspace, load_actor
+from casework.core.errors import NotFound, PermissionDenied, ValidationError
+from casework.core.permissions import require
+from db.models import Panel, PanelMembership, Team, User
+from db.models.admin import PANEL_KINDS, ROLES, TEAM_KINDS
+from db.store import Store
+
+
+@dataclass(frozen=True)
+class UserView:
+    username: str
+    display_name: str
+    role: str
+    team: str | None
+    active: bool
+    panels: tuple[str, ...]
+
+
+def check_username(username: str) -> None:
+    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
+        raise ValidationError("A user name is 1 to 64 letters, digits, dots, dashes or "
+                              "underscores.", field="username")
+
+
+def ensure_team(ws: Workspace, name: str, kind: str) -> int:
+    require(ws.actor, "admin.users")
+    if kind not in TEAM_KINDS:
+        raise ValidationError(f"Team kind must be one of: {', '.join(TEAM_KINDS)}.", "kind")
+    with ws.uow() as session:
+        team = session.scalar(select(Team).where(Team.name == name))
+        if team is None:
+            team = Team(name=name, kind=kind)
+            session.add(team)
+            session.flush()
+            audit.record(ws, session, "team.add", "team", team.id)
+        return team.id
+
+
+def ensure_panel(ws: Workspace, name: str, kind: str) -> int:
+    require(ws.actor, "admin.users")
+    if kind not in PANEL_KINDS:
+        raise ValidationError(f"Panel kind must be one of: {', '.join(PANEL_KINDS)}.", "kind")
+    with ws.uow() as session:
+        panel = session.scalar(select(Panel).where(Panel.name == name))
+        if panel is None:
+            panel = Panel(name=name, kind=kind)
+            session.add(panel)
+            session.flush()
+            audit.record(ws, session, "panel.add", "panel", panel.id)
+        return panel.id
+
+
+def add_user(ws: Workspace, username: str, password: str, role: str, *,
+             display_name: str = "", team: str | None = None,
+             panels: tuple[str, ...] = (), chair: bool = False) -> None:
+    """Add a user row and their key slot in one step."""
+    require(ws.actor, "admin.users")
+    check_username(username)
+    if role not in ROLES:
+        raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.", field="role")
+    if not password:
+        raise ValidationError("The password is empty.", field="password")
+    with ws.uow() as session:
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise ValidationError("A user of that name already exists.", field="username")
+        team_id = None
+        if team:
+            t = session.scalar(select(Team).where(Team.name == team))
+            if t is None:
+                raise NotFound("No team of that name.")
+            team_id = t.id
+        user = User(username=username, display_name=display_name or username, role=role,
+                    team_id=team_id)
+        session.add(user)
+        session.flush()
+        for panel_name in panels:
+            p = session.scalar(select(Panel).where(Panel.name == panel_name))
+            if p is None:
+                raise NotFound("No panel of that name.")
+            session.add(PanelMembership(user_id=user.id, panel_id=p.id,
+                                        is_chair=chair or role == "panel_chair"))
+        audit.record(ws, session, "user.add", "user", username, detail={"role": role})
+        ws.store.add_user_slot(username, password)
+
+
+def list_users(ws: Workspace) -> list[UserView]:
+    require(ws.actor, "admin.users")
+    with ws.uow() as session:
+        out = []
+        for u in session.scalars(select(User).order_by(User.username)):
+            panels = tuple(sorted(m.panel.name for m in u.memberships))
+            out.append(UserView(u.username, u.display_name, u.role,
+                                u.team.name if u.team else None, u.active, panels))
+        audit.record(ws, session, "user.list")
+        return out
+
+
+def disable_user(ws: Workspace, username: str) -> None:
+    """Deactivate the user and revoke their key slot."""
+    require(ws.actor, "admin.users")
+    if username == ws.actor.username:
+        raise ValidationError("You cannot disable yourself.", field="username")
+    with ws.uow() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound("No user of that name.")
+        user.active = False
+        audit.record(ws, session, "user.disable", "user", username)
+        audit.record(ws, session, "keyslot.revoke", "user", username)
+        ws.store.revoke_slot(username)
+
+
+def change_password(ws: Workspace, username: str, new_password: str,
+                    old_password: str | None = None) -> None:
+    """Users change their own password (old one needed); administrators reset others'."""
+    if not new_password:
+        raise ValidationError("The new password is empty.", field="password")
+    own = username == ws.actor.username
+    if not own:
+        require(ws.actor, "admin.users")
+    with ws.uow() as session:
+        if session.scalar(select(User).where(User.username == username)) is None:
+            raise NotFound("No user of that name.")
+        audit.record(ws, session, "user.passwd", "user", username,
+                     detail={"by_admin": not own})
+        if own and old_password is not None:
+            ws.store.change_password(username, old_password, new_password)
+        else:
+            ws.store.reset_password(username, new_password)
+
+
+def actor_for(ws: Workspace, username: str) -> Actor:
+    with ws.uow() as session:
+        return load_actor(session, username)
+
+
+# -- the recovery-key route -----------------------------------------------------------------
+
+def recover_password(path: Path, recovery_key: str, username: str,
+                     new_password: str) -> Workspace:
+    """Open the database with its recovery key and give ``username`` a new password (a
+    new key slot), audited ``keyslot.recover`` with that user as the actor. Returns the
+    user's workspace (the caller may sign them in, or lock it and ask for the password).
+    ``ValidationError`` names the field at fault; the recovery key is never echoed."""
+    from db.errors import StoreError, UnknownUser
+
+    if not new_password:
+        raise ValidationError("The new password is empty.", field="password")
+    check_username(username)
+    try:
+        store = Store.open_with_recovery(Path(path), recovery_key)
+    except StoreError as exc:
+        raise ValidationError("That recovery key does not open this database.",
+                              field="recovery") from exc
+    try:
+        with Workspace(store, SYSTEM).uow() as session:
+            try:
+                actor = load_actor(session, username)
+            except PermissionDenied:
+                raise ValidationError("No active user of that name on this database.",
+                                      field="username") from None
+        ws = Workspace(store, actor)
+        with ws.uow() as session:
+            audit.record(ws, session, "keyslot.recover", "user", username,
+                         detail={"by": "recovery_key"})
+            try:
+                store.reset_password(username, new_password)
+            except UnknownUser:
+                raise ValidationError("That user has no key slot on this database.",
+                                      field="username") from None
+        return ws
+    except BaseException:
+        store.lock()
+        raise

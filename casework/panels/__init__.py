@@ -1,0 +1,1 @@
+"""SWIP and MART referrals, panel meetings and the anonymised meeting pack."""

@@ -1,0 +1,281 @@
+"""Panel meetings: schedule, agenda from open referrals due for review, attendance,
+minutes per referral, and outstanding actions carried to the next meeting.
+
+Managing a meeting needs ``meeting.manage`` and the chair of that panel; reading it needs
+``meeting.read`` and membership of the panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from casework.cases.lifecycle import add_task
+from casework.cases.workflow import SafeRepr
+from casework.core import audit, settings
+from casework.core.context import Workspace
+from casework.core.errors import NotFound, PermissionDenied, ValidationError
+from casework.core.permissions import require
+from casework.panels.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
+from db.models import Case, Meeting, MeetingAttendance, MeetingItem, Panel, PanelAction
+
+TASK_MEETING = "panel.meeting"
+RISK_ORDER = {"high": 0, "medium": 1, "standard": 2}
+
+
+@dataclass(frozen=True, repr=False)
+class MeetingSummary(SafeRepr):
+    id: int
+    panel_id: int
+    scheduled_on: date
+    held: bool
+    location: str
+
+
+@dataclass(frozen=True, repr=False)
+class AgendaItemView(SafeRepr):
+    """One referral on the agenda: why it is there, and the minute recorded for it."""
+
+    case_id: int
+    reference: str
+    order: int
+    reason: str  # new | review_due | actions_outstanding | added
+    risk_level: str
+    progress: str
+    progress_shareable: bool
+    discussed: bool
+
+
+@dataclass(frozen=True, repr=False)
+class AttendanceView(SafeRepr):
+    id: int
+    attendee: str
+    agency: str
+    present: bool
+    user_id: int | None
+
+
+@dataclass(frozen=True, repr=False)
+class MeetingView(SafeRepr):
+    """A meeting with its agenda, attendance, the actions it raised and those carried."""
+
+    id: int
+    panel_id: int
+    panel_name: str
+    scheduled_on: date
+    held: bool
+    location: str
+    items: tuple[AgendaItemView, ...]
+    attendance: tuple[AttendanceView, ...]
+    actions: tuple[ActionView, ...]
+    carried: tuple[ActionView, ...]
+    references: tuple[tuple[int, str], ...] = ()  # (case id, reference) of every action
+
+    def reference(self, case_id: int) -> str:
+        """The reference of a case on the agenda or with an action here."""
+        found = dict(self.references) | {i.case_id: i.reference for i in self.items}
+        return found.get(case_id, f"Case {case_id}")
+
+
+def _summary(m: Meeting) -> MeetingSummary:
+    return MeetingSummary(m.id, m.panel_id, m.scheduled_on, m.held, m.location)
+
+
+def _require_chair(ws: Workspace, panel_id: int) -> None:
+    require(ws.actor, "meeting.manage")
+    if ws.actor.role != "system" and panel_id not in ws.actor.chair_panel_ids:
+        raise PermissionDenied("Only the chair of this panel manages its meetings.")
+
+
+def _require_member(ws: Workspace, panel_id: int) -> None:
+    require(ws.actor, "meeting.read")
+    if ws.actor.role != "system" and panel_id not in ws.actor.panel_ids:
+        raise PermissionDenied("You are not a member of this panel.")
+
+
+def _meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+def schedule_meetings(ws: Workspace, panel_id: int, first_on: date, count: int,
+                      location: str = "") -> list[MeetingSummary]:
+    """``count`` meetings from ``first_on``, every ``panel.meeting_interval_days`` days
+    (six weeks by default); each is a dated task for the chair."""
+    _require_chair(ws, panel_id)
+    if not 1 <= count <= 52:
+        raise ValidationError("Schedule between 1 and 52 meetings.", field="count")
+    with ws.uow() as session:
+        if session.get(Panel, panel_id) is None:
+            raise NotFound("No such panel.")
+        interval = int(settings.get(session, settings.PANEL_INTERVAL_DAYS))
+        made = []
+        for i in range(count):
+            day = first_on + timedelta(days=interval * i)
+            meeting = Meeting(panel_id=panel_id, scheduled_on=day, chair_id=ws.actor.user_id,
+                              location=location.strip())
+            session.add(meeting)
+            session.flush()
+            add_task(session, None, TASK_MEETING, "Panel meeting", day,
+                     assigned_user_id=ws.actor.user_id)
+            made.append(_summary(meeting))
+        audit.record(ws, session, "meeting.schedule", "panel", panel_id,
+                     detail={"count": count, "interval_days": interval})
+        return made
+
+
+def list_meetings(ws: Workspace, panel_id: int) -> list[MeetingSummary]:
+    """The panel's meetings in date order."""
+    _require_member(ws, panel_id)
+    with ws.uow() as session:
+        rows = session.scalars(select(Meeting).where(Meeting.panel_id == panel_id)
+                               .order_by(Meeting.scheduled_on, Meeting.id))
+        return [_summary(m) for m in rows]
+
+
+def build_agenda(ws: Workspace, meeting_id: int) -> MeetingView:
+    """Add to the agenda the panel's open referrals that are new, due for review by the
+    meeting date, or have outstanding actions (carried forward). Safe to run again."""
+    with ws.uow() as session:
+        meeting = _meeting(session, meeting_id)
+        _require_chair(ws, meeting.panel_id)
+        on = meeting.scheduled_on
+        discussed = exists().where(MeetingItem.case_id == Case.id, MeetingItem.discussed)
+        outstanding = exists().where(PanelAction.case_id == Case.id,
+                                     PanelAction.completed_on.is_(None))
+        rows = session.execute(
+            select(Case.id, Case.risk_level, Case.opened_on, Case.next_review_on,
+                   discussed.label("seen"), outstanding.label("actions"))
+            .where(Case.panel_id == meeting.panel_id, Case.case_type.in_(REFERRAL_TYPES),
+                   Case.status == "open", Case.opened_on <= on)
+        ).all()
+        have = set(session.scalars(select(MeetingItem.case_id).where(
+            MeetingItem.meeting_id == meeting_id)))
+        order = len(have)
+        due = []
+        for case_id, risk, opened_on, next_review, seen, actions in rows:
+            if case_id in have:
+                continue
+            if not seen:
+                reason = "new"
+            elif next_review is not None and next_review <= on:
+                reason = "review_due"
+            elif actions:
+                reason = "actions_outstanding"
+            else:
+                continue
+            due.append((RISK_ORDER.get(risk, 3), opened_on, case_id, reason))
+        for _r, _o, case_id, reason in sorted(due):
+            order += 1
+            session.add(MeetingItem(meeting_id=meeting_id, case_id=case_id, order=order,
+                                    reason=reason))
+        session.flush()
+        audit.record(ws, session, "meeting.agenda", "meeting", meeting_id,
+                     detail={"added": len(due)})
+        return _meeting_view(session, meeting)
+
+
+def record_attendance(ws: Workspace, meeting_id: int, attendee: str, agency: str,
+                      present: bool = True, user_id: int | None = None) -> AttendanceView:
+    """A professional's attendance (or apologies) at a meeting."""
+    if not attendee.strip():
+        raise ValidationError("Name the attendee.", field="attendee")
+    with ws.uow() as session:
+        meeting = _meeting(session, meeting_id)
+        _require_chair(ws, meeting.panel_id)
+        row = MeetingAttendance(meeting_id=meeting_id, attendee=attendee.strip(),
+                                agency=agency.strip(), present=present, user_id=user_id)
+        session.add(row)
+        session.flush()
+        audit.record(ws, session, "meeting.attendance", "meeting", meeting_id,
+                     detail={"present": present})
+        return AttendanceView(row.id, row.attendee, row.agency, row.present, row.user_id)
+
+
+def record_minute(ws: Workspace, meeting_id: int, case_id: int, progress: str,
+                  shareable: bool = False) -> AgendaItemView:
+    """The progress minuted for one referral; the referral is next due for review at the
+    following meeting (the panel interval later)."""
+    if not progress.strip():
+        raise ValidationError("Record the progress discussed.", field="progress")
+    with ws.uow() as session:
+        meeting = _meeting(session, meeting_id)
+        _require_chair(ws, meeting.panel_id)
+        case, _ref = load_referral(ws, session, case_id)
+        if case.panel_id != meeting.panel_id:
+            raise ValidationError("That referral is not this panel's.", field="case_id")
+        item = session.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
+                                                        MeetingItem.case_id == case_id))
+        if item is None:
+            count = len(session.scalars(select(MeetingItem.id).where(
+                MeetingItem.meeting_id == meeting_id)).all())
+            item = MeetingItem(meeting_id=meeting_id, case_id=case_id, order=count + 1,
+                               reason="added")
+            session.add(item)
+        item.progress, item.progress_shareable, item.discussed = progress.strip(), shareable, True
+        meeting.held = True
+        interval = int(settings.get(session, settings.PANEL_INTERVAL_DAYS))
+        case.next_review_on = meeting.scheduled_on + timedelta(days=interval)
+        session.flush()
+        audit.record(ws, session, "meeting.minute", "case", case_id,
+                     detail={"meeting": meeting_id, "shareable": shareable})
+        return AgendaItemView(case_id, case.reference, item.order, item.reason,
+                              case.risk_level, item.progress, item.progress_shareable, True)
+
+
+def _carried(session: Session, meeting: Meeting) -> list[ActionView]:
+    rows = session.scalars(
+        select(PanelAction).join(Case, Case.id == PanelAction.case_id)
+        .outerjoin(Meeting, Meeting.id == PanelAction.meeting_id)
+        .where(Case.panel_id == meeting.panel_id, PanelAction.completed_on.is_(None),
+               (PanelAction.meeting_id.is_(None)) | (Meeting.scheduled_on < meeting.scheduled_on))
+        .order_by(PanelAction.due_on, PanelAction.id))
+    return [action_view(a) for a in rows]
+
+
+def carried_actions(ws: Workspace, meeting_id: int) -> list[ActionView]:
+    """Outstanding actions raised before this meeting, carried forward to it."""
+    with ws.uow() as session:
+        meeting = _meeting(session, meeting_id)
+        _require_member(ws, meeting.panel_id)
+        return _carried(session, meeting)
+
+
+def _meeting_view(session: Session, meeting: Meeting) -> MeetingView:
+    panel = session.get(Panel, meeting.panel_id)
+    items = session.execute(
+        select(MeetingItem, Case.reference, Case.risk_level)
+        .join(Case, Case.id == MeetingItem.case_id)
+        .where(MeetingItem.meeting_id == meeting.id).order_by(MeetingItem.order)).all()
+    attendance = session.scalars(select(MeetingAttendance).where(
+        MeetingAttendance.meeting_id == meeting.id).order_by(MeetingAttendance.id))
+    actions = session.scalars(select(PanelAction).where(
+        PanelAction.meeting_id == meeting.id).order_by(PanelAction.id))
+    raised = tuple(action_view(a) for a in actions)
+    carried = tuple(_carried(session, meeting))
+    ids = sorted({a.case_id for a in raised + carried})
+    refs = tuple((int(r[0]), str(r[1])) for r in session.execute(
+        select(Case.id, Case.reference).where(Case.id.in_(ids)))) if ids else ()
+    return MeetingView(
+        meeting.id, meeting.panel_id, panel.name if panel else "", meeting.scheduled_on,
+        meeting.held, meeting.location,
+        tuple(AgendaItemView(i.case_id, ref, i.order, i.reason, risk, i.progress,
+                             i.progress_shareable, i.discussed) for i, ref, risk in items),
+        tuple(AttendanceView(a.id, a.attendee, a.agency, a.present, a.user_id)
+              for a in attendance),
+        raised, carried, tuple(sorted(refs)),
+    )
+
+
+def meeting_view(ws: Workspace, meeting_id: int) -> MeetingView:
+    """The meeting for its panel's members (audited as a view of identifiable detail)."""
+    with ws.uow() as session:
+        meeting = _meeting(session, meeting_id)
+        _require_member(ws, meeting.panel_id)
+        audit.record(ws, session, "view", "meeting", meeting_id)
+        return _meeting_view(session, meeting)

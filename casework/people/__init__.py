@@ -1,0 +1,1 @@
+"""People, their addresses and the search for duplicates."""

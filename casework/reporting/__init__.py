@@ -1,0 +1,1 @@
+"""The partnership's KPIs and the KPI report."""

@@ -1,0 +1,307 @@
+"""The partnership's figures for a period: aggregate counts only (GROUP BY in SQL).
+
+Nothing here returns a name, a date of birth, an address or free text: coordinators run
+these (``report.kpis``; the Community Trigger return needs ``report.trigger_return``).
+Date arithmetic (months to resolution, days to completion) is done in Python over rows
+already grouped by their dates, so the SQL stays portable to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from casework.core import audit
+from casework.core.context import Workspace
+from casework.core.errors import ValidationError
+from casework.core.permissions import require
+from casework.core.workdays import add_months
+from casework.trigger.figures import TriggerReturn, count_return
+from db.models import (
+    AsbDetail,
+    Breach,
+    Case,
+    Contractor,
+    EscalationStep,
+    Incident,
+    MartDetail,
+    NrmDecision,
+    SanctuaryFeedback,
+    SanctuaryJob,
+    Task,
+    WorkLine,
+)
+
+NO_FURTHER_ASB_TARGET = 0.65
+NOT_INTERVENTIONS = ("de_escalation", "closure")
+TENANCY_ACTIONS = ("tenancy_enforcement", "possession")
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # inclusive
+
+
+@dataclass(frozen=True)
+class AsbKpis:
+    cases_opened: int
+    first_contact_on_time: int
+    first_contact_late: int
+    first_contact_outstanding: int
+    updates_due: int
+    updates_on_time: int
+    updates_late: int
+    updates_overdue: int
+    cases_closed: int
+    closed_resolved: int
+    resolved_within_3_months: int
+    resolved_within_6_months: int
+    subjects_first_intervention: int
+    subjects_no_further_asb: int
+    no_further_asb_share: float | None
+    no_further_asb_target: float
+    cpw_issued: int
+    cpn_issued: int
+    cpn_breached: int
+    cpn_breach_actions: dict[str, int]
+    abcs: int
+    tenancy_enforcement: int
+    guardcams_installed: int
+    steps_by_action: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SanctuaryKpis:
+    jobs_referred: int
+    jobs_by_contractor: dict[str, int]
+    jobs_completed: int
+    total_cost_pence: int
+    average_cost_pence: int | None
+    average_days_to_completion: float | None
+    feedback_collected: int
+    felt_safer: int
+    further_incidents: int
+    moved: int
+    guardcams_fitted: int = 0
+
+
+@dataclass(frozen=True)
+class PanelKpis:
+    referrals: dict[str, int]
+    outcomes: dict[str, dict[str, int]]
+    open_at_end: dict[str, int]
+    mart_exploitation_types: dict[str, int]
+    mart_children: int
+    mart_adults: int
+    nrm_referrals: int
+    duty_to_notify: int
+    nrm_decisions: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Kpis:
+    period: Period
+    asb: AsbKpis
+    sanctuary: SanctuaryKpis
+    panels: PanelKpis
+    trigger: TriggerReturn
+
+
+def _counts(session: Session, stmt: Any) -> dict[str, int]:
+    """Rows of (key, count) as a mapping."""
+    return {str(k) if k is not None else "": int(n) for k, n in session.execute(stmt)}
+
+
+def parse_period(text: str) -> Period:
+    """``2026Q3`` (a quarter), ``2026`` (a year) or ``2026-07`` (a month)."""
+    value = text.strip().upper()
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", value):
+        year, q = int(m[1]), int(m[2])
+        start = date(year, 3 * q - 2, 1)
+        return Period(f"{year}Q{q}", start,
+                      date.fromordinal(add_months(start, 3).toordinal() - 1))
+    if m := re.fullmatch(r"(\d{4})", value):
+        year = int(m[1])
+        return Period(str(year), date(year, 1, 1), date(year, 12, 31))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        year, month = int(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            start = date(year, month, 1)
+            return Period(f"{year}-{month:02d}", start,
+                          date.fromordinal(add_months(start, 1).toordinal() - 1))
+    raise ValidationError("A period is a quarter (2026Q3), a year (2026) or a month (2026-07).",
+                          field="period")
+
+
+def _asb(session: Session, p: Period, today: date) -> AsbKpis:
+    opened = and_(Case.case_type == "asb", Case.opened_on.between(p.start, p.end))
+    fc = session.execute(
+        select(func.count(),
+               func.sum(case((AsbDetail.first_contact_on <= AsbDetail.first_contact_due, 1),
+                             else_=0)),
+               func.sum(case((AsbDetail.first_contact_on > AsbDetail.first_contact_due, 1),
+                             else_=0)),
+               func.sum(case((AsbDetail.first_contact_on.is_(None), 1), else_=0)),
+               func.sum(case((AsbDetail.guardcam_installed, 1), else_=0)))
+        .select_from(Case).join(AsbDetail, AsbDetail.case_id == Case.id).where(opened)).one()
+    upd = session.execute(
+        select(func.count(),
+               func.sum(case((Task.completed_on <= Task.due_on, 1), else_=0)),
+               func.sum(case((Task.completed_on > Task.due_on, 1), else_=0)),
+               func.sum(case((and_(Task.completed_on.is_(None), Task.due_on < today), 1),
+                             else_=0)))
+        .where(Task.kind == "complainant_update", Task.due_on.between(p.start, p.end))).one()
+    closed_rows = session.execute(
+        select(Case.outcome, Case.opened_on, Case.closed_on, func.count())
+        .where(Case.case_type == "asb", Case.status == "closed",
+               Case.closed_on.between(p.start, p.end))
+        .group_by(Case.outcome, Case.opened_on, Case.closed_on)).all()
+    closed = sum(n for *_r, n in closed_rows)
+    resolved: list[tuple[date, date, int]] = [
+        (o, c, int(n)) for outcome, o, c, n in closed_rows
+        if outcome == "resolved" and c is not None]
+    within3 = sum(n for o, c, n in resolved if c <= add_months(o, 3))
+    within6 = sum(n for o, c, n in resolved if c <= add_months(o, 6))
+    steps = _counts(session,
+        select(EscalationStep.action, func.count())
+        .where(EscalationStep.taken_on.between(p.start, p.end))
+        .group_by(EscalationStep.action))
+    breach_actions = _counts(session,
+        select(Breach.action_taken, func.count())
+        .join(EscalationStep, EscalationStep.id == Breach.step_id)
+        .where(EscalationStep.action == "cpn", Breach.occurred_on.between(p.start, p.end))
+        .group_by(Breach.action_taken))
+    cpn_breached = int(session.scalar(
+        select(func.count(func.distinct(Breach.step_id)))
+        .join(EscalationStep, EscalationStep.id == Breach.step_id)
+        .where(EscalationStep.action == "cpn",
+               Breach.occurred_on.between(p.start, p.end))) or 0)
+    first, no_further = _no_further_asb(session, p)
+    return AsbKpis(
+        int(fc[0]), int(fc[1] or 0), int(fc[2] or 0), int(fc[3] or 0),
+        int(upd[0]), int(upd[1] or 0), int(upd[2] or 0), int(upd[3] or 0),
+        closed, sum(n for *_r, n in resolved), within3, within6,
+        first, no_further, round(no_further / first, 4) if first else None,
+        NO_FURTHER_ASB_TARGET, steps.get("cpw", 0), steps.get("cpn", 0), cpn_breached,
+        {k or "not_recorded": v for k, v in breach_actions.items()}, steps.get("abc", 0),
+        sum(steps.get(a, 0) for a in TENANCY_ACTIONS), int(fc[4] or 0), steps)
+
+
+def _no_further_asb(session: Session, p: Period) -> tuple[int, int]:
+    """Subjects whose first intervention fell in the period, and how many of them had no
+    incident after it (in any case where they are the subject)."""
+    intervention = EscalationStep.action.not_in(NOT_INTERVENTIONS)
+    # Only subjects with an intervention in the period can have their first one in it:
+    # find those through the step-date index, then check nothing came before.
+    in_period = (select(AsbDetail.subject_person_id)
+                 .join(EscalationStep, EscalationStep.case_id == AsbDetail.case_id)
+                 .where(EscalationStep.taken_on.between(p.start, p.end), intervention,
+                        AsbDetail.subject_person_id.is_not(None))
+                 .distinct())
+    first = (select(AsbDetail.subject_person_id.label("pid"),
+                    func.min(EscalationStep.taken_on).label("first_on"))
+             .join(EscalationStep, EscalationStep.case_id == AsbDetail.case_id)
+             .where(AsbDetail.subject_person_id.in_(in_period), intervention)
+             .group_by(AsbDetail.subject_person_id)
+             .having(func.min(EscalationStep.taken_on) >= p.start)
+             .subquery())
+    other = aliased(AsbDetail)
+    again = exists().where(other.subject_person_id == first.c.pid,
+                           Incident.case_id == other.case_id,
+                           Incident.occurred_on > first.c.first_on)
+    row = session.execute(select(func.count(), func.sum(case((again, 0), else_=1)))
+                          .select_from(first)).one()
+    return int(row[0]), int(row[1] or 0)
+
+
+def _sanctuary(session: Session, p: Period) -> SanctuaryKpis:
+    referred = int(session.scalar(select(func.count()).select_from(SanctuaryJob).where(
+        SanctuaryJob.referred_on.between(p.start, p.end))) or 0)
+    by_contractor = {name or "not_yet_assigned": n for name, n in session.execute(
+        select(Contractor.name, func.count()).select_from(SanctuaryJob)
+        .outerjoin(Contractor, Contractor.id == SanctuaryJob.contractor_id)
+        .where(SanctuaryJob.referred_on.between(p.start, p.end))
+        .group_by(Contractor.name))}
+    done = SanctuaryJob.completed_on.between(p.start, p.end)
+    durations = session.execute(
+        select(SanctuaryJob.referred_on, SanctuaryJob.completed_on, func.count())
+        .where(done).group_by(SanctuaryJob.referred_on, SanctuaryJob.completed_on)).all()
+    completed = sum(int(n) for *_d, n in durations)
+    days = sum((c - r).days * int(n) for r, c, n in durations if c is not None)
+    total = int(session.scalar(select(func.coalesce(func.sum(WorkLine.cost_pence), 0))
+                               .join(SanctuaryJob, SanctuaryJob.case_id == WorkLine.case_id)
+                               .where(done)) or 0)
+    fb = session.execute(select(
+        func.count(), func.sum(case((SanctuaryFeedback.felt_safer.is_(True), 1), else_=0)),
+        func.sum(case((SanctuaryFeedback.further_incidents.is_(True), 1), else_=0)),
+        func.sum(case((SanctuaryFeedback.moved, 1), else_=0)))
+        .where(SanctuaryFeedback.collected_on.between(p.start, p.end))).one()
+    guardcams = int(session.scalar(select(func.count()).select_from(WorkLine)
+                                   .join(SanctuaryJob, SanctuaryJob.case_id == WorkLine.case_id)
+                                   .where(done, WorkLine.kind == "guardcam")) or 0)
+    return SanctuaryKpis(referred, by_contractor, completed, total,
+                         round(total / completed) if completed else None,
+                         round(days / completed, 1) if completed else None,
+                         int(fb[0]), int(fb[1] or 0), int(fb[2] or 0), int(fb[3] or 0),
+                         guardcams)
+
+
+def _panels(session: Session, p: Period) -> PanelKpis:
+    types = ("swip", "mart")
+    referrals = _counts(session,
+        select(Case.case_type, func.count()).where(Case.case_type.in_(types),
+                                                   Case.opened_on.between(p.start, p.end))
+        .group_by(Case.case_type))
+    outcomes: dict[str, dict[str, int]] = {t: {} for t in types}
+    for ctype, outcome, n in session.execute(
+            select(Case.case_type, Case.outcome, func.count())
+            .where(Case.case_type.in_(types), Case.status == "closed",
+                   Case.closed_on.between(p.start, p.end))
+            .group_by(Case.case_type, Case.outcome)):
+        outcomes[ctype][outcome or "not_recorded"] = n
+    open_end = _counts(session,
+        select(Case.case_type, func.count()).where(
+            Case.case_type.in_(types), Case.opened_on <= p.end,
+            (Case.closed_on.is_(None)) | (Case.closed_on > p.end))
+        .group_by(Case.case_type))
+    mart_rows = session.execute(
+        select(MartDetail.exploitation_type, MartDetail.is_child, func.count())
+        .join(Case, Case.id == MartDetail.case_id)
+        .where(Case.opened_on.between(p.start, p.end))
+        .group_by(MartDetail.exploitation_type, MartDetail.is_child)).all()
+    exploitation: Counter[str] = Counter()
+    for etype, _child, n in mart_rows:
+        exploitation[etype] += n
+    nrm = int(session.scalar(select(func.count()).select_from(MartDetail).where(
+        MartDetail.nrm_referred_on.between(p.start, p.end))) or 0)
+    dtn = int(session.scalar(select(func.count()).select_from(MartDetail).where(
+        MartDetail.duty_to_notify_on.between(p.start, p.end))) or 0)
+    decisions: dict[str, dict[str, int]] = {}
+    for kind, positive, n in session.execute(
+            select(NrmDecision.kind, NrmDecision.positive, func.count())
+            .where(NrmDecision.decided_on.between(p.start, p.end))
+            .group_by(NrmDecision.kind, NrmDecision.positive)):
+        decisions.setdefault(kind, {})["positive" if positive else "negative"] = n
+    return PanelKpis({t: referrals.get(t, 0) for t in types}, outcomes,
+                     {t: open_end.get(t, 0) for t in types}, dict(exploitation),
+                     sum(n for _e, child, n in mart_rows if child),
+                     sum(n for _e, child, n in mart_rows if not child), nrm, dtn, decisions)
+
+
+def compute_kpis(ws: Workspace, period: str, today: date | None = None) -> Kpis:
+    """Every KPI of DOMAIN.md for a period (aggregate figures only; audited)."""
+    require(ws.actor, "report.kpis")
+    p = parse_period(period)
+    with ws.uow() as session:
+        result = Kpis(p, _asb(session, p, today or date.today()), _sanctuary(session, p),
+                      _panels(session, p), count_return(session, p.label, p.start, p.end))
+        audit.record(ws, session, "report.kpis", "report", p.label)
+        return result

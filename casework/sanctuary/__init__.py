@@ -1,0 +1,1 @@
+"""Sanctuary / target-hardening jobs."""

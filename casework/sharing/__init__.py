@@ -1,0 +1,1 @@
+"""The information-sharing protocol and the one pipeline every output goes through."""

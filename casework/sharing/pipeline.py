@@ -1,0 +1,136 @@
+"""One pipeline for every output: select, apply the field rules, disclosure control, render.
+
+``produce`` runs the steps in order for any output:
+
+1. authorise: the actor's role and capability must be allowed by the protocol's output;
+2. build (the output's own code, in one unit of work): select only what the user may see,
+   pass every record through the protocol's field rules (``rules.RecordRules``) and apply
+   disclosure control (``disclosure``); the result is a ``Release``'s ``data``;
+3. render the ``Release`` into temporary files (renderers see nothing else);
+4. write the audit entry (user, recipient, purpose, protocol version, file digests), then
+   rename the files into place, so no output exists without its audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.core import audit
+from casework.core.context import Actor, Workspace
+from casework.core.errors import PermissionDenied, ValidationError
+from casework.core.permissions import require
+from casework.sharing.protocol import OutputSpec, Protocol, current
+from casework.sharing.rules import RuleContext
+from casework.sharing.safety import pending_files
+from db.models import Lsoa
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a renderer receives: the output's header facts and only released data."""
+
+    output: str
+    title: str
+    protocol_version: int
+    marking: str
+    recipient: str
+    purpose: str
+    lawful_basis: str
+    produced_on: date
+    produced_by: str
+    data: Any
+
+    @property
+    def stamp(self) -> str:
+        """The line every page or file carries."""
+        return (f"{self.marking} | {self.title} | sharing protocol v{self.protocol_version}"
+                f" | copy for {self.recipient} | produced {self.produced_on.isoformat()}"
+                f" by {self.produced_by}")
+
+
+@dataclass(frozen=True)
+class Built:
+    """The outcome of an output's build step: released data, the resolved recipient, and
+    non-sensitive facts (counts) for the audit entry."""
+
+    data: Any
+    recipient: str
+    record_id: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    output: str
+    files: tuple[Path, ...]
+    protocol_version: int
+    recipient: str
+    sha256: Mapping[str, str]
+    facts: Mapping[str, Any]
+
+
+Build = Callable[[Session, OutputSpec, Protocol], Built]
+Render = Callable[[Release, Sequence[Path]], None]
+
+
+def authorise(actor: Actor, spec: OutputSpec) -> None:
+    """The actor's capability and role must both allow the output."""
+    require(actor, spec.capability)
+    if actor.role != "system" and actor.role not in spec.roles:
+        raise PermissionDenied("The sharing protocol does not allow your role this output.")
+
+
+def named_recipient(spec: OutputSpec, recipient: str | None) -> str:
+    """The recipient of an output sent to named recipients (the first by default)."""
+    names = spec.recipients.names
+    if not recipient:
+        return names[0]
+    for name in names:
+        if name.casefold() == recipient.strip().casefold():
+            return name
+    raise ValidationError(f"The sharing protocol allows {spec.title} to go to: "
+                          f"{'; '.join(names)}.", field="recipient")
+
+
+def rule_context(session: Session) -> RuleContext:
+    """Reference data for the rules: LSOA -> MSOA and the local authority."""
+    rows = session.execute(select(Lsoa.code, Lsoa.msoa_code, Lsoa.local_authority)).all()
+    las = sorted({r[2] for r in rows})
+    return RuleContext(lsoa_msoa={r[0]: r[1] for r in rows},
+                       local_authority=las[0] if len(las) == 1 else "all areas")
+
+
+def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
+            render: Render) -> ExportResult:
+    """Run the pipeline for one output and write its files atomically, audited."""
+    with ws.uow() as session:
+        protocol = current(session)
+        spec = protocol.output(output)
+        authorise(ws.actor, spec)
+        built = build(session, spec, protocol)
+    release = Release(
+        output=output, title=spec.title, protocol_version=protocol.version,
+        marking=protocol.marking, recipient=built.recipient, purpose=spec.purpose,
+        lawful_basis=spec.lawful_basis, produced_on=date.today(),
+        produced_by=ws.actor.username, data=built.data,
+    )
+    with pending_files(finals) as files:
+        render(release, [f.path for f in files])
+        digests = {f.final.name: f.digest() for f in files}
+        with ws.uow() as session:
+            audit.record(ws, session, "export", output, built.record_id, detail={
+                "recipient": built.recipient, "purpose": spec.purpose,
+                "protocol_version": protocol.version, "sha256": digests,
+                **dict(built.facts),
+            })
+        for f in files:
+            f.commit()
+    return ExportResult(output, tuple(Path(p) for p in finals), protocol.version,
+                        built.recipient, digests, dict(built.facts))

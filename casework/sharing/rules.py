@@ -1,0 +1,242 @@
+"""Field rules: keep, drop, pseudonymise, generalise, applied to one record at a time.
+
+``RecordRules`` compiles a record kind's rules for the columns a select step produces, once,
+into a list of small functions; applying it to a row returns only the fields the protocol
+lets through, under their output names. A column with no rule is dropped (deny by default).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from casework.sharing.protocol import FieldRule
+
+AGE_BANDS: tuple[tuple[int, str], ...] = (
+    (10, "0-9"), (18, "10-17"), (25, "18-24"), (35, "25-34"), (50, "35-49"), (65, "50-64"),
+)
+OLDEST_BAND = "65+"
+UNKNOWN = "unknown"
+BROAD_AGE_BANDS = {
+    "0-9": "0-17", "10-17": "0-17", "18-24": "18-34", "25-34": "18-34",
+    "35-49": "35-64", "50-64": "35-64", "65+": "65+",
+}
+REDACTED = "[redacted]"
+
+
+def as_date(value: Any) -> date | None:
+    """A date from a date, a datetime or ISO text (None stays None)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _ymd(value: Any) -> tuple[int, int, int] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value) >= 10:
+        return int(value[:4]), int(value[5:7]), int(value[8:10])
+    d = as_date(value)
+    return None if d is None else (d.year, d.month, d.day)
+
+
+def age_band(dob: Any, at: Any) -> str:
+    """The age band (0-9, 10-17, 18-24, 25-34, 35-49, 50-64, 65+) on the date ``at``."""
+    born = _ymd(dob)
+    if born is None:
+        return UNKNOWN
+    when = _ymd(at)
+    if when is None:
+        today = date.today()
+        when = (today.year, today.month, today.day)
+    age = when[0] - born[0] - ((when[1], when[2]) < (born[1], born[2]))
+    if age < 0:
+        return UNKNOWN
+    for upper, label in AGE_BANDS:
+        if age < upper:
+            return label
+    return OLDEST_BAND
+
+
+def quarter_of(value: Any) -> str:
+    """'2026Q3' for a date in July to September 2026; '' for no date."""
+    d = as_date(value)
+    return "" if d is None else f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def month_of(value: Any) -> str:
+    """'2026-07' for any date in July 2026; '' for no date."""
+    d = as_date(value)
+    return "" if d is None else f"{d.year:04d}-{d.month:02d}"
+
+
+def year_of(value: Any) -> str:
+    """The year of a date, or of a '2026Q3' / '2026-07' label; '' stays ''."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return str(value.year)
+    return str(value)[:4]
+
+
+class Pseudonyms:
+    """Tokens for one output: 'Person A', 'Person B'... or 'Referral 1', 'Referral 2'...
+
+    Allocated in order of first appearance, so a token says nothing about the identifier
+    behind it and two outputs cannot be joined on it.
+    """
+
+    def __init__(self, prefix: str, style: str = "letter") -> None:
+        self.prefix = prefix
+        self.style = style
+        self._tokens: dict[Any, str] = {}
+
+    def __repr__(self) -> str:
+        return f"Pseudonyms({self.prefix!r}, {len(self._tokens)} tokens)"
+
+    def token(self, key: Any) -> str | None:
+        if key is None:
+            return None
+        found = self._tokens.get(key)
+        if found is None:
+            n = len(self._tokens) + 1
+            found = f"{self.prefix} {letters(n) if self.style == 'letter' else n}"
+            self._tokens[key] = found
+        return found
+
+
+def letters(n: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA (spreadsheet column style)."""
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def scrubber(terms: Sequence[str]) -> Callable[[str], str]:
+    """A function replacing every known identifier of the people in a record in text.
+
+    Defence in depth for free text that a worker marked shareable: the names, aliases,
+    phone numbers, e-mail addresses, address lines, postcodes and dates of birth of the
+    record's people are replaced by '[redacted]' whatever the case or spacing.
+    """
+    cleaned = sorted({t.strip() for t in terms if t and len(t.strip()) >= 3}, key=len,
+                     reverse=True)
+    if not cleaned:
+        return lambda text: text
+    parts = [r"\s*".join(re.escape(ch) for ch in t if not ch.isspace()) for t in cleaned]
+    pattern = re.compile("|".join(parts), re.IGNORECASE)
+    return lambda text: pattern.sub(REDACTED, text)
+
+
+def identifier_terms(given: str, family: str, aliases: Sequence[str], phone: str, email: str,
+                     address_lines: Sequence[str], dob: date | None) -> list[str]:
+    """The strings that identify a person, for ``scrubber``."""
+    terms = [given, family, f"{given} {family}", *aliases, phone, email, *address_lines]
+    if phone:
+        terms.append(re.sub(r"\D", "", phone))
+    if dob is not None:
+        terms += [dob.isoformat(), dob.strftime("%d/%m/%Y"), dob.strftime("%d.%m.%Y"),
+                  f"{dob.day} {dob.strftime('%B %Y')}", f"{dob.day} {dob.strftime('%b %Y')}"]
+    return [t for t in terms if t]
+
+
+@dataclass
+class RuleContext:
+    """Reference data rules need: the LSOA -> MSOA roll-up and the local authority."""
+
+    lsoa_msoa: Mapping[str, str] = field(default_factory=dict)
+    local_authority: str = "local authority"
+    pseudonyms: dict[str, Pseudonyms] = field(default_factory=dict)
+
+    def pseudonyms_for(self, prefix: str, style: str) -> Pseudonyms:
+        """One token series per prefix within an output ('Person' is shared by kinds)."""
+        if prefix not in self.pseudonyms:
+            self.pseudonyms[prefix] = Pseudonyms(prefix, style)
+        return self.pseudonyms[prefix]
+
+
+Getter = Callable[[Sequence[Any], Callable[[str], str]], Any]
+
+
+class RecordRules:
+    """A record kind's rules compiled for the columns a select step produces."""
+
+    def __init__(self, rules: Sequence[FieldRule], columns: Sequence[str],
+                 ctx: RuleContext | None = None) -> None:
+        self.ctx = ctx or RuleContext()
+        index = {c: i for i, c in enumerate(columns)}
+        self._columns = tuple(columns)
+        self._fns: list[Getter] = []
+        out: list[str] = []
+        for rule in rules:
+            if rule.rule == "drop" or rule.field not in index:
+                continue
+            self._fns.append(self._compile(rule, index))
+            out.append(rule.out_name)
+        self.columns_out = tuple(out)
+
+    def __call__(self, row: Sequence[Any], scrub: Callable[[str], str] = str) -> tuple[Any, ...]:
+        return tuple([fn(row, scrub) for fn in self._fns])
+
+    def apply(self, record: Mapping[str, Any], terms: Sequence[str] = ()) -> dict[str, Any]:
+        """Apply to a mapping; ``terms`` are identifiers to scrub from kept free text."""
+        row = tuple(record.get(c) for c in self._columns)
+        return dict(zip(self.columns_out, self(row, scrubber(terms)), strict=True))
+
+    def _compile(self, rule: FieldRule, index: Mapping[str, int]) -> Getter:
+        i = index[rule.field]
+        p = rule.params
+        if rule.rule == "keep":
+            flag = index.get(str(p["only_if"])) if "only_if" in p else None
+            if "only_if" in p and flag is None:
+                return lambda row, scrub: None
+            do_scrub = bool(p.get("scrub"))
+
+            def keep(row: Sequence[Any], scrub: Callable[[str], str]) -> Any:
+                if flag is not None and not row[flag]:
+                    return None
+                value = row[i]
+                return scrub(value) if do_scrub and isinstance(value, str) else value
+            return keep
+        if rule.rule == "pseudonymise":
+            series = self.ctx.pseudonyms_for(str(p.get("prefix", "Token")),
+                                             str(p.get("style", "letter")))
+            return lambda row, scrub: series.token(row[i])
+        if rule.rule == "generalise":
+            return self._generalise(rule, i, index)
+        # "suppress" applies to aggregate counts, which the disclosure step protects.
+        return lambda row, scrub: row[i]
+
+    def _generalise(self, rule: FieldRule, i: int, index: Mapping[str, int]) -> Getter:
+        to = rule.params["to"]
+        if to == "age_band":
+            at = index.get(str(rule.params.get("at", "")))
+            return lambda row, scrub: age_band(row[i], row[at] if at is not None else None)
+        if to in ("quarter", "month", "year"):
+            fn = {"quarter": quarter_of, "month": month_of, "year": year_of}[to]
+            cache: dict[Any, str] = {}
+
+            def by_period(row: Sequence[Any], scrub: Callable[[str], str]) -> str:
+                value = row[i]
+                got = cache.get(value)
+                if got is None:
+                    got = cache[value] = fn(value)
+                return got
+            return by_period
+        if to in ("lsoa", "msoa"):
+            lookup = self.ctx.lsoa_msoa
+            if to == "lsoa":
+                return lambda row, scrub: row[i] if row[i] in lookup else UNKNOWN
+            return lambda row, scrub: lookup.get(row[i], UNKNOWN)
+        allowed = frozenset(str(v) for v in rule.params["values"])
+        return lambda row, scrub: (row[i] if row[i] in allowed
+                                   else "" if row[i] in (None, "") else "other")

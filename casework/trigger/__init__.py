@@ -1,0 +1,1 @@
+"""Community Trigger (ASB case review): applications, threshold, review, pack and annual return."""

@@ -1,0 +1,340 @@
+"""Community Trigger (ASB case review): application, complaints, threshold, review, appeal.
+
+The software proposes the threshold decision from the recorded complaints (s104 ASB, Crime
+and Policing Act 2014 plus the configurable local extras) and a person confirms it with
+reasons. The statutory time limits become dated tasks when the application is received;
+each milestone (acknowledgement, threshold decision, outcome) produces a letter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.cases.letters import letter_date
+from casework.cases.lifecycle import (
+    CaseHeader,
+    DocumentView,
+    add_task,
+    complete_tasks,
+    create_case,
+    load_case,
+)
+from casework.cases.workflow import SafeRepr, check_date, link_person, milestone_letter
+from casework.core import audit, settings
+from casework.core.context import Workspace
+from casework.core.errors import NotFound, ValidationError
+from casework.core.permissions import require
+from casework.core.workdays import add_months, add_working_days
+from db.models import (
+    Case,
+    Document,
+    Person,
+    Task,
+    TriggerApplication,
+    TriggerComplaint,
+    TriggerRecommendation,
+    TriggerReview,
+)
+
+APPEAL_OUTCOMES = ("upheld", "not_upheld", "withdrawn")
+TASK_ACK = "trigger.acknowledge"
+TASK_DECISION = "trigger.threshold_decision"
+TASK_OUTCOME = "trigger.outcome"
+TASK_RECOMMENDATION = "trigger.recommendation"
+NEXT_STEPS_MET = ("The agencies involved will now meet to review the response to your "
+                  "complaints. We will write to you with the outcome.")
+NEXT_STEPS_NOT_MET = ("This means there will not be a case review of these complaints. We "
+                      "will keep working with you on the anti-social behaviour you reported.")
+DEADLINES = (
+    (TASK_ACK, settings.TRIGGER_ACK_DAYS, "Acknowledge the Community Trigger application"),
+    (TASK_DECISION, settings.TRIGGER_DECISION_DAYS, "Decide the Community Trigger threshold"),
+    (TASK_OUTCOME, settings.TRIGGER_OUTCOME_DAYS, "Hold the review and send the outcome letter"),
+)
+LETTER_ACK = "trigger_acknowledgement"
+LETTER_DECISION = "trigger_threshold_decision"
+LETTER_OUTCOME = "trigger_outcome"
+
+
+@dataclass(frozen=True, repr=False)
+class ThresholdProposal(SafeRepr):
+    """What the rules say about the threshold, and why (no personal data in reasons)."""
+
+    met: bool
+    qualifying: int
+    reasons: list[str]
+
+
+@dataclass(frozen=True, repr=False)
+class ComplaintView(SafeRepr):
+    id: int
+    behaviour_on: date
+    complained_on: date
+    agency: str
+    incident_key: str
+    hate_related: bool
+    complainant_person_id: int | None
+
+
+@dataclass(frozen=True, repr=False)
+class RecommendationView(SafeRepr):
+    id: int
+    body: str
+    recommendation: str
+    due_on: date
+    completed_on: date | None
+
+
+@dataclass(frozen=True, repr=False)
+class ReviewView(SafeRepr):
+    id: int
+    meeting_on: date
+    bodies: tuple[str, ...]
+    findings: str
+
+
+@dataclass(frozen=True, repr=False)
+class TriggerView(SafeRepr):
+    """A Community Trigger application with everything recorded against it."""
+
+    header: CaseHeader
+    applicant_person_id: int | None
+    on_behalf: bool
+    received_on: date
+    acknowledged_on: date | None
+    proposed_threshold_met: bool | None
+    threshold_met: bool | None
+    threshold_reasons: str
+    threshold_decided_on: date | None
+    outcome_letter_on: date | None
+    applicant_response: str
+    appeal_requested_on: date | None
+    appeal_outcome: str | None
+    appeal_decided_on: date | None
+    complaints: tuple[ComplaintView, ...]
+    reviews: tuple[ReviewView, ...]
+    recommendations: tuple[RecommendationView, ...]
+    letters: tuple[DocumentView, ...] = ()
+
+
+def _app(session: Session, case_id: int) -> TriggerApplication:
+    app = session.get(TriggerApplication, case_id)
+    if app is None:
+        raise NotFound("No such Community Trigger application.")
+    return app
+
+
+def load_application(ws: Workspace, session: Session,
+                     case_id: int) -> tuple[Case, TriggerApplication]:
+    """The trigger case (permission checked) and its application row."""
+    case = load_case(ws, session, case_id, "trigger")
+    return case, _app(session, case_id)
+
+
+def open_trigger(ws: Workspace, applicant_person_id: int, received_on: date,
+                 on_behalf: bool = False, lsoa_code: str | None = None) -> CaseHeader:
+    """Record an application; the acknowledgement, threshold-decision and outcome
+    deadlines (working days, from settings) become tasks."""
+    require(ws.actor, "case.write")
+    with ws.uow() as session:
+        case = create_case(ws, session, "trigger", opened_on=received_on, lsoa_code=lsoa_code)
+        session.add(TriggerApplication(case_id=case.id, applicant_person_id=applicant_person_id,
+                                       on_behalf=on_behalf, received_on=received_on))
+        link_person(ws, session, case, applicant_person_id, "victim")
+        for kind, key, title in DEADLINES:
+            add_task(session, case, kind, title,
+                     add_working_days(received_on, int(settings.get(session, key))))
+        case.next_review_on = add_working_days(
+            received_on, int(settings.get(session, settings.TRIGGER_OUTCOME_DAYS)))
+        audit.record(ws, session, "trigger.open", "case", case.id,
+                     detail={"on_behalf": on_behalf})
+        return CaseHeader.of(case)
+
+
+def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on: date,
+                  agency: str = "council", incident_key: str = "", hate_related: bool = False,
+                  complainant_person_id: int | None = None) -> ComplaintView:
+    """Link a complaint to the application. Reports of the same incident to several
+    agencies share an ``incident_key`` and count once."""
+    require(ws.actor, "case.write")
+    if complained_on < behaviour_on:
+        raise ValidationError("A complaint cannot be made before the behaviour.",
+                              field="complained_on")
+    if complained_on > date.today():
+        raise ValidationError("A complaint cannot be in the future.", field="complained_on")
+    if not agency.strip():
+        raise ValidationError("Say which agency received the complaint.", field="agency")
+    with ws.uow() as session:
+        _case, app = load_application(ws, session, case_id)
+        if complainant_person_id is not None and session.get(Person, complainant_person_id) is None:
+            raise NotFound("No such person.")
+        row = TriggerComplaint(case_id=case_id, behaviour_on=behaviour_on,
+                               complained_on=complained_on, agency=agency.strip(),
+                               incident_key=incident_key.strip(), hate_related=hate_related,
+                               complainant_person_id=complainant_person_id
+                               if complainant_person_id is not None else app.applicant_person_id)
+        session.add(row)
+        session.flush()
+        audit.record(ws, session, "trigger.complaint", "case", case_id,
+                     detail={"complaint": row.id})
+        return _complaint_view(row)
+
+
+def _complaint_view(c: TriggerComplaint) -> ComplaintView:
+    return ComplaintView(c.id, c.behaviour_on, c.complained_on, c.agency, c.incident_key,
+                         c.hate_related, c.complainant_person_id)
+
+
+def assess_threshold(session: Session, app: TriggerApplication,
+                     complaints: Sequence[TriggerComplaint]) -> ThresholdProposal:
+    """The rules applied to recorded complaints (pure apart from reading settings)."""
+    needed = min(3, int(settings.get(session, settings.TRIGGER_COMPLAINTS)))
+    window = int(settings.get(session, settings.TRIGGER_WINDOW_MONTHS))
+    within = int(settings.get(session, settings.TRIGGER_QUALIFY_MONTHS))
+    hate_one = bool(settings.get(session, settings.TRIGGER_HATE_ONE))
+    individuals = int(settings.get(session, settings.TRIGGER_INDIVIDUALS))
+    start = add_months(app.received_on, -window)
+    in_window = [c for c in complaints if start <= c.complained_on <= app.received_on]
+    late = [c for c in in_window if c.complained_on > add_months(c.behaviour_on, within)]
+    qualifying = [c for c in in_window if c not in late]
+    incidents = {c.incident_key or f"#{c.id}" for c in qualifying}
+    reasons = [f"{len(incidents)} qualifying complaint(s) in the {window} months before the "
+               f"application; the threshold is {needed}."]
+    outside = len(complaints) - len(in_window)
+    if outside:
+        reasons.append(f"{outside} complaint(s) fall outside the {window}-month window.")
+    if late:
+        reasons.append(f"{len(late)} complaint(s) were made more than {within} month(s) "
+                       "after the behaviour and do not qualify.")
+    if len(qualifying) > len(incidents):
+        reasons.append(f"{len(qualifying) - len(incidents)} further report(s) of the same "
+                       "incident to other agencies count once.")
+    met = len(incidents) >= needed
+    if hate_one and any(c.hate_related for c in in_window):
+        reasons.append("Local threshold: a hate incident or crime was reported in the window.")
+        met = True
+    if individuals:
+        people = {c.complainant_person_id for c in in_window if c.complainant_person_id}
+        if len(people) >= individuals:
+            reasons.append(f"Local threshold: {len(people)} individuals complained about the "
+                           f"same problem in the window (local threshold {individuals}).")
+            met = True
+    reasons.append("Proposed: threshold met." if met else "Proposed: threshold not met.")
+    return ThresholdProposal(met, len(incidents), reasons)
+
+
+def propose_threshold(ws: Workspace, case_id: int) -> ThresholdProposal:
+    """Propose the threshold decision from the recorded complaints (stored, audited)."""
+    require(ws.actor, "case.write")
+    with ws.uow() as session:
+        _case, app = load_application(ws, session, case_id)
+        complaints = session.scalars(select(TriggerComplaint).where(
+            TriggerComplaint.case_id == case_id).order_by(TriggerComplaint.id)).all()
+        proposal = assess_threshold(session, app, complaints)
+        app.proposed_threshold_met = proposal.met
+        audit.record(ws, session, "trigger.propose", "case", case_id,
+                     detail={"met": proposal.met, "qualifying": proposal.qualifying})
+        return proposal
+
+
+def acknowledge(ws: Workspace, case_id: int, on: date | None = None) -> TriggerView:
+    """Acknowledge the application (completes its task) and produce the letter."""
+    require(ws.actor, "case.write")
+    on = on or date.today()
+    with ws.uow() as session:
+        case, app = load_application(ws, session, case_id)
+        if app.acknowledged_on is not None:
+            raise ValidationError("The application is already acknowledged.",
+                                  field="acknowledged_on")
+        check_date(on, app.received_on, "acknowledged_on")
+        app.acknowledged_on = on
+        complete_tasks(session, case_id, TASK_ACK, on)
+        audit.record(ws, session, "trigger.acknowledge", "case", case_id)
+        decision_due = add_working_days(
+            app.received_on, int(settings.get(session, settings.TRIGGER_DECISION_DAYS)))
+        milestone_letter(ws, session, case, LETTER_ACK,
+                         {"received_on": letter_date(app.received_on),
+                          "decision_due_on": letter_date(decision_due)}, on)
+    return trigger_view(ws, case_id, audited=False)
+
+
+def decide_threshold(ws: Workspace, case_id: int, met: bool, reasons: str,
+                     decided_on: date | None = None) -> TriggerView:
+    """A person confirms (or departs from) the proposal, with reasons. Not met closes
+    the application with outcome ``threshold_not_met``."""
+    require(ws.actor, "case.write")
+    decided_on = decided_on or date.today()
+    if not reasons.strip():
+        raise ValidationError("Give the reasons for the threshold decision.", field="reasons")
+    with ws.uow() as session:
+        case, app = load_application(ws, session, case_id)
+        if app.threshold_met is not None:
+            raise ValidationError("The threshold has already been decided.", field="threshold_met")
+        check_date(decided_on, app.received_on, "threshold_decided_on")
+        complaints = session.scalars(select(TriggerComplaint).where(
+            TriggerComplaint.case_id == case_id)).all()
+        proposed = assess_threshold(session, app, complaints).met
+        app.proposed_threshold_met = proposed
+        app.threshold_met = met
+        app.threshold_reasons = reasons.strip()
+        app.threshold_decided_on = decided_on
+        app.threshold_decided_by = ws.actor.user_id
+        complete_tasks(session, case_id, TASK_DECISION, decided_on)
+        if not met:  # the application ends here, like close_case: open tasks are done
+            for task in session.scalars(select(Task).where(Task.case_id == case_id,
+                                                           Task.completed_on.is_(None))):
+                task.completed_on = decided_on
+            case.status, case.closed_on, case.outcome = "closed", decided_on, "threshold_not_met"
+        audit.record(ws, session, "trigger.threshold", "case", case_id,
+                     detail={"met": met, "proposed": proposed})
+        milestone_letter(ws, session, case, LETTER_DECISION, {
+            "decided_on": letter_date(decided_on),
+            "threshold_outcome": "has been met" if met else "has not been met",
+            "reasons": reasons.strip(),
+            "next_steps": NEXT_STEPS_MET if met else NEXT_STEPS_NOT_MET,
+        }, decided_on)
+    return trigger_view(ws, case_id, audited=False)
+
+
+def trigger_view(ws: Workspace, case_id: int, audited: bool = True) -> TriggerView:
+    """Everything recorded on an application (a read of identifiable detail is audited)."""
+    require(ws.actor, "case.read")
+    with ws.uow() as session:
+        case, app = load_application(ws, session, case_id)
+        complaints = session.scalars(select(TriggerComplaint).where(
+            TriggerComplaint.case_id == case_id).order_by(TriggerComplaint.complained_on,
+                                                          TriggerComplaint.id)).all()
+        reviews = session.scalars(select(TriggerReview).where(
+            TriggerReview.case_id == case_id).order_by(TriggerReview.meeting_on)).all()
+        recs = session.scalars(select(TriggerRecommendation).where(
+            TriggerRecommendation.case_id == case_id).order_by(TriggerRecommendation.order)).all()
+        docs = session.execute(select(Document.id, Document.kind, Document.title,
+                                      Document.created_at, Document.size, Document.sha256)
+                               .where(Document.case_id == case_id).order_by(Document.id)).all()
+        if audited:
+            audit.record(ws, session, "view", "case", case_id)
+        return TriggerView(
+            CaseHeader.of(case), app.applicant_person_id, app.on_behalf, app.received_on,
+            app.acknowledged_on, app.proposed_threshold_met, app.threshold_met,
+            app.threshold_reasons, app.threshold_decided_on, app.outcome_letter_on,
+            app.applicant_response, app.appeal_requested_on, app.appeal_outcome,
+            app.appeal_decided_on, tuple(_complaint_view(c) for c in complaints),
+            tuple(ReviewView(r.id, r.meeting_on, tuple(json.loads(r.bodies)), r.findings)
+                  for r in reviews),
+            tuple(RecommendationView(r.id, r.body, r.recommendation, r.due_on, r.completed_on)
+                  for r in recs),
+            tuple(DocumentView(d.id, d.kind, d.title, d.created_at.isoformat(timespec="seconds"),
+                               d.size, d.sha256) for d in docs),
+        )
+
+
+__all__ = [
+    "APPEAL_OUTCOMES", "ComplaintView", "RecommendationView", "ReviewView", "ThresholdProposal",
+    "TriggerView", "acknowledge", "add_complaint", "assess_threshold", "decide_threshold",
+    "open_trigger", "propose_threshold", "trigger_view",
+]

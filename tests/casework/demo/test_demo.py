@@ -1,0 +1,253 @@
+"""The synthetic demo database: coverage of every workflow, determinism, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from casework import demo
+from casework.admin import newdb
+from casework.cli.main import main
+from casework.core import audit, users
+from casework.core.context import open_workspace
+from casework.core.errors import ValidationError
+from casework.demo import names
+from casework.demo.generator import LOADED
+from db.store import Store
+
+TODAY = date(2026, 11, 21)
+PASSWORD = "demo test password"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[demo.DemoInfo, Engine]]:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    seen: list[float] = []
+    info = demo.create_demo_database(path, cases=300, seed=11, password=PASSWORD,
+                                     progress=seen.append, today=TODAY)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    store = Store.open(path, "admin", PASSWORD)
+    yield info, store.engine
+    store.lock()
+
+
+def q(engine: Engine, sql: str) -> list[Any]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(sql)).all())
+
+
+def one(engine: Engine, sql: str) -> Any:
+    return q(engine, sql)[0][0]
+
+
+def test_users_of_every_role_and_the_case_mix(built: tuple[demo.DemoInfo, Engine]) -> None:
+    info, e = built
+    assert info.stats.cases == 300
+    assert {u.role for u in info.users} == {"administrator", "case_manager", "panel_member",
+                                            "panel_chair", "coordinator"}
+    roles = dict(q(e, "SELECT username, role FROM users"))
+    assert all(roles[u.username] == u.role for u in info.users)
+    counts = dict(q(e, "SELECT case_type, count(*) FROM cases GROUP BY case_type"))
+    assert counts == {"asb": 165, "sanctuary": 45, "trigger": 24, "swip": 36, "mart": 30}
+    for ref, kind in q(e, "SELECT reference, case_type FROM cases"):
+        prefix = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART",
+                  "sanctuary": "SAN"}[kind]
+        assert re.fullmatch(rf"{prefix}-20(24|25|26)-\d{{6}}", ref)
+    teams = dict(q(e, "SELECT name, id FROM teams"))
+    panels = dict(q(e, "SELECT kind, id FROM panels"))
+    for kind, team, panel in q(e, "SELECT case_type, team_id, panel_id FROM cases"):
+        if kind in ("asb", "trigger"):
+            assert (team, panel) == (teams["ASB Team"], None)
+        elif kind == "sanctuary":
+            assert (team, panel) == (teams["Sanctuary Team"], None)
+        else:
+            assert panel == panels[kind]
+    assert one(e, "SELECT min(opened_on) FROM cases") >= str(TODAY - timedelta(days=731))
+    assert {r[0] for r in q(e, "SELECT status FROM cases")} == {"open", "closed"}
+    assert one(e, "SELECT count(*) FROM cases WHERE owner_id IS NULL") == 0
+
+
+def test_places_are_oxford_lsoas_and_integrity_holds(built: tuple[demo.DemoInfo, Engine]) -> None:
+    _info, e = built
+    lsoas = {r[0] for r in q(e, "SELECT code FROM lsoas")}
+    assert len(lsoas) == 83
+    for table in ("cases", "addresses", "incidents"):
+        used = {r[0] for r in q(e, f"SELECT lsoa_code FROM {table}")}
+        assert used <= lsoas and None not in used
+    for postcode, town in q(e, "SELECT postcode, town FROM addresses"):
+        assert re.fullmatch(r"OX[1-4] \d[A-Z]{2}", postcode) and town == "Oxford"
+    assert q(e, "PRAGMA foreign_key_check") == []
+    assert one(e, "PRAGMA integrity_check") == "ok"
+
+
+def test_people_are_synthetic_and_recur(built: tuple[demo.DemoInfo, Engine]) -> None:
+    _info, e = built
+    family = {s + x.lower() for s in names.FAMILY_STEMS for x in names.FAMILY_ENDINGS}
+    rows = q(e, "SELECT family_name, date_of_birth, gender, phone FROM people")
+    assert all(r[0] in family and r[1] for r in rows)
+    assert len({r[2] for r in rows}) >= 3
+    assert all(r[3] == "" or r[3].startswith(("07700 900", "01632 960")) for r in rows)
+    assert one(e, "SELECT count(*) FROM person_aliases") > 0
+    multi = one(e, "SELECT count(*) FROM (SELECT person_id FROM case_parties GROUP BY "
+                   "person_id HAVING count(DISTINCT case_id) > 1)")
+    assert multi >= 10
+    # someone is a victim in one case and the alleged perpetrator in another
+    assert one(e, "SELECT count(*) FROM case_parties a JOIN case_parties b ON "
+                  "a.person_id = b.person_id AND a.case_id != b.case_id WHERE "
+                  "a.role IN ('victim', 'complainant') AND b.role = 'perpetrator'") > 0
+
+
+def test_asb_workflow_is_exercised(built: tuple[demo.DemoInfo, Engine]) -> None:
+    _info, e = built
+    assert {r[0] for r in q(e, "SELECT stage FROM asb_details")} == {0, 1, 2, 3, 4}
+    actions = {r[0] for r in q(e, "SELECT action FROM escalation_steps")}
+    assert {"first_warning_letter", "second_warning_letter", "cpw", "cpn",
+            "closure"} <= actions
+    assert actions & {"abc"} and actions & {"injunction", "closure_notice",
+                                            "tenancy_enforcement", "cbo", "possession"}
+    assert one(e, "SELECT count(*) FROM breaches") > 0
+    assert {r[0] for r in q(e, "SELECT level FROM risk_assessments")} == {
+        "standard", "medium", "high"}
+    assert one(e, "SELECT count(*) FROM risk_assessments WHERE next_review_on IS NULL") == 0
+    assert {r[0] for r in q(e, "SELECT source FROM incidents")} >= {"council", "police",
+                                                                     "housing"}
+    assert one(e, "SELECT count(*) FROM incidents WHERE hate_motivated") > 0
+    met = one(e, "SELECT count(*) FROM asb_details WHERE first_contact_on <= first_contact_due")
+    missed = one(e, "SELECT count(*) FROM asb_details WHERE first_contact_on > "
+                    "first_contact_due")
+    assert met > missed > 0
+    outcomes = {r[0] for r in q(e, "SELECT outcome FROM cases WHERE case_type = 'asb' AND "
+                                   "status = 'closed'")}
+    assert outcomes == {"resolved", "no_further_action", "referred_elsewhere",
+                        "enforcement_concluded"}
+    years = {r[0] for r in q(e, "SELECT substr(opened_on, 1, 4) FROM cases")}
+    assert {"2025", "2026"} <= years
+
+
+def test_community_trigger_is_exercised(built: tuple[demo.DemoInfo, Engine]) -> None:
+    _info, e = built
+    proposed = {r[0] for r in q(e, "SELECT proposed_threshold_met FROM trigger_applications")}
+    assert proposed == {0, 1}
+    assert {r[0] for r in q(e, "SELECT threshold_met FROM trigger_applications "
+                               "WHERE threshold_decided_on IS NOT NULL")} == {0, 1}
+    assert one(e, "SELECT count(*) FROM trigger_complaints WHERE hate_related") > 0
+    assert one(e, "SELECT count(*) FROM (SELECT incident_key FROM trigger_complaints GROUP BY "
+                  "incident_key HAVING count(DISTINCT agency) > 1)") > 0
+    assert one(e, "SELECT count(*) FROM trigger_reviews") > 0
+    assert one(e, "SELECT count(*) FROM trigger_recommendations") > 0
+    assert one(e, "SELECT count(*) FROM trigger_applications WHERE acknowledged_on IS NOT "
+                  "NULL AND outcome_letter_on IS NOT NULL") > 0
+    assert one(e, "SELECT count(*) FROM trigger_applications WHERE appeal_outcome IS NOT "
+                  "NULL") > 0
+
+
+def test_panels_mart_and_sanctuary_are_exercised(built: tuple[demo.DemoInfo, Engine]) -> None:
+    _info, e = built
+    for kind in ("swip", "mart"):
+        held = q(e, "SELECT m.scheduled_on FROM meetings m JOIN panels p ON p.id = m.panel_id "
+                    f"WHERE p.kind = '{kind}' ORDER BY m.scheduled_on")
+        days = [date.fromisoformat(r[0]) for r in held]
+        assert len(days) > 10 and {(b - a).days for a, b in zip(days, days[1:])} == {42}
+    assert one(e, "SELECT count(*) FROM meeting_attendance WHERE user_id IS NULL") > 0
+    assert one(e, "SELECT count(*) FROM meeting_items") > 0
+    assert one(e, "SELECT count(*) FROM panel_actions WHERE completed_on IS NULL") > 0
+    assert one(e, "SELECT count(*) FROM panel_actions WHERE completed_on IS NOT NULL") > 0
+    needs = json.loads(one(e, "SELECT needs FROM referrals LIMIT 1"))
+    assert needs and set(needs) <= {"housing", "substance_use", "health", "exploitation_risk",
+                                    "debt"}
+    assert {r[0] for r in q(e, "SELECT is_child FROM mart_details")} == {0, 1}
+    assert one(e, "SELECT count(*) FROM mart_details WHERE duty_to_notify") > 0
+    assert one(e, "SELECT count(*) FROM nrm_decisions WHERE kind = 'reasonable_grounds' "
+                  "AND recovery_period_ends IS NOT NULL") > 0
+    assert one(e, "SELECT count(*) FROM nrm_decisions WHERE kind = 'conclusive_grounds'") > 0
+    assert one(e, "SELECT count(*) FROM sanctuary_jobs WHERE completed_on IS NOT NULL") > 0
+    assert one(e, "SELECT count(*) FROM sanctuary_jobs WHERE completed_on IS NULL") > 0
+    assert one(e, "SELECT count(*) FROM work_lines WHERE cost_pence > 0") > 0
+    assert one(e, "SELECT count(DISTINCT contractor_id) FROM sanctuary_jobs") > 2
+
+
+def test_tasks_notes_and_one_audit_entry(built: tuple[demo.DemoInfo, Engine],
+                                         tmp_path: Path) -> None:
+    info, e = built
+    today = str(TODAY)
+    week = str(TODAY + timedelta(days=6))
+    open_tasks = "SELECT count(*) FROM tasks WHERE completed_on IS NULL AND "
+    assert one(e, open_tasks + f"due_on < '{today}'") > 0
+    assert one(e, open_tasks + f"due_on BETWEEN '{today}' AND '{week}'") > 0
+    assert one(e, open_tasks + f"due_on > '{week}'") > 0
+    assert one(e, "SELECT count(*) FROM tasks WHERE assigned_user_id IS NULL") == 0
+    assert one(e, "SELECT count(*) FROM notes") >= 300
+    entries = q(e, "SELECT detail FROM audit_entries WHERE action = 'demo.generate'")
+    assert [json.loads(r[0]) for r in entries] == [{"cases": 300, "seed": 11}]
+    ws = open_workspace(info.path, "asb1", PASSWORD)
+    try:
+        assert audit.verify(ws).ok
+    finally:
+        ws.lock()
+
+
+def _digest(path: Path, password: str) -> str:
+    store = Store.open(path, "admin", password)
+    h = hashlib.sha256()
+    try:
+        with store.engine.connect() as conn:
+            for table in sorted(LOADED | {"contractors"}):
+                for row in conn.execute(text(f"SELECT * FROM {table} ORDER BY 1")):
+                    h.update(repr(tuple(row)).encode())
+    finally:
+        store.lock()
+    return h.hexdigest()
+
+
+def _fresh(path: Path, cases: int, seed: int) -> str:
+    ws, _recovery = newdb.init_database(path, "admin", PASSWORD)
+    users.ensure_team(ws, "ASB Team", "asb")
+    users.ensure_team(ws, "Sanctuary Team", "sanctuary")
+    users.ensure_panel(ws, "SWIP Panel", "swip")
+    users.ensure_panel(ws, "MART Panel", "mart")
+    demo.generate(ws, cases, seed, today=TODAY)
+    ws.lock()
+    return _digest(path, PASSWORD)
+
+
+def test_same_seed_same_rows(tmp_path: Path) -> None:
+    first = _fresh(tmp_path / "a.db", 150, 5)
+    assert _fresh(tmp_path / "b.db", 150, 5) == first
+    assert _fresh(tmp_path / "c.db", 150, 6) != first
+
+
+def test_generate_refuses_a_database_with_cases(built: tuple[demo.DemoInfo, Engine]) -> None:
+    info, _e = built
+    ws = open_workspace(info.path, "admin", PASSWORD)
+    try:
+        with pytest.raises(ValidationError):
+            demo.generate(ws, 10, 1)
+    finally:
+        ws.lock()
+    with pytest.raises(ValidationError):
+        demo.create_demo_database(info.path, cases=10)
+
+
+def test_cli_prints_users_and_refuses_an_existing_path(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEWORK_PASSWORD", raising=False)
+    path = tmp_path / "cli.db"
+    assert main(["--db", str(path), "demo", "--cases", "40", "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    for u in demo.DEMO_USERS:
+        assert u.username in printed
+    assert demo.DEMO_PASSWORD in printed
+    Store.open(path, "coord", demo.DEMO_PASSWORD).lock()
+
+    assert main(["--db", str(path), "demo", "--cases", "40"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "already exists" in err

@@ -1,0 +1,89 @@
+"""Sanctuary jobs end to end: eligibility gate, survey, work lines, fire safety, feedback."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from casework.core.errors import PermissionDenied, ValidationError
+from casework.sanctuary import jobs as sanctuary
+from tests.casework.wf_helpers import make_person, tasks_of
+
+
+def _refer(db, **checks: bool) -> int:
+    ws = db.ws("sanct")
+    view = sanctuary.refer_sanctuary(ws, make_person(ws, "Vic", "Tim"), date(2026, 1, 5),
+                                     "idva", lsoa_code="E01028522", risk_level="high",
+                                     **checks)
+    return view.header.id
+
+
+def test_ordering_refused_while_any_eligibility_check_fails(db):
+    ws = db.ws("sanct")
+    case_id = _refer(db, victim_chose=True, perpetrator_not_resident=True)
+    sanctuary.record_survey(ws, case_id, date(2026, 1, 8))
+    sanctuary.add_work_line(ws, case_id, "door_lock", "Two locks", 12_000)
+    firm = sanctuary.add_contractor(ws, "SecureHomes Ltd")
+    expected = ["right_to_occupy", "landlord_consent", "risk_assessment_done"]
+    for field in expected:
+        with pytest.raises(ValidationError) as exc:
+            sanctuary.order_work(ws, case_id, firm.id, date(2026, 1, 9))
+        assert exc.value.field == field
+        sanctuary.record_eligibility(ws, case_id, **{field: True})
+    view = sanctuary.order_work(ws, case_id, firm.id, date(2026, 1, 9))
+    assert view.eligible and view.contractor == "SecureHomes Ltd"
+
+
+def test_survey_and_work_needed_before_order(db):
+    ws = db.ws("sanct")
+    checks = dict.fromkeys(("victim_chose", "perpetrator_not_resident", "right_to_occupy",
+                            "landlord_consent", "risk_assessment_done"), True)
+    case_id = _refer(db, **checks)
+    firm = sanctuary.add_contractor(ws, "SecureHomes Ltd")
+    with pytest.raises(ValidationError) as exc:
+        sanctuary.order_work(ws, case_id, firm.id, date(2026, 1, 9))
+    assert exc.value.field == "surveyed_on"
+    sanctuary.record_survey(ws, case_id, date(2026, 1, 8))
+    with pytest.raises(ValidationError) as exc:
+        sanctuary.order_work(ws, case_id, firm.id, date(2026, 1, 9))
+    assert exc.value.field == "work_lines"
+    with pytest.raises(ValidationError):
+        sanctuary.add_work_line(ws, case_id, "moat", "", 100)
+    with pytest.raises(ValidationError):
+        sanctuary.add_work_line(ws, case_id, "alarm", "", -1)
+
+
+def test_full_job_with_fire_safety_and_feedback(db):
+    ws = db.ws("sanct")
+    checks = dict.fromkeys(("victim_chose", "perpetrator_not_resident", "right_to_occupy",
+                            "landlord_consent", "risk_assessment_done"), True)
+    case_id = _refer(db, **checks)
+    sanctuary.record_survey(ws, case_id, date(2026, 1, 8))
+    sanctuary.add_work_line(ws, case_id, "sanctuary_room", "Fire-rated door", 95_000)
+    sanctuary.add_work_line(ws, case_id, "fireproof_letterbox", "", 8_500)
+    firm = sanctuary.add_contractor(ws, "SecureHomes Ltd")
+    sanctuary.order_work(ws, case_id, firm.id, date(2026, 1, 12))
+    with pytest.raises(ValidationError) as exc:
+        sanctuary.complete_job(ws, case_id, date(2026, 1, 30))
+    assert exc.value.field == "fire_safety_checked_on"
+    sanctuary.record_fire_safety_check(ws, case_id, date(2026, 1, 29))
+    view = sanctuary.complete_job(ws, case_id, date(2026, 1, 30))
+    assert view.total_cost_pence == 103_500
+    assert (view.feedback_from, view.feedback_by) == (date(2026, 4, 30), date(2026, 7, 30))
+    assert tasks_of(ws, case_id)[sanctuary.TASK_FEEDBACK] == [(date(2026, 7, 30), None)]
+    with pytest.raises(ValidationError) as exc:
+        sanctuary.record_feedback(ws, case_id, date(2026, 3, 1), True, False)
+    assert exc.value.field == "collected_on"
+    sanctuary.record_feedback(ws, case_id, date(2026, 5, 4), True, False, comments="Better.")
+    assert tasks_of(ws, case_id)[sanctuary.TASK_FEEDBACK] == [
+        (date(2026, 7, 30), date(2026, 5, 4))]
+    full = sanctuary.sanctuary_view(ws, case_id)
+    assert full.feedback[0].felt_safer is True and full.completed_on == date(2026, 1, 30)
+
+
+def test_other_teams_cannot_see_jobs(db):
+    case_id = _refer(db)
+    for other in ("swip", "coord", "mart"):
+        with pytest.raises(PermissionDenied):
+            sanctuary.sanctuary_view(db.ws(other), case_id)

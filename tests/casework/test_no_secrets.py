@@ -1,0 +1,128 @@
+"""No password, key or personal value in any log line, error message or crash output.
+
+Commands run with logging at DEBUG, in-process (caplog) and in a subprocess (stderr),
+under faults: wrong password, delays, damaged and missing files, a full disk during an
+export and a backup, and an unexpected exception carrying personal data. Every line is
+scanned for the synthetic personal values, the passwords and the keys.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from casework.cli.main import main
+from db.keyslots import slot_path
+from tests.casework.conftest import NEIGHBOUR, NOTE_TEXT, SUBJECT, SUBJECT_ADDRESS
+from tests.conftest import PASSWORD
+
+WRONG = "Wr0ng-Pa55word-Synthetic"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def secrets_of(db, world) -> list[str]:
+    ws = db.ws("admin")
+    values = [*SUBJECT.values(), *NEIGHBOUR.values(), SUBJECT_ADDRESS["line1"],
+              SUBJECT_ADDRESS["postcode"], NOTE_TEXT[:30], "Zeb Q", "1980-02-29",
+              PASSWORD, WRONG, ws.store._key.hex(), ws.audit_key.hex()]
+    return [v for v in values if v]
+
+
+def enospc(*_a, **_k):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_cli_under_faults_leaks_nothing(db, world, tmp_path, monkeypatch, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    # someone diagnosing turns SQLAlchemy's own logging up too (it logs result rows)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")
+    secrets = secrets_of(db, world)
+    db.close()
+    pid = str(world.subject_id)
+    seen: list[str] = []
+
+    def run(*argv: str, password: str = PASSWORD, user: str = "admin", path: Path = db.path):
+        monkeypatch.setenv("CASEWORK_PASSWORD", password)
+        code = main(["--db", str(path), "--user", user, *argv])
+        captured = capsys.readouterr()
+        seen.extend([captured.out, captured.err])
+        return code
+
+    out = tmp_path / "out"
+    out.mkdir()
+    # ordinary work that reads personal data
+    assert run("sar", "export", "--person", pid, "--out", str(out)) == 0
+    assert run("audit", "who-saw", "--person", pid) == 0
+    assert run("audit", "verify") == 0
+    assert run("retention", "list") == 0
+    # a full disk during an export and during a backup (the administrator holds both)
+    with monkeypatch.context() as m:
+        m.setattr("casework.safeguards.sar.atomic_write_bytes", enospc)
+        assert run("sar", "export", "--person", pid, "--out", str(out)) == 2
+    with monkeypatch.context() as m:
+        m.setattr("db.store.atomic_write_text", enospc)
+        assert run("backup", str(tmp_path / "b.db")) == 2
+    # an unexpected exception whose message carries personal data
+    with monkeypatch.context() as m:
+        def boom(*_a, **_k):
+            raise ValueError(f"cannot render {SUBJECT['family_name']} {PASSWORD}")
+        m.setattr("casework.safeguards.sar_pdf.render_pdf", boom)
+        assert run("sar", "export", "--person", pid, "--out", str(out)) == 70
+    assert run("sar", "export", "--person", "999999", "--out", str(out)) == 2
+    # refused, not attempted, for a case manager
+    assert run("sar", "export", "--person", pid, "--out", str(out), user="cm") == 3
+    # wrong passwords, then the delay
+    assert run("audit", "head", password=WRONG) == 4
+    assert run("audit", "head", password=WRONG) == 4
+    assert run("audit", "head", password=WRONG) == 3
+    assert run("audit", "head", user="cm", password="") == 4
+    # damaged and missing files
+    broken = tmp_path / "broken.db"
+    data = bytearray(db.path.read_bytes())
+    data[5000:5016] = os.urandom(16)
+    broken.write_bytes(bytes(data))
+    slot_path(broken).write_bytes(slot_path(db.path).read_bytes())
+    assert run("audit", "verify", path=broken) != 0
+    assert run("check", path=broken) != 0
+    truncated = tmp_path / "trunc.db"
+    truncated.write_bytes(db.path.read_bytes()[:3000])
+    slot_path(truncated).write_bytes(slot_path(db.path).read_bytes())
+    assert run("audit", "verify", path=truncated) == 4
+    slot_path(broken).write_text('{"format": "casework-keyslots", garbage')
+    assert run("audit", "verify", path=broken) == 4
+    slot_path(broken).unlink()
+    assert run("audit", "verify", path=broken) == 4
+
+    text = "\n".join(seen) + "\n" + caplog.text
+    text += "\n".join(str(r.args) for r in caplog.records)
+    assert len(caplog.records) > 0
+    assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)
+    leaked = [s for s in secrets if s.lower() in text.lower()]
+    assert leaked == []
+
+
+def test_subprocess_debug_logging_and_crash_output_leak_nothing(db, world, tmp_path):
+    secrets = secrets_of(db, world)
+    db.close()
+    script = ("import logging, sys; logging.basicConfig(level=logging.DEBUG); "
+              "logging.getLogger('sqlalchemy').setLevel(logging.DEBUG); "
+              "from casework.cli.main import main; sys.exit(main(sys.argv[1:]))")
+    env = {**os.environ, "CASEWORK_DB": str(db.path), "CASEWORK_USER": "admin",
+           "PYTHONPATH": str(ROOT)}
+    outputs = []
+    for password, argv in ((PASSWORD, ["sar", "export", "--person", str(world.subject_id),
+                                       "--out", str(tmp_path)]),
+                           (WRONG, ["audit", "verify"]),
+                           (PASSWORD, ["sar", "export", "--person", "1", "--out",
+                                       str(tmp_path / "missing")])):
+        proc = subprocess.run([sys.executable, "-c", script, *argv], cwd=ROOT, text=True,
+                              capture_output=True, env={**env, "CASEWORK_PASSWORD": password},
+                              timeout=120)
+        outputs.append(proc.stdout + proc.stderr)
+    text = "\n".join(outputs)
+    assert "DEBUG:sqlalchemy" in text  # logging really was on
+    assert [s for s in secrets if s.lower() in text.lower()] == []

@@ -1,0 +1,1 @@
+"""Administration: users, key slots, teams, panels, settings."""

@@ -1,0 +1,1 @@
+"""The ASB case view and its dialogs."""

@@ -1,0 +1,161 @@
+"""ASB case actions: incident, escalate, breach, de-escalate, risk review, first contact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.core.errors import ValidationError
+from ui.cases.dialogs import text_box
+from ui.common.forms import FormDialog, combo, date_edit, humanise
+from ui.common.qt import QCheckBox, QLineEdit, QSpinBox, QWidget
+
+
+class IncidentDialog(FormDialog):
+    """Record a reported incident on the case."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Add an incident", submit_label="&Add incident")
+        from casework.asb.cases import INCIDENT_SOURCES
+
+        self.ws, self.case_id = ws, case_id
+        self.add("occurred_on", "&Happened on", date_edit())
+        self.add("reported_on", "&Reported on", date_edit())
+        self.add("source", "&Source", combo(INCIDENT_SOURCES))
+        self.add("location", "&Location", QLineEdit())
+        self.add("police_reference", "&Police reference", QLineEdit())
+        self.add("hate_motivated", "", QCheckBox("&Hate-motivated"))
+        self.add("description", "&Description", text_box())
+
+    def on_submit(self) -> None:
+        from casework.asb.cases import IncidentInput, add_incident
+
+        v = self.form.values()
+        data = IncidentInput(occurred_on=v["occurred_on"], reported_on=v["reported_on"],
+                             location=v["location"], source=v["source"],
+                             police_reference=v["police_reference"],
+                             hate_motivated=v["hate_motivated"], description=v["description"])
+        self.submit(lambda: add_incident(self.ws, self.case_id, data))
+
+
+class EscalateDialog(FormDialog):
+    """Take a step on the four-stage ladder. Skipping a stage needs a reason."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int,
+                 options: list[Any]) -> None:
+        super().__init__(parent, "Escalate", submit_label="&Escalate",
+                         intro="Choose the step taken. Letter steps generate the letter and "
+                               "keep it with the case's documents.")
+        self.ws, self.case_id = ws, case_id
+        self.options = {o.action: o for o in options}
+        box = combo([(o.action, f"Stage {o.stage}: {humanise(o.action)}"
+                      + (" (skips a stage)" if o.skips_stage else "")
+                      + (f" — {o.blocked}" if o.blocked else "")) for o in options])
+        model = box.model()
+        for row, o in enumerate(options):
+            if o.blocked:
+                model.item(row).setEnabled(False)  # type: ignore[attr-defined]
+        first = next((n for n, o in enumerate(options) if not o.blocked), 0)
+        box.setCurrentIndex(first)
+        self.add("action", "&Step", box)
+        self.add("taken_on", "&Taken on", date_edit())
+        self.add("reason", "&Reason", text_box(70),
+                 "Required when a stage is skipped; recorded in the audit trail")
+        hours = QSpinBox()
+        hours.setRange(0, 48)
+        hours.setSpecialValueText("Not applicable")
+        self.add("duration_hours", "&Duration (hours)", hours, "Closure notice only (up to 48)")
+
+    def on_submit(self) -> None:
+        from casework.asb.ladder import escalate
+
+        v = self.form.values()
+        option = self.options.get(v["action"])
+        if option is not None and option.skips_stage and not v["reason"]:
+            self.form.show_error(ValidationError(
+                "This step skips a stage: give the reason.", "reason"))
+            return
+        hours = v["duration_hours"] or None
+        self.submit(lambda: escalate(self.ws, self.case_id, v["action"], v["taken_on"],
+                                     v["reason"], duration_hours=hours))
+
+
+class BreachDialog(FormDialog):
+    """A breach of a CPW, CPN, ABC or injunction, against that step."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, steps: list[Any]) -> None:
+        super().__init__(parent, "Record a breach", submit_label="&Record breach")
+        self.ws = ws
+        self.add("step_id", "&Step breached",
+                 combo([(s.id, f"{humanise(s.action)} of {s.taken_on:%d %b %Y}")
+                        for s in steps]))
+        self.add("occurred_on", "&Happened on", date_edit())
+        self.add("action_taken", "&Action taken", QLineEdit(),
+                 "Leave empty to be reminded to decide within 5 working days")
+        self.add("description", "&Description", text_box())
+
+    def on_submit(self) -> None:
+        from casework.asb.ladder import record_breach
+
+        v = self.form.values()
+        if v["step_id"] is None:
+            self.form.show_error(ValidationError("There is no step to breach.", "step_id"))
+            return
+        self.submit(lambda: record_breach(self.ws, v["step_id"], v["occurred_on"],
+                                          v["action_taken"], v["description"]))
+
+
+class DeEscalateDialog(FormDialog):
+    """Step down the ladder with a reason."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int, stage: int) -> None:
+        super().__init__(parent, "De-escalate", submit_label="&De-escalate")
+        self.ws, self.case_id = ws, case_id
+        self.add("to_stage", "&To stage",
+                 combo([(n, f"Stage {n}" if n else "No stage") for n in range(stage)]))
+        self.add("reason", "&Reason", text_box(70))
+        self.add("taken_on", "&On", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.asb.ladder import de_escalate
+
+        v = self.form.values()
+        self.submit(lambda: de_escalate(self.ws, self.case_id, v["to_stage"] or 0, v["reason"],
+                                        v["taken_on"]))
+
+
+class RiskDialog(FormDialog):
+    """A risk assessment review: each question scored; the total sets the level."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        from casework.asb.risk import MAX_ANSWER, QUESTIONS
+
+        super().__init__(parent, "Risk assessment", submit_label="&Save assessment",
+                         intro=f"Score each question from 0 (not at all) to {MAX_ANSWER}.")
+        self.ws, self.case_id = ws, case_id
+        for q in QUESTIONS:
+            spin = QSpinBox()
+            spin.setRange(0, MAX_ANSWER)
+            self.add(q.key, f"{q.text} ({q.section})", spin)
+        self.add("assessed_on", "Assessed &on", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.asb.risk import assess_risk
+
+        v = self.form.values()
+        on = v.pop("assessed_on")
+        self.submit(lambda: assess_risk(self.ws, self.case_id, v, on))
+
+
+class ContactDialog(FormDialog):
+    """The date of first contact with the complainant."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "First contact", submit_label="&Record contact")
+        self.ws, self.case_id = ws, case_id
+        self.add("contacted_on", "Contacted &on", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.asb.cases import record_contact
+
+        v = self.form.values()
+        self.submit(lambda: record_contact(self.ws, self.case_id, v["contacted_on"]))

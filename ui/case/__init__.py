@@ -1,1 +1,0 @@
-"""Case views, one per case type, on a shared frame (header, actions, tabs)."""

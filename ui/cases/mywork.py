@@ -1,0 +1,75 @@
+"""My work: overdue tasks and tasks due this week, mine or my team's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.cases import tasks
+from ui.common.forms import humanise
+from ui.common.ops import QueryOp
+from ui.common.qt import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from ui.common.screen import Screen, heading
+from ui.common.widgets import RecordTable
+
+
+def _task_table(name: str) -> RecordTable:
+    return RecordTable([("Due", lambda t: t.due_on), ("Case", lambda t: t.case_reference),
+                        ("Type", lambda t: humanise(t.case_type)), ("Task", lambda t: t.title)],
+                       name)
+
+
+class Page(Screen):
+    """Tasks from every statutory or policy time limit, by urgency."""
+
+    title = "My work"
+
+    def __init__(self, ws: Any, main: Any) -> None:
+        super().__init__(ws, main)
+        self.loaded = False
+        box = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("My work"))
+        top.addStretch(1)
+        self.whose = QComboBox()
+        self.whose.addItem("My tasks", "mine")
+        self.whose.addItem("My team's tasks", "team")
+        self.whose.setAccessibleName("Whose tasks")
+        label = QLabel("&Show")
+        label.setBuddy(self.whose)
+        top.addWidget(label)
+        top.addWidget(self.whose)
+        box.addLayout(top)
+        self.whose.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.overdue_label = QLabel("Overdue")
+        self.overdue_label.setObjectName("subheading")
+        self.overdue = _task_table("Overdue tasks")
+        self.week_label = QLabel("Due this week")
+        self.week_label.setObjectName("subheading")
+        self.week = _task_table("Tasks due this week")
+        for table in (self.overdue, self.week):
+            table.doubleClicked.connect(lambda _i, t=table: self._open(t))
+        for w in (self.overdue_label, self.overdue, self.week_label, self.week):
+            box.addWidget(w)
+        hint = QLabel("Double-click or press Enter on a task to open its case.")
+        hint.setObjectName("hint")
+        box.addWidget(hint)
+
+    def refresh(self) -> None:
+        fn = tasks.my_tasks if self.whose.currentData() == "mine" else tasks.team_tasks
+        ws = self.ws
+        QueryOp(self, lambda: fn(ws), self._show).run()
+
+    def _show(self, board: Any) -> None:
+        self.overdue.set_records(board.overdue)
+        self.week.set_records(board.due_this_week)
+        self.overdue_label.setText(f"Overdue ({len(board.overdue)})")
+        self.week_label.setText(f"Due this week ({len(board.due_this_week)})")
+        self.loaded = True
+
+    def _open(self, table: RecordTable) -> None:
+        task = table.current_record()
+        if task is not None and task.case_id is not None:
+            self.main.open_case(task.case_id, task.case_reference or "")
+
+    def is_ready(self) -> bool:
+        return self.loaded

@@ -1,0 +1,243 @@
+"""The frame every case view shares: a header, the action buttons, and the tabs.
+
+A type's view implements ``load()`` (a service call returning its read model, run off the
+GUI thread), ``populate(view)``, and declares its tabs and actions. Tasks, notes,
+documents and the record's history are common to all types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from casework.cases import caseview
+from ui.common import services
+from ui.common.accessibility import prepare
+from ui.common.forms import humanise
+from ui.common.ops import QueryOp, error_text
+from ui.common.qt import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ui.common.widgets import KeyValues, RecordTable
+
+if TYPE_CHECKING:
+    from casework.core.context import Workspace
+
+
+class CaseView(QWidget):
+    """A case of one type. Emits ``loaded`` after each (re)load and ``changed`` after an
+    action changed it."""
+
+    loaded = Signal()
+    changed = Signal()
+    case_type = ""
+
+    def __init__(self, ws: Workspace, case_id: int, main: Any = None) -> None:
+        super().__init__()
+        self.ws = ws
+        self.case_id = case_id
+        self.main = main
+        self.view: Any = None
+        self.header: Any = None
+        self.load_count = 0
+        self.dialog: QDialog | None = None
+        self.setAccessibleName(f"{humanise(self.case_type)} case")
+        self.title = QLabel("Loading…")
+        self.title.setObjectName("caseTitle")
+        self.title.setAccessibleName("Case")
+        self.badges = QLabel("")
+        self.badges.setObjectName("caseBadges")
+        self.actions_bar = QHBoxLayout()
+        self.actions_bar.setSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Case tabs")
+        self.summary = KeyValues("Summary")
+        self.tabs.addTab(self.summary, "S&ummary")
+        self.people = RecordTable([("Name", lambda p: p.name), ("Role", lambda p: humanise(p.role)),
+                                   ("Date of birth", lambda p: p.date_of_birth),
+                                   ("Agency", lambda p: p.agency)], "People")
+        self.people.doubleClicked.connect(self._open_person)
+        self.build_tabs()
+        self.tasks = RecordTable([("Due", lambda t: t.due_on), ("Task", lambda t: t.title),
+                                  ("Done", lambda t: t.completed_on)], "Tasks")
+        self.notes = RecordTable([("When", lambda n: n.created_at), ("By", lambda n: n.author),
+                                  ("Shareable", lambda n: n.shareable),
+                                  ("Note", lambda n: n.body)], "Notes")
+        self.documents = RecordTable([("Created", lambda d: d.created_at[:16].replace("T", " ")),
+                                      ("Title", lambda d: d.title),
+                                      ("Kind", lambda d: humanise(d.kind)),
+                                      ("Size", lambda d: f"{d.size / 1024:.0f} KB")],
+                                     "Documents")
+        self.history = RecordTable([("When (UTC)", lambda h: h.when),
+                                    ("User", lambda h: h.username),
+                                    ("Action", lambda h: h.action),
+                                    ("Reason", lambda h: h.reason)], "History")
+        self.tabs.insertTab(1, self.people, "&People")
+        for widget, label in ((self.tasks, "T&asks"), (self.notes, "N&otes"),
+                              (self.documents, "&Documents"), (self.history, "&History")):
+            self.tabs.addTab(widget, label)
+
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.badges)
+        head.addStretch(1)
+        self.status = QLabel("")
+        self.status.setObjectName("caseStatus")
+        self.status.setAccessibleName("Case status message")
+        box = QVBoxLayout(self)
+        box.addLayout(head)
+        box.addLayout(self.actions_bar)
+        box.addWidget(self.status)
+        box.addWidget(self.tabs, 1)
+        if services.can(ws.actor, "case.write"):
+            self.build_actions()
+            self.add_action("note", "Add &note…", self.add_note)
+            self.add_action("close", "&Close with outcome…", self.close_case)
+        self.add_action("open_document", "Op&en document", self.open_document)
+        self.buttons["open_document"].setToolTip(
+            "Open the chosen letter in the Documents tab (or double-click it)")
+        self.documents.activated.connect(lambda *_: self.open_document())
+        self.actions_bar.addStretch(1)
+        prepare(self)
+        self.reload()
+
+    # -- for subclasses -----------------------------------------------------------------
+    def build_tabs(self) -> None:
+        """Add the type's own tabs (incidents, complaints, steps...)."""
+
+    def build_actions(self) -> None:
+        """Add the type's action buttons with ``add_action``."""
+
+    def load(self) -> Any:
+        """Return the type's read model (runs off the GUI thread)."""
+        raise NotImplementedError
+
+    def populate(self, view: Any) -> None:
+        """Show the read model."""
+
+    def header_of(self, view: Any) -> Any:
+        return getattr(view, "header", None) or getattr(view, "case", None)
+
+    # -- shared -------------------------------------------------------------------------
+    def add_action(self, key: str, label: str, slot: Callable[[], Any]) -> QPushButton:
+        button = QPushButton(label)
+        button.setAccessibleName(label.replace("&", "").rstrip("…"))
+        button.setObjectName(f"action_{key}")
+        button.clicked.connect(slot)
+        self.actions_bar.addWidget(button)
+        self.buttons[key] = button
+        return button
+
+    def add_tab(self, widget: QWidget, label: str) -> None:
+        self.tabs.addTab(widget, label)
+
+    def reload(self) -> None:
+        """Load the case and its common parts in the background."""
+        ws, case_id, load = self.ws, self.case_id, self.load
+
+        def work() -> tuple[Any, caseview.CaseParts]:
+            return load(), caseview.case_parts(ws, case_id)
+
+        QueryOp(self, work, self._show).failure(self._failed).run()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.title.setText("This case could not be opened")
+        self.status.setText(error_text(exc))
+        self.load_count += 1
+        self.loaded.emit()
+
+    def _show(self, loaded: tuple[Any, caseview.CaseParts]) -> None:
+        view, parts = loaded
+        self.view = view
+        self.parts = parts
+        self.header = h = self.header_of(view) or parts.header
+        if h is not None:
+            self.title.setText(f"{h.reference}  ·  {humanise(h.case_type)}")
+            self.badges.setText(f"{humanise(h.status)} · {humanise(h.risk_level)} risk")
+            closed = h.status == "closed"
+            for key, button in self.buttons.items():
+                button.setEnabled(not closed or key in self._always_enabled())
+        self.people.set_records(parts.people)
+        self.tasks.set_records(parts.tasks)
+        self.notes.set_records(parts.notes)
+        self.documents.set_records(parts.documents)
+        self.buttons["open_document"].setEnabled(bool(parts.documents))
+        self.history.set_records(parts.history)
+        try:
+            self.populate(view)
+        finally:
+            self._count_tabs()
+            self.load_count += 1
+        self.loaded.emit()
+
+    def _count_tabs(self) -> None:
+        """Show how many rows each list tab holds, e.g. "Incidents (3)"."""
+        labels = getattr(self, "_tab_labels", None)
+        if labels is None:
+            labels = self._tab_labels = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        for i, label in enumerate(labels):
+            w = self.tabs.widget(i)
+            if isinstance(w, RecordTable) and w is not self.history:
+                self.tabs.setTabText(i, f"{label} ({w.rowCount()})")
+
+    def open_when_closed(self) -> frozenset[str]:
+        return frozenset()
+
+    def _always_enabled(self) -> frozenset[str]:
+        return frozenset({"open_document"}) | self.open_when_closed()
+
+    def open_document(self) -> None:
+        """Open the chosen document (the newest if none is chosen) in the viewer."""
+        from ui.common.documents import open_document
+
+        doc = self.documents.current_record()
+        if doc is None and self.documents.records:
+            doc = self.documents.records[0]
+        if doc is None:
+            self.status.setText("This case has no documents yet.")
+            return
+        self.tabs.setCurrentWidget(self.documents)
+        open_document(self, self.ws, doc.id,
+                      lambda _p: self.status.setText(f"Opened “{doc.title}”."))
+
+    def after_change(self, message: str) -> None:
+        """Show what an action did and reload the case."""
+        self.status.setText(message)
+        self.changed.emit()
+        self.reload()
+
+    def run_dialog(self, dialog: QDialog, message: str) -> QDialog:
+        """Open an action dialog (window-modal, non-blocking); reload the case when it is
+        accepted. The open dialog is ``self.dialog`` (tests drive it)."""
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.after_change(message))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _open_person(self, *_: Any) -> None:
+        record = self.people.current_record()
+        if record is not None and self.main is not None:
+            self.main.open_person(record.person_id)
+
+    def add_note(self) -> None:
+        from ui.cases.dialogs import NoteDialog
+
+        self.run_dialog(NoteDialog(self, self.ws, self.case_id), "Note added.")
+
+    def close_case(self) -> None:
+        from ui.cases.dialogs import CloseDialog
+
+        self.run_dialog(CloseDialog(self, self.ws, self.case_id, self.case_type),
+                        "Case closed.")
+
+    def is_ready(self) -> bool:
+        return self.load_count > 0

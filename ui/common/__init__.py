@@ -1,0 +1,1 @@
+"""What every screen uses: the Qt names, background operations, forms, tables, security."""

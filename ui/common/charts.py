@@ -1,0 +1,62 @@
+"""A simple horizontal bar chart drawn with QPainter (QtCharts is not in the Essentials)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ui.common.qt import QColor, QFont, QPainter, QPaintEvent, QSize, Qt, QWidget
+
+BAR = QColor("#1f3a5f")
+TEXT = QColor("#1c2733")
+
+
+class BarChart(QWidget):
+    """Labelled bars with their values; the accessible description lists the figures."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title = title
+        self.values: list[tuple[str, float]] = []
+        self.setAccessibleName(title)
+        self.setMinimumHeight(120)
+
+    def set_values(self, values: Sequence[tuple[str, float]]) -> None:
+        self.values = list(values)
+        self.setAccessibleDescription("; ".join(f"{k}: {v:g}" for k, v in self.values))
+        self.setMinimumHeight(36 + 26 * max(1, len(self.values)))
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(420, 36 + 26 * max(1, len(self.values)))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(self.font())
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(TEXT)
+        p.drawText(4, 18, self.title)
+        p.setFont(self.font())
+        if not self.values:
+            p.drawText(4, 44, "No figures for this period.")
+            return
+        metrics = p.fontMetrics()
+        widest = max(metrics.horizontalAdvance(k) for k, _ in self.values) + 12
+        label_w = int(min(widest, max(140, self.width() * 0.45)))
+        top, row = 30, 26
+        width = max(10, self.width() - label_w - 70)
+        biggest = max(v for _, v in self.values) or 1.0
+        for n, (label, value) in enumerate(self.values):
+            y = top + n * row
+            p.setPen(TEXT)
+            p.drawText(4, y, label_w - 8, row - 6,
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                       metrics.elidedText(label, Qt.TextElideMode.ElideMiddle, label_w - 8))
+            w = int(width * value / biggest)
+            p.fillRect(label_w, y + 3, max(w, 1), row - 12, BAR)
+            p.drawText(label_w + w + 6, y, 60, row - 6,
+                       int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                       f"{value:g}")
+        p.end()

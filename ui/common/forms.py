@@ -1,0 +1,223 @@
+"""Form building blocks: labelled fields with mnemonics, values, and errors on the field.
+
+``FormDialog`` lays out fields, runs its submit function in the background, and on a
+``ValidationError(message, field=...)`` marks that field, puts the message beside it and
+gives it focus. Typed input is never cleared by an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from ui.common.ops import QueryOp, error_text
+from ui.common.qt import (
+    QCheckBox,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QSpinBox,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+
+T = TypeVar("T")
+
+
+def humanise(code: str | None) -> str:
+    """``first_warning_letter`` -> ``First warning letter`` (codes shown to people)."""
+    if not code:
+        return ""
+    special = {"abc": "ABC", "cpw": "CPW", "cpn": "CPN", "cbo": "CBO", "icb": "ICB",
+               "idva": "IDVA", "nrm": "NRM", "asb": "ASB", "swip": "SWIP", "mart": "MART",
+               "trigger": "Community Trigger", "asb_team": "ASB team"}
+    if code in special:
+        return special[code]
+    text = code.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def combo(choices: Sequence[tuple[Any, str]] | Sequence[str], *, blank: str | None = None,
+          current: Any = None) -> QComboBox:
+    """A combo box whose items carry values (codes) and show labels."""
+    box = QComboBox()
+    if blank is not None:
+        box.addItem(blank, None)
+    for choice in choices:
+        if isinstance(choice, tuple):
+            box.addItem(choice[1], choice[0])
+        else:
+            box.addItem(humanise(choice), choice)
+    if current is not None:
+        idx = box.findData(current)
+        if idx >= 0:
+            box.setCurrentIndex(idx)
+    return box
+
+
+def date_edit(value: date | None = None) -> QDateEdit:
+    """A calendar date field defaulting to today, in day-month-year order."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd MMM yyyy")
+    edit.setDate(QDate(value or date.today()))
+    return edit
+
+
+def widget_value(widget: QWidget) -> Any:
+    """The plain value a field widget holds."""
+    if isinstance(widget, QLineEdit):
+        return widget.text().strip()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText().strip()
+    if isinstance(widget, QComboBox):
+        data = widget.currentData()
+        return data if data is not None or widget.currentIndex() < 0 else None
+    if isinstance(widget, QDateEdit):
+        return widget.date().toPython()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QSpinBox | QDoubleSpinBox):
+        return widget.value()
+    if isinstance(widget, QListWidget):
+        item = widget.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+    raise TypeError(type(widget).__name__)
+
+
+class Form:
+    """Named fields in a QFormLayout, with an error line and per-field error marks."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.layout = QFormLayout()
+        self.layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.fields: dict[str, QWidget] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.error = QLabel(parent)
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Error message")
+        self.error.hide()
+
+    def add(self, name: str, label: str, widget: QWidget, tip: str = "",
+            row: QWidget | None = None) -> QWidget:
+        """Add a field; ``label`` may hold a mnemonic (``&Reason``). ``row`` is what the
+        form lays out when it is more than the field (a field with a button)."""
+        lab = QLabel(label)
+        lab.setBuddy(widget)
+        plain = label.replace("&", "").rstrip(":")
+        if not plain:  # a check box carries its own text
+            plain = str(getattr(widget, "text", lambda: "")()).replace("&", "")
+        widget.setAccessibleName(plain)
+        widget.setObjectName(f"field_{name}")
+        if tip:
+            widget.setToolTip(tip)
+            widget.setAccessibleDescription(tip)
+        self.layout.addRow(lab, row if row is not None else widget)
+        self.fields[name] = widget
+        self.labels[name] = lab
+        return widget
+
+    def values(self) -> dict[str, Any]:
+        return {name: widget_value(w) for name, w in self.fields.items()}
+
+    def __getitem__(self, name: str) -> Any:
+        return widget_value(self.fields[name])
+
+    def clear_errors(self) -> None:
+        self.error.hide()
+        self.error.setText("")
+        for w in self.fields.values():
+            if w.property("invalid"):
+                w.setProperty("invalid", False)
+                w.style().unpolish(w)
+                w.style().polish(w)
+            w.setAccessibleDescription(w.toolTip())
+
+    def show_error(self, exc: BaseException | str) -> None:
+        """Show the message; mark and focus the named field if the form has it."""
+        message = exc if isinstance(exc, str) else error_text(exc)
+        field = getattr(exc, "field", None)
+        self.clear_errors()
+        widget = self.fields.get(field) if field else None
+        if widget is not None:
+            widget.setProperty("invalid", True)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+            widget.setAccessibleDescription(message)
+            widget.setFocus()
+            label = self.labels[field].text().replace("&", "")
+            message = f"{label}: {message}"
+        self.error.setText(message)
+        self.error.show()
+
+    @property
+    def error_field(self) -> str | None:
+        for name, w in self.fields.items():
+            if w.property("invalid"):
+                return name
+        return None
+
+
+class FormDialog(QDialog):
+    """A dialog around a Form whose submit runs a service call in the background."""
+
+    def __init__(self, parent: QWidget | None, title: str, *, intro: str = "",
+                 submit_label: str = "&Save") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(460)
+        self.form = Form(self)
+        box = QVBoxLayout(self)
+        if intro:
+            text = QLabel(intro)
+            text.setWordWrap(True)
+            box.addWidget(text)
+        box.addLayout(self.form.layout)
+        box.addWidget(self.form.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.submit_button = self.buttons.addButton(submit_label,
+                                                    QDialogButtonBox.ButtonRole.AcceptRole)
+        self.submit_button.setAccessibleName(submit_label.replace("&", ""))
+        self.submit_button.setDefault(True)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.on_submit)
+        self.buttons.rejected.connect(self.reject)
+        box.addWidget(self.buttons)
+        self.result_value: Any = None
+
+    def add(self, name: str, label: str, widget: QWidget, tip: str = "") -> QWidget:
+        return self.form.add(name, label, widget, tip)
+
+    def on_submit(self) -> None:
+        """Override: validate locally, then ``self.submit(lambda: service(...))``."""
+        self.accept()
+
+    def submit(self, op: Callable[[], T], done: Callable[[T], None] | None = None) -> None:
+        """Run ``op`` off the GUI thread; on success store the result and accept."""
+        self.form.clear_errors()
+        self.submit_button.setEnabled(False)
+
+        def ok(result: T) -> None:
+            self.result_value = result
+            self.submit_button.setEnabled(True)
+            if done is not None:
+                done(result)
+            self.accept()
+
+        def bad(exc: BaseException) -> None:
+            self.submit_button.setEnabled(True)
+            self.form.show_error(exc)
+
+        QueryOp(self, op, ok).failure(bad).run()

@@ -1,1 +1,0 @@
-"""Qt item models over casework read models (paged, named columns and roles)."""

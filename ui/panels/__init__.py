@@ -1,0 +1,1 @@
+"""The panels screen, meetings, and the SWIP / MART referral view."""

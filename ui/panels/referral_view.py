@@ -1,0 +1,171 @@
+"""SWIP and MART referral views: needs, agencies, actions per agency; NRM for MART."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ui.cases.dialogs import text_box
+from ui.cases.view import CaseView
+from ui.common.forms import FormDialog, combo, date_edit, humanise
+from ui.common.qt import QCheckBox, QLineEdit, QWidget
+from ui.common.widgets import RecordTable
+
+
+class ActionDialog(FormDialog):
+    """An action for one agency, with an owner and a due date."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int,
+                 meeting_id: int | None = None) -> None:
+        super().__init__(parent, "Add an action", submit_label="&Add action")
+        self.ws, self.case_id, self.meeting_id = ws, case_id, meeting_id
+        self.add("agency", "&Agency", QLineEdit())
+        self.add("owner", "&Owner", QLineEdit())
+        self.add("description", "&Action", text_box(80))
+        self.add("due_on", "&Due on", date_edit())
+        self.add("shareable", "", QCheckBox("&Shareable in the anonymised meeting pack"))
+
+    def on_submit(self) -> None:
+        from casework.panels.swip import add_action
+
+        v = self.form.values()
+        self.submit(lambda: add_action(self.ws, self.case_id, v["agency"], v["owner"],
+                                       v["description"], v["due_on"], self.meeting_id,
+                                       v["shareable"]))
+
+
+class NrmReferDialog(FormDialog):
+    """Refer to the National Referral Mechanism (adults need informed consent)."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Refer to the NRM", submit_label="&Refer")
+        self.ws, self.case_id = ws, case_id
+        self.add("referred_on", "&Referred on", date_edit())
+        self.add("first_responder", "&First responder", QLineEdit())
+        self.add("informed_consent", "&Informed consent",
+                 combo([(True, "Given"), (False, "Not given")], blank="Not applicable (child)"))
+
+    def on_submit(self) -> None:
+        from casework.panels.mart import refer_nrm
+
+        v = self.form.values()
+        self.submit(lambda: refer_nrm(self.ws, self.case_id, v["referred_on"],
+                                      v["first_responder"], v["informed_consent"]))
+
+
+class NrmDecisionDialog(FormDialog):
+    """A reasonable- or conclusive-grounds decision."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "NRM decision", submit_label="&Record decision",
+                         intro="A positive reasonable-grounds decision starts the recovery "
+                               "period, tracked as a deadline.")
+        from casework.panels.mart import DECISION_KINDS
+
+        self.ws, self.case_id = ws, case_id
+        self.add("kind", "&Decision", combo(DECISION_KINDS))
+        self.add("positive", "&Result", combo([(True, "Positive"), (False, "Negative")]))
+        self.add("decided_on", "Decided &on", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.panels.mart import record_nrm_decision
+
+        v = self.form.values()
+        self.submit(lambda: record_nrm_decision(self.ws, self.case_id, v["kind"],
+                                                v["decided_on"], bool(v["positive"])))
+
+
+class _ReferralView(CaseView):
+    def build_tabs(self) -> None:
+        self.actions = RecordTable([
+            ("Agency", lambda a: a.agency), ("Owner", lambda a: a.owner),
+            ("Action", lambda a: a.description), ("Due", lambda a: a.due_on),
+            ("Done", lambda a: a.completed_on), ("Shareable", lambda a: a.shareable)],
+            "Actions")
+        self.add_tab(self.actions, "&Actions")
+
+    def build_actions(self) -> None:
+        self.add_action("action", "Add &action…", self.add_panel_action)
+
+    def referral(self, v: Any) -> Any:
+        return v
+
+    def header_of(self, view: Any) -> Any:
+        r = self.referral(view)
+        return getattr(r, "header", None) or r.case
+
+    def referral_values(self, r: Any) -> list[tuple[str, Any]]:
+        h = getattr(r, "header", None) or r.case
+        return [("Reference", h.reference), ("Status", humanise(h.status)),
+                ("Outcome", humanise(h.outcome)), ("Risk", humanise(h.risk_level)),
+                ("Referred", r.referred_on), ("Referrer", r.referrer_name),
+                ("Referrer's agency", r.referrer_agency), ("Consent", humanise(r.consent)),
+                ("Needs", r.needs), ("Agencies engaged", ", ".join(r.agencies_engaged)),
+                ("Next review", h.next_review_on)]
+
+    def populate(self, v: Any) -> None:
+        r = self.referral(v)
+        self.summary.set_values(self.referral_values(r))
+        self.actions.set_records(r.actions)
+
+    def add_panel_action(self) -> None:
+        self.run_dialog(ActionDialog(self, self.ws, self.case_id), "Action added.")
+
+
+class SwipCaseView(_ReferralView):
+    """A Sex Workers Intervention Panel referral."""
+
+    case_type = "swip"
+
+    def load(self) -> Any:
+        from casework.panels.swip import referral_view
+
+        return referral_view(self.ws, self.case_id)
+
+    def referral_values(self, r: Any) -> list[tuple[str, Any]]:
+        return [*super().referral_values(r), ("Location concern", r.location_concern)]
+
+
+class MartCaseView(_ReferralView):
+    """An Anti-Slavery MART referral with its National Referral Mechanism progress."""
+
+    case_type = "mart"
+
+    def build_tabs(self) -> None:
+        super().build_tabs()
+        self.decisions = RecordTable([
+            ("Decision", lambda d: humanise(d.kind)), ("On", lambda d: d.decided_on),
+            ("Positive", lambda d: d.positive),
+            ("Recovery period ends", lambda d: d.recovery_period_ends)], "NRM decisions")
+        self.add_tab(self.decisions, "NRM &decisions")
+
+    def build_actions(self) -> None:
+        super().build_actions()
+        self.add_action("nrm", "Refer to N&RM…", self.refer_nrm)
+        self.add_action("nrm_decision", "NRM &decision…", self.nrm_decision)
+
+    def load(self) -> Any:
+        from casework.panels.mart import mart_view
+
+        return mart_view(self.ws, self.case_id)
+
+    def referral(self, v: Any) -> Any:
+        return v.referral
+
+    def populate(self, v: Any) -> None:
+        super().populate(v)
+        values = self.referral_values(v.referral) + [
+            ("Exploitation", humanise(v.exploitation_type)), ("Child", v.is_child),
+            ("Nationality", v.nationality), ("NRM referred", v.nrm_referred_on),
+            ("Duty to Notify", v.duty_to_notify_on), ("First responder", v.first_responder),
+            ("Recovery period ends", v.recovery_period_ends)]
+        self.summary.set_values(values)
+        self.decisions.set_records(v.decisions)
+        if "nrm" in self.buttons and self.header_of(v).status == "open":
+            self.buttons["nrm"].setEnabled(not v.nrm_referred)
+
+    def refer_nrm(self) -> None:
+        self.run_dialog(NrmReferDialog(self, self.ws, self.case_id), "Referred to the NRM.")
+
+    def nrm_decision(self) -> None:
+        self.run_dialog(NrmDecisionDialog(self, self.ws, self.case_id),
+                        "NRM decision recorded.")

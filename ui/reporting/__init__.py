@@ -1,0 +1,1 @@
+"""Reports: KPIs, quarterly dataset, annual return."""

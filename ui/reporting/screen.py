@@ -1,0 +1,171 @@
+"""Reports: the KPIs of a period with charts, and the exports (each off the GUI thread,
+with progress and Cancel)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ui.common import services
+from ui.common.charts import BarChart
+from ui.common.exports import describe, run_export
+from ui.common.forms import humanise
+from ui.common.ops import QueryOp
+from ui.common.qt import (
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from ui.common.screen import Screen, heading
+
+
+def current_quarter(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+class Page(Screen):
+    """KPIs for a period; export buttons for what the role may produce."""
+
+    title = "Reports"
+
+    def __init__(self, ws: Any, main: Any) -> None:
+        super().__init__(ws, main)
+        self.kpis: Any = None
+        self.last_export: Any = None
+        self.loaded = False
+        box = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Reports"))
+        top.addStretch(1)
+        self.period = QLineEdit(current_quarter())
+        self.period.setAccessibleName("Period")
+        self.period.setToolTip("A quarter (2026Q3), a year (2026) or a month (2026-07)")
+        self.period.setMaximumWidth(120)
+        label = QLabel("P&eriod")
+        label.setBuddy(self.period)
+        self.show_button = QPushButton("&Show figures")
+        self.show_button.setAccessibleName("Show figures")
+        self.show_button.clicked.connect(self.refresh)
+        self.period.returnPressed.connect(self.refresh)
+        for w in (label, self.period, self.show_button):
+            top.addWidget(w)
+        box.addLayout(top)
+        exports = QHBoxLayout()
+        self.export_buttons: dict[str, QPushButton] = {}
+        for key, cap, text in (("kpi", "report.kpis", "KPI &report (PDF)…"),
+                               ("quarterly", "export.quarterly", "&Quarterly dataset…"),
+                               ("trigger", "export.trigger_return",
+                                "Community &Trigger return…")):
+            if services.can(ws.actor, cap):
+                b = QPushButton(text)
+                b.setAccessibleName(text.replace("&", "").rstrip("…"))
+                b.clicked.connect(lambda _c=False, k=key: self.export(k))
+                exports.addWidget(b)
+                self.export_buttons[key] = b
+        exports.addStretch(1)
+        box.addLayout(exports)
+        self.status = QLabel("")
+        self.status.setObjectName("caseStatus")
+        self.status.setWordWrap(True)
+        box.addWidget(self.status)
+        self.figures = QLabel("")
+        self.figures.setWordWrap(True)
+        self.figures.setAccessibleName("Key figures")
+        box.addWidget(self.figures)
+        grid_host = QWidget()
+        self.grid = QGridLayout(grid_host)
+        self.charts = {k: BarChart(t) for k, t in (
+            ("steps", "ASB escalation steps taken"), ("timeliness", "ASB timeliness"),
+            ("referrals", "Panel referrals"), ("trigger", "Community Trigger"),
+            ("contractors", "Sanctuary jobs by contractor"),
+            ("exploitation", "MART exploitation types"))}
+        for n, chart in enumerate(self.charts.values()):
+            self.grid.addWidget(chart, n // 2, n % 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+        box.addWidget(scroll, 1)
+        self.can_see_kpis = services.can(ws.actor, "report.kpis")
+
+    def refresh(self) -> None:
+        if not self.can_see_kpis:
+            self.loaded = True
+            return
+        from casework.reporting.kpis import compute_kpis
+
+        ws, period = self.ws, self.period.text().strip()
+        self.status.setText("Counting…")
+        QueryOp(self, lambda: compute_kpis(ws, period), self.show_kpis).failure(
+            lambda exc: (self.status.setText(str(exc)), setattr(self, "loaded", True))).run()
+
+    def show_kpis(self, k: Any) -> None:
+        self.kpis = k
+        a, s, pk, t = k.asb, k.sanctuary, k.panels, k.trigger
+        share = f"{a.no_further_asb_share:.0%}" if a.no_further_asb_share is not None else "—"
+        avg = f"£{s.average_cost_pence / 100:,.0f}" if s.average_cost_pence else "—"
+        self.figures.setText(
+            f"<b>{k.period.label}</b> ({k.period.start:%d %b %Y} – {k.period.end:%d %b %Y}): "
+            f"{a.cases_opened} ASB cases opened, {a.cases_closed} closed; no further ASB after "
+            f"a first intervention: {share} (target {a.no_further_asb_target:.0%}); "
+            f"CPWs {a.cpw_issued}, CPNs {a.cpn_issued} ({a.cpn_breached} breached), "
+            f"ABCs {a.abcs}, guardcams {a.guardcams_installed}. Sanctuary: "
+            f"{s.jobs_referred} referred, {s.jobs_completed} completed, average cost {avg}.")
+        self.charts["steps"].set_values([(humanise(x), v) for x, v in
+                                         sorted(a.steps_by_action.items())])
+        self.charts["timeliness"].set_values([
+            ("First contact on time", a.first_contact_on_time),
+            ("First contact late", a.first_contact_late),
+            ("Updates on time", a.updates_on_time), ("Updates late", a.updates_late)])
+        self.charts["referrals"].set_values([(humanise(x), v) for x, v in
+                                             sorted(pk.referrals.items())])
+        self.charts["trigger"].set_values([
+            ("Applications", t.applications), ("Threshold not met", t.threshold_not_met),
+            ("Reviews", t.reviews),
+            ("Reviews with recommendations", t.reviews_with_recommendations)])
+        self.charts["contractors"].set_values(sorted(s.jobs_by_contractor.items()))
+        self.charts["exploitation"].set_values([(humanise(x), v) for x, v in
+                                                sorted(pk.mart_exploitation_types.items())])
+        self.status.setText("")
+        self.loaded = True
+
+    def is_ready(self) -> bool:
+        return self.loaded
+
+    # -- exports ------------------------------------------------------------------------
+    def export(self, key: str, out: str | None = None) -> None:
+        """Run one export to a file (or folder) the user chooses."""
+        period = self.period.text().strip()
+        if key == "kpi":
+            from casework.reporting.kpi_report import export_kpi_report as fn
+            default, args_of = f"kpi-report-{period}.pdf", lambda p: (self.ws, period, p)
+        elif key == "quarterly":
+            from casework.sharing.quarterly import export_quarterly as fn
+            default, args_of = f"quarterly-{period}", lambda p: (self.ws, period, p)
+        else:
+            from casework.trigger.annual_return import export_trigger_return as fn
+            year = int(period[:4]) if period[:4].isdigit() else date.today().year
+            default, args_of = f"trigger-return-{year}.pdf", lambda p: (self.ws, year, p)
+        if out is None:
+            start = str(Path.home() / default)
+            if key == "quarterly":
+                out = QFileDialog.getExistingDirectory(self, "Folder for the dataset", start)
+            else:
+                out, _ = QFileDialog.getSaveFileName(self, "Save the export", start)
+            if not out:
+                return
+
+        def done(result: Any) -> None:
+            self.last_export = result
+            self.status.setText(describe(result))
+
+        run_export(self, "Exporting under the information-sharing protocol…", fn,
+                   args_of(Path(out)), done,
+                   lambda exc: self.status.setText(f"Nothing was exported: {exc}"))

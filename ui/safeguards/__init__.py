@@ -1,0 +1,1 @@
+"""Retention review, subject access and who-saw-what tabs."""

@@ -1,0 +1,1 @@
+"""The sanctuary job view."""

@@ -1,0 +1,1 @@
+"""The application: start-up, unlock, the main window, search, screenshots."""

@@ -1,0 +1,83 @@
+"""Entry point of the desktop application, and the controller of a signed-in session.
+
+``casework`` shows the unlock dialog; ``casework --demo`` makes (once) and opens a demo
+database of synthetic cases; ``casework --db PATH --user NAME --screenshot OUT.png``
+signs in with ``CASEWORK_PASSWORD``, shows the case list, saves a screenshot and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from casework.core import resources
+from ui.common.qt import QApplication, QIcon
+
+log = logging.getLogger(__name__)
+
+
+def _stylesheet() -> str:
+    return resources.read_text("style.qss")
+
+
+def make_app(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with the house style (reuses one if it exists)."""
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("casework")
+    app.setApplicationDisplayName("casework")
+    app.setStyle("Fusion")
+    app.setStyleSheet(_stylesheet())
+    from ui.common.accessibility import install
+
+    install(app)  # type: ignore[arg-type]
+    with resources.as_path("icons/casework.svg") as icon:
+        app.setWindowIcon(QIcon(str(icon)))
+    return app  # type: ignore[return-value]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="casework", description="Community safety casework.")
+    p.add_argument("--db", default=os.environ.get("CASEWORK_DB", ""), help="database file")
+    p.add_argument("--user", default=os.environ.get("CASEWORK_USER", ""), help="user name")
+    p.add_argument("--demo", action="store_true",
+                   help="open (creating once) a demo database of synthetic cases")
+    p.add_argument("--screenshot", metavar="PNG",
+                   help="sign in with CASEWORK_PASSWORD, save a screenshot, exit")
+    p.add_argument("--page", default="cases", help="screen for --screenshot (e.g. panels)")
+    p.add_argument("--case", type=int, help="with --screenshot: open this case id")
+    p.add_argument("--tab", help="with --screenshot: show the screen's tab of this name")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the desktop application."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        resources.check_installed()
+    except resources.MissingResource as exc:
+        print(f"casework: {exc}", file=sys.stderr)
+        return 8
+    if args.demo:
+        from ui.shell.demo import ensure_demo
+
+        demo = ensure_demo()
+        if demo is None:
+            return 1
+        args.db, args.user = str(demo.path), demo.username
+    app = make_app()
+    if args.screenshot:
+        from ui.shell.shot import screenshot
+
+        return screenshot(app, args)
+    from ui.shell.session import Session
+
+    session = Session(args.db, args.user)
+    session.start()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The main window: navigation, the search box, the screens, and the lock button."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ui.common import services
+from ui.common.accessibility import prepare
+from ui.common.forms import humanise
+from ui.common.qt import (
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QShortcut,
+    QSize,
+    QStackedWidget,
+    Qt,
+    QWidget,
+    Signal,
+)
+from ui.common.screen import Screen
+from ui.shell.registry import CASE_TYPES, NAV, CaseTypeUi
+
+if TYPE_CHECKING:
+    from casework.core.context import Workspace
+
+
+class MainWindow(QMainWindow):
+    """The signed-in application. Emits ``lock_requested`` for the Lock button."""
+
+    lock_requested = Signal()
+
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__()
+        self.ws = ws
+        self.setWindowTitle("casework")
+        self.setAccessibleName("casework main window")
+        self.resize(1400, 860)
+        self.items = [n for n in NAV if n.allowed(ws.actor)]
+        self.case_types: dict[str, CaseTypeUi] = CASE_TYPES
+        self.pages: dict[str, Screen] = {}
+
+        top = QWidget()
+        top.setObjectName("topBar")
+        bar = QHBoxLayout(top)
+        bar.setContentsMargins(12, 8, 12, 8)
+        brand = QLabel("casework")
+        brand.setObjectName("brand")
+        bar.addWidget(brand)
+        bar.addSpacing(24)
+        self.search = None
+        if services.can(ws.actor, "people.read") or services.can(ws.actor, "case.read"):
+            from ui.shell.search import SearchBox
+
+            self.search = SearchBox(ws, self)
+            bar.addWidget(self.search, 1)
+        else:
+            bar.addStretch(1)
+        who = QLabel(f"{ws.actor.username} · {humanise(ws.actor.role)}")
+        who.setObjectName("who")
+        who.setAccessibleName("Signed in as")
+        bar.addWidget(who)
+        self.lock_button = QPushButton("&Lock")
+        self.lock_button.setAccessibleName("Lock the application")
+        self.lock_button.setToolTip("Lock now (Ctrl+L): hides all data and forgets the key")
+        self.lock_button.clicked.connect(self.lock_requested)
+        bar.addWidget(self.lock_button)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName("Navigation")
+        self.nav.setFixedWidth(210)
+        self.nav.setIconSize(QSize(18, 18))
+        self.stack = QStackedWidget()
+        for n, item in enumerate(self.items, start=1):
+            entry = QListWidgetItem(item.label)
+            entry.setData(Qt.ItemDataRole.UserRole, item.key)
+            entry.setToolTip(f"{item.label} (Alt+{n})")
+            entry.setSizeHint(QSize(200, 40))
+            self.nav.addItem(entry)
+            self.stack.addWidget(QWidget())
+            sc = QShortcut(QKeySequence(f"Alt+{n}"), self)
+            sc.activated.connect(lambda key=item.key: self.show_page(key))
+        self.nav.currentRowChanged.connect(self._on_nav)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        central = QWidget()
+        from ui.common.qt import QVBoxLayout
+
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(top)
+        col.addWidget(body, 1)
+        self.setCentralWidget(central)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock_requested)
+        if self.search is not None:
+            QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        self.setTabOrder(self.nav, self.stack)
+        self.statusBar().showMessage(f"Signed in as {ws.actor.username}")
+        prepare(self)
+        if self.items:
+            self.nav.setCurrentRow(0)
+        else:
+            self.stack.addWidget(QLabel("Your role has no screens in this application."))
+
+    # -- navigation -----------------------------------------------------------------------
+    def nav_keys(self) -> list[str]:
+        return [i.key for i in self.items]
+
+    def show_page(self, key: str) -> Screen | None:
+        """Switch to a screen (built on first use); None if the role does not have it."""
+        if key not in self.nav_keys():
+            return None
+        self.nav.setCurrentRow(self.nav_keys().index(key))
+        return self.pages.get(key)
+
+    def page(self, key: str) -> Screen | None:
+        return self.pages.get(key)
+
+    def _on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        item = self.items[row]
+        page = self.pages.get(item.key)
+        if page is None:
+            page = item.page(self.ws, self)
+            self.pages[item.key] = page
+            old = self.stack.widget(row)
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            prepare(page)
+            page.refresh()
+        self.stack.setCurrentWidget(page)
+
+    def open_case(self, case_id: int, label: str = "") -> None:
+        """Open a case view in the Cases screen."""
+        page = self.show_page("cases")
+        if page is not None:
+            page.open_case(case_id, label)  # type: ignore[attr-defined]
+
+    def open_person(self, person_id: int) -> None:
+        page = self.show_page("people")
+        if page is not None:
+            page.open_person(person_id)  # type: ignore[attr-defined]
+
+    def open_address(self, address_id: int) -> None:
+        """An address hit: show the people screen (addresses are found through people)."""
+        del address_id
+        self.show_page("people")
+
+    def close_data(self) -> None:
+        """Drop every screen (and the data it shows) before the window goes."""
+        for page in self.pages.values():
+            page.deleteLater()
+        self.pages.clear()

@@ -1,0 +1,72 @@
+"""``casework --screenshot``: sign in, show a screen, wait for its data, save a PNG."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from ui.common.qt import QApplication, QEventLoop, QTimer
+
+TIMEOUT_S = 30.0
+
+
+def _wait(app: QApplication, ready: object, timeout: float = TIMEOUT_S) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if callable(ready) and ready():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def screenshot(app: QApplication, args: argparse.Namespace) -> int:
+    """Sign in with CASEWORK_PASSWORD, show ``args.page``, save ``args.screenshot``."""
+    from casework.core.context import open_workspace
+    from casework.core.errors import CaseworkError
+    from db.errors import StoreError
+    from ui.common.ops import active_count
+    from ui.shell.session import Session
+
+    password = os.environ.get("CASEWORK_PASSWORD")
+    if not args.db or not args.user or password is None:
+        print("casework: --screenshot needs --db, --user and CASEWORK_PASSWORD",
+              file=sys.stderr)
+        return 2
+    try:
+        ws = open_workspace(Path(args.db).expanduser(), args.user, password)
+    except (CaseworkError, StoreError) as exc:
+        print(f"casework: error: {exc}", file=sys.stderr)
+        return 4
+    session = Session(args.db, args.user, idle_ms=0)
+    window = session.open(ws, args.page)
+    window.resize(1500, 920)
+    if args.case:
+        window.open_case(args.case)
+    tab = getattr(args, "tab", None)
+    tabs = getattr(window.stack.currentWidget(), "tabs", None)
+    if tab and tabs is not None:
+        for i in range(tabs.count()):
+            if tabs.tabText(i).replace("&", "").lower().startswith(tab.lower()):
+                tabs.setCurrentIndex(i)
+    # Let the screens load their first data (background operations) and lay out.
+    _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S)
+    _wait(app, lambda: False, 0.3)
+    out = Path(args.screenshot)
+    ok = window.grab().save(str(out))
+    if not ok:
+        print("casework: error: could not write the screenshot", file=sys.stderr)
+        return 1
+    print(f"screenshot: {out}")
+    ws.lock()
+    QTimer.singleShot(0, app.quit)
+    return 0
+
+
+def _ready(window: object) -> bool:
+    page = window.stack.currentWidget()  # type: ignore[attr-defined]
+    ready = getattr(page, "is_ready", None)
+    return bool(ready()) if callable(ready) else True

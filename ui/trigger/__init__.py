@@ -1,0 +1,1 @@
+"""The Community Trigger case view."""
