@@ -21,7 +21,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from sqlalchemy.dialects import sqlite
 
 from casework.cases import caselist, search
 from casework.cases.caselist import CaseFilter
+from casework.core import clock
 from casework.core.context import Workspace, open_workspace
 from db.keyslots import derive_kek, slot_path
 from db.migrate import MIGRATIONS
@@ -94,7 +94,7 @@ def _generate(path: Path, size: int) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return clock.now_utc().strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _row(scenario: str, size: int, seconds: float, target: str, ok: bool,

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.cases import lifecycle as cases
+from casework.core import clock
 from casework.core.context import open_workspace
 from casework.core.permissions import visible_cases
 from casework.reporting import kpis
@@ -123,7 +124,7 @@ def run(size: int = 100_000, reuse: Path | None = None) -> list[dict[str, Any]]:
         path = Path(tmp) / "bench.db"
         password, build_seconds = build(path, size, reuse)
         rows = [save_case_change(path, password, size),
-                quarter_kpis(path, password, size, previous_quarter(date.today()))]
+                quarter_kpis(path, password, size, previous_quarter(clock.today()))]
     for row in rows:
         row["build_seconds"] = round(build_seconds, 1)
     return rows

@@ -9,16 +9,45 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from casework.admin import newdb
-from casework.core import users
+from casework.core import clock, users
 from casework.core.context import Workspace, open_workspace
 from db.keyslots import slot_path
 
 PASSWORD = "correct horse battery staple"
+
+# The day the suite runs as, unless ``--today`` says otherwise. A Tuesday: panels meet on
+# Tuesdays. CI runs the date-sensitive tests (marker ``dates``) again on other days: a
+# bank holiday, Easter Monday, the last day of a quarter (see the Makefile).
+DEFAULT_TODAY = date(2026, 12, 1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--today", default=None,
+                     help=f"run as of this date (YYYY-MM-DD); default {DEFAULT_TODAY}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "dates: depends on what day it is (CI runs it on "
+                                       "several days)")
+
+
+def run_date(config: pytest.Config) -> date:
+    value = config.getoption("--today")
+    return date.fromisoformat(value) if value else DEFAULT_TODAY
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(request: pytest.FixtureRequest) -> Iterator[date]:
+    """Every test runs on a fixed day from the project's one clock (``--today``)."""
+    day = run_date(request.config)
+    with clock.frozen(day):
+        yield day
 
 # user name -> (role, team, panels)
 ROSTER: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
@@ -65,9 +94,11 @@ def build_template(path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template_db(tmp_path_factory: pytest.TempPathFactory,
+                pytestconfig: pytest.Config) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    build_template(path)
+    with clock.frozen(run_date(pytestconfig)):
+        build_template(path)
     return path
 
 

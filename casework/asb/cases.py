@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from casework.asb.risk import RiskAssessmentView, assess_in, first_contact_days
 from casework.cases.lifecycle import CaseHeader, add_task, complete_tasks, create_case, load_case
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
@@ -150,7 +150,7 @@ def add_incident_in(ws: Workspace, session: Session, case: Case,
     if data.occurred_on > reported_on:
         raise ValidationError("An incident cannot be reported before it happened.",
                               field="reported_on")
-    if reported_on > date.today():
+    if reported_on > clock.today():
         raise ValidationError("An incident cannot be reported in the future.",
                               field="reported_on")
     if data.source not in INCIDENT_SOURCES:
@@ -229,7 +229,7 @@ def record_contact(ws: Workspace, case_id: int, contacted_on: date) -> ContactVi
     require(ws.actor, "case.write")
     with ws.uow() as session:
         case = _open_case(ws, session, case_id)
-        if contacted_on < case.opened_on or contacted_on > date.today():
+        if contacted_on < case.opened_on or contacted_on > clock.today():
             raise ValidationError("The contact date must fall between the case opening and "
                                   "today.", field="contacted_on")
         detail = _detail(session, case)

@@ -22,7 +22,7 @@ from casework.asb.import_rows import COLUMNS, REQUIRED, CaseRow, PersonRow, pars
 from casework.asb.risk import first_contact_days, review_days
 from casework.cases.lifecycle import add_task, create_case
 from casework.cases.workflow import link_person
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
@@ -118,7 +118,7 @@ def validate(session: Session, content: bytes) -> tuple[list[CaseRow], list[RowE
         if "__extra__" in values:
             errors.append(RowError(number, "row", "more cells than the header has columns"))
             continue
-        row, problems = parse_row(number, values, today=date.today())
+        row, problems = parse_row(number, values, today=clock.today())
         errors += [RowError(number, f, m) for f, m in problems]
         lsoa, ref = values.get("lsoa_code", "").upper(), values.get("reference_external", "")
         if lsoa and lsoa not in lsoas:

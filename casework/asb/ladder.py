@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from casework.asb.cases import BreachView, StepView
 from casework.cases.letters import issue_letter_in, letter_date
 from casework.cases.lifecycle import add_task, load_case
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -69,7 +69,7 @@ def _steps(session: Session, case_id: int) -> list[EscalationStep]:
 
 
 def _check_date(case: Case, steps: list[EscalationStep], taken_on: date) -> None:
-    if taken_on < case.opened_on or taken_on > date.today():
+    if taken_on < case.opened_on or taken_on > clock.today():
         raise ValidationError("The date must fall between the case opening and today.",
                               field="taken_on")
     if steps and taken_on < steps[-1].taken_on:
@@ -196,7 +196,7 @@ def record_breach(ws: Workspace, step_id: int, occurred_on: date, action_taken: 
         if step.action not in BREACHABLE:
             raise ValidationError("Only a CPW, CPN, ABC or injunction can be breached.",
                                   field="step_id")
-        if occurred_on < step.taken_on or occurred_on > date.today():
+        if occurred_on < step.taken_on or occurred_on > clock.today():
             raise ValidationError("A breach falls between the step's date and today.",
                                   field="occurred_on")
         if len(action_taken.strip()) > 80:
@@ -206,7 +206,7 @@ def record_breach(ws: Workspace, step_id: int, occurred_on: date, action_taken: 
         session.add(breach)
         if not breach.action_taken:
             add_task(session, case, "breach_decision", "Decide the response to a breach",
-                     add_working_days(max(occurred_on, date.today()),
+                     add_working_days(max(occurred_on, clock.today()),
                                       BREACH_DECISION_WORKING_DAYS))
         session.flush()
         audit.record(ws, session, "asb.breach", "case", case.id,
@@ -219,7 +219,7 @@ def de_escalate(ws: Workspace, case_id: int, to_stage: int, reason: str,
                 taken_on: date | None = None) -> StepView:
     """Step down the ladder (to 0: no stage), with the reason recorded."""
     require(ws.actor, "case.write")
-    taken_on = taken_on or date.today()
+    taken_on = taken_on or clock.today()
     if not reason.strip():
         raise ValidationError("Give a reason for de-escalating.", field="reason")
     with ws.uow() as session:
@@ -246,7 +246,7 @@ def de_escalate(ws: Workspace, case_id: int, to_stage: int, reason: str,
 
 def ladder_options(ws: Workspace, case_id: int, on: date | None = None) -> list[LadderOption]:
     """Every ladder action with whether it is possible now (for the case page's menu)."""
-    on = on or date.today()
+    on = on or clock.today()
     with ws.uow() as session:
         case = load_case(ws, session, case_id, "asb")
         detail = session.get(AsbDetail, case.id)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import add_task, complete_tasks, load_case
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
@@ -118,7 +118,7 @@ def assess_in(ws: Workspace, session: Session, case: Case, answers: Mapping[str,
     """Record an assessment inside the caller's unit of work (audited)."""
     if assessed_on < case.opened_on:
         raise ValidationError("An assessment cannot predate the case.", field="assessed_on")
-    if assessed_on > date.today():
+    if assessed_on > clock.today():
         raise ValidationError("An assessment cannot be in the future.", field="assessed_on")
     sums = score(answers)
     level = level_for(session, sums["total"])
@@ -157,5 +157,5 @@ def assess_risk(ws: Workspace, case_id: int, answers: Mapping[str, int],
         case = load_case(ws, session, case_id, "asb")
         if case.status == "closed":
             raise ValidationError("The case is closed.", field="status")
-        row = assess_in(ws, session, case, answers, assessed_on or date.today(), False)
+        row = assess_in(ws, session, case, answers, assessed_on or clock.today(), False)
         return RiskAssessmentView.of(row)

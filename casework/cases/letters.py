@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import DocumentView, load_case, store_document
 from casework.cases.links import person_links
-from casework.core import audit, resources
+from casework.core import audit, clock, resources
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -184,11 +184,11 @@ def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: s
     person = session.get(Person, pid)
     if person is None or person.anonymised:
         raise ValidationError("The recipient's record is not available.", field="recipient")
-    fields = standard_fields(ws, session, case, person, on or date.today())
+    fields = standard_fields(ws, session, case, person, on or clock.today())
     fields.update({k: str(v) for k, v in (extra_fields or {}).items()})
     pdf = render_pdf(template.title, fields, fill(template, fields))
     doc = store_document(ws, session, case, "letter",
-                         f"{template.title} ({letter_date(on or date.today())})", pdf)
+                         f"{template.title} ({letter_date(on or clock.today())})", pdf)
     audit.record(ws, session, "letter.generate", "case", case.id,
                  detail={"document": doc.id, "template": template_key, "recipient": pid})
     return doc

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require, require_case
@@ -90,7 +90,7 @@ def create_case(ws: Workspace, session: Session, case_type: str, *, opened_on: d
     """Insert the common case row (callers add the type's detail row) and audit it."""
     if case_type not in PREFIX:
         raise ValidationError("Unknown case type.", field="case_type")
-    if opened_on > date.today():
+    if opened_on > clock.today():
         raise ValidationError("A case cannot be opened in the future.", field="opened_on")
     case = Case(reference=new_reference(session, case_type, opened_on.year),
                 case_type=case_type, status="open", opened_on=opened_on,
@@ -177,7 +177,7 @@ def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None
                reason: str = "") -> CaseHeader:
     """Close with an outcome allowed for the case type; open tasks are completed."""
     require(ws.actor, "case.write")
-    closed_on = closed_on or date.today()
+    closed_on = closed_on or clock.today()
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
         if case.status == "closed":

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require, require_case, visible_cases
@@ -67,7 +67,7 @@ def _board(ws: Workspace, whose: ColumnElement[bool], today: date) -> TaskBoard:
 
 def my_tasks(ws: Workspace, today: date | None = None) -> TaskBoard:
     """Open tasks assigned to the signed-in user: overdue, and due in the next 7 days."""
-    return _board(ws, Task.assigned_user_id == ws.actor.user_id, today or date.today())
+    return _board(ws, Task.assigned_user_id == ws.actor.user_id, today or clock.today())
 
 
 def team_tasks(ws: Workspace, today: date | None = None) -> TaskBoard:
@@ -81,13 +81,13 @@ def team_tasks(ws: Workspace, today: date | None = None) -> TaskBoard:
         whose = Task.team_id == actor.team_id
     else:
         whose = and_(Task.assigned_user_id == actor.user_id)
-    return _board(ws, whose, today or date.today())
+    return _board(ws, whose, today or clock.today())
 
 
 def complete_task(ws: Workspace, task_id: int, completed_on: date | None = None) -> TaskView:
     """Mark a task done (audited)."""
     require(ws.actor, "case.write")
-    completed_on = completed_on or date.today()
+    completed_on = completed_on or clock.today()
     with ws.uow() as session:
         task = session.get(Task, task_id)
         if task is None:
@@ -100,7 +100,7 @@ def complete_task(ws: Workspace, task_id: int, completed_on: date | None = None)
             raise NotFound("No such task.")
         if task.completed_on is not None:
             raise ValidationError("The task is already done.", field="completed_on")
-        if completed_on > date.today():
+        if completed_on > clock.today():
             raise ValidationError("A task cannot be completed in the future.",
                                   field="completed_on")
         task.completed_on = completed_on

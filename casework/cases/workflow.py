@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases import letters
 from casework.cases.lifecycle import DocumentView
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -42,7 +42,7 @@ def check_date(day: date, earliest: date | None, field: str) -> None:
     """A milestone date is neither before ``earliest`` nor in the future."""
     if earliest is not None and day < earliest:
         raise ValidationError("That date is before the earlier step it follows.", field=field)
-    if day > date.today():
+    if day > clock.today():
         raise ValidationError("That date is in the future.", field=field)
 
 

@@ -32,12 +32,12 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework.core import clock
 from db.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     ).first()
     seq = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
-    ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ts = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     detail_text = json.dumps(detail, sort_keys=True, separators=(",", ":")) if detail else ""
     rid = "" if record_id is None else str(record_id)
     body = canonical(seq, ts, who.user_id, who.username, action, record_type, rid, reason,

@@ -16,11 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from pathlib import Path
 from typing import Any
 
-from casework.core import logguard
+from casework.core import clock, logguard
 from casework.core.errors import PermissionDenied
 from db.errors import WrongPassword
 from db.keyslots import atomic_write_text
@@ -92,7 +91,7 @@ def check_delay(db_path: Path, user: str, now: float | None = None) -> float:
     wait = delay_for(count)
     if wait <= 0:
         return 0.0
-    now = time.time() if now is None else now
+    now = clock.timestamp() if now is None else now
     elapsed = max(0.0, now - float(last))  # a clock set back waits the full delay
     return max(0.0, wait - elapsed)
 
@@ -101,7 +100,7 @@ def record_failure(db_path: Path, user: str, now: float | None = None) -> int:
     """Count one failed unlock; returns the new count."""
     doc = _load(db_path)
     count = failures(db_path, user) + 1
-    doc[user] = {"count": count, "last": time.time() if now is None else now}
+    doc[user] = {"count": count, "last": clock.timestamp() if now is None else now}
     _save(db_path, doc)
     return count
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, Integer, func, select
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
@@ -189,7 +189,7 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
         raise ValidationError(f"The number of cases must be from 1 to {MAX_CASES:,}.",
                               field="cases")
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or clock.today()
     report = progress or (lambda _f: None)
     report(0.0)
     rng = random.Random(seed)

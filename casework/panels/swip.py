@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import CaseHeader, add_task, create_case
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -213,7 +213,7 @@ def add_action(ws: Workspace, case_id: int, agency: str, owner: str, description
 def complete_action(ws: Workspace, action_id: int, on: date | None = None) -> ActionView:
     """Mark an action done (and its task)."""
     require(ws.actor, "case.write")
-    on = on or date.today()
+    on = on or clock.today()
     with ws.uow() as session:
         action = session.get(PanelAction, action_id)
         if action is None:

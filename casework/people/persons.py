@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import load_case
 from casework.cases.links import LINK_COLUMNS, person_links
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import can_see_case, require, visible_cases
@@ -174,7 +174,7 @@ def _validate(session: Session, data: PersonInput) -> None:
         raise ValidationError("Unknown gender value.", field="gender")
     if data.consent not in CONSENT:
         raise ValidationError("Unknown consent value.", field="consent")
-    if data.date_of_birth is not None and data.date_of_birth > date.today():
+    if data.date_of_birth is not None and data.date_of_birth > clock.today():
         raise ValidationError("A date of birth cannot be in the future.", field="date_of_birth")
     if not data.flags <= set(FLAGS):
         raise ValidationError("Unknown vulnerability flag.", field="flags")
@@ -212,12 +212,12 @@ def _set_address(session: Session, person: Person, data: AddressInput) -> None:
                 data.lsoa_code):
             return
         current.current = False
-        current.to_date = date.today()
+        current.to_date = clock.today()
     address = Address(line1=data.line1.strip(), line2=data.line2.strip(),
                       town=data.town.strip(), postcode=postcode, lsoa_code=data.lsoa_code)
     session.add(address)
     person.addresses.append(PersonAddress(address=address, current=True,
-                                          from_date=date.today()))
+                                          from_date=clock.today()))
 
 
 def create_person(ws: Workspace, data: PersonInput) -> PersonView:

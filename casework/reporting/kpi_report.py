@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from reportlab.platypus import Flowable, Spacer
 from sqlalchemy.orm import Session
 
-from casework.core import settings
+from casework.core import clock, settings
 from casework.core.context import Workspace
 from casework.reporting import kpis
 from casework.sharing import disclosure as dc
@@ -86,7 +85,7 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, period: str,
     who = named_recipient(spec, recipient)
     p = kpis.parse_period(period)
     # The KPI module's session-level queries (the public functions open their own unit).
-    a = kpis._asb(session, p, date.today())
+    a = kpis._asb(session, p, clock.today())
     s = kpis._sanctuary(session, p)
     pn = kpis._panels(session, p)
     t = count_return(session, p.label, p.start, p.end)

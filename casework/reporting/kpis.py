@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
@@ -301,7 +301,7 @@ def compute_kpis(ws: Workspace, period: str, today: date | None = None) -> Kpis:
     require(ws.actor, "report.kpis")
     p = parse_period(period)
     with ws.uow() as session:
-        result = Kpis(p, _asb(session, p, today or date.today()), _sanctuary(session, p),
+        result = Kpis(p, _asb(session, p, today or clock.today()), _sanctuary(session, p),
                       _panels(session, p), count_return(session, p.label, p.start, p.end))
         audit.record(ws, session, "report.kpis", "report", p.label)
         return result

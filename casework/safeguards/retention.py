@@ -41,12 +41,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from casework.safeguards import records
-from db.models import Base, Case, Person, utcnow
+from db.models import Base, Case, Person
 
 # Text columns that hold codes or categories, not identifying or free text.
 KEEP_TEXT: dict[str, frozenset[str]] = {
@@ -132,7 +132,7 @@ def review_list(ws: Workspace, today: date | None = None) -> list[RetentionItem]
     """Closed cases past their retention period, oldest first (audited)."""
     require(ws.actor, "admin.retention")
     with ws.uow() as session:
-        items = _overdue(session, today or date.today())
+        items = _overdue(session, today or clock.today())
         audit.record(ws, session, "retention.review", detail={"overdue": len(items)})
     return items
 
@@ -260,7 +260,7 @@ def delete_cases(ws: Workspace, case_ids: list[int], *, confirmed: bool, reason:
     total: dict[str, int] = {}
     removed: list[int] = []
     with ws.uow() as session:
-        for case in _checked(session, case_ids, today or date.today(), "delete"):
+        for case in _checked(session, case_ids, today or clock.today(), "delete"):
             cid, ref, ctype = case.id, case.reference, case.case_type
             people = records.people_of_case(session, cid)
             addresses = _addresses_of(session, cid, people)
@@ -291,7 +291,7 @@ def anonymise_cases(ws: Workspace, case_ids: list[int], *, confirmed: bool,
     total: dict[str, int] = {}
     anonymised: list[int] = []
     with ws.uow() as session:
-        for case in _checked(session, case_ids, today or date.today(), "anonymise"):
+        for case in _checked(session, case_ids, today or clock.today(), "anonymise"):
             cid, ref, ctype = case.id, case.reference, case.case_type
             counts: dict[str, int] = {}
             people = records.people_of_case(session, cid)
@@ -309,7 +309,7 @@ def anonymise_cases(ws: Workspace, case_ids: list[int], *, confirmed: bool,
                     _blank_text(session, table, records.belongs_to_cases(table, [cid]))
             cases = Base.metadata.tables[records.CASES]
             session.execute(update(cases).where(cases.c.id == cid).values(
-                address_id=None, anonymised_at=utcnow()))
+                address_id=None, anonymised_at=clock.utcnow()))
             for pid in in_place:
                 _person_identity(session, pid)
                 audit.record(ws, session, "retention.anonymise", "person", pid, reason=reason,

@@ -23,14 +23,14 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from casework.safeguards import records, sar_pdf
 from casework.safeguards.sar_pdf import MARKER
 from db.keyslots import atomic_write_bytes
-from db.models import Base, Case, Person, PersonAlias, Task, utcnow
+from db.models import Base, Case, Person, PersonAlias, Task
 
 TASK_KIND = "sar"
 FORMAT = "casework-subject-access"
@@ -123,7 +123,7 @@ def open_request(ws: Workspace, person_id: int, received_on: date | None = None)
 
     If the person already has an open request, that one is returned unchanged."""
     require(ws.actor, "sar.export")
-    received = received_on or date.today()
+    received = received_on or clock.today()
     with ws.uow() as session:
         if session.get(Person, person_id) is None:
             raise NotFound("No person with that id.")
@@ -236,7 +236,7 @@ def gather(session: Session, person_id: int, received: date, due: date) -> Subje
             recs.extend(_record(table, r, subjects, session, pattern)
                         for r in _rows(session, table, records.belongs_to_cases(table, [case.id])))
         cases.append(CaseRecords(case.reference, case.case_type, tuple(recs)))
-    return SubjectAccessPack(person_id, received, due, utcnow(), tuple(own), tuple(cases))
+    return SubjectAccessPack(person_id, received, due, clock.utcnow(), tuple(own), tuple(cases))
 
 
 # -- writing --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Actor, Workspace
 from casework.core.errors import PermissionDenied, ValidationError
 from casework.core.permissions import require
@@ -118,7 +118,7 @@ def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
     release = Release(
         output=output, title=spec.title, protocol_version=protocol.version,
         marking=protocol.marking, recipient=built.recipient, purpose=spec.purpose,
-        lawful_basis=spec.lawful_basis, produced_on=date.today(),
+        lawful_basis=spec.lawful_basis, produced_on=clock.today(),
         produced_by=ws.actor.username, data=built.data,
     )
     with pending_files(finals) as files:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from casework.core import clock
 from casework.sharing.protocol import FieldRule
 
 AGE_BANDS: tuple[tuple[int, str], ...] = (
@@ -54,7 +55,7 @@ def age_band(dob: Any, at: Any) -> str:
         return UNKNOWN
     when = _ymd(at)
     if when is None:
-        today = date.today()
+        today = clock.today()
         when = (today.year, today.month, today.day)
     age = when[0] - born[0] - ((when[1], when[2]) < (born[1], born[2]))
     if age < 0:

@@ -26,7 +26,7 @@ from casework.cases.lifecycle import (
     load_case,
 )
 from casework.cases.workflow import SafeRepr, check_date, link_person, milestone_letter
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -165,7 +165,7 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
     if complained_on < behaviour_on:
         raise ValidationError("A complaint cannot be made before the behaviour.",
                               field="complained_on")
-    if complained_on > date.today():
+    if complained_on > clock.today():
         raise ValidationError("A complaint cannot be in the future.", field="complained_on")
     if not agency.strip():
         raise ValidationError("Say which agency received the complaint.", field="agency")
@@ -245,7 +245,7 @@ def propose_threshold(ws: Workspace, case_id: int) -> ThresholdProposal:
 def acknowledge(ws: Workspace, case_id: int, on: date | None = None) -> TriggerView:
     """Acknowledge the application (completes its task) and produce the letter."""
     require(ws.actor, "case.write")
-    on = on or date.today()
+    on = on or clock.today()
     with ws.uow() as session:
         case, app = load_application(ws, session, case_id)
         if app.acknowledged_on is not None:
@@ -268,7 +268,7 @@ def decide_threshold(ws: Workspace, case_id: int, met: bool, reasons: str,
     """A person confirms (or departs from) the proposal, with reasons. Not met closes
     the application with outcome ``threshold_not_met``."""
     require(ws.actor, "case.write")
-    decided_on = decided_on or date.today()
+    decided_on = decided_on or clock.today()
     if not reasons.strip():
         raise ValidationError("Give the reasons for the threshold decision.", field="reasons")
     with ws.uow() as session:

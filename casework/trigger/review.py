@@ -13,7 +13,7 @@ from sqlalchemy import select
 from casework.cases.letters import letter_date
 from casework.cases.lifecycle import add_task, complete_tasks
 from casework.cases.workflow import check_date, milestone_letter
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -98,7 +98,7 @@ def complete_recommendation(ws: Workspace, recommendation_id: int,
                             on: date | None = None) -> RecommendationView:
     """The body reports the recommendation done (its task is completed)."""
     require(ws.actor, "case.write")
-    on = on or date.today()
+    on = on or clock.today()
     with ws.uow() as session:
         rec = session.get(TriggerRecommendation, recommendation_id)
         if rec is None:
@@ -116,7 +116,7 @@ def complete_recommendation(ws: Workspace, recommendation_id: int,
 def send_outcome(ws: Workspace, case_id: int, on: date | None = None) -> TriggerView:
     """Record the outcome letter (completes the outcome task) and produce it."""
     require(ws.actor, "case.write")
-    on = on or date.today()
+    on = on or clock.today()
     with ws.uow() as session:
         case, app = load_application(ws, session, case_id)
         if app.threshold_met is not True:
@@ -174,7 +174,7 @@ def decide_appeal(ws: Workspace, case_id: int, outcome: str,
                   decided_on: date | None = None) -> TriggerView:
     """Record the appeal's outcome (upheld, not_upheld, withdrawn)."""
     require(ws.actor, "case.write")
-    decided_on = decided_on or date.today()
+    decided_on = decided_on or clock.today()
     if outcome not in APPEAL_OUTCOMES:
         raise ValidationError(f"The outcome must be one of: {', '.join(APPEAL_OUTCOMES)}.",
                               field="appeal_outcome")

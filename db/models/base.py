@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from db import clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -26,4 +28,5 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now as a naive UTC timestamp, from the project's one clock (``db.clock``)."""
+    return clock.utcnow()

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from casework.cases import caselist
+from casework.core import clock
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
 from ui.common.qt import (
@@ -189,7 +190,7 @@ class CaseTableModel(QAbstractTableModel):
 
             return QColor("#b3261e")
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_REVIEW and r.next_review_on \
-                and r.next_review_on < date.today() and r.status == "open":
+                and r.next_review_on < clock.today() and r.status == "open":
             from ui.common.qt import QColor
 
             return QColor("#b3261e")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from casework.core import clock
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QCheckBox,
@@ -70,7 +71,7 @@ def date_edit(value: date | None = None) -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd MMM yyyy")
-    edit.setDate(QDate(value or date.today()))
+    edit.setDate(QDate(value or clock.today()))
     return edit
 
 

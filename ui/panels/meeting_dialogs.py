@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from casework.core import clock
 from ui.cases.dialogs import text_box
 from ui.common.forms import FormDialog, date_edit
 from ui.common.qt import QCheckBox, QLineEdit, QSpinBox, QWidget
@@ -16,7 +17,7 @@ class ScheduleDialog(FormDialog):
     def __init__(self, parent: QWidget | None, ws: Any, panel_id: int) -> None:
         super().__init__(parent, "Schedule meetings", submit_label="&Schedule")
         self.ws, self.panel_id = ws, panel_id
-        self.add("first_on", "&First meeting", date_edit(date.today() + timedelta(days=7)))
+        self.add("first_on", "&First meeting", date_edit(clock.today() + timedelta(days=7)))
         count = QSpinBox()
         count.setRange(1, 12)
         count.setValue(4)
@@ -68,7 +69,7 @@ class MinuteDialog(FormDialog):
                  "Leave the action empty if none arose")
         self.add("owner", "Action: &owner", QLineEdit())
         self.add("description", "Action: &what", QLineEdit())
-        self.add("due_on", "Action: &due", date_edit(date.today() + timedelta(days=28)))
+        self.add("due_on", "Action: &due", date_edit(clock.today() + timedelta(days=28)))
         self.add("action_shareable", "", QCheckBox("Action is sh&areable in the pack"))
 
     def on_submit(self) -> None:

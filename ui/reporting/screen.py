@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from casework.core import clock
 from ui.common import services
 from ui.common.charts import BarChart
 from ui.common.exports import describe, run_export
@@ -27,7 +28,7 @@ from ui.common.screen import Screen, heading
 
 
 def current_quarter(today: date | None = None) -> str:
-    today = today or date.today()
+    today = today or clock.today()
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
@@ -151,7 +152,7 @@ class Page(Screen):
             default, args_of = f"quarterly-{period}", lambda p: (self.ws, period, p)
         else:
             from casework.trigger.annual_return import export_trigger_return as fn
-            year = int(period[:4]) if period[:4].isdigit() else date.today().year
+            year = int(period[:4]) if period[:4].isdigit() else clock.today().year
             default, args_of = f"trigger-return-{year}.pdf", lambda p: (self.ws, year, p)
         if out is None:
             start = str(Path.home() / default)

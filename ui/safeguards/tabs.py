@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from casework.core import clock
 from ui.common.forms import FormDialog, combo, humanise
 from ui.common.ops import Cancelled, Progress, QueryOp, error_text
 from ui.common.qt import (
@@ -204,7 +205,7 @@ class SubjectAccessTab(QWidget):
         self.person = QLineEdit()
         self.person.setPlaceholderText("the person's id (from the request's case records)")
         self.person.setAccessibleName("Person id")
-        self.received = QDateEdit(QDate.currentDate())
+        self.received = QDateEdit(QDate(clock.today()))
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("dd MMM yyyy")
         self.received.setAccessibleName("Request received on")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from casework.core import clock
 from tests.ui.conftest import wait_ops
 from ui.common.qt import QDialog, Qt
 
@@ -96,7 +97,7 @@ def test_validation_error_marks_the_field_and_keeps_input(signed_in: Any,
     view = _new_asb_case(qtbot, window)
     view.buttons["incident"].click()
     dlg = view.dialog
-    dlg.form.fields["occurred_on"].setDate(date.today() + timedelta(days=3))
+    dlg.form.fields["occurred_on"].setDate(clock.today() + timedelta(days=3))
     dlg.form.fields["description"].setPlainText("Shouting in the street")
     qtbot.mouseClick(dlg.submit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dlg.form.error.isHidden(), timeout=10000)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from casework.core import clock
 from ui.common.qt import Qt
 
 
@@ -52,7 +53,7 @@ def test_trigger_with_three_complaints_and_confirmed_threshold(signed_in: Any,
     view = _create(qtbot, cases, wizard)
     assert view.header.reference.startswith("CT-")
     for n in range(3):
-        day = date.today() - timedelta(days=10 * (n + 1))
+        day = clock.today() - timedelta(days=10 * (n + 1))
 
         def fill(f: Any, day: Any = day, n: int = n) -> None:
             f["behaviour_on"].setDate(day)

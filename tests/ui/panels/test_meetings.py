@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from casework.core import clock
 from tests.ui.conftest import wait_ops
 from ui.common.qt import Qt
 
@@ -25,13 +26,13 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
     session, window = signed_in("swipchair")
     ws = session.ws
     panel = min(ws.actor.panel_ids)
-    referral = refer(ws, panel, "swip", None, date.today() - timedelta(days=3), "Outreach",
+    referral = refer(ws, panel, "swip", None, clock.today() - timedelta(days=3), "Outreach",
                      "Sexual health", "given", ["housing"], "high", ["Police"],
                      location_concern=True)
     page = window.show_page("panels")
     wait_ops(qtbot)
     page.schedule_button.click()
-    _submit(qtbot, page, lambda f: f["first_on"].setDate(date.today() + timedelta(days=2)))
+    _submit(qtbot, page, lambda f: f["first_on"].setDate(clock.today() + timedelta(days=2)))
     qtbot.waitUntil(lambda: page.meeting is not None, timeout=10000)
     assert page.list.count() == 4
 
