@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck layers unit bench clean-venv
+.PHONY: run test lint typecheck layers unit bench wheel-check clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,20 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(VENV)/bin/lint-imports
 
+# The whole suite runs as of DEFAULT_TODAY (tests/conftest.py, a Tuesday panel day); the
+# date-sensitive tests run again on Christmas Day, Easter Monday and a quarter's last day.
+OTHER_DAYS ?= 2026-12-25 2027-03-29 2027-03-31
+
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	for day in $(OTHER_DAYS); do \
+	  echo "== date-sensitive tests as of $$day"; \
+	  QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -m dates --today=$$day || exit 1; \
+	done
+
+## Build the wheel and use it from a clean environment outside the checkout.
+wheel-check:
+	bash scripts/wheel-check.sh
 
 ## Benchmarks (not part of `make test`; figures go in notes).
 bench: $(STAMP)

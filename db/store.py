@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 
-from db import migrate
+from db import clock, migrate
 from db.engine import connect_raw, make_engine
 from db.errors import (
     DatabaseExists,
@@ -51,6 +52,7 @@ class Store:
         self.unlocked_as = who
         self._key: bytes | None = bytes(data_key)
         self._engine: Engine | None = None
+        self.final_path: Path | None = None
 
     def __repr__(self) -> str:
         return f"Store(locked={self._key is None})"
@@ -86,6 +88,59 @@ class Store:
                     p.unlink()
             raise
         return store, recovery
+
+    @classmethod
+    def create_staged(cls, path: Path, username: str, password: str,
+                      kdf: dict[str, int] | None = None) -> tuple[Store, str]:
+        """Like ``create``, but built under a hidden name beside ``path``: nothing is at
+        ``path`` until ``publish()``. A failure (``discard()``) or a kill part-way leaves
+        no database and no key slots at ``path``; a later create removes the leftovers."""
+        path = Path(path)
+        if path.exists() or slot_path(path).exists():
+            raise DatabaseExists()
+        if not path.parent.exists():
+            raise DatabaseMissing("The folder for the new database does not exist.")
+        _remove_stale_partials(path)
+        staging = path.with_name(f".{path.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+        store, recovery = cls.create(staging, username, password, kdf)
+        store.final_path = path
+        return store, recovery
+
+    def publish(self) -> None:
+        """Move a staged database and its key slots to their final names (never over an
+        existing file). The store stays unlocked at the new path; make new workspaces."""
+        final = self.final_path
+        if final is None:
+            raise StoreError("This database was not made staged.")
+        staging = self.path
+        if self._engine is not None:
+            self._engine.dispose()  # the last connection to close checkpoints the log
+            self._engine = None
+        wal = Path(f"{staging}-wal")
+        if wal.exists() and wal.stat().st_size and self._key is not None:
+            raw = connect_raw(staging, self._key)
+            try:
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+        if wal.exists() and wal.stat().st_size:
+            raise StoreError("The new database could not be finished (its log is not empty).")
+        for extra in (wal, Path(f"{staging}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                extra.unlink()
+        _place(staging, final)
+        try:
+            _place(slot_path(staging), slot_path(final))
+        except BaseException:
+            os.replace(final, staging)
+            raise
+        self.path, self.final_path = final, None
+
+    def discard(self) -> None:
+        """Lock a staged database and delete its files (a failed create)."""
+        self.lock()
+        if self.final_path is not None:
+            _remove_files(self.path)
 
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
@@ -350,3 +405,62 @@ def scratch_copy(path: Path) -> Iterator[Path]:
 
 
 __all__ = ["DEFAULT_KDF", "KeySlotsCorrupt", "Store", "check_connection"]
+
+
+def _files_of(path: Path) -> tuple[Path, ...]:
+    return (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(path))
+
+
+def _remove_files(path: Path) -> None:
+    for p in _files_of(path):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _place(src: Path, dest: Path) -> None:
+    """Give ``src`` the name ``dest``, failing if ``dest`` exists (no overwrite, ever)."""
+    try:
+        os.link(src, dest)
+    except FileExistsError:
+        raise DatabaseExists() from None
+    except OSError:
+        # a file system without hard links (FAT on a USB stick): claim the name, then move
+        try:
+            os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise DatabaseExists() from None
+        os.replace(src, dest)
+        return
+    src.unlink()
+
+
+STALE_AFTER_S = 24 * 3600
+
+
+def _remove_stale_partials(path: Path) -> None:
+    """Delete what an interrupted staged create of ``path`` left behind: files whose
+    process is gone (or, where that cannot be told, older than a day)."""
+    prefix = f".{path.name}.partial-"
+    for leftover in path.parent.glob(f"{prefix}*"):
+        pid_text = leftover.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or not _gone(int(pid_text), leftover):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def _gone(pid: int, leftover: Path) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name == "posix":
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    try:
+        return clock.timestamp() - leftover.stat().st_mtime > STALE_AFTER_S
+    except FileNotFoundError:
+        return False

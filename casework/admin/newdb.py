@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,24 +19,44 @@ from db.models import Lsoa, Team, User
 from db.store import Store
 
 
+@contextmanager
+def creating(path: Path, username: str, password: str,
+             display_name: str = "") -> Iterator[tuple[Workspace, str]]:
+    """Build a new database all or nothing: the body works on it under a hidden name;
+    only when the body finishes are the database and its key slots moved to ``path``.
+    A failure, or a kill, leaves nothing at ``path``. Yields the first administrator's
+    workspace (valid inside the body only) and the recovery key."""
+    users.check_username(username)
+    store, recovery = Store.create_staged(Path(path), username, password)
+    try:
+        ws = Workspace(store, SYSTEM)
+        with ws.uow() as session:
+            seed(session)
+            team = Team(name="Administration", kind="administration")
+            session.add(team)
+            session.flush()
+            session.add(User(username=username, display_name=display_name or username,
+                             role="administrator", team_id=team.id))
+            session.flush()
+            audit.record(ws, session, "database.create")
+            audit.record(ws, session, "user.add", "user", username,
+                         detail={"role": "administrator"})
+        with ws.uow() as session:
+            actor = load_actor(session, username)
+        yield Workspace(store, actor), recovery
+        store.publish()
+    except BaseException:
+        store.discard()
+        raise
+
+
 def init_database(path: Path, username: str, password: str,
                   display_name: str = "") -> tuple[Workspace, str]:
-    """Create a database and its first administrator. Returns the workspace and the
-    recovery key (to be shown once)."""
-    users.check_username(username)
-    store, recovery = Store.create(Path(path), username, password)
-    ws = Workspace(store, SYSTEM)
-    with ws.uow() as session:
-        seed(session)
-        team = Team(name="Administration", kind="administration")
-        session.add(team)
-        session.flush()
-        session.add(User(username=username, display_name=display_name or username,
-                         role="administrator", team_id=team.id))
-        session.flush()
-        audit.record(ws, session, "database.create")
-        audit.record(ws, session, "user.add", "user", username, detail={"role": "administrator"})
-    with ws.uow() as session:
+    """Create a database and its first administrator, all or nothing. Returns the
+    workspace (at ``path``) and the recovery key (to be shown once)."""
+    with creating(path, username, password, display_name) as (ws, recovery):
+        store = ws.store
+    with Workspace(store, SYSTEM).uow() as session:
         actor = load_actor(session, username)
     return Workspace(store, actor), recovery
 

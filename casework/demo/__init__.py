@@ -7,13 +7,13 @@ database with the demo users; ``generate`` fills an empty one with cases.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from casework.admin import newdb
 from casework.core import users
+from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.demo.generator import DemoStats, Progress, generate
 from db.keyslots import slot_path
@@ -67,6 +67,17 @@ class DemoInfo:
         return f"DemoInfo(users={len(self.users)}, cases={self.stats.cases})"
 
 
+def add_demo_users(ws: Workspace, password: str) -> None:
+    """The demo's teams, panels and one user of every role (all with ``password``)."""
+    for name, kind in TEAMS:
+        users.ensure_team(ws, name, kind)
+    for name, kind in PANELS:
+        users.ensure_panel(ws, name, kind)
+    for u in DEMO_USERS[1:]:
+        users.add_user(ws, u.username, password, u.role, display_name=u.display_name,
+                       team=u.team, panels=u.panels)
+
+
 def create_demo_database(path: Path, cases: int = 2000, seed: int = 2026,
                          password: str = DEMO_PASSWORD, progress: Progress | None = None,
                          today: date | None = None) -> DemoInfo:
@@ -79,22 +90,9 @@ def create_demo_database(path: Path, cases: int = 2000, seed: int = 2026,
                               "a new database and never overwrites one.", field="path")
     if not password:
         raise ValidationError("The demo password is empty.", field="password")
-    ws, recovery = newdb.init_database(path, ADMIN, password, DEMO_USERS[0].display_name)
-    try:
-        for name, kind in TEAMS:
-            users.ensure_team(ws, name, kind)
-        for name, kind in PANELS:
-            users.ensure_panel(ws, name, kind)
-        for u in DEMO_USERS[1:]:
-            users.add_user(ws, u.username, password, u.role, display_name=u.display_name,
-                           team=u.team, panels=u.panels)
+    with newdb.creating(path, ADMIN, password, DEMO_USERS[0].display_name) as (ws, recovery):
+        add_demo_users(ws, password)
         stats = generate(ws, cases, seed, progress=progress, today=today)
-    except BaseException:
-        ws.lock()
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(path)):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
-        raise
     ws.lock()
     return DemoInfo(path, DEMO_USERS, password, recovery, stats)
 

@@ -189,20 +189,31 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
         raise ValidationError(f"The number of cases must be from 1 to {MAX_CASES:,}.",
                               field="cases")
     started = time.perf_counter()
-    today = today or clock.today()
     report = progress or (lambda _f: None)
     report(0.0)
-    rng = random.Random(seed)
     with ws.uow() as session:
-        if session.scalar(select(func.count()).select_from(Case)):
-            raise ValidationError("Demo data goes only into a new database without cases.")
-        lsoas = list(session.scalars(select(Lsoa.code).order_by(Lsoa.code)))
-        if not lsoas:
-            raise ValidationError("The database has no LSOA reference table.")
-        roster = _roster(session)
-        contractors = _contractors(session)
-        first_ids = _first_ids(session)
-    w = World(rng, today, lsoas, roster, first_ids)
+        written = fill(session, cases, seed, today or clock.today(), report)
+        audit.record(ws, session, "demo.generate", "database", "",
+                     detail={"cases": cases, "seed": seed})
+    report(1.0)
+    return DemoStats(cases, written, time.perf_counter() - started)
+
+
+def fill(session: Session, cases: int, seed: int, today: date,
+         report: Progress = lambda _f: None, *, rebuild_indexes: bool = True) -> int:
+    """Write the synthetic cases into the caller's transaction; returns the rows written.
+
+    ``rebuild_indexes`` drops the secondary indexes for the load and builds them once
+    after it (much faster for a large demo; a small one can skip it)."""
+    rng = random.Random(seed)
+    if session.scalar(select(func.count()).select_from(Case)):
+        raise ValidationError("Demo data goes only into a new database without cases.")
+    lsoas = list(session.scalars(select(Lsoa.code).order_by(Lsoa.code)))
+    if not lsoas:
+        raise ValidationError("The database has no LSOA reference table.")
+    roster = _roster(session)
+    contractors = _contractors(session)
+    w = World(rng, today, lsoas, roster, _first_ids(session))
     schedules = {
         "swip": Schedule(w, roster.swip_panel, roster.swip_chair, roster.swip_users,
                          names.SWIP_AGENCIES),
@@ -211,16 +222,12 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
     }
     batches = _batches(w, plan(rng, cases, today), schedules, contractors)
     written = 0
-    with ws.uow() as session:
-        conn = session.connection()
-        indexes = _drop_indexes(conn)
-        for done, rows in batches:
-            written += _write(conn, rows)
-            report(0.9 * done / cases)
-        for i, sql in enumerate(indexes):
-            conn.exec_driver_sql(sql)
-            report(0.9 + 0.09 * (i + 1) / len(indexes))
-        audit.record(ws, session, "demo.generate", "database", "",
-                     detail={"cases": cases, "seed": seed})
-    report(1.0)
-    return DemoStats(cases, written, time.perf_counter() - started)
+    conn = session.connection()
+    indexes = _drop_indexes(conn) if rebuild_indexes else []
+    for done, rows in batches:
+        written += _write(conn, rows)
+        report(0.9 * done / cases)
+    for i, sql in enumerate(indexes):
+        conn.exec_driver_sql(sql)
+        report(0.9 + 0.09 * (i + 1) / len(indexes))
+    return written

@@ -53,7 +53,14 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
             if tabs.tabText(i).replace("&", "").lower().startswith(tab.lower()):
                 tabs.setCurrentIndex(i)
     # Let the screens load their first data (background operations) and lay out.
-    _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S)
+    if not _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S):
+        print("casework: error: the screen did not finish loading", file=sys.stderr)
+        ws.lock()
+        return 1
+    if window.stack.currentWidget() is None or not window.items:
+        print("casework: error: no screen to show for this user", file=sys.stderr)
+        ws.lock()
+        return 1
     _wait(app, lambda: False, 0.3)
     out = Path(args.screenshot)
     ok = window.grab().save(str(out))

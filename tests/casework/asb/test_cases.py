@@ -17,6 +17,9 @@ from casework.core.errors import PermissionDenied, ValidationError
 from db.models import AuditEntry, Task
 from tests.casework import factories as f
 
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
+
 HIGH = dict.fromkeys(risk.QUESTION_KEYS, 3)  # 45
 MEDIUM = {"mental_health": 4, "frequency": 4, "duration": 4, "violence": 4, "unsafe": 4}  # 20
 

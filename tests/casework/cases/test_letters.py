@@ -17,6 +17,9 @@ from casework.people import persons as people
 from db.models import AuditEntry
 from tests.casework import factories as f
 
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
+
 ASB_KEYS = ("first_warning_letter", "second_warning_letter", "home_visit", "abc", "cpw",
             "cpn", "injunction", "closure_notice")
 TRIGGER_KEYS = ("trigger_acknowledgement", "trigger_threshold_decision", "trigger_outcome")

@@ -23,6 +23,9 @@ from casework.demo import names
 from casework.demo.generator import LOADED
 from db.store import Store
 
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
+
 TODAY = date(2026, 11, 21)
 PASSWORD = "demo test password"
 

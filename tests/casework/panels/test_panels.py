@@ -10,6 +10,9 @@ from casework.core.errors import PermissionDenied, ValidationError
 from casework.panels import swip as panels
 from tests.casework.wf_helpers import make_person, panel_id, tasks_of
 
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
+
 
 def _refer(db, referred_on: date = date(2026, 6, 1), risk: str = "medium") -> int:
     ws = db.ws("swip")

@@ -10,6 +10,9 @@ from casework.core.errors import PermissionDenied, ValidationError
 from casework.sanctuary import jobs as sanctuary
 from tests.casework.wf_helpers import make_person, tasks_of
 
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
+
 
 def _refer(db, **checks: bool) -> int:
     ws = db.ws("sanct")

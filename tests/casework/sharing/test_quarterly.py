@@ -16,6 +16,9 @@ from casework.sharing.rules import age_band
 from db.models import AuditEntry, Case, CaseParty, Lsoa, Person
 from tests.casework.sharing.builders import build_all
 
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
+
 
 def fill(ws, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)

@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from casework.core import clock
 from ui.common.qt import Qt
+
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
 
 
 def _wizard(qtbot: Any, window: Any, case_type: str, given: str, family: str) -> Any:

@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.ui.cases.test_cases import _new_asb_case
 from tests.ui.conftest import wait_ops
 from ui.common.qt import Qt
+
+# Depends on what day it is: CI runs it on several (tests/conftest.py).
+pytestmark = pytest.mark.dates
 
 
 def test_search_as_you_type_opens_a_person(signed_in: Any, qtbot: Any) -> None:
@@ -65,8 +70,31 @@ def test_admin_adds_a_user_and_sees_slots_and_protocol(signed_in: Any, qtbot: An
 
 
 def test_my_work_lists_deadline_tasks(signed_in: Any, qtbot: Any) -> None:
+    """Overdue and due-within-7-days tasks, placed by the day it is (any day)."""
+    from datetime import timedelta
+
+    from casework.cases import tasks
+    from casework.cases.lifecycle import add_task, load_case
+    from casework.core import clock
+
     _s, window = signed_in("cm")
-    _new_asb_case(qtbot, window)
+    view = _new_asb_case(qtbot, window)
+    ws = window.ws
+    today = clock.today()
+    with ws.uow() as session:
+        case = load_case(ws, session, view.case_id)
+        add_task(session, case, "manual", "Call back today", today)
+        add_task(session, case, "manual", "Ring the landlord", today - timedelta(days=1))
+        add_task(session, case, "manual", "Visit next month", today + timedelta(days=30))
     page = window.show_page("mywork")
     page.refresh()
-    qtbot.waitUntil(lambda: page.overdue.rowCount() + page.week.rowCount() > 0, timeout=10000)
+    qtbot.waitUntil(lambda: page.loaded and page.week.rowCount() > 0, timeout=10000)
+    overdue = [r.title for r in page.overdue.records]
+    week = [r.title for r in page.week.records]
+    assert "Ring the landlord" in overdue and "Ring the landlord" not in week
+    assert "Call back today" in week and "Call back today" not in overdue
+    assert "Visit next month" not in overdue + week
+    # the case's own deadlines appear exactly when they fall within the next 7 days
+    board = tasks.my_tasks(ws)
+    assert sorted(week) == sorted(t.title for t in board.due_this_week)
+    assert all(today <= t.due_on < today + timedelta(days=7) for t in board.due_this_week)
