@@ -175,3 +175,23 @@ def test_cli_reports(db, monkeypatch, capsys):
     assert "reviews carried out" in capsys.readouterr().out
     assert main(["--db", str(db.path), "--user", "cm", "report", "trigger-return",
                  "--year", "2026"]) == 3
+
+
+def test_this_quarter_counts_a_case_opened_today(db, fixed_today):
+    """"This quarter" follows the clock: on any day (a quarter's last day, a bank holiday)
+    a case opened today is counted in the current quarter and not in the one before."""
+    from casework.core import clock
+    from tests.casework.factories import asb_case
+
+    today = clock.today()
+    assert today == fixed_today
+    this = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    before_start = date.fromordinal(start.toordinal() - 1)
+    previous = f"{before_start.year}Q{(before_start.month - 1) // 3 + 1}"
+    coord = db.ws("coord")
+    counted = kpis.compute_kpis(coord, this).asb.cases_opened
+    earlier = kpis.compute_kpis(coord, previous).asb.cases_opened
+    asb_case(db.ws("cm"), opened_on=today)
+    assert kpis.compute_kpis(coord, this).asb.cases_opened == counted + 1
+    assert kpis.compute_kpis(coord, previous).asb.cases_opened == earlier
