@@ -8,28 +8,62 @@ Each module, when present, exposes ``run(size) -> list[dict]`` with the keys
 ``scenario``, ``size``, ``seconds``, ``baseline_seconds`` (or None), and optionally
 ``target`` (text, or seconds as a number), ``target_seconds``, ``ok`` and ``unit`` (for a
 measure that is not seconds, e.g. "MB": ``seconds`` then holds that value). ``ratio`` is
-``seconds / baseline_seconds`` from the same run. Missing modules are reported, not fatal;
-a module that fails is reported with its error and the others still run.
+``seconds / baseline_seconds`` from the same run. A module that cannot be imported or
+fails is reported with its error and the others still run.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# short name -> (module, size in a full run (None: --size), size in a --quick run)
-MODULES: dict[str, tuple[str, int | None, int]] = {
-    "foundation": ("benchmarks.bench_foundation", None, 300),
-    "workflows": ("benchmarks.bench_workflows", None, 300),
-    "exports": ("benchmarks.bench_exports", None, 300),
-    "audit": ("benchmarks.bench_audit", 1_000_000, 2_000),  # size = audit entries
-    "ui": ("benchmarks.bench_ui", None, 300),
-    "reliability": ("benchmarks.reliability", 200, 3),  # size = kills and byte flips
+Runner = Callable[[int], Any]
+
+
+def _foundation() -> Runner:
+    from benchmarks import bench_foundation
+    return bench_foundation.run
+
+
+def _workflows() -> Runner:
+    from benchmarks import bench_workflows
+    return bench_workflows.run
+
+
+def _exports() -> Runner:
+    from benchmarks import bench_exports
+    return bench_exports.run
+
+
+def _audit() -> Runner:
+    from benchmarks import bench_audit
+    return bench_audit.run
+
+
+def _ui() -> Runner:
+    from benchmarks import bench_ui
+    return bench_ui.run
+
+
+def _reliability() -> Runner:
+    from benchmarks import reliability
+    return reliability.run
+
+
+# short name -> (the module's run function, imported when needed; size in a full run
+# (None: --size); size in a --quick run)
+MODULES: dict[str, tuple[Callable[[], Runner], int | None, int]] = {
+    "foundation": (_foundation, None, 300),
+    "workflows": (_workflows, None, 300),
+    "exports": (_exports, None, 300),
+    "audit": (_audit, 1_000_000, 2_000),  # size = audit entries
+    "ui": (_ui, None, 300),
+    "reliability": (_reliability, 200, 3),  # size = kills and byte flips
 }
 COLUMNS = ("scenario", "size", "seconds", "baseline", "ratio", "target", "result")
 
@@ -46,16 +80,13 @@ class Outcome:
 
 def run_module(name: str, size: int) -> Outcome:
     """Import and run one module; a missing module or a failure becomes ``problem``."""
-    module_name = MODULES[name][0]
     try:
-        module = importlib.import_module(module_name)
+        runner = MODULES[name][0]()
     except ImportError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return Outcome(name, [], "not present")
         return Outcome(name, [], f"cannot import: {exc}")
     start = time.perf_counter()
     try:
-        rows = list(module.run(size))
+        rows = list(runner(size))
     except Exception as exc:  # noqa: BLE001 - one failing module must not stop the table
         traceback.print_exc(file=sys.stderr)
         return Outcome(name, [], f"failed: {type(exc).__name__}: {exc}",
