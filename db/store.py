@@ -45,6 +45,10 @@ from db.keyslots import (
     slot_path,
 )
 
+REKEY_BUSY = ("Another casework session has the database open, and a rekey needs it to "
+              "itself. Nothing was changed: close the other sessions (the desktop, other "
+              "commands) and retry.")
+
 
 class Store:
     """An unlocked database. Create with ``Store.create`` or ``Store.open``."""
@@ -248,12 +252,14 @@ class Store:
                     conn.execute("PRAGMA journal_mode = WAL").fetchone()
                 finally:
                     conn.close()
-        except BaseException:
+        except BaseException as exc:
             # Refused before the file changed (another session open: busy): forget the
             # pending key now rather than at the next open.
             if _key_opens(self.path, self._key):
                 self.slots.abandon_rekey()
                 self.slots.save(self.path)
+            if isinstance(exc, DatabaseBusy):
+                raise DatabaseBusy(REKEY_BUSY) from None
             raise
         self.slots.finish_rekey()
         self.slots.save(self.path)
