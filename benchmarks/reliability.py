@@ -44,7 +44,7 @@ from casework.core import audit
 from casework.core.context import SYSTEM, Workspace
 from casework.safeguards import sar
 from db.engine import connect_raw
-from db.errors import NotADatabase
+from db.errors import DatabaseCorrupt, NotADatabase
 from db.keyslots import slot_path
 from db.models import Case, CaseParty, Note, Person
 from db.store import check_connection
@@ -316,7 +316,7 @@ def detected(path: Path, key: bytes) -> str:
     raised instead of reporting), or "" when nothing was noticed."""
     try:
         conn = connect_raw(path, key)
-    except NotADatabase:
+    except (NotADatabase, DatabaseCorrupt):  # a damaged first page is refused on open
         return "open"
     try:
         return "check" if check_connection(conn) else ""

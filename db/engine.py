@@ -14,9 +14,27 @@ import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from db.errors import DatabaseMissing, NotADatabase
+from db import batches
+from db.errors import (
+    DatabaseCorrupt,
+    DatabaseMissing,
+    NotADatabase,
+    StoreError,
+    classify,
+)
 
 BUSY_TIMEOUT_MS = 10000
+PAGE_SIZE = 4096  # SQLCipher 4's default; casework never changes it
+_busy_timeout_ms = BUSY_TIMEOUT_MS
+
+
+def set_busy_timeout(seconds: float) -> float:
+    """How long a connection waits for another one's write lock before ``DatabaseBusy``
+    (for connections opened from now on). Returns the previous value, in seconds."""
+    global _busy_timeout_ms
+    previous = _busy_timeout_ms / 1000
+    _busy_timeout_ms = max(0, int(seconds * 1000))
+    return previous
 
 
 def _key_pragma(data_key: bytes) -> str:
@@ -27,12 +45,15 @@ def _key_pragma(data_key: bytes) -> str:
 def connect_raw(path: Path, data_key: bytes, *, create: bool = False) -> Any:
     """Open a DB-API connection to an encrypted file with the pragmas set, key first.
 
-    Raises NotADatabase if the key does not open the file (or the file is not SQLCipher).
+    Raises NotADatabase if the key does not open the file (or the file is not SQLCipher),
+    DatabaseCorrupt if it is the file's key but pages fail their HMAC (or SQLite finds the
+    file malformed), DatabaseBusy or DiskFull as ``classify`` says.
     """
     if not create and not path.exists():
         raise DatabaseMissing()
+    timeout_ms = _busy_timeout_ms
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False,
-                              timeout=BUSY_TIMEOUT_MS / 1000)
+                              timeout=timeout_ms / 1000)
     try:
         # SQLCipher's own log lines (e.g. page HMAC failures) would reach stderr beside our
         # one-line errors; the failures surface as exceptions instead.
@@ -46,11 +67,26 @@ def connect_raw(path: Path, data_key: bytes, *, create: bool = False) -> Any:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    except sqlcipher3.DatabaseError:
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+    except sqlcipher3.DatabaseError as exc:
+        problem = classify(exc)
+        if isinstance(problem, DatabaseCorrupt) and "not a database" in str(exc).lower():
+            # A wrong key and a damaged first page look alike; the other pages tell.
+            problem = DatabaseCorrupt() if _some_pages_sound(conn, path) else NotADatabase()
         conn.close()
-        raise NotADatabase() from None
+        raise (problem or NotADatabase()) from None
     return conn
+
+
+def _some_pages_sound(conn: Any, path: Path) -> bool:
+    """True when some but not all pages pass their HMAC under this key: the key is the
+    file's and the file is damaged. A wrong key fails every page."""
+    try:
+        failed = len(conn.execute("PRAGMA cipher_integrity_check").fetchall())
+        pages = -(-path.stat().st_size // PAGE_SIZE)
+    except (sqlcipher3.Error, OSError, MemoryError):
+        return False
+    return 0 < failed < pages
 
 
 def make_engine(path: Path, data_key: bytes, *, create: bool = False) -> Engine:
@@ -77,8 +113,21 @@ def make_engine(path: Path, data_key: bytes, *, create: bool = False) -> Engine:
         pool_pre_ping=False,
         hide_parameters=True,
     )
+    # SQLAlchemy's own multi-row INSERTs stay within the bound every statement keeps.
+    engine.dialect.insertmanyvalues_max_parameters = batches.MAX_VARIABLES
     _install_transaction_hooks(engine)
+    _install_error_translation(engine)
     return engine
+
+
+def _install_error_translation(engine: Engine) -> None:
+    """Every failure of a statement, a BEGIN or a COMMIT is raised as the ``StoreError``
+    that ``classify`` gives (busy, disk full, damaged, a fault), when it gives one."""
+
+    @event.listens_for(engine, "handle_error")
+    def _translate(context: Any) -> StoreError | None:
+        problem = classify(context.original_exception)
+        return None if problem is context.original_exception else problem
 
 
 def _install_transaction_hooks(engine: Engine) -> None:

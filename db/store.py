@@ -23,13 +23,17 @@ from sqlalchemy import Engine
 from db import clock, migrate
 from db.engine import connect_raw, make_engine
 from db.errors import (
+    DatabaseBusy,
     DatabaseExists,
     DatabaseMissing,
+    DiskFull,
     EmptyPassword,
     KeySlotsCorrupt,
     NotADatabase,
     StoreError,
     UnknownUser,
+    classify,
+    translated,
 )
 from db.keyslots import (
     DEFAULT_KDF,
@@ -41,6 +45,10 @@ from db.keyslots import (
     normalise_recovery_key,
     slot_path,
 )
+
+REKEY_BUSY = ("Another casework session has the database open, and a rekey needs it to "
+              "itself. Nothing was changed: close the other sessions (the desktop, other "
+              "commands) and retry.")
 
 
 class Store:
@@ -289,14 +297,25 @@ class Store:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
-        conn = connect_raw(self.path, self._key)
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode = DELETE").fetchone()
-            conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        finally:
-            conn.close()
+            with translated():
+                conn = connect_raw(self.path, self._key)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+                    conn.execute(f"PRAGMA rekey = \"x'{new_key.hex()}'\"")
+                    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                finally:
+                    conn.close()
+        except BaseException as exc:
+            # Refused before the file changed (another session open: busy): forget the
+            # pending key now rather than at the next open.
+            if _key_opens(self.path, self._key):
+                self.slots.abandon_rekey()
+                self.slots.save(self.path)
+            if isinstance(exc, DatabaseBusy):
+                raise DatabaseBusy(REKEY_BUSY) from None
+            raise
         self.slots.finish_rekey()
         self.slots.save(self.path)
         self._key = new_key
@@ -313,6 +332,22 @@ class Store:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
         os.close(fd)  # mkstemp made it 0600; the backup is written into this file
         tmp = Path(tmp_name)
+        try:
+            with translated():
+                self._copy_into(tmp)
+                atomic_write_text(slot_path(dest), self.slots.to_json())
+                os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                if not dest.exists():
+                    slot_path(dest).unlink()
+            raise
+
+    def _copy_into(self, tmp: Path) -> None:
+        """SQLite's online backup into ``tmp`` (encrypted with the same key), fsynced."""
+        assert self._key is not None
         src = connect_raw(self.path, self._key)
         try:
             target = sqlcipher3.connect(str(tmp), isolation_level=None)
@@ -325,15 +360,6 @@ class Store:
                 target.close()
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
-            atomic_write_text(slot_path(dest), self.slots.to_json())
-            os.replace(tmp, dest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                if not dest.exists():
-                    slot_path(dest).unlink()
-            raise
         finally:
             src.close()
 
@@ -362,7 +388,10 @@ def check_connection(conn: Any) -> list[str]:
             problems.append(
                 f"Schema version {current or 'none'} is not the expected {migrate.head_revision()}."
             )
-    except (sqlcipher3.DatabaseError, MemoryError):
+    except (sqlcipher3.DatabaseError, MemoryError) as exc:
+        cause = classify(exc)
+        if isinstance(cause, DatabaseBusy | DiskFull):
+            raise cause from None  # not damage: the check could not run
         problems.append("The database could not be read: it is damaged.")
     finally:
         conn.close()

@@ -4,13 +4,16 @@ All or nothing: every row is validated first; any bad row rejects the whole file
 each problem's spreadsheet row number and reason (never the cell's value), and nothing is
 imported. A good file is inserted in one transaction, every case audited as it is created
 and the import itself audited with its counts and the file's SHA-256.
+
+The size of the file never reaches SQLite's limit on values in one statement: a lookup of
+values from the file runs in batches of ``db.batches.MAX_VARIABLES``, and rows are written
+a few statements per row. A cell too long for the CSV reader rejects the file, naming its
+row and column.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,9 +27,11 @@ from casework.cases.lifecycle import add_task, create_case
 from casework.cases.workflow import link_person
 from casework.core import audit, clock, settings
 from casework.core.context import Workspace
+from casework.core.csvrows import CsvProblem, records
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
 from casework.core.workdays import add_working_days
+from db.batches import MAX_VARIABLES, chunks
 from db.models import AsbDetail, Case, Incident, Lsoa, Person
 
 MAX_ERRORS_SHOWN = 20
@@ -74,20 +79,24 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]
     except UnicodeDecodeError as exc:
         raise ImportRejected([RowError(1, "file", "the file is not UTF-8 text (save it as "
                                        "CSV UTF-8)")]) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration as exc:
-        raise ImportRejected([RowError(1, "file", "the file is empty")]) from exc
+    header: list[str] | None = None
     rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(header):
-            rows.append((number, {"__extra__": "1"}))
-            continue
-        rows.append((number, {h: (values[i].strip() if i < len(values) else "")
-                              for i, h in enumerate(header)}))
+    try:
+        for number, values in records(text):
+            if header is None:
+                header = [h.strip().lower() for h in values]
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                rows.append((number, {"__extra__": "1"}))
+                continue
+            rows.append((number, {h: (values[i].strip() if i < len(values) else "")
+                                  for i, h in enumerate(header)}))
+    except CsvProblem as exc:
+        raise ImportRejected([RowError(exc.row, exc.column.lower(), exc.reason)]) from None
+    if header is None:
+        raise ImportRejected([RowError(1, "file", "the file is empty")])
     return header, rows
 
 
@@ -131,8 +140,9 @@ def validate(session: Session, content: bytes) -> tuple[list[CaseRow], list[RowE
         if row is not None:
             parsed.append(row)
     if refs:
-        known = {r for r in session.scalars(select(Case.external_reference).where(
-            Case.external_reference.in_(list(refs)))) if r is not None}
+        known = {r for batch in chunks(refs, MAX_VARIABLES)
+                 for r in session.scalars(select(Case.external_reference).where(
+                     Case.external_reference.in_(batch))) if r is not None}
         errors += [RowError(refs[r], "reference_external", "already imported")
                    for r in sorted(known, key=lambda r: refs[r])]
     return parsed, sorted(errors, key=lambda e: e.row)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from casework.admin import newdb
-from casework.cli.common import CliError, db_path, open_ws, out, password, username
+from casework.cli.common import CliError, db_path, out, password, signed_in, username
 from casework.core import audit, users
-from casework.core.permissions import require
-from db.errors import StoreError
+from casework.core.context import Workspace
+from db.errors import DatabaseCorrupt
 from db.keyslots import slot_path
 from db.store import Store, check_connection
 
@@ -74,25 +74,19 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.users") as ws:
         new_pw = password(f"Password for {args.name}: ", env="CASEWORK_NEW_PASSWORD",
                           confirm=True)
         users.add_user(ws, args.name, new_pw, args.role, display_name=args.display_name,
                        team=args.team, panels=tuple(args.panel))
-    finally:
-        ws.lock()
     out(f"Added {args.name} ({args.role}).")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.users") as ws:
         rows = users.list_users(ws)
         slots = {n: state for n, _k, state in ws.store.slot_names()}
-    finally:
-        ws.lock()
     out(f"{'user':<20} {'role':<14} {'team':<20} {'status':<9} {'key slot':<9} panels")
     for r in rows:
         out(f"{r.username:<20} {r.role:<14} {(r.team or '-'):<20} "
@@ -102,11 +96,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.users") as ws:
         users.disable_user(ws, args.name)
-    finally:
-        ws.lock()
     out(f"Disabled {args.name}; their key slot is revoked.")
     return 0
 
@@ -115,48 +106,39 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     me = username(args)
     target = args.name or me
     old = password("Current password: ")
-    ws = open_ws_with(args, me, old)
-    try:
+    with signed_in(args, None if target == me else "admin.users", user=me, secret=old) as ws:
         new_pw = password(f"New password for {target}: ", env="CASEWORK_NEW_PASSWORD",
                           confirm=True)
         users.change_password(ws, target, new_pw, old if target == me else None)
-    finally:
-        ws.lock()
     out(f"Password changed for {target}.")
     return 0
 
 
-def open_ws_with(args: argparse.Namespace, name: str, pw: str) -> Any:
-    from casework.core.context import open_workspace
-
-    return open_workspace(db_path(args), name, pw)
-
-
 def cmd_team(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.users") as ws:
         users.ensure_team(ws, args.name, args.kind)
-    finally:
-        ws.lock()
     out(f"Team {args.name} ({args.kind}) is ready.")
     return 0
 
 
 def cmd_panel(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.users") as ws:
         users.ensure_panel(ws, args.name, args.kind)
-    finally:
-        ws.lock()
     out(f"Panel {args.name} ({args.kind}) is ready.")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     path = db_path(args)
-    store = Store.open(path, username(args), password())
+    try:
+        store = Store.open(path, username(args), password())
+    except DatabaseCorrupt as exc:
+        out(f"FAIL {exc}")
+        return 1
     try:
         problems = check_connection(store.raw_connection())
+    except DatabaseCorrupt as exc:
+        problems = [str(exc)]
     finally:
         store.lock()
     if problems:
@@ -168,34 +150,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
-        require(ws.actor, "admin.backup")
+    with signed_in(args, "admin.backup") as ws:
         dest: Path = args.dest.expanduser()
         if dest.is_dir():
             raise CliError("Give the backup a file name, not a folder.")
+        if dest.exists() or slot_path(dest).exists():
+            raise CliError("A file of that name already exists; choose another name.")
+        if not dest.parent.is_dir():
+            raise CliError("The folder for the backup does not exist.")
         ws.store.backup(dest)
         with ws.uow() as session:
             audit.record(ws, session, "backup", detail={"file": dest.name})
-    except StoreError:
-        raise
-    finally:
-        ws.lock()
     out(f"Backup written to {dest} (with {slot_path(dest).name}).")
     return 0
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
-        require(ws.actor, "admin.users")
+    with signed_in(args, "admin.users") as ws:
         ws.store.rekey()
-        from casework.core.context import Workspace
-
         ws2 = Workspace(ws.store, ws.actor)
         with ws2.uow() as session:
             audit.record(ws2, session, "database.rekey")
-    finally:
-        ws.lock()
     out("The database has a new data key; every active key slot was updated.")
     return 0

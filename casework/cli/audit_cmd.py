@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from casework.cli.common import CliError, open_ws, out
+from casework.cli.common import CliError, out, signed_in
 from casework.core import audit
-from casework.core.permissions import require
 from casework.safeguards import who_saw
 
 EXIT_BROKEN = 1
@@ -41,16 +40,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             head = audit.parse_head(args.head)
         except ValueError as exc:
             raise CliError(str(exc)) from None
-    ws = open_ws(args)
-    try:
-        require(ws.actor, "audit.verify")
+    with signed_in(args, "audit.verify") as ws:
         result = audit.verify(ws, head)
         with ws.uow() as session:
             audit.record(ws, session, "audit.verify", detail={
                 "ok": result.ok, "count": result.count, "with_head": head is not None,
                 **({"first_bad": result.first_bad_seq} if not result.ok else {})})
-    finally:
-        ws.lock()
     if result.ok:
         extra = f"; the recorded head {args.head.strip()} is in it" if head is not None else ""
         out(f"OK: {result.count} entries, chain intact{extra}.")
@@ -62,27 +57,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_head(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
-        require(ws.actor, "audit.verify")
+    with signed_in(args, "audit.verify") as ws:
         head = audit.current_head(ws)
-    finally:
-        ws.lock()
     out(str(head))
     return 0
 
 
 def cmd_who_saw(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "audit.who_saw") as ws:
         if args.person is not None:
             report = who_saw.for_person(ws, args.person, include_cases=not args.no_cases)
             title = f"person {report.subject_id}"
         else:
             report = who_saw.for_case(ws, args.case)
             title = f"case {report.reference or report.subject_id}"
-    finally:
-        ws.lock()
     out(f"Who saw {title}: {len(report.entries)} entries by {len(report.users)} user(s).")
     out(f"{'seq':>8}  {'when (UTC)':<19}  {'user':<16} {'kind':<6} {'action':<22} "
         f"{'record':<14} {'via':<24} reason")

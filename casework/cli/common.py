@@ -1,4 +1,5 @@
-"""What every command shares: finding the database, asking for the password, opening it."""
+"""What every command shares: finding the database, asking for the password, signing in
+(``signed_in``), printing."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from casework.core.context import Workspace, open_workspace
 from casework.core.errors import CaseworkError
+from casework.core.permissions import require
 
 
 class CliError(CaseworkError):
@@ -44,9 +48,40 @@ def password(prompt: str = "Password: ", env: str = "CASEWORK_PASSWORD",
     return first
 
 
-def open_ws(args: argparse.Namespace) -> Workspace:
-    return open_workspace(db_path(args), username(args), password())
+@contextmanager
+def signed_in(args: argparse.Namespace, capability: str | None = None, *,
+              user: str | None = None, secret: str | None = None) -> Iterator[Workspace]:
+    """The signed-in workspace of the command's user, locked again when the block ends.
+
+    ``capability`` is required first, so a role that may not run the command is refused
+    before any file named on the command line is looked at. ``user`` and ``secret`` sign
+    in someone other than ``--user`` or with a password already asked for.
+    """
+    ws = open_workspace(db_path(args), user or username(args),
+                        password() if secret is None else secret)
+    try:
+        if capability is not None:
+            require(ws.actor, capability)
+        yield ws
+    finally:
+        ws.lock()
 
 
 def out(line: str = "") -> None:
-    print(line, flush=True)
+    """One line on standard output. A reader that has gone (``| head``) is no error: the
+    rest of the output is dropped and the command finishes its work."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        discard_stdout()
+
+
+def discard_stdout() -> None:
+    """Send whatever is still written to standard output to the null device (after EPIPE),
+    so that neither a later write nor the flush at exit fails again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # stdout has no descriptor (captured in tests): nothing left to protect

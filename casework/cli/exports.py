@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from casework.cli.common import CliError, open_ws, out
+from casework.cli.common import CliError, out, signed_in
 from casework.sharing.pipeline import ExportResult
 
 
@@ -71,9 +71,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
     from casework.panels import pack
     from casework.trigger import review_pack
 
-    ws = open_ws(args)
-    try:
-        if args.trigger_review is not None:
+    review = args.trigger_review is not None
+    with signed_in(args, "export.trigger_pack" if review else "export.pack") as ws:
+        if review:
             if not (args.recipient and args.agency and args.out):
                 raise CliError("A trigger review pack needs --recipient, --agency and --out.")
             _report(review_pack.export_review_pack(ws, args.trigger_review, args.recipient,
@@ -82,10 +82,10 @@ def cmd_pack(args: argparse.Namespace) -> int:
         if args.all_attendees:
             if not args.out_dir:
                 raise CliError("--all-attendees writes into --out-dir DIR.")
-            args.out_dir.mkdir(exist_ok=True)
             names = pack.attendees(ws, args.meeting)
             if not names:
                 raise CliError("The meeting has no attendance list yet.")
+            args.out_dir.mkdir(exist_ok=True)
             for i, name in enumerate(names, 1):
                 target = args.out_dir / f"meeting-{args.meeting}-pack-copy-{i}.pdf"
                 _report(pack.export_pack(ws, args.meeting, name, target))
@@ -93,19 +93,14 @@ def cmd_pack(args: argparse.Namespace) -> int:
         if not (args.recipient and args.out):
             raise CliError("A meeting pack needs --recipient NAME and --out FILE.pdf.")
         _report(pack.export_pack(ws, args.meeting, args.recipient, args.out))
-    finally:
-        ws.lock()
     return 0
 
 
 def cmd_quarterly(args: argparse.Namespace) -> int:
     from casework.sharing import quarterly
 
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "export.quarterly") as ws:
         result = quarterly.export_quarterly(ws, args.quarter, args.out, args.recipient)
-    finally:
-        ws.lock()
     _report(result)
     f = result.facts
     out(f"{f['rows']} record-level rows (k={f['k']}): {f['generalised']} generalised further, "
@@ -116,11 +111,8 @@ def cmd_quarterly(args: argparse.Namespace) -> int:
 def cmd_trigger_return(args: argparse.Namespace) -> int:
     from casework.trigger import annual_return as trigger_return
 
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "export.trigger_return") as ws:
         result = trigger_return.export_trigger_return(ws, args.year, args.out, args.recipient)
-    finally:
-        ws.lock()
     _report(result)
     if not result.facts.get("reconciles", True):
         out("Warning: the figures do not reconcile; see the file.")
@@ -130,11 +122,8 @@ def cmd_trigger_return(args: argparse.Namespace) -> int:
 def cmd_kpi_report(args: argparse.Namespace) -> int:
     from casework.reporting import kpi_report
 
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "report.kpis") as ws:
         result = kpi_report.export_kpi_report(ws, args.period, args.out, args.recipient)
-    finally:
-        ws.lock()
     _report(result)
     return 0
 
@@ -143,11 +132,8 @@ def cmd_protocol(args: argparse.Namespace) -> int:
     from casework.sharing import protocol
     from casework.sharing.safety import PendingFile
 
-    ws = open_ws(args)
-    try:
+    with signed_in(args) as ws:
         version, definition = protocol.definition_of(ws, args.version)
-    finally:
-        ws.lock()
     pending = PendingFile(args.out)
     try:
         pending.path.write_text(json.dumps(definition, indent=2) + "\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.asb import importer
-from casework.cli.common import CliError, open_ws, out
+from casework.cli.common import CliError, out, signed_in
 
 
 def register(sub: Any) -> None:
@@ -22,21 +22,18 @@ def register(sub: Any) -> None:
 
 
 def cmd_import_cases(args: argparse.Namespace) -> int:
-    path: Path = args.file.expanduser()
-    if not path.is_file():
-        raise CliError("No such file.")
-    content = path.read_bytes()
-    ws = open_ws(args)
     try:
-        result = importer.import_cases(ws, content, dry_run=args.dry_run)
+        with signed_in(args, "import.cases") as ws:
+            path: Path = args.file.expanduser()
+            if not path.is_file():
+                raise CliError("No such file.")
+            result = importer.import_cases(ws, path.read_bytes(), dry_run=args.dry_run)
     except importer.ImportRejected as exc:
         for error in exc.errors:
             print(f"casework-cli: {error}", file=sys.stderr)
         print(f"casework-cli: error: the file was rejected ({len(exc.errors)} problem(s)); "
               "nothing was imported.", file=sys.stderr)
         return 2
-    finally:
-        ws.lock()
     if result.dry_run:
         out(f"Checked {result.rows} row(s): all valid. Nothing was imported (dry run).")
         return 0

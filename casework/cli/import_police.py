@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from casework.cli.common import CliError, open_ws, out
+from casework.cli.common import CliError, out, signed_in
 
 
 def register(sub: Any) -> None:
@@ -25,11 +25,8 @@ def register(sub: Any) -> None:
 def cmd_police_uk(args: argparse.Namespace) -> int:
     from casework.sharing.police import import_police_uk
 
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "import.police") as ws:
         r = import_police_uk(ws, args.file)
-    finally:
-        ws.lock()
     if r.already_imported:
         out("This file was imported before; nothing changed.")
         return 0
@@ -45,14 +42,11 @@ def cmd_police_uk(args: argparse.Namespace) -> int:
 def cmd_protocol(args: argparse.Namespace) -> int:
     from casework.sharing import protocol
 
-    try:
-        definition = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    except ValueError:
-        raise CliError("The protocol file is not valid JSON.") from None
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.protocol") as ws:
+        try:
+            definition = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        except ValueError:
+            raise CliError("The protocol file is not valid JSON.") from None
         version = protocol.new_version(ws, definition, args.note)
-    finally:
-        ws.lock()
     out(f"Sharing protocol version {version} is now in force; earlier versions are kept.")
     return 0

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from casework.cli.common import open_ws, out
+from casework.cli.common import out, signed_in
 from casework.reporting import kpis
 from casework.trigger import figures
 
@@ -115,21 +115,15 @@ def trigger_lines(t: figures.TriggerReturn, title: str) -> list[str]:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "report.kpis") as ws:
         result = kpis.compute_kpis(ws, args.period)
-    finally:
-        ws.lock()
     out(_json(result) if args.json else "\n".join(kpi_lines(result)))
     return 0
 
 
 def cmd_trigger_return(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "report.trigger_return") as ws:
         result = figures.trigger_return(ws, args.year)
-    finally:
-        ws.lock()
     out(_json(result) if args.json else "\n".join(
         trigger_lines(result, f"Community Trigger annual return {args.year}")))
     return 0

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework.cli.common import CliError, open_ws, out
+from casework.cli.common import CliError, out, signed_in
 from casework.core.errors import NotFound
 from casework.safeguards import retention
 from db.models import Case
@@ -31,11 +31,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.retention") as ws:
         items = retention.review_list(ws)
-    finally:
-        ws.lock()
     out(f"{len(items)} case(s) past their retention period.")
     if items:
         out(f"{'reference':<18} {'type':<10} {'closed':<10} {'kept until':<10} "
@@ -52,8 +49,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         raise CliError("This cannot be undone: add --confirm to go ahead.")
     if bool(args.references) == bool(args.all_overdue):
         raise CliError("Give case references or --all-overdue (not both).")
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "admin.retention") as ws:
         if args.all_overdue:
             ids = [i.case_id for i in retention.review_list(ws)
                    if not (args.mode == "anonymise" and i.anonymised)]
@@ -70,8 +66,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
             return 0
         act = retention.anonymise_cases if args.mode == "anonymise" else retention.delete_cases
         result = act(ws, ids, confirmed=True, reason=args.reason)
-    finally:
-        ws.lock()
     verb = "Anonymised" if args.mode == "anonymise" else "Deleted"
     rows = ", ".join(f"{k} {v}" for k, v in sorted(result.rows.items())) or "none"
     out(f"{verb} {len(result.case_ids)} case(s); rows removed: {rows}; people removed "

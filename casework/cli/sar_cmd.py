@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from casework.cli.common import CliError, open_ws, out
+from casework.cli.common import CliError, out, signed_in
 from casework.safeguards import sar
 
 
@@ -35,25 +35,19 @@ def register(sub: Any) -> None:
 
 
 def cmd_request(args: argparse.Namespace) -> int:
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "sar.export") as ws:
         req = sar.open_request(ws, args.person, args.received)
-    finally:
-        ws.lock()
     out(f"Subject access request for person {req.person_id}: received "
         f"{req.received_on:%Y-%m-%d}, due {req.due_on:%Y-%m-%d} (task {req.task_id}).")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    folder: Path = args.out.expanduser()
-    if not folder.is_dir():
-        raise CliError("The output folder does not exist.")
-    ws = open_ws(args)
-    try:
+    with signed_in(args, "sar.export") as ws:
+        folder: Path = args.out.expanduser()
+        if not folder.is_dir():
+            raise CliError("The output folder does not exist.")
         result = sar.export(ws, args.person, folder, args.received)
-    finally:
-        ws.lock()
     out(f"Wrote {result.pdf} and {result.json}: {result.cases} case(s), {result.marks} "
         f"third-party value(s) marked for redaction.")
     out(f"Reply due {result.request.due_on:%Y-%m-%d} (task {result.request.task_id}).")

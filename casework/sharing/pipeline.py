@@ -108,13 +108,16 @@ def rule_context(session: Session) -> RuleContext:
 
 
 def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
-            render: Render) -> ExportResult:
-    """Run the pipeline for one output and write its files atomically, audited."""
+            render: Render, prepare: Callable[[], None] | None = None) -> ExportResult:
+    """Run the pipeline for one output and write its files atomically, audited.
+    ``prepare`` (e.g. making the output folder) runs once the actor is authorised."""
     with ws.uow() as session:
         protocol = current(session)
         spec = protocol.output(output)
         authorise(ws.actor, spec)
         built = build(session, spec, protocol)
+    if prepare is not None:
+        prepare()
     release = Release(
         output=output, title=spec.title, protocol_version=protocol.version,
         marking=protocol.marking, recipient=built.recipient, purpose=spec.purpose,

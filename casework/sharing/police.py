@@ -6,28 +6,37 @@ category, Context``. Only "Anti-social behaviour" rows are kept. Rows with no LS
 kept with no area and counted, never dropped silently. Importing a file replaces the rows
 held for the same months and force, so a corrected file can be loaded again; loading the
 very same file twice changes nothing.
+
+A kept cell longer than its field (force 80, location 200, LSOA code 9 characters), or
+too long for the CSV reader, rejects the file naming its line and column: nothing is
+imported, nothing is cut short. The rows are written in batches that stay within SQLite's
+limit on values per statement, whatever the size of the file.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from casework.core import audit
 from casework.core.context import Workspace
+from casework.core.csvrows import records
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
+from db.batches import chunks, rows_per_statement
 from db.models import PoliceAsbImport, PoliceAsbIncident
 
 ASB = "Anti-social behaviour"
 REQUIRED = ("Month", "Falls within", "Location", "LSOA code", "Crime type")
 MAX_BYTES = 200 * 1024 * 1024
+# The kept columns and the length of the field each is stored in.
+LIMITS = {"Falls within": 80, "Location": 200, "LSOA code": 9}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,37 @@ def _month(text: str, line: int) -> date:
                               field="Month") from None
 
 
+def _rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of a police.uk file, its header checked."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text.", field="file") from None
+    header: list[str] | None = None
+    for line, cells in records(text):
+        if not cells:
+            continue  # a blank line
+        if header is None:
+            header = cells
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise ValidationError("This is not a police.uk street-level file: no column "
+                                      f"{', '.join(missing)}.", field="file")
+            continue
+        yield line, {h: (cells[i].strip() if i < len(cells) else "")
+                     for i, h in enumerate(header)}
+
+
+def _kept(line: int, row: dict[str, str]) -> dict[str, Any]:
+    """An ASB row as it is stored; a cell longer than its field refuses the file."""
+    for column, limit in LIMITS.items():
+        if len(row.get(column, "")) > limit:
+            raise ValidationError(f"Line {line}: {column} is longer than {limit} characters; "
+                                  "nothing was imported.", field=column)
+    return {"month": _month(row.get("Month", ""), line), "force": row.get("Falls within", ""),
+            "lsoa_code": row.get("LSOA code") or None, "location": row.get("Location", "")}
+
+
 def import_police_uk(ws: Workspace, path: Path) -> PoliceImportResult:
     """Read a police.uk street-level CSV and keep its ASB rows (audited)."""
     require(ws.actor, "import.police")
@@ -57,34 +97,23 @@ def import_police_uk(ws: Workspace, path: Path) -> PoliceImportResult:
     if len(data) > MAX_BYTES:
         raise ValidationError("The file is too large for a police.uk monthly extract.")
     digest = hashlib.sha256(data).hexdigest()
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationError("This is not a police.uk street-level file: no column "
-                              f"{', '.join(missing)}.", field="file")
-    kept: list[PoliceAsbIncident] = []
+    kept: list[dict[str, Any]] = []
     read = other = no_lsoa = 0
-    for line, row in enumerate(reader, start=2):
+    for line, row in _rows(data):
         read += 1
-        if (row.get("Crime type") or "").strip() != ASB:
+        if row.get("Crime type") != ASB:
             other += 1
             continue
-        lsoa = (row.get("LSOA code") or "").strip() or None
-        if lsoa is None:
+        kept.append(_kept(line, row))
+        if kept[-1]["lsoa_code"] is None:
             no_lsoa += 1
-        kept.append(PoliceAsbIncident(
-            month=_month(row.get("Month") or "", line),
-            force=(row.get("Falls within") or "").strip()[:80],
-            lsoa_code=lsoa[:9] if lsoa else None,
-            location=(row.get("Location") or "").strip()[:200],
-        ))
-    months = tuple(sorted({f"{k.month:%Y-%m}" for k in kept}))
+    months = tuple(sorted({f"{k['month']:%Y-%m}" for k in kept}))
     with ws.uow() as session:
         same = session.scalar(select(PoliceAsbImport.id).where(PoliceAsbImport.sha256 == digest))
         if same is not None:
             return PoliceImportResult(read, len(kept), no_lsoa, other, months, 0, True)
         replaced = 0
-        for force, month in {(k.force, k.month) for k in kept}:
+        for force, month in sorted({(k["force"], k["month"]) for k in kept}):
             result = session.execute(delete(PoliceAsbIncident).where(
                 PoliceAsbIncident.force == force, PoliceAsbIncident.month == month))
             replaced += int(getattr(result, "rowcount", 0) or 0)
@@ -93,9 +122,9 @@ def import_police_uk(ws: Workspace, path: Path) -> PoliceImportResult:
                                 rows_kept=len(kept), rows_no_lsoa=no_lsoa)
         session.add(batch)
         session.flush()
-        for k in kept:
-            k.import_id = batch.id
-        session.add_all(kept)
+        for rows in chunks(kept, rows_per_statement(len(kept[0]) + 1) if kept else 1):
+            session.execute(insert(PoliceAsbIncident).values(
+                [{**k, "import_id": batch.id} for k in rows]))
         audit.record(ws, session, "import", "police_uk", batch.id, detail={
             "sha256": digest, "rows_read": read, "rows_kept": len(kept),
             "rows_no_lsoa": no_lsoa, "rows_other_crime": other, "months": list(months),

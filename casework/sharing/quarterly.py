@@ -374,8 +374,7 @@ def export_quarterly(ws: Workspace, quarter: str, out_dir: Path,
     """Write the quarterly dataset (CSV files and one workbook) into ``out_dir``."""
     start, end, label = parse_quarter(quarter)
     out_dir = Path(out_dir)
-    out_dir.mkdir(exist_ok=True)
     finals = [out_dir / n for n in file_names(label, TABLE_NAMES)]
     return produce(ws, OUTPUT, finals,
                    lambda s, spec, proto: build(s, spec, proto, label, start, end, recipient),
-                   render)
+                   render, prepare=lambda: out_dir.mkdir(exist_ok=True))

@@ -93,14 +93,23 @@ def test_not_a_database_truncated_and_flipped(db, tmp_path):
         Store.open(plain, "admin", PASSWORD)
 
 
-def test_flipped_byte_in_first_page_is_refused(db, tmp_path):
+def test_flipped_byte_in_first_page_is_damage(db, tmp_path):
     bad = tmp_path / "flip.db"
     data = bytearray(db.path.read_bytes())
     data[100] ^= 0x01
     bad.write_bytes(bytes(data))
     shutil.copy2(slot_path(db.path), slot_path(bad))
-    with pytest.raises(errors.NotADatabase):
+    # The key from the slot opens every other page: the file is damaged, not foreign.
+    with pytest.raises(errors.DatabaseCorrupt):
         Store.open(bad, "admin", PASSWORD)
+
+
+def test_key_slots_of_another_database_are_not_damage(db, tmp_path):
+    other = tmp_path / "other.db"
+    Store.create(other, "admin", PASSWORD)[0].lock()
+    shutil.copy2(slot_path(other), slot_path(db.path))
+    with pytest.raises(errors.NotADatabase):
+        Store.open(db.path, "admin", PASSWORD)
 
 
 def test_flipped_byte_deeper_is_found_by_check(db, tmp_path):

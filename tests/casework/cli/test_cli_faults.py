@@ -8,11 +8,7 @@ WAL are byte-for-byte what they were before (sha256).
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,48 +16,8 @@ import pytest
 
 from casework.core import users
 from db.keyslots import slot_path
+from tests.casework.cli.clirun import QUOTED, assert_clean_failure, digests, run_cli
 from tests.conftest import PASSWORD, copy_db
-
-CLI = Path(sys.executable).with_name("casework-cli")
-QUOTED = "it's \"quoted\" \\ and \\\\ back; DROP TABLE users"
-
-
-def run_cli(*args: str, password: str | None = PASSWORD,
-            env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
-    if password is not None:
-        env["CASEWORK_PASSWORD"] = password
-    env.update(env_extra or {})
-    command = [str(CLI)] if CLI.exists() else [sys.executable, "-m", "casework.cli.main"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, env=env,
-                          timeout=120, stdin=subprocess.DEVNULL)
-
-
-def digests(folder: Path) -> dict[str, str]:
-    """sha256 of every database, key-slot, WAL and journal file in ``folder``.
-
-    ``<db>.lockout`` (the failed-unlock counter of ``casework.lockout``) is meant to
-    change on a failure; it is checked separately to hold no secret.
-    """
-    for lockout in folder.glob("*.lockout"):
-        text = lockout.read_text(encoding="utf-8")
-        assert PASSWORD not in text and QUOTED not in text
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".lockout"}
-
-
-def assert_clean_failure(result: subprocess.CompletedProcess[str], *secrets: str) -> str:
-    """Exactly one line on stderr, non-zero exit, no traceback, no secret echoed."""
-    assert result.returncode != 0, result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    everything = result.stdout + result.stderr
-    assert "Traceback" not in everything
-    for secret in secrets:
-        if secret:
-            assert secret not in everything
-    assert lines[0].startswith("casework-cli: ")
-    return lines[0]
 
 
 @pytest.fixture
@@ -146,31 +102,34 @@ def _first_page_flipped(db: Path) -> tuple[list[str], str | None]:
     return ["--db", str(db), "--user", "admin", "user", "list"], PASSWORD
 
 
-CASES: dict[str, Callable[[Path], tuple[list[str], str | None]]] = {
-    "wrong password": _wrong_password,
-    "unknown user": _unknown_user,
-    "empty password": _empty_password,
-    "password with quotes and backslashes": _quoted_wrong_password,
-    "no password and no terminal": _no_password_no_terminal,
-    "no file at the path": _missing_file,
-    "not a database": _not_a_database,
-    "plain unencrypted sqlite": _plain_sqlite,
-    "truncated file": _truncated,
-    "key-slot file missing": _keys_missing,
-    "key-slot file not json": _keys_not_json,
-    "key-slot file binary junk": _keys_binary,
-    "key-slot file tampered": _keys_tampered,
-    "one byte flipped in the first page": _first_page_flipped,
+# name -> (how to break it, the exit code: 2 bad input, 4 could not open, 5 damaged)
+CASES: dict[str, tuple[Callable[[Path], tuple[list[str], str | None]], int]] = {
+    "wrong password": (_wrong_password, 4),
+    "unknown user": (_unknown_user, 4),
+    "empty password": (_empty_password, 4),
+    "password with quotes and backslashes": (_quoted_wrong_password, 4),
+    "no password and no terminal": (_no_password_no_terminal, 2),
+    "no file at the path": (_missing_file, 4),
+    "not a database": (_not_a_database, 4),
+    "plain unencrypted sqlite": (_plain_sqlite, 4),
+    "truncated file": (_truncated, 4),
+    "key-slot file missing": (_keys_missing, 4),
+    "key-slot file not json": (_keys_not_json, 4),
+    "key-slot file binary junk": (_keys_binary, 4),
+    "key-slot file tampered": (_keys_tampered, 4),
+    "one byte flipped in the first page": (_first_page_flipped, 5),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_fails_cleanly_and_changes_nothing(folder: Path, name: str) -> None:
     db = folder / "case.db"
-    args, password = CASES[name](db)
+    breaks, code = CASES[name]
+    args, password = breaks(db)
     before = digests(folder)
     result = run_cli(*args, password=password)
     line = assert_clean_failure(result, PASSWORD, QUOTED, password or "")
+    assert result.returncode == code, line
     assert digests(folder) == before, line
 
 
@@ -183,6 +142,7 @@ def test_revoked_user_is_refused_and_nothing_changes(folder: Path) -> None:
     before = digests(folder)
     result = run_cli("--db", str(folder / "case.db"), "--user", "cm", "user", "list")
     line = assert_clean_failure(result, PASSWORD)
+    assert result.returncode == 4
     assert "revoked" in line
     assert digests(folder) == before
 
@@ -236,9 +196,13 @@ def test_backup_then_open_the_copy(folder: Path) -> None:
     assert copy.exists() and slot_path(copy).exists()
     listed = run_cli("--db", str(copy), "--user", "cm", "user", "list")
     # cm may open the copy (their slot came with it) but may not administer users.
-    assert listed.returncode != 0
+    assert listed.returncode == 3
     assert_clean_failure(listed, PASSWORD)
     checked = run_cli("--db", str(copy), "--user", "admin", "check")
     assert checked.returncode == 0 and checked.stdout.startswith("OK"), checked.stderr
+    before = digests(copy.parent)
     again = run_cli("--db", str(db), "--user", "admin", "backup", str(copy))
-    assert_clean_failure(again, PASSWORD)  # never overwrites an existing file
+    line = assert_clean_failure(again, PASSWORD)  # never overwrites an existing file
+    assert again.returncode == 2  # bad input, not "could not open the database"
+    assert "already exists; choose another name" in line
+    assert digests(copy.parent) == before
