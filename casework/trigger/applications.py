@@ -35,7 +35,6 @@ from db.models import (
     Case,
     Document,
     Person,
-    Task,
     TriggerApplication,
     TriggerComplaint,
     TriggerRecommendation,
@@ -284,11 +283,9 @@ def decide_threshold(ws: Workspace, case_id: int, met: bool, reasons: str,
         app.threshold_reasons = reasons.strip()
         app.threshold_decided_on = decided_on
         app.threshold_decided_by = ws.actor.user_id
-        complete_tasks(session, case_id, TASK_DECISION, decided_on)
-        if not met:  # the application ends here, like close_case: open tasks are done
-            for task in session.scalars(select(Task).where(Task.case_id == case_id,
-                                                           Task.completed_on.is_(None))):
-                task.completed_on = decided_on
+        # Not met ends the application here, like close_case: every open task is done.
+        complete_tasks(session, case_id, TASK_DECISION if met else None, decided_on)
+        if not met:
             case.status, case.closed_on, case.outcome = "closed", decided_on, "threshold_not_met"
         audit.record(ws, session, "trigger.threshold", "case", case_id,
                      detail={"met": met, "proposed": proposed})
