@@ -17,12 +17,13 @@ from db.models import Lsoa, Team, User
 from db.store import Store
 
 
-def init_database(path: Path, username: str, password: str,
-                  display_name: str = "") -> tuple[Workspace, str]:
+def init_database(path: Path, username: str, password: str, display_name: str = "",
+                  kdf: dict[str, int] | None = None) -> tuple[Workspace, str]:
     """Create a database and its first administrator. Returns the workspace and the
-    recovery key (to be shown once)."""
+    recovery key (to be shown once). ``kdf`` overrides the key-derivation cost (only
+    throwaway databases, such as benchmarks', use a cheaper one)."""
     users.check_username(username)
-    store, recovery = Store.create(Path(path), username, password)
+    store, recovery = Store.create(Path(path), username, password, kdf=kdf)
     ws = Workspace(store, SYSTEM)
     with ws.uow() as session:
         seed(session)
