@@ -72,7 +72,8 @@ class Schedule:
 def _panel_work(w: World, case_id: int, schedule: Schedule, opened: date,
                 closed: date | None, agencies: tuple[str, ...]) -> date | None:
     """Agenda items, minutes and actions for a referral; returns its next review date."""
-    end = closed or w.today
+    # An open referral's meetings up to yesterday are held; today's is the upcoming one.
+    end = closed or w.today - timedelta(days=1)
     held = schedule.between(opened, end)[-4:]
     upcoming = None if closed else schedule.next_after(w.today - timedelta(days=1))
     items = held + ([upcoming] if upcoming else [])
