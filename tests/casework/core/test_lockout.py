@@ -29,7 +29,7 @@ def test_failures_delay_then_success_is_audited_and_resets(db, monkeypatch):
     path = db.path
     before = digests(path, slot_path(path))
     clock = [1_000_000.0]
-    monkeypatch.setattr(lockout.time, "time", lambda: clock[0])
+    monkeypatch.setattr(lockout.clock, "timestamp", lambda: clock[0])  # the one clock
     for _ in range(3):
         clock[0] += 10
         with pytest.raises(errors.WrongPassword):
