@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from casework.core import clock
 from tests.ui.cases.test_cases import _new_asb_case
 from tests.ui.conftest import wait_ops
 from ui.common.qt import Qt
@@ -66,7 +67,14 @@ def test_admin_adds_a_user_and_sees_slots_and_protocol(signed_in: Any, qtbot: An
 
 def test_my_work_lists_deadline_tasks(signed_in: Any, qtbot: Any) -> None:
     _s, window = signed_in("cm")
-    _new_asb_case(qtbot, window)
+    view = _new_asb_case(qtbot, window)
     page = window.show_page("mywork")
     page.refresh()
-    qtbot.waitUntil(lambda: page.overdue.rowCount() + page.week.rowCount() > 0, timeout=10000)
+    qtbot.waitUntil(page.is_ready, timeout=10000)
+    # First contact is due in 5 working days: a week away, so not yet "due this week".
+    assert page.overdue.rowCount() + page.week.rowCount() == 0
+    page.loaded = False
+    with clock.frozen(view.view.first_contact_due):  # on the day it is due, it is
+        page.refresh()
+        qtbot.waitUntil(page.is_ready, timeout=10000)
+    assert page.overdue.rowCount() == 0 and page.week.rowCount() == 1
