@@ -80,6 +80,7 @@ class Decision:
 
     @property
     def allowed(self) -> bool:
+        """True when no rule refuses the step."""
         return self.refusal is None
 
 
