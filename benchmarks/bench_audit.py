@@ -18,9 +18,7 @@ from typing import Any
 
 from casework.admin import newdb
 from casework.core import audit
-from casework.core.context import SYSTEM, Workspace, load_actor
-from db.models import Team, User
-from db.store import Store
+from casework.core.context import Workspace
 
 PASSWORD = "benchmark password"
 # Cheap Argon2id for throwaway databases only: benchmarks open them many times.
@@ -31,20 +29,8 @@ ACTIONS = ("view", "case.update", "search", "note.add", "login", "export.quarter
 
 def fast_database(path: Path, username: str = "admin") -> Workspace:
     """A new encrypted database with one administrator, keyed with a cheap KDF."""
-    store, _recovery = Store.create(path, username, PASSWORD, kdf=FAST_KDF)
-    ws = Workspace(store, SYSTEM)
-    with ws.uow() as session:
-        newdb.seed(session)
-        team = Team(name="Administration", kind="administration")
-        session.add(team)
-        session.flush()
-        session.add(User(username=username, display_name=username, role="administrator",
-                         team_id=team.id))
-        session.flush()
-        audit.record(ws, session, "database.create")
-    with ws.uow() as session:
-        actor = load_actor(session, username)
-    return Workspace(store, actor)
+    ws, _recovery = newdb.init_database(path, username, PASSWORD, kdf=FAST_KDF)
+    return ws
 
 
 def append_entries(ws: Workspace, n: int, batch: int = 50000) -> None:

@@ -28,3 +28,19 @@ def test_table_reports_missing_and_failing_modules() -> None:
     assert rows[0][-1] == "MISSING"
     assert rows[1][4] == "2.00x" and rows[1][-1] == "PASS"
     assert "verify" in run.render(rows)
+
+
+def test_benchmark_databases_are_made_by_the_product(tmp_path) -> None:
+    from sqlalchemy import select
+
+    from benchmarks.bench_audit import fast_database
+    from db.models import AuditEntry
+
+    ws = fast_database(tmp_path / "bench.db")
+    try:
+        assert ws.actor.role == "administrator"
+        with ws.uow() as session:
+            actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+        assert actions[:2] == ["database.create", "user.add"]
+    finally:
+        ws.lock()

@@ -20,14 +20,15 @@ from db.store import Store
 
 
 @contextmanager
-def creating(path: Path, username: str, password: str,
-             display_name: str = "") -> Iterator[tuple[Workspace, str]]:
+def creating(path: Path, username: str, password: str, display_name: str = "",
+             kdf: dict[str, int] | None = None) -> Iterator[tuple[Workspace, str]]:
     """Build a new database all or nothing: the body works on it under a hidden name;
     only when the body finishes are the database and its key slots moved to ``path``.
     A failure, or a kill, leaves nothing at ``path``. Yields the first administrator's
-    workspace (valid inside the body only) and the recovery key."""
+    workspace (valid inside the body only) and the recovery key. ``kdf`` overrides the
+    key-derivation cost (only throwaway databases, such as benchmarks', use a cheaper one)."""
     users.check_username(username)
-    store, recovery = Store.create_staged(Path(path), username, password)
+    store, recovery = Store.create_staged(Path(path), username, password, kdf)
     try:
         ws = Workspace(store, SYSTEM)
         with ws.uow() as session:
@@ -50,11 +51,11 @@ def creating(path: Path, username: str, password: str,
         raise
 
 
-def init_database(path: Path, username: str, password: str,
-                  display_name: str = "") -> tuple[Workspace, str]:
+def init_database(path: Path, username: str, password: str, display_name: str = "",
+                  kdf: dict[str, int] | None = None) -> tuple[Workspace, str]:
     """Create a database and its first administrator, all or nothing. Returns the
     workspace (at ``path``) and the recovery key (to be shown once)."""
-    with creating(path, username, password, display_name) as (ws, recovery):
+    with creating(path, username, password, display_name, kdf) as (ws, recovery):
         store = ws.store
     with Workspace(store, SYSTEM).uow() as session:
         actor = load_actor(session, username)

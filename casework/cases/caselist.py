@@ -196,12 +196,18 @@ def _as_date(value: Any) -> date | None:
 NRM_SHORT = {"reasonable_grounds": "RG", "conclusive_grounds": "CG"}
 
 
+def asb_stage_label(stage: int | None) -> str:
+    """How an ASB case's place on the ladder is worded everywhere it is shown: "Stage 2",
+    or "Not escalated" for a case not (or no longer) on the ladder."""
+    return f"Stage {stage}" if stage else "Not escalated"
+
+
 def stage_label(case_type: str, asb_stage: int | None, threshold_met: bool | None,
                 nrm_kind: str | None, nrm_positive: bool | None,
                 nrm_referred: bool | None) -> str:
     """The short progress label the list shows for a case of each type."""
     if case_type == "asb":
-        return f"Stage {asb_stage}" if asb_stage else "Not escalated"
+        return asb_stage_label(asb_stage)
     if case_type == "trigger":
         if threshold_met is None:
             return "Awaiting decision"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -136,14 +137,39 @@ def add_task(session: Session, case: Case | None, kind: str, title: str, due_on:
     return task
 
 
-def complete_tasks(session: Session, case_id: int, kind: str, on: date) -> int:
-    """Mark open tasks of a kind on a case done; returns how many."""
+def complete_tasks(session: Session, case_id: int, kind: str | None, on: date) -> int:
+    """Mark open tasks of a kind on a case done (every open task when ``kind`` is None);
+    returns how many."""
     done = 0
-    for task in session.scalars(select(Task).where(Task.case_id == case_id, Task.kind == kind,
-                                                   Task.completed_on.is_(None))):
+    query = select(Task).where(Task.case_id == case_id, Task.completed_on.is_(None))
+    if kind is not None:
+        query = query.where(Task.kind == kind)
+    for task in session.scalars(query):
         task.completed_on = on
         done += 1
     return done
+
+
+class Completable(Protocol):
+    """A record that is done on a day (a task, a panel action, a recommendation...)."""
+
+    completed_on: date | None
+
+
+def complete_with_task(session: Session, record: Completable, on: date, what: str) -> None:
+    """Mark ``record`` done on ``on`` and, when it carries a ``task_id``, close that dated
+    task the same day (if it is still open). Refuses a record already done and a date in
+    the future (field ``completed_on``); ``what`` names the record in the message."""
+    if record.completed_on is not None:
+        raise ValidationError(f"The {what} is already done.", field="completed_on")
+    if on > clock.today():
+        raise ValidationError(f"The {what} cannot be completed in the future.",
+                              field="completed_on")
+    record.completed_on = on
+    task_id = getattr(record, "task_id", None)
+    task = session.get(Task, task_id) if task_id is not None else None
+    if task is not None and task.completed_on is None:
+        task.completed_on = on
 
 
 def add_note(ws: Workspace, case_id: int, body: str, shareable: bool = False) -> NoteView:
@@ -190,9 +216,7 @@ def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None
         case.status = "closed"
         case.closed_on = closed_on
         case.outcome = outcome
-        for task in session.scalars(select(Task).where(Task.case_id == case.id,
-                                                       Task.completed_on.is_(None))):
-            task.completed_on = closed_on
+        complete_tasks(session, case.id, None, closed_on)
         audit.record(ws, session, "case.close", "case", case.id, reason=reason,
                      detail={"outcome": outcome})
         return CaseHeader.of(case)

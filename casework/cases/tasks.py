@@ -13,9 +13,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from casework.cases.lifecycle import complete_with_task
 from casework.core import audit, clock
 from casework.core.context import Workspace
-from casework.core.errors import NotFound, ValidationError
+from casework.core.errors import NotFound
 from casework.core.permissions import require, require_case, visible_cases
 from db.models import Case, Task
 
@@ -98,12 +99,7 @@ def complete_task(ws: Workspace, task_id: int, completed_on: date | None = None)
         elif task.assigned_user_id != ws.actor.user_id and (
                 task.team_id is None or task.team_id != ws.actor.team_id):
             raise NotFound("No such task.")
-        if task.completed_on is not None:
-            raise ValidationError("The task is already done.", field="completed_on")
-        if completed_on > clock.today():
-            raise ValidationError("A task cannot be completed in the future.",
-                                  field="completed_on")
-        task.completed_on = completed_on
+        complete_with_task(session, task, completed_on, "task")
         audit.record(ws, session, "task.complete", "task", task.id,
                      detail={"case": task.case_id, "kind": task.kind})
         return TaskView(task.id, task.case_id, case.reference if case else None,

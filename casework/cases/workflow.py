@@ -15,11 +15,16 @@ from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from db.models import Case, CaseParty, Person
+from db.models.cases import PARTY_ROLES
 
 
-def link_person(ws: Workspace, session: Session, case: Case, person_id: int,
-                role: str) -> CaseParty:
-    """Link an existing person to a case in the caller's unit of work (audited)."""
+def link_person(ws: Workspace, session: Session, case: Case, person_id: int, role: str,
+                agency: str = "") -> CaseParty:
+    """Link an existing person to a case as a party, in the caller's unit of work (audited).
+    Linking the same person in the same role again returns the existing party. Callers that
+    must also check the actor may see the person do that first (``people.require_person``)."""
+    if role not in PARTY_ROLES:
+        raise ValidationError("Unknown party role.", field="role")
     person = session.get(Person, person_id)
     if person is None or person.anonymised:
         raise NotFound("No such person.")
@@ -30,7 +35,7 @@ def link_person(ws: Workspace, session: Session, case: Case, person_id: int,
         CaseParty.case_id == case.id, CaseParty.person_id == person_id, CaseParty.role == role))
     if existing is not None:
         return existing
-    party = CaseParty(case_id=case.id, person_id=person_id, role=role)
+    party = CaseParty(case_id=case.id, person_id=person_id, role=role, agency=agency.strip())
     session.add(party)
     session.flush()
     audit.record(ws, session, "party.add", "case", case.id,

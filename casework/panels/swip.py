@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.cases.lifecycle import CaseHeader, add_task, create_case
+from casework.cases.lifecycle import CaseHeader, add_task, complete_with_task, create_case
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
 from casework.core import audit, clock
 from casework.core.context import Workspace
@@ -35,7 +35,7 @@ from casework.panels.meetings import (
     schedule_meetings,
 )
 from casework.panels.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
-from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral, Task
+from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral
 from db.models.cases import RISK_LEVELS
 from db.models.panels import SWIP_NEEDS
 from db.models.people import CONSENT
@@ -219,13 +219,7 @@ def complete_action(ws: Workspace, action_id: int, on: date | None = None) -> Ac
         if action is None:
             raise NotFound("No such action.")
         load_referral(ws, session, action.case_id)
-        if action.completed_on is not None:
-            raise ValidationError("The action is already done.", field="completed_on")
-        check_date(on, None, "completed_on")
-        action.completed_on = on
-        task = session.get(Task, action.task_id) if action.task_id else None
-        if task is not None and task.completed_on is None:
-            task.completed_on = on
+        complete_with_task(session, action, on, "action")
         audit.record(ws, session, "action.complete", "case", action.case_id,
                      detail={"action": action.id})
         return action_view(action)

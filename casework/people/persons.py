@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import load_case
 from casework.cases.links import LINK_COLUMNS, person_links
+from casework.cases.workflow import link_person
 from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import can_see_case, require, visible_cases
 from db.models import Address, Case, CaseParty, Lsoa, Person, PersonAddress, PersonAlias
-from db.models.cases import PARTY_ROLES
 from db.models.people import CONSENT, GENDERS
 
 FLAGS = ("flag_mental_health", "flag_disability", "flag_age", "flag_repeat_victim",
@@ -260,23 +260,10 @@ def get_person(ws: Workspace, person_id: int) -> PersonView:
 
 def add_party_in(ws: Workspace, session: Session, case: Case, person_id: int, role: str,
                  agency: str = "") -> CaseParty:
-    """Link a person to a case inside the caller's unit of work (audited)."""
-    if role not in PARTY_ROLES:
-        raise ValidationError("Unknown party role.", field="role")
-    person = require_person(ws, session, person_id)
-    if person.merged_into_id is not None:
-        raise ValidationError("This record was merged; link the surviving record.",
-                              field="person_id")
-    existing = session.scalar(select(CaseParty).where(
-        CaseParty.case_id == case.id, CaseParty.person_id == person_id, CaseParty.role == role))
-    if existing is not None:
-        return existing
-    party = CaseParty(case_id=case.id, person_id=person_id, role=role, agency=agency.strip())
-    session.add(party)
-    session.flush()
-    audit.record(ws, session, "party.add", "case", case.id,
-                 detail={"person": person_id, "role": role})
-    return party
+    """Link a person the actor may see to a case, inside the caller's unit of work (audited):
+    the visibility check, then ``cases.workflow.link_person``."""
+    require_person(ws, session, person_id)
+    return link_person(ws, session, case, person_id, role, agency)
 
 
 def add_party(ws: Workspace, case_id: int, person_id: int, role: str,

@@ -30,12 +30,13 @@ from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
-from casework.core.workdays import add_months, add_working_days
+from casework.core.workdays import add_working_days
+from casework.trigger import threshold
+from casework.trigger.threshold import Complaint, ThresholdProposal, ThresholdRules
 from db.models import (
     Case,
     Document,
     Person,
-    Task,
     TriggerApplication,
     TriggerComplaint,
     TriggerRecommendation,
@@ -59,15 +60,6 @@ DEADLINES = (
 LETTER_ACK = "trigger_acknowledgement"
 LETTER_DECISION = "trigger_threshold_decision"
 LETTER_OUTCOME = "trigger_outcome"
-
-
-@dataclass(frozen=True, repr=False)
-class ThresholdProposal(SafeRepr):
-    """What the rules say about the threshold, and why (no personal data in reasons)."""
-
-    met: bool
-    qualifying: int
-    reasons: list[str]
 
 
 @dataclass(frozen=True, repr=False)
@@ -190,42 +182,23 @@ def _complaint_view(c: TriggerComplaint) -> ComplaintView:
                          c.hate_related, c.complainant_person_id)
 
 
+def threshold_rules(session: Session) -> ThresholdRules:
+    """The threshold's numbers, from settings."""
+    return ThresholdRules(
+        complaints=int(settings.get(session, settings.TRIGGER_COMPLAINTS)),
+        window_months=int(settings.get(session, settings.TRIGGER_WINDOW_MONTHS)),
+        qualify_months=int(settings.get(session, settings.TRIGGER_QUALIFY_MONTHS)),
+        hate_one=bool(settings.get(session, settings.TRIGGER_HATE_ONE)),
+        individuals=int(settings.get(session, settings.TRIGGER_INDIVIDUALS)))
+
+
 def assess_threshold(session: Session, app: TriggerApplication,
                      complaints: Sequence[TriggerComplaint]) -> ThresholdProposal:
-    """The rules applied to recorded complaints (pure apart from reading settings)."""
-    needed = min(3, int(settings.get(session, settings.TRIGGER_COMPLAINTS)))
-    window = int(settings.get(session, settings.TRIGGER_WINDOW_MONTHS))
-    within = int(settings.get(session, settings.TRIGGER_QUALIFY_MONTHS))
-    hate_one = bool(settings.get(session, settings.TRIGGER_HATE_ONE))
-    individuals = int(settings.get(session, settings.TRIGGER_INDIVIDUALS))
-    start = add_months(app.received_on, -window)
-    in_window = [c for c in complaints if start <= c.complained_on <= app.received_on]
-    late = [c for c in in_window if c.complained_on > add_months(c.behaviour_on, within)]
-    qualifying = [c for c in in_window if c not in late]
-    incidents = {c.incident_key or f"#{c.id}" for c in qualifying}
-    reasons = [f"{len(incidents)} qualifying complaint(s) in the {window} months before the "
-               f"application; the threshold is {needed}."]
-    outside = len(complaints) - len(in_window)
-    if outside:
-        reasons.append(f"{outside} complaint(s) fall outside the {window}-month window.")
-    if late:
-        reasons.append(f"{len(late)} complaint(s) were made more than {within} month(s) "
-                       "after the behaviour and do not qualify.")
-    if len(qualifying) > len(incidents):
-        reasons.append(f"{len(qualifying) - len(incidents)} further report(s) of the same "
-                       "incident to other agencies count once.")
-    met = len(incidents) >= needed
-    if hate_one and any(c.hate_related for c in in_window):
-        reasons.append("Local threshold: a hate incident or crime was reported in the window.")
-        met = True
-    if individuals:
-        people = {c.complainant_person_id for c in in_window if c.complainant_person_id}
-        if len(people) >= individuals:
-            reasons.append(f"Local threshold: {len(people)} individuals complained about the "
-                           f"same problem in the window (local threshold {individuals}).")
-            met = True
-    reasons.append("Proposed: threshold met." if met else "Proposed: threshold not met.")
-    return ThresholdProposal(met, len(incidents), reasons)
+    """The rules (``trigger.threshold.assess``) applied to recorded complaints, with the
+    numbers from settings."""
+    return threshold.assess(app.received_on, [
+        Complaint(c.id, c.behaviour_on, c.complained_on, c.incident_key, c.hate_related,
+                  c.complainant_person_id) for c in complaints], threshold_rules(session))
 
 
 def propose_threshold(ws: Workspace, case_id: int) -> ThresholdProposal:
@@ -284,11 +257,9 @@ def decide_threshold(ws: Workspace, case_id: int, met: bool, reasons: str,
         app.threshold_reasons = reasons.strip()
         app.threshold_decided_on = decided_on
         app.threshold_decided_by = ws.actor.user_id
-        complete_tasks(session, case_id, TASK_DECISION, decided_on)
-        if not met:  # the application ends here, like close_case: open tasks are done
-            for task in session.scalars(select(Task).where(Task.case_id == case_id,
-                                                           Task.completed_on.is_(None))):
-                task.completed_on = decided_on
+        # Not met ends the application here, like close_case: every open task is done.
+        complete_tasks(session, case_id, TASK_DECISION if met else None, decided_on)
+        if not met:
             case.status, case.closed_on, case.outcome = "closed", decided_on, "threshold_not_met"
         audit.record(ws, session, "trigger.threshold", "case", case_id,
                      detail={"met": met, "proposed": proposed})

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.cases.letters import letter_date
-from casework.cases.lifecycle import add_task, complete_tasks
+from casework.cases.lifecycle import add_task, complete_tasks, complete_with_task
 from casework.cases.workflow import check_date, milestone_letter
 from casework.core import audit, clock
 from casework.core.context import Workspace
@@ -28,7 +28,7 @@ from casework.trigger.applications import (
     load_application,
     trigger_view,
 )
-from db.models import Task, TriggerRecommendation, TriggerReview
+from db.models import TriggerRecommendation, TriggerReview
 from db.models.trigger import TRIGGER_BODIES
 
 BODY_NAMES = {"council": "council", "police": "police", "icb": "integrated care board",
@@ -104,10 +104,7 @@ def complete_recommendation(ws: Workspace, recommendation_id: int,
         if rec is None:
             raise NotFound("No such recommendation.")
         load_application(ws, session, rec.case_id)
-        rec.completed_on = on
-        task = session.get(Task, rec.task_id) if rec.task_id else None
-        if task is not None and task.completed_on is None:
-            task.completed_on = on
+        complete_with_task(session, rec, on, "recommendation")
         audit.record(ws, session, "trigger.recommendation_done", "case", rec.case_id,
                      detail={"recommendation": rec.id})
         return RecommendationView(rec.id, rec.body, rec.recommendation, rec.due_on, on)

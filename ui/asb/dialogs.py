@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from casework.cases.caselist import asb_stage_label
 from casework.core.errors import ValidationError
 from ui.cases.dialogs import text_box
 from ui.common.forms import FormDialog, combo, date_edit, humanise
@@ -47,7 +48,7 @@ class EscalateDialog(FormDialog):
                                "keep it with the case's documents.")
         self.ws, self.case_id = ws, case_id
         self.options = {o.action: o for o in options}
-        box = combo([(o.action, f"Stage {o.stage}: {humanise(o.action)}"
+        box = combo([(o.action, f"{asb_stage_label(o.stage)}: {humanise(o.action)}"
                       + (" (skips a stage)" if o.skips_stage else "")
                       + (f" — {o.blocked}" if o.blocked else "")) for o in options])
         model = box.model()
@@ -111,7 +112,7 @@ class DeEscalateDialog(FormDialog):
         super().__init__(parent, "De-escalate", submit_label="&De-escalate")
         self.ws, self.case_id = ws, case_id
         self.add("to_stage", "&To stage",
-                 combo([(n, f"Stage {n}" if n else "No stage") for n in range(stage)]))
+                 combo([(n, asb_stage_label(n)) for n in range(stage)]))
         self.add("reason", "&Reason", text_box(70))
         self.add("taken_on", "&On", date_edit())
 

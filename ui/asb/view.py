@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from casework.cases.caselist import asb_stage_label
 from ui.asb import dialogs as dlg
 from ui.cases.view import CaseView
 from ui.common.forms import humanise
@@ -23,7 +24,7 @@ class AsbCaseView(CaseView):
             ("Hate", lambda i: i.hate_motivated), ("Description", lambda i: i.description)],
             "Incidents")
         self.steps = RecordTable([
-            ("Stage", lambda s: s.stage), ("Step", lambda s: humanise(s.action)),
+            ("Stage", lambda s: asb_stage_label(s.stage)), ("Step", lambda s: humanise(s.action)),
             ("Taken", lambda s: s.taken_on), ("Expires", lambda s: s.expires_on),
             ("Letter", lambda s: "Yes" if s.document_id else ""),
             ("Reason", lambda s: s.reason)], "Escalation steps")
@@ -61,7 +62,7 @@ class AsbCaseView(CaseView):
             ("Reference", h.reference), ("Status", humanise(h.status)),
             ("Outcome", humanise(h.outcome)), ("Category", humanise(v.category)),
             ("Sub-category", humanise(v.subcategory)),
-            ("Stage", f"Stage {v.stage}" if v.stage else "Not yet on the ladder"),
+            ("Stage", asb_stage_label(v.stage)),
             ("Risk", humanise(h.risk_level)), ("Opened", h.opened_on),
             ("Closed", h.closed_on), ("Area (LSOA)", h.lsoa_code),
             ("Next review", h.next_review_on), ("First contact due", v.first_contact_due),

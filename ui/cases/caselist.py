@@ -55,7 +55,8 @@ class CaseListView(QWidget):
         self._filter_cls = caselist.CaseFilter
 
         self.f_type = combo(sorted(_case_types(ws)), blank="All types")
-        self.f_stage = combo([(n, f"Stage {n}") for n in range(1, 5)], blank="Any stage")
+        self.f_stage = combo([(n, caselist.asb_stage_label(n)) for n in range(1, 5)],
+                             blank="Any stage")
         self.f_status = combo(STATUSES, blank="Open or closed", current="open")
         self.f_risk = combo(RISKS, blank="Any risk")
         self.f_owner = combo([], blank="Anyone")

@@ -272,3 +272,11 @@ def test_next_page_stays_exact_when_cases_are_added_between_pages(world):
     everything = all_rows(cm, sort="reference", descending=False)
     assert [r.id for r in second] == [r.id for r in everything[5:10]]
     assert second[0].id == first[-1].id  # shifted by the new row, as OFFSET means
+
+
+def test_one_wording_of_the_asb_stage():
+    assert [caselist.asb_stage_label(n) for n in (None, 0, 1, 2, 4)] == [
+        "Not escalated", "Not escalated", "Stage 1", "Stage 2", "Stage 4"]
+    for n in range(5):
+        assert caselist.stage_label("asb", n, None, None, None, None) == \
+            caselist.asb_stage_label(n)

@@ -92,6 +92,10 @@ def test_meeting_cycle_with_carried_actions(db):
 
     tasks = tasks_of(chair, second)
     assert tasks[panels.TASK_ACTION] == [(date(2026, 7, 1), None)]
+    assert tasks_of(chair, first)[panels.TASK_ACTION] == [(date(2026, 7, 1), date(2026, 6, 30))]
+    with pytest.raises(ValidationError) as exc:
+        panels.complete_action(chair, done.id, date(2026, 7, 1))
+    assert exc.value.field == "completed_on"
 
 
 def test_meeting_management_needs_the_chair(db):

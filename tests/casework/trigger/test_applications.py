@@ -139,6 +139,9 @@ def test_full_review_workflow(db):
     assert view.appeal_outcome == "not_upheld"
     done = review.complete_recommendation(ws, rec.id, date(2026, 11, 15))
     assert done.completed_on == date(2026, 11, 15)
+    with pytest.raises(ValidationError) as err:  # done once, like a task or an action
+        review.complete_recommendation(ws, rec.id, date(2026, 11, 16))
+    assert err.value.field == "completed_on"
 
     tasks = tasks_of(ws, case_id)
     assert tasks[trigger.TASK_ACK][0][1] == date(2026, 9, 2)
