@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 
-from db import clock, migrate
+from db import migrate, staging
 from db.engine import connect_raw, make_engine
 from db.errors import (
     DatabaseBusy,
@@ -108,9 +107,9 @@ class Store:
             raise DatabaseExists()
         if not path.parent.exists():
             raise DatabaseMissing("The folder for the new database does not exist.")
-        _remove_stale_partials(path)
-        staging = path.with_name(f".{path.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
-        store, recovery = cls.create(staging, username, password, kdf)
+        staging.remove_stale_partials(path)
+        staged = staging.staging_name(path)
+        store, recovery = cls.create(staged, username, password, kdf)
         store.final_path = path
         return store, recovery
 
@@ -120,27 +119,27 @@ class Store:
         final = self.final_path
         if final is None:
             raise StoreError("This database was not made staged.")
-        staging = self.path
+        staged = self.path
         if self._engine is not None:
             self._engine.dispose()  # the last connection to close checkpoints the log
             self._engine = None
-        wal = Path(f"{staging}-wal")
+        wal = Path(f"{staged}-wal")
         if wal.exists() and wal.stat().st_size and self._key is not None:
-            raw = connect_raw(staging, self._key)
+            raw = connect_raw(staged, self._key)
             try:
                 raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 raw.close()
         if wal.exists() and wal.stat().st_size:
             raise StoreError("The new database could not be finished (its log is not empty).")
-        for extra in (wal, Path(f"{staging}-shm")):
+        for extra in (wal, Path(f"{staged}-shm")):
             with contextlib.suppress(FileNotFoundError):
                 extra.unlink()
-        _place(staging, final)
+        staging.place(staged, final)
         try:
-            _place(slot_path(staging), slot_path(final))
+            staging.place(slot_path(staged), slot_path(final))
         except BaseException:
-            os.replace(final, staging)
+            os.replace(final, staged)
             raise
         self.path, self.final_path = final, None
 
@@ -148,7 +147,7 @@ class Store:
         """Lock a staged database and delete its files (a failed create)."""
         self.lock()
         if self.final_path is not None:
-            _remove_files(self.path)
+            staging.remove_files(self.path)
 
     @classmethod
     def open(cls, path: Path, username: str, password: str) -> Store:
@@ -434,62 +433,3 @@ def scratch_copy(path: Path) -> Iterator[Path]:
 
 
 __all__ = ["DEFAULT_KDF", "KeySlotsCorrupt", "Store", "check_connection"]
-
-
-def _files_of(path: Path) -> tuple[Path, ...]:
-    return (path, Path(f"{path}-wal"), Path(f"{path}-shm"), slot_path(path))
-
-
-def _remove_files(path: Path) -> None:
-    for p in _files_of(path):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-
-
-def _place(src: Path, dest: Path) -> None:
-    """Give ``src`` the name ``dest``, failing if ``dest`` exists (no overwrite, ever)."""
-    try:
-        os.link(src, dest)
-    except FileExistsError:
-        raise DatabaseExists() from None
-    except OSError:
-        # a file system without hard links (FAT on a USB stick): claim the name, then move
-        try:
-            os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            raise DatabaseExists() from None
-        os.replace(src, dest)
-        return
-    src.unlink()
-
-
-STALE_AFTER_S = 24 * 3600
-
-
-def _remove_stale_partials(path: Path) -> None:
-    """Delete what an interrupted staged create of ``path`` left behind: files whose
-    process is gone (or, where that cannot be told, older than a day)."""
-    prefix = f".{path.name}.partial-"
-    for leftover in path.parent.glob(f"{prefix}*"):
-        pid_text = leftover.name[len(prefix):].split("-", 1)[0]
-        if not pid_text.isdigit() or not _gone(int(pid_text), leftover):
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
-
-
-def _gone(pid: int, leftover: Path) -> bool:
-    if pid == os.getpid():
-        return False
-    if os.name == "posix":
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    try:
-        return clock.timestamp() - leftover.stat().st_mtime > STALE_AFTER_S
-    except FileNotFoundError:
-        return False

@@ -100,3 +100,22 @@ def test_a_killed_demo_leaves_nothing_and_the_retry_tidies_up(tmp_path: Path) ->
     info = create_demo_database(path, cases=30)
     assert info.stats.cases == 30
     assert _left(tmp_path) == ["demo.db", "demo.db.keys"]
+
+
+def test_a_file_system_without_hard_links_still_gets_an_all_or_nothing_init(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAT on a USB stick has no hard links: the name is claimed, then the file moved."""
+    import errno
+
+    def no_links(_src: object, _dest: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "cw.db"
+    ws, _ = newdb.init_database(path, "admin", PASSWORD)
+    ws.lock()
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
+    open_workspace(path, "admin", PASSWORD).lock()
+    with pytest.raises(DatabaseExists):
+        newdb.init_database(path, "admin", PASSWORD)
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
