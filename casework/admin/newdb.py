@@ -56,9 +56,8 @@ def init_database(path: Path, username: str, password: str, display_name: str = 
     """Create a database and its first administrator, all or nothing. Returns the
     workspace (at ``path``) and the recovery key (to be shown once)."""
     with creating(path, username, password, display_name, kdf) as (ws, recovery):
-        store = ws.store
-    with Workspace(store, SYSTEM).uow() as session:
-        actor = load_actor(session, username)
+        store, actor = ws.store, ws.actor
+    # the staged workspace is bound to the staging file: a new one for the final path
     return Workspace(store, actor), recovery
 
 
