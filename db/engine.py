@@ -37,6 +37,25 @@ def set_busy_timeout(seconds: float) -> float:
     return previous
 
 
+SQLCIPHER_MAJOR = "4"  # the file format casework writes: SQLCipher 4's defaults
+
+
+def cipher_version() -> str | None:
+    """The SQLCipher version of the library ``sqlcipher3`` loaded (e.g. ``"4.12.0
+    community"``), or None when it is plain SQLite, which ignores the pragma and would
+    write an unencrypted file."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        row = conn.execute("PRAGMA cipher_version").fetchone()
+    finally:
+        conn.close()
+    return str(row[0]) if row and row[0] else None
+
+
+def is_sqlcipher4(version: str | None) -> bool:
+    return version is not None and version.split(".", 1)[0] == SQLCIPHER_MAJOR
+
+
 def _key_pragma(data_key: bytes) -> str:
     # A raw key (x'...') skips SQLCipher's own PBKDF2 on every connection open.
     return f"PRAGMA key = \"x'{data_key.hex()}'\""

@@ -48,6 +48,17 @@ class MissingResource(CaseworkError):
         self.name = name
 
 
+class WrongDatabaseLibrary(MissingResource):
+    """The database library is not SQLCipher 4 (plain SQLite, or another SQLCipher)."""
+
+    def __init__(self, version: str | None) -> None:
+        found = f"SQLCipher {version}" if version else "plain SQLite, without encryption"
+        CaseworkError.__init__(
+            self, f"casework is not installed completely: it needs SQLCipher 4, but its "
+                  f"database library is {found}. Reinstall casework.")
+        self.name = "SQLCipher 4"
+
+
 def root() -> Traversable:
     """The installed resources folder."""
     try:
@@ -98,6 +109,13 @@ def as_path(name: str) -> Iterator[Path]:
 
 
 def check_installed() -> None:
-    """Raise ``MissingResource`` naming the first packaged file that is not installed."""
+    """Raise ``MissingResource`` naming the first packaged file that is not installed, or
+    ``WrongDatabaseLibrary`` unless the database library is SQLCipher 4 (both programs run
+    this first and stop with exit code 8)."""
     for name in REQUIRED:
         _file(name)
+    from db import engine
+
+    version = engine.cipher_version()
+    if not engine.is_sqlcipher4(version):
+        raise WrongDatabaseLibrary(version)

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from ui.common.qt import QApplication, QEventLoop, QTimer
 
@@ -28,8 +29,6 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     from casework.core.context import open_workspace
     from casework.core.errors import CaseworkError
     from db.errors import StoreError
-    from ui.common.ops import active_count
-    from ui.shell.session import Session
 
     password = os.environ.get("CASEWORK_PASSWORD")
     if not args.db or not args.user or password is None:
@@ -41,6 +40,26 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     except (CaseworkError, StoreError) as exc:
         print(f"casework: error: {exc}", file=sys.stderr)
         return 4
+    failures: list[str] = []
+    previous_hook = sys.excepthook
+
+    def _record(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+        # An exception in a Qt slot (a screen that fails to build or load) is printed and
+        # swallowed by Qt; a screenshot of what is left would look like success.
+        failures.append(kind.__name__)
+        previous_hook(kind, exc, tb)  # type: ignore[arg-type]
+
+    sys.excepthook = _record
+    try:
+        return _shoot(app, args, ws, failures)
+    finally:
+        sys.excepthook = previous_hook
+
+
+def _shoot(app: QApplication, args: argparse.Namespace, ws: Any, failures: list[str]) -> int:
+    from ui.common.ops import active_count
+    from ui.shell.session import Session
+
     session = Session(args.db, args.user, idle_ms=0)
     window = session.open(ws, args.page)
     window.resize(1500, 920)
@@ -59,6 +78,13 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
         return 1
     if window.stack.currentWidget() is None or not window.items:
         print("casework: error: no screen to show for this user", file=sys.stderr)
+        ws.lock()
+        return 1
+    page = window.page(args.page)
+    if failures or page is None or window.stack.currentWidget() is not page:
+        why = f" ({', '.join(failures)})" if failures else ""
+        print(f"casework: error: the screen '{args.page}' could not be shown{why}",
+              file=sys.stderr)
         ws.lock()
         return 1
     _wait(app, lambda: False, 0.3)
