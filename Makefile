@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck layers unit bench wheel-check clean-venv
+.PHONY: run test lint typecheck layers unit bench wheel-check bundle-check msi-check clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ unit: $(STAMP)
 ## Build the wheel and use it from a clean environment outside the checkout.
 wheel-check:
 	bash scripts/wheel-check.sh
+
+## Build the Linux one-folder bundle (installer/casework.spec) and smoke-test it read-only.
+bundle-check:
+	bash scripts/bundle-check.sh
+
+## Build the Windows MSI sources with wixl (msitools) against a staged payload.
+msi-check:
+	bash scripts/msi-check.sh
 
 ## Benchmarks (not part of `make test`; figures go in notes).
 bench: $(STAMP)

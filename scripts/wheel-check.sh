@@ -29,32 +29,8 @@ echo "wheel-check: installing into a clean environment"
 "$WORK/env/bin/pip" install -q "$WHEEL"
 BIN="$WORK/env/bin"
 mkdir "$WORK/run"
-cd "$WORK/run"  # nowhere near the checkout: only the installed package can be found
-export QT_QPA_PLATFORM=offscreen
-
-echo "wheel-check: init"
-CASEWORK_PASSWORD="wheel check admin password" "$BIN/casework-cli" --db "$WORK/run/cw.db" \
-  --user admin init --name "Wheel Admin" >"$WORK/init.log"
-grep -q "RECOVERY KEY" "$WORK/init.log"
-CASEWORK_PASSWORD="wheel check admin password" "$BIN/casework-cli" --db "$WORK/run/cw.db" \
-  --user admin check
-
-echo "wheel-check: demo --cases 300"
-"$BIN/casework-cli" --db "$WORK/run/demo.db" demo --cases 300 >"$WORK/demo.log"
-PASSWORD="$(sed -n 's/^Password for every demo user: //p' "$WORK/demo.log")"
-export CASEWORK_PASSWORD="$PASSWORD"
-"$BIN/casework-cli" --db "$WORK/run/demo.db" --user admin check
-
-echo "wheel-check: export (quarterly dataset, as the coordinator)"
-QUARTER="$("$WORK/env/bin/python" -c "from casework.core import clock; d = clock.today(); q = (d.month - 1) // 3; y, q = (d.year, q) if q else (d.year - 1, 4); print(f'{y}Q{q}')")"
-"$BIN/casework-cli" --db "$WORK/run/demo.db" --user coord export quarterly \
-  --quarter "$QUARTER" --out "$WORK/run/quarterly"
-ls "$WORK/run/quarterly" | grep -q '\.csv$'
-ls "$WORK/run/quarterly" | grep -q '\.xlsx$'
-
-echo "wheel-check: casework --screenshot"
-"$BIN/casework" --db "$WORK/run/demo.db" --user asb1 --screenshot "$WORK/run/shot.png"
-test -s "$WORK/run/shot.png"
+SMOKE_TAG=wheel-check bash "$ROOT/scripts/smoke.sh" "$BIN/casework-cli" "$BIN/casework" \
+  "$WORK/run" "$WORK/env/bin/python"
 
 echo "wheel-check: a missing resource is named at start"
 rm "$("$WORK/env/bin/python" -c "import casework_resources, os; print(os.path.join(os.path.dirname(casework_resources.__file__), 'style.qss'))")"
