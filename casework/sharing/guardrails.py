@@ -92,8 +92,7 @@ def problems(definition: Mapping[str, Any]) -> list[str]:
                 rule, params = _rule(frule)
                 problem = _field_problem(f"{name}.{kind}", field, rule, params)
                 if problem:
-                    found.append(f"{problem[:1].upper()}{problem[1:]}"
-                                 f" ({cls} outputs never carry it)")
+                    found.append(f"{problem[:-1]} ({cls} outputs never carry it).")
                 if rule != "drop":
                     released.add(str(params.get("as", field)))
         found += _floors(name, cls, raw, released)

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
-from scipy.optimize import linprog
 
 from casework.sharing.disclosure import KeyGrid, protect_linked
 
@@ -68,6 +67,8 @@ def bounds(grids: Sequence[KeyGrid], values: Mapping[Hashable, int], hidden: set
     if not rows:
         return {k: (0.0, float("inf")) for k in unknown}
     a_eq, b_eq = np.array(rows), np.array(rhs)
+    # Loaded here, when there is something to bound: scipy is slow to import.
+    from scipy.optimize import linprog  # type: ignore[import-untyped]
 
     def solve(c: np.ndarray) -> np.ndarray | None:
         res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
