@@ -148,17 +148,23 @@ def sweep(folder: Path) -> int:
         pid = _stage_pid(stage)
         if pid is not None and _alive(pid):
             continue
-        manifest = stage / MANIFEST
-        if manifest.exists():
-            with contextlib.suppress(ValueError, OSError):
-                moved = json.loads(manifest.read_text(encoding="utf-8"))
-                for name, digest in moved.get("files", {}).items():
-                    final = folder / name
-                    if final.is_file() and sha256_file(final) == digest:
-                        final.unlink()
-        shutil.rmtree(stage, ignore_errors=True)
+        _take_back(stage, folder)
         removed += 1
     return removed
+
+
+def _take_back(stage: Path, folder: Path) -> None:
+    """Remove a staging folder; if it was moving its files into ``folder`` (its manifest
+    is still there), first remove the files it had moved (those with its digests)."""
+    manifest = stage / MANIFEST
+    if manifest.exists():
+        with contextlib.suppress(ValueError, OSError):
+            moved = json.loads(manifest.read_text(encoding="utf-8"))
+            for name, digest in moved.get("files", {}).items():
+                final = folder / name
+                if final.is_file() and sha256_file(final) == digest:
+                    final.unlink()
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 class StagedSet:
@@ -224,7 +230,8 @@ class StagedSet:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def discard(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Remove the staging folder; a set half moved into place is taken back."""
+        _take_back(self.dir, self.target)
 
 
 @contextlib.contextmanager
