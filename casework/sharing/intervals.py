@@ -24,6 +24,7 @@ from casework.sharing.disclosure import KeyGrid, protect_linked
 
 Bounds = dict[Hashable, tuple[float, float]]
 _EPS = 1e-6
+RANDOM_ROUNDS = 6
 
 
 def _equations(grids: Sequence[KeyGrid]) -> list[list[tuple[Hashable, int]]]:
@@ -38,14 +39,38 @@ def _equations(grids: Sequence[KeyGrid]) -> list[list[tuple[Hashable, int]]]:
     return eqs
 
 
+def _components(a_eq: np.ndarray) -> list[np.ndarray]:
+    """Groups of unknowns that share no equation with another group (solved apart)."""
+    n = a_eq.shape[1]
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    for row in a_eq:
+        cols = np.flatnonzero(row)
+        for c in cols[1:]:
+            ra, rb = find(int(cols[0])), find(int(c))
+            if ra != rb:
+                parent[ra] = rb
+    groups: dict[int, list[int]] = {}
+    for x in range(n):
+        groups.setdefault(find(x), []).append(x)
+    return [np.array(g) for g in groups.values()]
+
+
 def bounds(grids: Sequence[KeyGrid], values: Mapping[Hashable, int], hidden: set[Hashable],
-           width: float | None = None) -> Bounds:
+           width: float | None = None, only: set[Hashable] | None = None) -> Bounds:
     """The range of values each hidden key can take given everything else published.
 
     With ``width``, a key is left alone once the solutions already found show it moving by
     ``width`` (its interval is at least that wide; the figures are then lower bounds of
-    the true range): far fewer programs to solve. Without it the ranges are exact."""
-    unknown = sorted(hidden, key=repr)
+    the true range): far fewer programs to solve. Without it the ranges are exact.
+    ``only`` limits the answer to those keys (the programs still use every equation)."""
+    present = {k for grid in grids for row in grid for k in row}
+    unknown = sorted(hidden & present, key=repr)
     if not unknown:
         return {}
     index = {k: n for n, k in enumerate(unknown)}
@@ -64,32 +89,82 @@ def bounds(grids: Sequence[KeyGrid], values: Mapping[Hashable, int], hidden: set
             rhs.append(-const)
     truth = np.array([float(values[k]) for k in unknown])
     lo, hi = truth.copy(), truth.copy()
-    if not rows:
-        return {k: (0.0, float("inf")) for k in unknown}
-    a_eq, b_eq = np.array(rows), np.array(rhs)
+    unbounded: set[int] = set()
+    free = set(range(len(unknown)))  # in no equation: anything goes
+    if rows:
+        a_eq, b_eq = np.array(rows), np.array(rhs)
+        free -= set(np.flatnonzero(np.any(a_eq != 0, axis=0)).tolist())
+        wanted = None if only is None else {index[k] for k in only if k in index}
+        groups = [[int(x) for x in g if (wanted is None or int(x) in wanted)
+                   and int(x) not in free] for g in _components(a_eq)]
+        _solve(a_eq, b_eq, [g for g in groups if g], lo, hi, unbounded, width)
+    unbounded |= free
+    return {k: (round(float(lo[n]), 6), float("inf") if n in unbounded else
+                round(float(hi[n]), 6)) for n, k in enumerate(unknown)
+            if only is None or k in only}
+
+
+def _solve(a_eq: np.ndarray, b_eq: np.ndarray, groups: list[list[int]], lo: np.ndarray,
+           hi: np.ndarray, unbounded: set[int], width: float | None) -> None:
+    """Bound the unknowns of ``groups`` in place (``lo``/``hi`` start at the truth).
+
+    Unknowns of different groups share no equation, so one program maximising one unknown
+    of every group at once finds each one's maximum: a round costs one program, not one
+    per group."""
     # Loaded here, when there is something to bound: scipy is slow to import.
     from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-    def solve(c: np.ndarray) -> np.ndarray | None:
-        res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-        return None if res.status != 0 else np.asarray(res.x)
+    n_all = a_eq.shape[1]
 
-    unbounded: set[int] = set()
-    for n in range(len(unknown)):
-        c = np.zeros(len(unknown))
-        c[n] = 1.0
-        if width is None or hi[n] - lo[n] < width - _EPS:
-            x = solve(-c)
-            if x is None:
-                unbounded.add(n)  # the maximum is unbounded
-            else:
-                lo, hi = np.minimum(lo, x), np.maximum(hi, x)
-        if n not in unbounded and (width is None or hi[n] - lo[n] < width - _EPS):
-            x = solve(c)
-            if x is not None:
-                lo, hi = np.minimum(lo, x), np.maximum(hi, x)
-    return {k: (round(float(lo[n]), 6), float("inf") if n in unbounded else
-                round(float(hi[n]), 6)) for n, k in enumerate(unknown)}
+    def solve(c: np.ndarray) -> bool:
+        res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        if res.status != 0:
+            return False
+        x = np.asarray(res.x)
+        np.minimum(lo, x, out=lo)
+        np.maximum(hi, x, out=hi)
+        return True
+
+    def settled(n: int) -> bool:
+        return n in unbounded or (width is not None and hi[n] - lo[n] >= width - _EPS)
+
+    members = [n for g in groups for n in g]
+    if width is not None:
+        # Push every open cell up together, then down, then in mixed directions: most
+        # settle at once, and only the rest need a program of their own.
+        rng = np.random.default_rng(len(members))
+        for r in range(RANDOM_ROUNDS + 2):
+            open_now = [n for n in members if not settled(n)]
+            if not open_now:
+                break
+            c = np.zeros(n_all)
+            c[open_now] = (-1.0 if r == 0 else 1.0) if r < 2 else \
+                rng.choice((-1.0, 1.0), size=len(open_now))
+            solve(c)
+    todo = {"max": {n for n in members}, "min": {n for n in members}}
+    while True:
+        progressed = False
+        for way, sign in (("max", -1.0), ("min", 1.0)):
+            picks = []
+            for g in groups:
+                pick = next((n for n in g if n in todo[way] and not settled(n)), None)
+                if pick is not None:
+                    picks.append(pick)
+            if not picks:
+                continue
+            progressed = True
+            todo[way] -= set(picks)
+            c = np.zeros(n_all)
+            c[picks] = sign
+            if solve(c):
+                continue
+            for n in picks:  # one of them is unbounded above: find which, one by one
+                c = np.zeros(n_all)
+                c[n] = sign
+                if not solve(c):
+                    unbounded.add(n)
+        if not progressed:
+            return
 
 
 def _neighbours(grids: Sequence[KeyGrid], key: Hashable) -> list[tuple[Hashable, bool]]:
@@ -113,9 +188,11 @@ def widen(grids: Sequence[KeyGrid], values: Mapping[Hashable, int], hidden: set[
     width = float(max_small)
     if width <= 0 or not hidden:
         return hidden
+    wide: set[Hashable] = set()  # hiding more only widens an interval: never re-checked
     while True:
-        narrow = [k for k, (lo, hi) in bounds(grids, values, hidden, width).items()
-                  if hi - lo < width - _EPS]
+        found = bounds(grids, values, hidden, width, only=hidden - wide)
+        narrow = [k for k, (lo, hi) in found.items() if hi - lo < width - _EPS]
+        wide |= set(found) - set(narrow)
         if not narrow:
             return hidden
         added: set[Hashable] = set()

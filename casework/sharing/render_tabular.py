@@ -16,7 +16,7 @@ from typing import Any
 from casework.sharing import xlsx
 from casework.sharing.disclosure import ProtectedTable
 from casework.sharing.pipeline import Release
-from casework.sharing.safety import neutralise
+from casework.sharing.safety import FORMULA_STARTS, neutralise
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,10 @@ def about_rows(release: Release, facts: Iterable[tuple[str, Any]]) -> list[list[
 
 
 def _clean_rows(rows: Iterable[Sequence[Any]]) -> Iterable[list[Any]]:
+    """``neutralise`` every cell, inline: this loop runs for every cell of every file."""
+    starts = FORMULA_STARTS
     for row in rows:
-        yield [neutralise(c) for c in row]
+        yield [("'" + c) if isinstance(c, str) and c.startswith(starts) else c for c in row]
 
 
 def write_csv(path: Path, release: Release, sheet: Sheet) -> None:
