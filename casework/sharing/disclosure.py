@@ -13,6 +13,7 @@ so every hidden cell has at least two values consistent with what is published.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -263,8 +264,15 @@ def k_anonymise(rows: list[list[str]], qi: Sequence[int], steps: Sequence[Step],
     # generalised once and its rows are rewritten only at the end.
     pos = {c: n for n, c in enumerate(qi)}
     classes: dict[tuple[Any, ...], list[int]] = {}
+    get = operator.itemgetter(*qi)
+    single = len(qi) == 1
     for i, r in enumerate(rows):
-        classes.setdefault(tuple([r[c] for c in qi]), []).append(i)
+        key = (get(r),) if single else get(r)
+        members_of = classes.get(key)
+        if members_of is None:
+            classes[key] = [i]
+        else:
+            members_of.append(i)
     level: dict[tuple[Any, ...], int] = dict.fromkeys(classes, 0)
     for s in range(1, len(steps) + 1):
         failing = [key for key, members in classes.items() if len(members) < k]
