@@ -18,7 +18,13 @@ def register(sub: Any) -> None:
     pr = sub.add_parser("protocol", help="add a sharing protocol version from a JSON file "
                                          "(administrators)")
     pr.add_argument("file", type=Path)
-    pr.add_argument("--note", required=True, help="why the protocol changes")
+    pr.add_argument("--reason", "--note", dest="note", required=True,
+                    help="why the protocol changes (kept with the version and audited)")
+    pr.add_argument("--confirm-weaker", action="store_true",
+                    help="add the version even though it protects less than the current "
+                         "one; every output produced under it will say so")
+    pr.add_argument("--dry-run", action="store_true",
+                    help="check the file and show the difference; add nothing")
     pr.set_defaults(func=cmd_protocol)
 
 
@@ -47,6 +53,23 @@ def cmd_protocol(args: argparse.Namespace) -> int:
             definition = json.loads(Path(args.file).read_text(encoding="utf-8"))
         except ValueError:
             raise CliError("The protocol file is not valid JSON.") from None
-        version = protocol.new_version(ws, definition, args.note)
+        if not isinstance(definition, dict):
+            raise CliError("The protocol file does not hold a protocol definition.")
+        preview = protocol.preview_version(ws, definition)
+        lines = preview.lines()
+        out(f"Changes from version {preview.current_version} ({len(lines)}):")
+        for line in lines or ["(none)"]:
+            out(f"  {line}")
+        if preview.weaker:
+            out(f"Weaker than version {preview.current_version} ({len(preview.weaker)}):")
+            for line in preview.weaker:
+                out(f"  {line}")
+        if args.dry_run:
+            out("Dry run: nothing was added.")
+            return 0
+        version = protocol.new_version(ws, definition, args.note, args.confirm_weaker)
     out(f"Sharing protocol version {version} is now in force; earlier versions are kept.")
+    if preview.weaker or preview.still_weaker:
+        out("Every output produced under it says that it protects less than the version "
+            "before it.")
     return 0

@@ -27,13 +27,19 @@ class SettingSpec:
     type: type
     default: Any
     description: str
+    minimum: int | None = None  # a floor below which the setting is refused
 
 
 SPECS: dict[str, SettingSpec] = {}
+# Floors of disclosure control, for these settings and every sharing protocol version:
+# k-anonymity k of at least 3, and counts of 1 to 2 (at least) always suppressed.
+K_FLOOR = 3
+SUPPRESS_FLOOR = 2
 
 
-def _declare(key: str, typ: type, default: Any, description: str) -> str:
-    SPECS[key] = SettingSpec(key, typ, default, description)
+def _declare(key: str, typ: type, default: Any, description: str,
+             minimum: int | None = None) -> str:
+    SPECS[key] = SettingSpec(key, typ, default, description, minimum)
     return key
 
 
@@ -76,9 +82,9 @@ RETENTION_YEARS = _declare("retention.years", dict, {
 }, "Years a closed case is kept, per case type")
 SAR_DAYS = _declare("sar.deadline_days", int, 30, "Answer a subject access request within N days (one month)")
 # Disclosure control
-SUPPRESS_MAX = _declare("isp.suppress_max", int, 4, "Counts from 1 to N are suppressed in aggregate tables")
+SUPPRESS_MAX = _declare("isp.suppress_max", int, 4, "Counts from 1 to N are suppressed in aggregate tables (N at least 2)", minimum=SUPPRESS_FLOOR)
 ROUND_TO = _declare("isp.round_to", int, 0, "Round unsuppressed counts to a multiple of N (0 = no rounding)")
-K_ANONYMITY = _declare("isp.k", int, 5, "Every quasi-identifier combination must occur at least k times")
+K_ANONYMITY = _declare("isp.k", int, 5, "Every quasi-identifier combination must occur at least k times (k at least 3)", minimum=K_FLOOR)
 # Desktop safeguards
 IDLE_LOCK_MINUTES = _declare("ui.idle_lock_minutes", int, 10, "Lock the application after N idle minutes")
 CLIPBOARD_CLEAR_SECONDS = _declare("ui.clipboard_clear_seconds", int, 10, "Clear a copied sensitive value after N seconds")
@@ -90,7 +96,10 @@ def get(session: Session, key: str) -> Any:
     row = session.get(Setting, key)
     if row is None:
         return spec.default
-    return json.loads(row.value)
+    value = json.loads(row.value)
+    if spec.minimum is not None and isinstance(value, int) and value < spec.minimum:
+        return spec.minimum  # stored before the floor existed: the floor applies
+    return value
 
 
 def set_value(session: Session, key: str, value: Any, user_id: int | None) -> None:
@@ -104,6 +113,8 @@ def set_value(session: Session, key: str, value: Any, user_id: int | None) -> No
         raise ValueError(f"{key} takes a mapping")
     if spec.type is int and value < 0:
         raise ValueError(f"{key} cannot be negative")
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"{key} cannot be below {spec.minimum}")
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=json.dumps(value), updated_by=user_id))
@@ -120,6 +131,9 @@ def all_values(session: Session) -> dict[str, Any]:
 # -- services: read and change settings with a workspace ------------------------------------
 
 def _messages(spec: SettingSpec) -> str:
+    if spec.minimum is not None:
+        return (f"{spec.key} takes a whole number of at least {spec.minimum}: the "
+                "information-sharing protocol's floor for disclosure control.")
     return {int: "This setting takes a whole number of zero or more.",
             bool: "This setting takes yes or no.",
             dict: "This setting takes a mapping."}.get(spec.type, "That value does not fit.")

@@ -42,6 +42,7 @@ class KpiData:
     period: str
     sections: tuple[Section, ...]
     marker: str
+    max_small: int = 4  # the suppression actually applied: counts of 1 to max_small
 
 
 def _pct(v: float | None) -> str:
@@ -90,7 +91,8 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, period: str,
     pn = kpis._panels(session, p)
     t = count_return(session, p.label, p.start, p.end)
     sup = spec.suppression
-    rel = _Release(spec, int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX))),
+    rel = _Release(spec, max(int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX))),
+                             settings.SUPPRESS_FLOOR),
                    str(sup.get("marker", "[c]")))
     sections = (
         Section("Anti-social behaviour", rel.headline([
@@ -136,7 +138,8 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, period: str,
             ("Figures reconcile", "yes" if t.reconciles else "no"),
         ]), ()),
     )
-    return Built(KpiData(p.label, sections, rel.marker), who, p.label, {"period": p.label})
+    return Built(KpiData(p.label, sections, rel.marker, rel.max_small), who, p.label,
+                 {"period": p.label})
 
 
 def story(release: Release) -> list[Flowable]:
@@ -162,7 +165,8 @@ def story(release: Release) -> list[Flowable]:
                 out.append(pdf.bar_chart(title, [m for m, _ in shown],
                                          [float(c) for _, c in shown]))
     out.append(pdf.label(f"{d.marker}: suppressed to protect confidentiality (counts of 1 "
-                         "to 4, and any other number that would reveal them).", "small"))
+                         f"to {d.max_small}, and any other number that would reveal them).",
+                         "small"))
     return out
 
 

@@ -13,6 +13,7 @@ so every hidden cell has at least two values consistent with what is published.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -127,8 +128,12 @@ def _cheapest(grid: Sequence[Sequence[int]], candidates: list[Entry]) -> Entry |
     return min(candidates, key=cost) if candidates else None
 
 
-def secondary_entries(grid: Sequence[Sequence[int]], hidden: set[Entry]) -> set[Entry]:
-    """Hide more entries until no hidden entry can be derived from the published ones."""
+def secondary_entries(grid: Sequence[Sequence[int]], hidden: set[Entry],
+                      known: frozenset[Entry] = frozenset()) -> set[Entry]:
+    """Hide more entries until no hidden entry can be derived from the published ones.
+
+    ``known`` entries are public elsewhere (police.uk counts): hiding them would protect
+    nothing, so they are never chosen."""
     hidden = set(hidden)
     n_rows, n_cols = len(grid), len(grid[0])
     while True:
@@ -141,14 +146,14 @@ def secondary_entries(grid: Sequence[Sequence[int]], hidden: set[Entry]) -> set[
         side_b = _component(rest, n_rows, n_rows + j)
         # An entry joining the two sides closes a cycle through the bridge.
         cross = [(r, c) for r in range(n_rows) for c in range(n_cols)
-                 if (r, c) not in hidden
+                 if (r, c) not in hidden and (r, c) not in known
                  and ((r in side_a and n_rows + c in side_b)
                       or (r in side_b and n_rows + c in side_a))]
         pick = _cheapest(grid, cross)
         if pick is None:
             # Nothing joins them directly: grow from the bridge's row and column first.
-            grow = [(i, c) for c in range(n_cols) if (i, c) not in hidden]
-            grow += [(r, j) for r in range(n_rows) if (r, j) not in hidden]
+            grow = [(i, c) for c in range(n_cols) if (i, c) not in hidden | known]
+            grow += [(r, j) for r in range(n_rows) if (r, j) not in hidden | known]
             pick = _cheapest(grid, grow)
         if pick is None:  # every entry is hidden already
             return hidden
@@ -166,7 +171,8 @@ KeyGrid = Sequence[Sequence[Hashable]]
 
 
 def protect_linked(grids: Sequence[KeyGrid], values: Mapping[Hashable, int],
-                   max_small: int) -> set[Hashable]:
+                   max_small: int, public: frozenset[Hashable] = frozenset(),
+                   hidden: set[Hashable] | None = None) -> set[Hashable]:
     """Suppression for tables that share entries or add up to one another.
 
     Each grid is a table with its totals (last row and column), written as the keys of
@@ -175,8 +181,16 @@ def protect_linked(grids: Sequence[KeyGrid], values: Mapping[Hashable, int],
     hierarchy (an MSOA's LSOAs as rows and the MSOA as their total row). Primary
     suppression hides every key from 1 to ``max_small``; each grid is then made safe on its
     own, and a key hidden in one grid is hidden in every grid, until nothing changes.
+
+    ``public`` keys are counts anyone can get elsewhere (police.uk): they are treated as
+    published whatever the table shows, so they are never hidden and never relied on to
+    protect another entry. ``hidden`` starts from entries already hidden (a widening pass).
     """
-    hidden = {k for k, v in values.items() if 1 <= v <= max_small} if max_small > 0 else set()
+    if hidden is None:
+        hidden = set()
+    hidden = set(hidden) | ({k for k, v in values.items()
+                             if 1 <= v <= max_small and k not in public}
+                            if max_small > 0 else set())
     changed = True
     while changed:
         changed = False
@@ -186,7 +200,9 @@ def protect_linked(grids: Sequence[KeyGrid], values: Mapping[Hashable, int],
             if not local:
                 continue
             numbers = [[values[key] for key in row] for row in grid]
-            for i, j in secondary_entries(numbers, local) - local:
+            known = frozenset((i, j) for i, row in enumerate(grid)
+                              for j, key in enumerate(row) if key in public)
+            for i, j in secondary_entries(numbers, local, known) - local:
                 hidden.add(grid[i][j])
                 changed = True
     return hidden
@@ -248,8 +264,15 @@ def k_anonymise(rows: list[list[str]], qi: Sequence[int], steps: Sequence[Step],
     # generalised once and its rows are rewritten only at the end.
     pos = {c: n for n, c in enumerate(qi)}
     classes: dict[tuple[Any, ...], list[int]] = {}
+    get = operator.itemgetter(*qi)
+    single = len(qi) == 1
     for i, r in enumerate(rows):
-        classes.setdefault(tuple([r[c] for c in qi]), []).append(i)
+        key = (get(r),) if single else get(r)
+        members_of = classes.get(key)
+        if members_of is None:
+            classes[key] = [i]
+        else:
+            members_of.append(i)
     level: dict[tuple[Any, ...], int] = dict.fromkeys(classes, 0)
     for s in range(1, len(steps) + 1):
         failing = [key for key, members in classes.items() if len(members) < k]

@@ -6,9 +6,12 @@
 2. build (the output's own code, in one unit of work): select only what the user may see,
    pass every record through the protocol's field rules (``rules.RecordRules``) and apply
    disclosure control (``disclosure``); the result is a ``Release``'s ``data``;
-3. render the ``Release`` into temporary files (renderers see nothing else);
-4. write the audit entry (user, recipient, purpose, protocol version, file digests), then
-   rename the files into place, so no output exists without its audit entry.
+3. render the ``Release`` into a private staging folder beside the destination
+   (renderers see nothing else);
+4. write the audit entry "export.started" (user, recipient, purpose, protocol version,
+   file digests), move the set into place in one step (``safety.StagedSet``), then write
+   "export": no output exists without an audit entry, and an export that did not
+   complete shows as "export.started" with no "export" after it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from casework.core.errors import PermissionDenied, ValidationError
 from casework.core.permissions import require
 from casework.sharing.protocol import OutputSpec, Protocol, current
 from casework.sharing.rules import RuleContext
-from casework.sharing.safety import pending_files
+from casework.sharing.safety import staged_set
 from db.models import Lsoa
 
 
@@ -46,13 +49,17 @@ class Release:
     produced_on: date
     produced_by: str
     data: Any
+    # Set when the protocol version was confirmed weaker than the one before it: the
+    # first line (CSV) or the top of the first page (PDF) says so.
+    caveat: str = ""
 
     @property
     def stamp(self) -> str:
         """The line every page or file carries."""
-        return (f"{self.marking} | {self.title} | sharing protocol v{self.protocol_version}"
-                f" | copy for {self.recipient} | produced {self.produced_on.isoformat()}"
-                f" by {self.produced_by}")
+        lead = f"{self.caveat} | " if self.caveat else ""
+        return (f"{lead}{self.marking} | {self.title} | sharing protocol "
+                f"v{self.protocol_version} | copy for {self.recipient} | produced "
+                f"{self.produced_on.isoformat()} by {self.produced_by}")
 
 
 @dataclass(frozen=True)
@@ -122,18 +129,23 @@ def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
         output=output, title=spec.title, protocol_version=protocol.version,
         marking=protocol.marking, recipient=built.recipient, purpose=spec.purpose,
         lawful_basis=spec.lawful_basis, produced_on=clock.today(),
-        produced_by=ws.actor.username, data=built.data,
+        produced_by=ws.actor.username, data=built.data, caveat=protocol.caveat,
     )
-    with pending_files(finals) as files:
-        render(release, [f.path for f in files])
-        digests = {f.final.name: f.digest() for f in files}
+    with staged_set(finals) as staged:
+        render(release, staged.paths)
+        digests = staged.digests()
+        detail = {
+            "recipient": built.recipient, "purpose": spec.purpose,
+            "protocol_version": protocol.version, "sha256": digests,
+            **dict(built.facts),
+        }
+        if protocol.weakened:
+            detail["protocol_weaker"] = True
         with ws.uow() as session:
-            audit.record(ws, session, "export", output, built.record_id, detail={
-                "recipient": built.recipient, "purpose": spec.purpose,
-                "protocol_version": protocol.version, "sha256": digests,
-                **dict(built.facts),
-            })
-        for f in files:
-            f.commit()
+            audit.record(ws, session, "export.started", output, built.record_id,
+                         detail=detail)
+        staged.commit()
+        with ws.uow() as session:
+            audit.record(ws, session, "export", output, built.record_id, detail=detail)
     return ExportResult(output, tuple(Path(p) for p in finals), protocol.version,
                         built.recipient, digests, dict(built.facts))

@@ -17,13 +17,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.core import audit, resources
+from casework.core import audit, resources, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
+from casework.sharing import guardrails
 from db.models import SharingProtocol
 
 DEFAULT_FILE = "sharing_protocol.json"
+# Kept in a stored definition of a version confirmed as weaker than the one before it.
+WEAKENED_KEY = "confirmed_weaker"
 RULES = ("keep", "drop", "pseudonymise", "generalise", "suppress")
 GENERALISE_TO = ("age_band", "quarter", "month", "year", "lsoa", "msoa", "vocabulary")
 STEP_TO = ("msoa", "local_authority", "year", "broad_age_band", "any")
@@ -89,6 +92,19 @@ class Protocol:
     name: str
     marking: str
     outputs: Mapping[str, OutputSpec]
+    # What this version lets out that the version before it did not, confirmed by an
+    # administrator (empty for a version no weaker): every output under it says so.
+    weakened: tuple[str, ...] = ()
+
+    @property
+    def caveat(self) -> str:
+        """The line an output produced under a weaker version carries first ('' if none)."""
+        if not self.weakened:
+            return ""
+        return (f"WEAKER PROTOCOL: sharing protocol v{self.version} protects less than the "
+                f"version before it ({'; '.join(self.weakened[:3])}"
+                f"{'; ...' if len(self.weakened) > 3 else ''}), confirmed by an "
+                "administrator")
 
     def output(self, name: str) -> OutputSpec:
         try:
@@ -194,8 +210,19 @@ def parse(definition: Mapping[str, Any], version: int) -> Protocol:
     marking = definition.get("marking")
     if not isinstance(marking, str) or not marking.strip():
         raise _bad("a protective marking is required.")
+    weakened = definition.get(WEAKENED_KEY) or {}
     return Protocol(version=version, name=str(definition.get("name", "")), marking=marking,
-                    outputs={n: _output(n, o) for n, o in outputs_raw.items()})
+                    outputs={n: _output(n, o) for n, o in outputs_raw.items()},
+                    weakened=tuple(str(w) for w in weakened.get("changes", ())))
+
+
+def validate(definition: Mapping[str, Any], version: int = 0) -> Protocol:
+    """Parse a definition and apply the guardrails: ValidationError names every problem."""
+    proto = parse(definition, version)
+    found = guardrails.problems(definition)
+    if found:
+        raise _bad(" ".join(found))
+    return proto
 
 
 def default_definition() -> dict[str, Any]:
@@ -209,7 +236,7 @@ def seed_default(session: Session) -> bool:
     if session.scalar(select(func.count()).select_from(SharingProtocol)):
         return False
     definition = default_definition()
-    parse(definition, 1)
+    validate(definition, 1)
     session.add(SharingProtocol(version=1, note=f"Default protocol (resources/{DEFAULT_FILE})",
                                 definition=json.dumps(definition)))
     session.flush()
@@ -256,20 +283,93 @@ def versions(ws: Workspace) -> list[ProtocolVersionView]:
                 for r in rows]
 
 
-def new_version(ws: Workspace, definition: Mapping[str, Any], note: str) -> int:
-    """Add a protocol version (administrators); older versions stay. Audited."""
+@dataclass(frozen=True)
+class VersionPreview:
+    """What adding a definition would change: the path-by-path difference from the current
+    version, and what it would let out that the current version does not."""
+
+    current_version: int
+    changes: tuple[Mapping[str, Any], ...]
+    weaker: tuple[str, ...]
+    still_weaker: tuple[str, ...] = ()  # inherited from a current version confirmed weaker
+    weaker_than: int = 0
+
+    def lines(self) -> list[str]:
+        """The difference as lines for a person."""
+        return [guardrails.describe(c) for c in self.changes]
+
+
+def _defaults(session: Session) -> dict[str, int]:
+    return {"k": int(settings.get(session, settings.K_ANONYMITY)),
+            "suppress_max": int(settings.get(session, settings.SUPPRESS_MAX)),
+            "round_to": int(settings.get(session, settings.ROUND_TO))}
+
+
+def _compare(session: Session, definition: Mapping[str, Any]) -> tuple[int, VersionPreview]:
+    row = session.scalars(
+        select(SharingProtocol).order_by(SharingProtocol.version.desc()).limit(1)).first()
+    latest = 0 if row is None else row.version
+    old: dict[str, Any] = {} if row is None else json.loads(row.definition)
+    marker = old.pop(WEAKENED_KEY, None)
+    new = {k: v for k, v in definition.items() if k != WEAKENED_KEY}
+    validate(new, latest + 1)
+    weaker = guardrails.weakenings(old, new, _defaults(session)) if old else []
+    inherited: tuple[str, ...] = ()
+    if not weaker and marker:
+        # The current version was confirmed weaker: a successor stays marked for as long
+        # as it is still weaker than the version before that one.
+        base = session.scalar(select(SharingProtocol.definition).where(
+            SharingProtocol.version == int(marker.get("than_version", 0))))
+        if base is not None:
+            inherited = tuple(guardrails.weakenings(json.loads(base), new,
+                                                    _defaults(session)))
+    return latest, VersionPreview(latest, tuple(guardrails.differences(old, new)),
+                                  tuple(weaker), inherited,
+                                  int(marker.get("than_version", 0)) if marker else latest)
+
+
+def preview_version(ws: Workspace, definition: Mapping[str, Any]) -> VersionPreview:
+    """Validate a definition and compare it with the current version; stores nothing."""
+    require(ws.actor, "admin.protocol")
+    with ws.uow() as session:
+        return _compare(session, definition)[1]
+
+
+def new_version(ws: Workspace, definition: Mapping[str, Any], note: str,
+                confirm_weaker: bool = False) -> int:
+    """Add a protocol version (administrators); older versions stay. Audited.
+
+    The definition is validated (``validate``: the guardrails) before anything is stored.
+    ``note`` is the reason, required. A version weaker than the current one is refused
+    unless ``confirm_weaker``; it is then stored with what it weakens, and every output
+    produced under it says so. The audit entry holds the difference and the weakenings."""
     require(ws.actor, "admin.protocol")
     if not note.strip():
         raise ValidationError("Say why the protocol changes.", field="note")
     with ws.uow() as session:
-        latest = session.scalar(select(func.max(SharingProtocol.version))) or 0
-        version = int(latest) + 1
-        parse(definition, version)
+        latest, preview = _compare(session, definition)
+        if preview.weaker and not confirm_weaker:
+            raise ValidationError(
+                f"This version is weaker than version {latest}: "
+                f"{'; '.join(preview.weaker)}. Confirm that it should be added anyway "
+                "(casework-cli: --confirm-weaker).", field="confirm_weaker")
+        version = latest + 1
+        stored = {k: v for k, v in definition.items() if k != WEAKENED_KEY}
+        if preview.weaker:
+            stored[WEAKENED_KEY] = {"than_version": latest, "changes": list(preview.weaker)}
+        elif preview.still_weaker:
+            stored[WEAKENED_KEY] = {"than_version": preview.weaker_than,
+                                    "changes": list(preview.still_weaker)}
         session.add(SharingProtocol(version=version, note=note.strip(),
                                     created_by=ws.actor.user_id,
-                                    definition=json.dumps(definition)))
+                                    definition=json.dumps(stored)))
         session.flush()
         audit.record(ws, session, "protocol.version", "sharing_protocol", version,
-                     reason=note.strip(), detail={"version": version,
-                                                  "outputs": sorted(definition["outputs"])})
+                     reason=note.strip(), detail={
+                         "version": version, "previous_version": latest,
+                         "outputs": sorted(stored["outputs"]),
+                         "changes": [dict(c) for c in preview.changes],
+                         "weaker": list(preview.weaker),
+                         "confirmed_weaker": bool(preview.weaker),
+                         "still_weaker": list(preview.still_weaker)})
     return version

@@ -26,6 +26,7 @@ from casework.core import settings
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.sharing import disclosure as dc
+from casework.sharing import intervals
 from casework.sharing.pipeline import (
     Built,
     ExportResult,
@@ -60,6 +61,7 @@ COLUMNS = ("case_type", "stage_or_decision", "opened_on", "closed_on", "lsoa_cod
            "date_of_birth", "gender", "outcome")
 PRINCIPAL_ROLES = ("victim", "complainant")
 COUNCIL, POLICE = "Council ASB cases", "Police-recorded ASB"
+POLICE_TABLE = "police_asb_by_lsoa"
 
 
 def parse_quarter(text: str) -> tuple[date, date, str]:
@@ -204,7 +206,9 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
     by_quarter: Counter[tuple[str, str]] = Counter()
     for ctype, opened, n in driver_rows(session, select(
             Case.case_type, Case.opened_on, func.count())
-            .where(and_(Case.opened_on >= q_start, Case.opened_on <= end))
+            # A full scan, as in case_select: a year of cases is most of them.
+            .where(and_(_unindexed(Case.opened_on) >= q_start,
+                        _unindexed(Case.opened_on) <= end))
             .group_by(Case.case_type, Case.opened_on)):
         by_quarter[rules((ctype, opened))] += int(n)
     msoa = ctx.lsoa_msoa
@@ -218,27 +222,29 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
     def qkey(t: str, q: str) -> Hashable:
         return ("c", "all", t) if q == label else ("cq", q, t)
 
-    def area_row(level: str, area: str) -> list[Hashable]:
-        return [("c", level, area, "asb"), ("p", level, area), ("cp", level, area)]
-
     a_rows = [g for g in msoas if g != UNKNOWN or values[("c", "msoa", g, "*")]]
     a_keys = [_row(*(("c", "msoa", g, t) for t in TYPES_ALL)) for g in a_rows]
     a_keys.append(_row(*(("c", "all", t) for t in TYPES_ALL)))
-    c_rows = [g for g in msoas if g != UNKNOWN or values[("cp", "msoa", g)]]
-    c_keys = [area_row("msoa", g) for g in c_rows]
-    c_keys.append(_row(("c", "all", "asb"), ("p", "all"), ("cp", "all")))
-    b_rows = [c for c in lsoas if c != UNKNOWN or values[("cp", "lsoa", c)]]
-    b_keys = [area_row("lsoa", c) for c in b_rows] + [c_keys[-1]]
     d_keys = [_row(*(qkey(t, q) for q in quarters), ("cq4", t)) for t in TYPES_ALL]
-    # Each MSOA is the total of its LSOAs: one hierarchy grid per MSOA.
+    # Council and police counts never share a table: police.uk is public, so a council
+    # figure beside it (or a total of both) would give the council figure away. A table
+    # of one column is written as (count, count): its total column repeats it.
+    b_rows = [c for c in lsoas if c != UNKNOWN or values[("c", "lsoa", c, "asb")]]
+    b_keys = [_row(("c", "lsoa", c, "asb"), ("c", "lsoa", c, "asb")) for c in b_rows]
+    b_keys.append(_row(("c", "all", "asb"), ("c", "all", "asb")))
+    # Each MSOA's council ASB is the total of its LSOAs': one hierarchy grid per MSOA.
     groups: list[dc.KeyGrid] = [
-        [area_row("lsoa", c) for c in b_rows if group[c] == g] + [area_row("msoa", g)]
-        for g in c_rows
+        [b_keys[n] for n, c in enumerate(b_rows) if group[c] == g]
+        + [_row(("c", "msoa", g, "asb"), ("c", "msoa", g, "asb"))]
+        for g in a_rows if any(group[c] == g for c in b_rows)
     ]
+    p_rows = [c for c in lsoas if c != UNKNOWN or values[("p", "lsoa", c)]]
+    p_keys = [_row(("p", "lsoa", c), ("p", "lsoa", c)) for c in p_rows]
+    p_keys.append(_row(("p", "all"), ("p", "all")))
 
     def table(name: str, title: str, row_label: str, rows: list[str], cols: list[str],
               keys: list[list[Hashable]]) -> tuple[dc.Table, dc.KeyGrid]:
-        counts = [[values[k] for k in row[:-1]] for row in keys[:-1]]
+        counts = [[values[k] for k in row[:len(cols)]] for row in keys[:-1]]
         return dc.Table(name, title, row_label, rows, cols, counts), keys
 
     tables = [
@@ -246,15 +252,24 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
               "MSOA", a_rows, list(CASE_TYPES), a_keys),
         table("cases_by_type_and_quarter", f"Cases opened by case type, four quarters to {label}",
               "case type", list(CASE_TYPES), quarters, d_keys),
-        table("asb_by_lsoa", f"ASB in {label}: council cases opened and police-recorded "
-              "incidents by LSOA", "LSOA", b_rows, [COUNCIL, POLICE], b_keys),
-        table("asb_by_msoa", f"ASB in {label}: council cases opened and police-recorded "
-              "incidents by MSOA", "MSOA", c_rows, [COUNCIL, POLICE], c_keys),
+        table("asb_by_lsoa", f"Council ASB cases opened in {label} by LSOA", "LSOA",
+              b_rows, [COUNCIL], b_keys),
     ]
+    police_table = table(POLICE_TABLE, f"Police-recorded ASB incidents in {label} by LSOA "
+                         "(public: police.uk)", "LSOA", p_rows, [POLICE], p_keys)
+    tables.append(police_table)
     return tables, groups, values, police_no_lsoa
 
 
 TYPES_ALL = (*CASE_TYPES, "*")
+
+
+def _single(table: dc.ProtectedTable) -> dc.ProtectedTable:
+    """A table of one column is published without its total column (the same numbers)."""
+    if len(table.cols) == 2:
+        table.cols = table.cols[:1]
+        table.cells = [row[:1] for row in table.cells]
+    return table
 
 
 def _row(*keys: Hashable) -> list[Hashable]:
@@ -276,17 +291,11 @@ def _values(lsoas: Sequence[str], group: Mapping[str, str], msoas: Sequence[str]
                         ("c", "all", "*")):
                 add[key] += n
         values[("p", "lsoa", lsoa)] = police[lsoa]
-        values[("cp", "lsoa", lsoa)] = lsoa_cases[(lsoa, "asb")] + police[lsoa]
-        for pkey in (("p", "msoa", g), ("p", "all")):
-            add[pkey] += police[lsoa]
-        for cpkey in (("cp", "msoa", g), ("cp", "all")):
-            add[cpkey] += lsoa_cases[(lsoa, "asb")] + police[lsoa]
+        add[("p", "all")] += police[lsoa]
     for g in msoas:
         for t in TYPES_ALL:
             values[("c", "msoa", g, t)] = add[("c", "msoa", g, t)]
-        for mkey in (("p", "msoa", g), ("cp", "msoa", g)):
-            values[mkey] = add[mkey]
-    totals: list[Hashable] = [("p", "all"), ("cp", "all"), *(("c", "all", t) for t in TYPES_ALL)]
+    totals: list[Hashable] = [("p", "all"), *(("c", "all", t) for t in TYPES_ALL)]
     for tkey in totals:
         values[tkey] = add[tkey]
     for t in TYPES_ALL:
@@ -310,20 +319,28 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
     tables, groups, values, police_no_lsoa = _tables(session, spec, ctx, label, start, end,
                                                     released, columns)
     sup = spec.suppression
-    max_small = int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX)))
+    # A version stored before the floors existed still gets them.
+    max_small = max(int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX))),
+                    settings.SUPPRESS_FLOOR)
     rounding = int(sup.get("round_to", settings.get(session, settings.ROUND_TO)))
     marker = str(sup.get("marker", "[c]"))
-    hidden = dc.protect_linked([keys for _t, keys in tables] + groups, values, max_small)
+    council = [keys for t, keys in tables if t.name != POLICE_TABLE] + groups
+    police = [keys for t, keys in tables if t.name == POLICE_TABLE]
+    hidden = intervals.widen(council, values, dc.protect_linked(council, values, max_small),
+                             max_small)
+    hidden |= dc.protect_linked(police, values, max_small)
     primary = {k for k, v in values.items() if 1 <= v <= max_small}
-    protected = tuple(dc.publish(t, keys, values, hidden, primary, rounding, marker)
+    protected = tuple(_single(dc.publish(t, keys, values, hidden, primary, rounding, marker))
                       for t, keys in tables)
-    if police_no_lsoa:
-        for p in protected:
-            if p.name.startswith("asb_by"):
+    for p in protected:
+        if p.name == POLICE_TABLE:
+            p.notes.append("Public figures (police.uk, Open Government Licence), suppressed "
+                           "on their own; no table combines them with council counts.")
+            if police_no_lsoa:
                 p.notes.append(f"{police_no_lsoa} police-recorded incidents had no LSOA: "
                                f"they are counted in the 'unknown' row.")
     k_spec = spec.k_anonymity or {"quasi_identifiers": [], "steps": []}
-    k = int(k_spec.get("k", settings.get(session, settings.K_ANONYMITY)))
+    k = max(int(k_spec.get("k", settings.get(session, settings.K_ANONYMITY))), settings.K_FLOOR)
     # A quasi-identifier the protocol no longer releases needs no protection.
     qi = [columns.index(q) for q in k_spec["quasi_identifiers"] if q in columns]
     kres = dc.k_anonymise(released, qi, _steps(spec, columns, ctx), k) if qi else \
@@ -339,8 +356,17 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
         ("Rounding", f"to the nearest {rounding}" if rounding > 1 else "none"),
         ("Police-recorded ASB with no LSOA", police_no_lsoa),
     )
-    notes = [f"k-anonymity k={k}: {kres.generalised} rows generalised further, "
-             f"{kres.withheld} rows withheld."]
+    if qi:
+        notes = [f"k-anonymity k={k} over {', '.join(columns[i] for i in qi)}: "
+                 f"{kres.generalised} rows generalised further, {kres.withheld} rows "
+                 "withheld."]
+    else:
+        notes = ["k-anonymity: not applied (the file releases no quasi-identifier)."]
+    for p in protected:
+        p.notes.insert(0, f"Counts of 1 to {max_small} are suppressed ({marker}), and so "
+                       "is any other entry that would let one be worked out or narrowed"
+                       + (f"; other counts are rounded to the nearest {rounding}."
+                          if rounding > 1 else "."))
     records = Sheet("records", f"Depersonalised case records, {label}", columns, kres.rows,
                     notes)
     return Built(QuarterlyData(label, records, protected, facts), who, label, {
@@ -356,7 +382,7 @@ def file_names(label: str, tables: Sequence[str]) -> list[str]:
 
 
 TABLE_NAMES = ("cases_by_msoa_and_type", "cases_by_type_and_quarter", "asb_by_lsoa",
-               "asb_by_msoa")
+               POLICE_TABLE)
 
 
 def render(release: Release, paths: Sequence[Path]) -> None:

@@ -171,8 +171,11 @@ def _canvas_class(release: Release) -> type[canvas.Canvas]:
 
 
 def header_block(release: Release, subtitle: str) -> list[Flowable]:
-    """Title, marking, recipient, purpose and lawful basis at the top of the first page."""
+    """Title, marking, recipient, purpose and lawful basis at the top of the first page
+    (first of all, the warning of a protocol version confirmed weaker than the last)."""
+    warning = [p(release.caveat, "h2")] if release.caveat else []
     return [
+        *warning,
         p(release.title, "title"),
         p(subtitle, "h2"),
         facts_table([

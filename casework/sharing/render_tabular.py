@@ -16,7 +16,7 @@ from typing import Any
 from casework.sharing import xlsx
 from casework.sharing.disclosure import ProtectedTable
 from casework.sharing.pipeline import Release
-from casework.sharing.safety import neutralise
+from casework.sharing.safety import FORMULA_STARTS, neutralise
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ def table_sheet(table: ProtectedTable) -> Sheet:
 
 def about_rows(release: Release, facts: Iterable[tuple[str, Any]]) -> list[list[Any]]:
     """The header block of a file: marking, title, protocol, recipient, purpose, basis."""
-    rows: list[list[Any]] = [
+    rows: list[list[Any]] = [["Protocol warning", release.caveat]] if release.caveat else []
+    rows += [
         ["Protective marking", release.marking],
         ["Output", release.title],
         ["Sharing protocol version", release.protocol_version],
@@ -56,8 +57,10 @@ def about_rows(release: Release, facts: Iterable[tuple[str, Any]]) -> list[list[
 
 
 def _clean_rows(rows: Iterable[Sequence[Any]]) -> Iterable[list[Any]]:
+    """``neutralise`` every cell, inline: this loop runs for every cell of every file."""
+    starts = FORMULA_STARTS
     for row in rows:
-        yield [neutralise(c) for c in row]
+        yield [("'" + c) if isinstance(c, str) and c.startswith(starts) else c for c in row]
 
 
 def write_csv(path: Path, release: Release, sheet: Sheet) -> None:
@@ -74,6 +77,8 @@ def write_csv(path: Path, release: Release, sheet: Sheet) -> None:
 def write_about_csv(path: Path, release: Release, facts: Iterable[tuple[str, Any]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
+        if release.caveat:
+            writer.writerow([neutralise(f"# {release.caveat}")])
         writer.writerow(["item", "value"])
         writer.writerows(about_rows(release, facts))
 
@@ -87,7 +92,8 @@ def write_xlsx(path: Path, release: Release, sheets: Sequence[Sheet],
     out = [about]
     for sheet in sheets:
         lead: list[tuple[Sequence[Any], int]] = [
-            ([neutralise(f"{release.marking} | {sheet.title}")], xlsx.MARK)]
+            ([neutralise((f"{release.caveat} | " if release.caveat else "")
+                         + f"{release.marking} | {sheet.title}")], xlsx.MARK)]
         lead += [([neutralise(n)], xlsx.PLAIN) for n in sheet.notes]
         lead.append(([neutralise(c) for c in sheet.columns], xlsx.BOLD))
         out.append(xlsx.XSheet(sheet.name, lead, _clean_rows(sheet.rows),

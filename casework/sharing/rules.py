@@ -66,6 +66,16 @@ def age_band(dob: Any, at: Any) -> str:
     return OLDEST_BAND
 
 
+def _band_of_age(age: int) -> str:
+    for upper, label in AGE_BANDS:
+        if age < upper:
+            return label
+    return OLDEST_BAND
+
+
+_BY_AGE = tuple(_band_of_age(a) for a in range(130))
+
+
 def quarter_of(value: Any) -> str:
     """'2026Q3' for a date in July to September 2026; '' for no date."""
     d = as_date(value)
@@ -221,7 +231,20 @@ class RecordRules:
         to = rule.params["to"]
         if to == "age_band":
             at = index.get(str(rule.params.get("at", "")))
-            return lambda row, scrub: age_band(row[i], row[at] if at is not None else None)
+            if at is None:
+                return lambda row, scrub: age_band(row[i], None)
+            by_age = _BY_AGE
+
+            def band(row: Sequence[Any], scrub: Callable[[str], str]) -> str:
+                dob, when = row[i], row[at]
+                # The select step's ISO text, compared as text: "MM-DD" orders as dates do.
+                if (dob.__class__ is str and when.__class__ is str and len(dob) >= 10
+                        and len(when) >= 10):
+                    age = int(when[:4]) - int(dob[:4]) - (when[5:10] < dob[5:10])
+                    if 0 <= age < len(by_age):
+                        return by_age[age]
+                return age_band(dob, when)
+            return band
         if to in ("quarter", "month", "year"):
             fn = {"quarter": quarter_of, "month": month_of, "year": year_of}[to]
             cache: dict[Any, str] = {}

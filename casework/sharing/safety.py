@@ -1,16 +1,26 @@
 """Safety of the files themselves: atomic writes, digests, formula and markup neutralising.
 
-An output is rendered into a temporary file beside its destination; the audit entry (with
-the file's digest) is written; only then is the file renamed into place. A failure at any
-step leaves no output and no partial file.
+An output is a *set* of files (the quarterly dataset is seven). ``StagedSet`` renders the
+set into a private temporary folder (``.casework-export-<pid>-...``, mode 0700) beside its
+destination, and moves it into place in one step: when the destination folder is new or
+empty the staging folder is renamed onto it, so the set appears whole or not at all. Into
+a folder that already holds other files the files are moved one by one after a manifest
+of their digests is written; a kill part-way leaves the staging folder and its manifest,
+and ``sweep`` (run by the next export into that folder) takes back the files the
+interrupted export had moved and removes the folder. The pipeline writes "export.started"
+before the move and "export" only after it, so an export that did not complete shows as
+incomplete in the audit trail.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -90,3 +100,145 @@ def pending_files(finals: Sequence[Path]) -> Iterator[list[PendingFile]]:
     finally:
         for f in files:
             f.discard()
+
+
+STAGE_PREFIX = ".casework-export-"
+MANIFEST = ".manifest.json"
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync there
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _stage_pid(folder: Path) -> int | None:
+    rest = folder.name[len(STAGE_PREFIX):]
+    head = rest.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def sweep(folder: Path) -> int:
+    """Remove staging folders left in ``folder`` by exports that did not finish (their
+    process is gone), taking back any file such an export had already moved into place.
+    Returns how many were removed."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for stage in folder.iterdir():
+        if not stage.name.startswith(STAGE_PREFIX) or not stage.is_dir():
+            continue
+        pid = _stage_pid(stage)
+        if pid is not None and _alive(pid):
+            continue
+        _take_back(stage, folder)
+        removed += 1
+    return removed
+
+
+def _take_back(stage: Path, folder: Path) -> None:
+    """Remove a staging folder; if it was moving its files into ``folder`` (its manifest
+    is still there), first remove the files it had moved (those with its digests)."""
+    manifest = stage / MANIFEST
+    if manifest.exists():
+        with contextlib.suppress(ValueError, OSError):
+            moved = json.loads(manifest.read_text(encoding="utf-8"))
+            for name, digest in moved.get("files", {}).items():
+                final = folder / name
+                if final.is_file() and sha256_file(final) == digest:
+                    final.unlink()
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+class StagedSet:
+    """The files of one output, rendered in a private folder and moved into place at once.
+
+    ``paths`` are where to render (in the staging folder, under the final names);
+    ``digests()`` the sha256 of each by final name; ``commit()`` moves the set into place;
+    ``discard()`` removes the staging folder (after a commit there is nothing left)."""
+
+    def __init__(self, finals: Sequence[Path]) -> None:
+        self.finals = [Path(f) for f in finals]
+        parents = {f.parent for f in self.finals}
+        for parent in parents:
+            if not parent.is_dir():
+                raise FileNotFoundError(2, "The folder for the output does not exist")
+            sweep(parent)
+        if len({f.name for f in self.finals}) != len(self.finals) or len(parents) != 1:
+            raise ValueError("The files of one output go into one folder, each by its name")
+        self.target = parents.pop()
+        # A new or empty destination folder takes the whole staging folder in one rename.
+        self.whole = os.name != "nt" and not any(self.target.iterdir()) \
+            and self.target.parent != self.target
+        where = self.target.parent if self.whole else self.target
+        sweep(where)
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=where))
+        self.paths = [self.dir / f.name for f in self.finals]
+
+    def __repr__(self) -> str:
+        return f"StagedSet({len(self.finals)} files)"
+
+    def digests(self) -> dict[str, str]:
+        return {f.name: sha256_file(p) for f, p in zip(self.finals, self.paths, strict=True)}
+
+    def commit(self) -> None:
+        for path in self.paths:
+            with open(path, "rb+") as fh:
+                os.fsync(fh.fileno())
+        if self.whole:
+            mode = stat.S_IMODE(self.target.stat().st_mode)
+            os.chmod(self.dir, mode)
+            try:
+                os.rename(self.dir, self.target)  # onto the empty folder: one step
+            except OSError:
+                os.chmod(self.dir, 0o700)
+            else:
+                _fsync_dir(self.target.parent)
+                return
+            # The folder is no longer empty, or the platform refuses: move file by file.
+            moved = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-",
+                                          dir=self.target))
+            for path in self.paths:
+                os.replace(path, moved / path.name)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir, self.paths = moved, [moved / p.name for p in self.paths]
+        manifest = self.dir / MANIFEST
+        manifest.write_text(json.dumps({"files": self.digests()}), encoding="utf-8")
+        with open(manifest, "rb+") as fh:
+            os.fsync(fh.fileno())
+        for final, path in zip(self.finals, self.paths, strict=True):
+            os.replace(path, final)
+        _fsync_dir(self.target)
+        manifest.unlink()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def discard(self) -> None:
+        """Remove the staging folder; a set half moved into place is taken back."""
+        _take_back(self.dir, self.target)
+
+
+@contextlib.contextmanager
+def staged_set(finals: Sequence[Path]) -> Iterator[StagedSet]:
+    """A ``StagedSet`` whose staging folder is removed however the block ends."""
+    staged = StagedSet(finals)
+    try:
+        yield staged
+    finally:
+        staged.discard()

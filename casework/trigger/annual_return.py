@@ -40,6 +40,7 @@ class ReturnData:
     problems: tuple[str, ...]
     marker: str
     file_format: str = ".pdf"
+    max_small: int = 4  # the suppression actually applied: counts of 1 to max_small
 
 
 def build(session: Session, spec: OutputSpec, protocol: Protocol, year: int,
@@ -59,7 +60,8 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, year: int,
     ]
     sup = spec.suppression
     exempt = bool(sup.get("statutory_counts_exempt", False))
-    max_small = int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX)))
+    max_small = max(int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX))),
+                    settings.SUPPRESS_FLOOR)
     marker = str(sup.get("marker", "[c]"))
     rules = RecordRules(spec.rules_for("figure"), ("measure", "count"), None)
     released = []
@@ -67,7 +69,7 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, year: int,
         hide = not (exempt and i < 4) and 1 <= count <= max_small
         released.append(rules.apply({"measure": measure, "count": marker if hide else count}))
     data = ReturnData(year, tuple(released), ret.reconciles, ret.problems, marker,
-                      file_format)
+                      file_format, max_small)
     return Built(data, who, str(year), {"year": year, "reconciles": ret.reconciles})
 
 
@@ -91,7 +93,7 @@ def story(release: Release) -> list[Flowable]:
     out.append(pdf.bar_chart(f"Community Trigger {d.year}", [m for m, _ in shown],
                              [c for _, c in shown]))
     if len(shown) < len(numeric):
-        out.append(pdf.label(f"{d.marker}: suppressed small number (1 to 4).", "small"))
+        out.append(pdf.label(f"{d.marker}: suppressed small number (1 to {d.max_small}).", "small"))
     return out
 
 

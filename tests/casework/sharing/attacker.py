@@ -26,17 +26,26 @@ class Attack:
         self._index: dict[Hashable, int] = {}
         self.equations: list[list[Term]] = []
 
+    def learn(self, name: Hashable, value: int) -> None:
+        """A number the attacker knows from elsewhere (a public source): never unknown."""
+        self.known[name] = value
+        if name in self._index:
+            self.unknown.remove(name)
+            self._index = {n: i for i, n in enumerate(self.unknown)}
+
     def publish(self, name: Hashable, value: int | None) -> None:
-        """A published number, or None for a hidden one."""
+        """A published number, or None for a hidden one (known from elsewhere: ignored)."""
         if value is None:
-            if name not in self._index:
+            if name not in self._index and name not in self.known:
                 self._index[name] = len(self.unknown)
                 self.unknown.append(name)
         else:
             self.known[name] = value
 
     def equation(self, terms: Sequence[Term]) -> None:
-        """sum(coefficient * quantity) == 0."""
+        """sum(coefficient * quantity) == 0; a quantity never published is an unknown."""
+        for name, _coef in terms:
+            self.publish(name, None) if name not in self.known else None
         self.equations.append(list(terms))
 
     def add_grid(self, prefix: Hashable, cells: Sequence[Sequence[int | None]],

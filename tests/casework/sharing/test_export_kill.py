@@ -1,0 +1,153 @@
+"""An export appears whole or not at all, and the audit trail says which.
+
+The real casework-cli is killed (SIGKILL) part-way through ``export quarterly`` at times
+spread over an uninterrupted run, into a new folder and into a folder that already holds
+other files. Never a partial set with an "export" (completed) audit entry; after the next
+export into the folder no partial set and no staging folder is left. A crash between the
+moves themselves is forced in-process too, since a kill rarely lands there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from casework.sharing import quarterly, safety
+from casework.sharing.safety import STAGE_PREFIX, sweep
+from db.models import AuditEntry
+from tests.casework.cli.clirun import CLI
+from tests.casework.sharing.test_quarterly import fill
+from tests.conftest import PASSWORD
+
+QUARTER = "2026Q3"
+NAMES = set(quarterly.file_names(QUARTER, quarterly.TABLE_NAMES))
+
+
+def audit_actions(db) -> list[tuple[str, dict]]:
+    with db.ws("admin").uow() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action.like("export%"))
+                         .order_by(AuditEntry.seq)).all()
+        return [(r.action, json.loads(r.detail or "{}")) for r in rows]
+
+
+def outputs(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.name in NAMES} if folder.exists() else set()
+
+
+def stages(*folders: Path) -> list[Path]:
+    return [p for f in folders if f.exists() for p in f.iterdir()
+            if p.name.startswith(STAGE_PREFIX)]
+
+
+def start(db_path: Path, out: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
+    env.update(CASEWORK_PASSWORD=PASSWORD, CASEWORK_DB=str(db_path))
+    command = [str(CLI)] if CLI.exists() else [sys.executable, "-m", "casework.cli.main"]
+    return subprocess.Popen([*command, "--user", "coord", "export", "quarterly", "--quarter",
+                             QUARTER, "--out", str(out)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.slow
+def test_a_killed_export_leaves_no_partial_set_with_a_completed_entry(db, tmp_path):
+    fill(db.ws("admin"), 600)
+    db.close()
+    t0 = time.monotonic()
+    done = start(db.path, tmp_path / "whole")
+    assert done.wait(timeout=300) == 0
+    full = time.monotonic() - t0
+    assert outputs(tmp_path / "whole") == NAMES
+    base = len([a for a, _d in audit_actions(db) if a == "export"])
+    db.close()
+    runs = 0
+    seen: dict[tuple[bool, bool], int] = {}
+    for n, fraction in enumerate((0.5, 0.7, 0.85, 0.95)):
+        for shared in (False, True):
+            out = tmp_path / f"run-{n}-{'shared' if shared else 'new'}"
+            if shared:
+                out.mkdir()
+                (out / "earlier.txt").write_text("an earlier file the export must not touch")
+            proc = start(db.path, out)
+            time.sleep(full * fraction)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+            runs += 1
+            completed = len([a for a, _d in audit_actions(db) if a == "export"]) - base
+            db.close()
+            got = outputs(out)
+            assert got in (set(), NAMES), (fraction, shared, got)
+            if completed:
+                assert got == NAMES
+            seen[(completed > 0, got == NAMES)] = seen.get((completed > 0, got == NAMES),
+                                                            0) + 1
+            base += completed
+            # The next export into the folder clears what the killed one left.
+            sweep(out)
+            sweep(out.parent)
+            assert stages(out, tmp_path) == []
+            assert outputs(out) in (set(), NAMES)
+            if shared:
+                assert (out / "earlier.txt").exists()
+    assert runs == 8
+    print("kill outcomes (completed entry, whole set):", seen)
+    assert stages(*(p for p in tmp_path.iterdir() if p.is_dir()), tmp_path) == []
+
+
+def test_a_crash_between_the_moves_shows_incomplete_and_is_taken_back(db, tmp_path,
+                                                                       monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("kept")
+    real_replace = os.replace
+    moved: list[str] = []
+
+    def crash_after_two(src, dst):
+        if len(moved) == 2:
+            raise SystemExit("killed")  # as abrupt as a kill for what is on disk
+        moved.append(str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(safety.os, "replace", crash_after_two)
+    with pytest.raises(SystemExit):
+        quarterly.export_quarterly(db.ws("coord"), QUARTER, out)
+    monkeypatch.setattr(safety.os, "replace", real_replace)
+    assert len(moved) == 2
+    actions = [a for a, _d in audit_actions(db)]
+    assert actions == ["export.started"]  # started, never completed
+    # The two files already moved were taken back; the folder's own file is untouched.
+    assert outputs(out) == set() and (out / "earlier.txt").read_text() == "kept"
+    assert stages(out, tmp_path) == []
+    quarterly.export_quarterly(db.ws("coord"), QUARTER, out)
+    assert outputs(out) == NAMES and (out / "earlier.txt").read_text() == "kept"
+    assert stages(out, tmp_path) == []
+    assert [a for a, _d in audit_actions(db)] == ["export.started", "export.started",
+                                                  "export"]
+
+
+def test_leftover_staging_folders_are_removed_at_the_next_start(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stage = out / f"{STAGE_PREFIX}{dead.pid}-abc"
+    stage.mkdir()
+    (stage / "quarterly-2026Q3-records.csv").write_text("half")
+    # It had already moved one file into place before it died.
+    (out / "quarterly-2026Q3-about.csv").write_text("moved")
+    (out / "mine.csv").write_text("not the export's")
+    (stage / safety.MANIFEST).write_text(json.dumps({"files": {
+        "quarterly-2026Q3-about.csv": safety.sha256_file(out / "quarterly-2026Q3-about.csv"),
+        "quarterly-2026Q3-records.csv": "0" * 64}}))
+    alive = out / f"{STAGE_PREFIX}{os.getpid()}-live"
+    alive.mkdir()
+    assert sweep(out) == 1
+    assert not stage.exists() and alive.exists()
+    assert sorted(p.name for p in out.iterdir()) == [alive.name, "mine.csv"]

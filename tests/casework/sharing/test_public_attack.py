@@ -1,0 +1,146 @@
+"""The attacker who knows public data: every published table of one quarterly export, the
+real police.uk file and linear programming, against a demo database.
+
+The attacker reads the files as a recipient would, names every number by what it counts
+(council ASB cases in an LSOA, police-recorded ASB in an LSOA, cases of a type in an MSOA,
+a table's row total...), writes every equation the tables imply (row and column totals,
+the same figure in two tables, an MSOA as the sum of its LSOAs) and takes the police.uk
+counts as known. Each hidden number is then minimised and maximised: no hidden number may
+be pinned into a range narrower than the suppression range (1 to 4 must leave at least
+0 to 4 open).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from casework import demo
+from casework.sharing import quarterly
+from casework.sharing.police import import_police_uk
+from tests.casework.sharing.attacker import Attack
+from tests.casework.sharing.test_police import MARK, POLICE, msoa_of, real_asb_counts
+
+QUARTER = "2018Q2"
+MAX_SMALL = 4  # the default isp.suppress_max
+UNKNOWN_MSOA = "unknown MSOA"
+CASE_TYPES = ("asb", "trigger", "swip", "mart", "sanctuary")
+
+
+def read_table(path: Path) -> tuple[str, list[str], list[str], list[list[int | None]]]:
+    """(row label, column names, row labels, numbers with None where suppressed)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.reader(fh) if r and not r[0].startswith("#")]
+    header, body = rows[0], rows[1:]
+    cells = [[None if v == MARK else int(v) for v in r[1:]] for r in body]
+    return header[0], header[1:], [r[0] for r in body], cells
+
+
+def quantity(table: str, row_label: str, row: str, col: str) -> tuple[str, ...]:
+    """The name of what a published number counts, the same in whichever table shows it."""
+    area = "all" if row == "Total" else row
+    if row_label == "MSOA" and row == "unknown":
+        area = UNKNOWN_MSOA  # not the LSOA tables' "unknown" row
+    if row_label == "case type":  # case types by quarter
+        ctype = "*" if row == "Total" else row
+        if col == QUARTER:
+            return ("cases", "all", ctype)
+        return ("q4", ctype) if col == "Total" else ("q", col, ctype)
+    if col in ("asb", quarterly.COUNCIL):
+        return ("council_asb", area)
+    if col == quarterly.POLICE:
+        return ("police", area)
+    if col in CASE_TYPES:
+        return ("cases", area, col)
+    if col == "Total":
+        if row_label == "MSOA" and table == "cases_by_msoa_and_type":
+            return ("cases", area, "*")
+        return (table, "total", area)
+    raise AssertionError(f"unexpected column {col!r} in {table}")
+
+
+def attack_export(folder: Path) -> tuple[Attack, set[tuple[str, ...]]]:
+    """Every published table of the export plus police.uk, as one system of equations."""
+    attack = Attack()
+    real = real_asb_counts()
+    msoa = msoa_of()
+    for code in set(msoa) | set(real):
+        attack.learn(("police", code), real.get(code, 0))
+    for g in set(msoa.values()) | {UNKNOWN_MSOA}:
+        attack.learn(("police", g), sum(n for c, n in real.items()
+                                        if msoa.get(c, UNKNOWN_MSOA) == g))
+    attack.learn(("police", "unknown"), 0)  # no police.uk row lacks an LSOA
+    attack.learn(("police", "all"), sum(real.values()))
+    hidden: set[tuple[str, ...]] = set()
+    lsoa_measures: set[str] = set()
+    lsoas: set[str] = set()
+    names = [p for p in sorted(folder.glob(f"quarterly-{QUARTER}-*.csv"))
+             if not p.name.endswith(("-about.csv", "-records.csv"))]
+    assert len(names) >= 4
+    for path in names:
+        table = path.stem.removeprefix(f"quarterly-{QUARTER}-")
+        row_label, cols, rows, cells = read_table(path)
+        grid = [[quantity(table, row_label, r, c) for c in cols] for r in rows]
+        for r, row in enumerate(cells):
+            for c, v in enumerate(row):
+                attack.publish(grid[r][c], v)
+                if v is None:
+                    hidden.add(grid[r][c])
+        if cols[-1] == "Total":
+            attack.add_grid(table, cells, grid)
+        else:  # one column: its last row is the column's total
+            attack.equation([(grid[r][0], 1) for r in range(len(rows) - 1)]
+                            + [(grid[-1][0], -1)])
+        if row_label == "LSOA":
+            lsoa_measures |= {g[0][0] for g in grid}
+            lsoas |= set(rows[:-1])
+    # An MSOA is the sum of its LSOAs, for every measure published by LSOA; an LSOA outside
+    # the reference table (police.uk covers the force area) counts as an unknown area.
+    lsoas |= set(msoa)
+    for measure in lsoa_measures:
+        for g in sorted(set(msoa.values()) | {UNKNOWN_MSOA}):
+            members = [c for c in sorted(lsoas) if msoa.get(c, UNKNOWN_MSOA) == g]
+            attack.equation([((measure, c), 1) for c in members] + [((measure, g), -1)])
+    return attack, hidden
+
+
+@pytest.fixture
+def demo_with_police(db):
+    """A demo database whose cases run up to July 2018, and the real June 2018 file."""
+    demo.generate(db.ws("admin"), 1200, 11, today=date(2018, 7, 20))
+    res = import_police_uk(db.ws("coord"), POLICE)
+    assert res.rows_kept == 251
+    return db
+
+
+def test_public_police_counts_and_every_table_recover_no_council_cell(demo_with_police,
+                                                                      tmp_path):
+    quarterly.export_quarterly(demo_with_police.ws("coord"), QUARTER, tmp_path)
+    attack, hidden = attack_export(tmp_path)
+    council = [h for h in hidden if h[0] != "police"]
+    # The test means something: many small council counts are hidden.
+    assert len(council) >= 20
+    bounds = attack.bounds()
+    narrowed = {h: bounds[h] for h in council if bounds[h][1] - bounds[h][0] < MAX_SMALL}
+    assert narrowed == {}
+
+
+def test_every_small_council_count_is_hidden_and_police_stand_apart(demo_with_police,
+                                                                    tmp_path):
+    quarterly.export_quarterly(demo_with_police.ws("coord"), QUARTER, tmp_path)
+    for path in tmp_path.glob("quarterly-*.csv"):
+        if path.name.endswith(("-about.csv", "-records.csv")):
+            continue
+        row_label, cols, _rows, cells = read_table(path)
+        # No table puts public police figures beside (or into a total with) council ones.
+        assert not (quarterly.POLICE in cols and len(cols) > 1), path.name
+        for row in cells:
+            assert all(v is None or v == 0 or v > MAX_SMALL for v in row), path.name
+    _l, _c, rows, cells = read_table(tmp_path / f"quarterly-{QUARTER}-police_asb_by_lsoa.csv")
+    real: Counter[str] = real_asb_counts()
+    for code, (n,) in zip(rows[:-1], cells[:-1], strict=True):
+        assert n is None or n == real.get(code, 0)
