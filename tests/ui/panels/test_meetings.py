@@ -32,7 +32,7 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
     ws = session.ws
     panel = min(ws.actor.panel_ids)
     referral = refer(ws, panel, "swip", None, clock.today() - timedelta(days=3), "Outreach",
-                     "Sexual health", "given", ["housing"], "high", ["Police"],
+                     "sexual_health", "given", ["housing"], "high", ["police"],
                      location_concern=True)
     page = window.show_page("panels")
     wait_ops(qtbot)
