@@ -91,6 +91,11 @@ def default_matches(name: str) -> dict[str, tuple[str, ...]]:
             for t in _definitions()[name]["terms"]}
 
 
+def default_labels(name: str) -> dict[str, str]:
+    """Code -> label of a vocabulary's default terms (the resource file)."""
+    return {str(t["code"]): str(t["label"]) for t in _definitions()[name]["terms"]}
+
+
 def match_code(terms: Iterable[tuple[str, str]], text: str,
                extra: Mapping[str, Sequence[str]] | None = None) -> str:
     """The code for a free-text value: the term whose code, label or known spelling it
