@@ -87,7 +87,9 @@ def _panel_work(w: World, case_id: int, schedule: Schedule, opened: date,
                                 "case_id": case_id, "order": order,
                                 "progress": w.pick(names.PROGRESS_TEXT) if done else "",
                                 "progress_shareable": done and w.chance(0.5),
-                                "discussed": done})
+                                "discussed": done,
+                                "reason": "new" if order == 0 and day - opened < timedelta(
+                                    days=INTERVAL) else "review_due"})
         if not done:
             continue
         for _ in range(w.between(0, 2)):

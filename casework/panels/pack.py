@@ -56,6 +56,8 @@ ACTION_COLUMNS = ("agency", "owner", "description", "shareable", "due_on", "stat
 PROGRESS_COLUMNS = ("meeting_on", "progress", "progress_shareable")
 MEETING_COLUMNS = ("panel_name", "panel_kind", "scheduled_on", "location")
 EARLIER_MINUTES = 3
+AGENDA_REASONS = {"new": "new referral", "review_due": "review due",
+                  "actions_outstanding": "actions outstanding", "added": "added by the chair"}
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def _referral_record(session: Session, case: Case, item: MeetingItem,
         "phone": person.phone if person else "", "email": person.email if person else "",
         "date_of_birth": person.date_of_birth if person else None,
         "gender": person.gender if person else None,
-        "case_type": case.case_type, "agenda_reason": item.reason.replace("_", " "),
+        "case_type": case.case_type.upper(),
+        "agenda_reason": AGENDA_REASONS.get(item.reason, "review"),
         "risk_level": case.risk_level, "lsoa_code": case.lsoa_code, "summary": case.summary,
         "opened_on": case.opened_on, "ugly_mug_reports": mugs,
         "consent": referral.consent if referral else "",

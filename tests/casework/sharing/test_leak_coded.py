@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from casework.asb import importer
-from casework.asb import ladder
+from casework.asb import importer, ladder
 from casework.cli.reports import _json
 from casework.core import vocabulary
 from casework.core.errors import ValidationError
@@ -70,6 +69,9 @@ def _seed_old_free_text(ws, world) -> int:
                          action_taken=OLD_TEXT["breach"]))
         s.add(Breach(step_id=cpn.id, occurred_on=date(2026, 7, 20),
                      action_taken="prosecution"))
+        for day in (21, 22):
+            s.add(Breach(step_id=cpn.id, occurred_on=date(2026, 7, day),
+                         action_taken="no_action"))
         return asb.id
 
 
@@ -119,14 +121,15 @@ def test_kpi_report_and_json_code_breach_actions_and_hide_suppressed_labels(db, 
     as_json.write_text(_json(kpis.compute_kpis(db.ws("coord"), "2026Q3")), encoding="utf-8")
     _assert_none([*r.files, as_json])
     assert json.loads(as_json.read_text())["asb"]["cpn_breach_actions"] == {
-        "other": 9, "prosecution": 1}
+        "other": 9, "prosecution": 1, "no_action": 2}
     report = " ".join(text_of(tmp_path / "kpi.pdf").split())
-    # nine breaches dealt with otherwise are shown; the single prosecution is suppressed,
-    # and so is its label
+    # nine breaches dealt with otherwise are shown; the prosecution (1) and no action (2)
+    # are suppressed, and so are their labels
     assert "other 9" in report.casefold()
     assert "Other categories (suppressed) [c]" in report
     section = report[report.index("Action taken on CPN breaches"):]
-    assert "prosecution" not in section.casefold().split("sanctuary")[0]
+    section = section.casefold().split("sanctuary")[0]
+    assert "prosecution" not in section and "no action" not in section
 
 
 def test_every_anonymised_output_with_old_free_text_leaks_nothing(db, old_world, tmp_path):
@@ -205,8 +208,8 @@ def test_migration_turns_old_free_text_into_codes_and_keeps_the_words(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0001")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO panels (id, name, kind, active) "
-                          "VALUES (1, 'SWIP', 'swip', 1)"))
+        conn.execute(text("INSERT INTO panels (id, name, kind, meeting_interval_days) "
+                          "VALUES (1, 'SWIP', 'swip', 42)"))
         conn.execute(text(
             "INSERT INTO cases (id, reference, case_type, status, opened_on, risk_level, "
             "summary, created_at, updated_at) VALUES (1, 'SWIP-1', 'swip', 'open', "
