@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from casework.asb import importer, ladder
 from casework.cli.reports import _json
@@ -23,12 +23,14 @@ from casework.trigger import applications as trigger
 from casework.trigger import review_pack
 from db import migrate
 from db.models import (
+    AsbDetail,
     Breach,
     EscalationStep,
     MartDetail,
     MeetingItem,
     PanelAction,
     Referral,
+    Team,
     TriggerComplaint,
 )
 from tests.casework.sharing.builders import PEOPLE, build_all, case, person
@@ -179,9 +181,19 @@ def test_complaints_and_breaches_refuse_free_text(db):
     assert err.value.field == "agency"
     assert trigger.add_complaint(ws, app.id, date(2026, 8, 1), date(2026, 8, 2),
                                  "other").agency == "other"
+    with db.ws("admin").uow() as s:
+        team = s.scalar(select(Team.id).where(Team.name == "ASB Team"))
+        asb = case(s, "ASB-B", "asb", date(2026, 7, 1), team_id=team)
+        s.add(AsbDetail(case_id=asb.id, category="personal", stage=2))
+        cpw = EscalationStep(case_id=asb.id, stage=2, action="cpw", taken_on=date(2026, 7, 2))
+        s.add(cpw)
+        s.flush()
+        step_id = cpw.id
     with pytest.raises(ValidationError) as err2:
-        ladder.record_breach(ws, 10**6, date(2026, 8, 1), OLD_TEXT["breach"])
-    assert err2.value.field in ("action_taken", "step_id")
+        ladder.record_breach(ws, step_id, date(2026, 8, 1), OLD_TEXT["breach"])
+    assert err2.value.field == "action_taken"
+    assert ladder.record_breach(ws, step_id, date(2026, 8, 1),
+                                "fixed_penalty_notice").action_taken == "fixed_penalty_notice"
 
 
 def test_csv_import_people_never_reach_the_quarterly_or_kpi_outputs(db, tmp_path):
