@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.core import audit, resources, users
+from casework.core import audit, resources, users, vocabulary
 from casework.core.context import SYSTEM, Workspace, load_actor
 from casework.sharing import protocol
 from db.models import Lsoa, Team, User
@@ -79,4 +79,5 @@ def seed_lsoas(session: Session) -> int:
 def seed(session: Session) -> None:
     """Everything a new database needs before its first user works in it."""
     seed_lsoas(session)
+    vocabulary.seed_defaults(session)
     protocol.seed_default(session)

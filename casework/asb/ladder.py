@@ -18,7 +18,7 @@ from casework.asb.cases import BreachView, StepView
 from casework.asb.ladder_rules import MIN_AGE, WRITTEN_WARNINGS, LadderOption, age_on
 from casework.cases.letters import issue_letter_in, letter_date
 from casework.cases.lifecycle import add_task, load_case
-from casework.core import audit, clock, settings
+from casework.core import audit, clock, settings, vocabulary
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -142,10 +142,10 @@ def record_breach(ws: Workspace, step_id: int, occurred_on: date, action_taken: 
         if occurred_on < step.taken_on or occurred_on > clock.today():
             raise ValidationError("A breach falls between the step's date and today.",
                                   field="occurred_on")
-        if len(action_taken.strip()) > 80:
-            raise ValidationError("Keep the action taken short.", field="action_taken")
+        action_taken = vocabulary.check(session, vocabulary.BREACH_RESPONSE, action_taken,
+                                        "action_taken", allow_empty=True)
         breach = Breach(step_id=step.id, occurred_on=occurred_on, recorded_by=ws.actor.user_id,
-                        action_taken=action_taken.strip(), description=description)
+                        action_taken=action_taken, description=description)
         session.add(breach)
         if not breach.action_taken:
             add_task(session, case, "breach_decision", "Decide the response to a breach",

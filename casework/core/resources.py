@@ -22,6 +22,7 @@ PACKAGE = "casework_resources"
 # before any work is done, so nothing is left half made.
 REQUIRED: tuple[str, ...] = (
     "sharing_protocol.json",
+    "vocabularies.json",
     "oxford-lsoas.csv",
     "style.qss",
     "icons/casework.svg",

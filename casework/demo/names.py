@@ -44,21 +44,19 @@ NATIONALITIES = (
     ("Indian", 3), ("Not known", 6),
 )
 
+# Agencies as vocabulary codes (resources/vocabularies.json "agency").
 SWIP_AGENCIES = (
-    "Police", "Council ASB team", "Sexual health service", "Drug and alcohol service",
-    "Housing options", "Probation", "Adult social care", "Outreach charity (demo)",
-    "GP practice", "Mental health service", "Domestic abuse service", "Job centre",
+    "police", "council_asb", "sexual_health", "drug_alcohol", "housing_options", "probation",
+    "adult_social_care", "outreach", "gp", "mental_health", "domestic_abuse", "job_centre",
 )
 MART_AGENCIES = (
-    "Police", "Gangmasters and Labour Abuse Authority", "DWP", "Adult safeguarding",
-    "Children's social care", "Council housing", "Fire service", "Victim care service",
-    "Council licensing", "Trading standards",
+    "police", "glaa", "dwp", "adult_safeguarding", "childrens_social_care", "council_housing",
+    "fire_service", "victim_care", "council_licensing", "trading_standards",
 )
 FIRST_RESPONDERS = ("Police", "Local authority", "Home Office first responder",
                     "Charity first responder (demo)")
-REFERRER_AGENCIES = ("Police", "Outreach charity (demo)", "Sexual health service",
-                     "Drug and alcohol service", "Housing options", "Probation",
-                     "Adult social care", "Council ASB team")
+REFERRER_AGENCIES = ("police", "outreach", "sexual_health", "drug_alcohol", "housing_options",
+                     "probation", "adult_social_care", "council_asb", "self_referral")
 
 CONTRACTORS = (
     "Quorbright Locks and Security (Demo) Ltd",
@@ -144,8 +142,8 @@ APPLICANT_RESPONSES = ("Satisfied with the review outcome.", "Partly satisfied."
                        "Not satisfied; considering an appeal.", "")
 FEEDBACK_TEXT = ("Feel much safer at home now.", "The new door makes a big difference.",
                  "Still worried at night but better than before.", "")
-BREACH_ACTIONS = ("further warning", "fixed penalty notice", "escalated to CPN",
-                  "prosecution", "application to court", "no action")
+BREACH_ACTIONS = ("further_warning", "fixed_penalty_notice", "escalated_to_cpn",
+                  "prosecution", "court_application", "no_action")  # breach_response codes
 UGLY_MUG_TEXT = ("Report of a man acting aggressively towards a worker near the ring road.",
                  "Vehicle following workers; registration partly noted.",
                  "Client refused to pay and made threats.")

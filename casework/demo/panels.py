@@ -6,6 +6,7 @@ import bisect
 import json
 from datetime import date, timedelta
 
+from casework.core import vocabulary
 from casework.demo import names
 from casework.demo.world import Weighted, World, add_working_days
 from casework.panels.mart import TASK_RECOVERY, TASK_RG
@@ -21,7 +22,10 @@ EXPLOITATION = Weighted([("criminal", 22), ("county_lines", 20), ("labour", 20),
                          ("sexual", 15), ("domestic_servitude", 7), ("financial_fraud", 5),
                          ("forced_marriage", 3), ("organ_harvesting", 0.5), ("unknown", 7.5)])
 NATIONALITY = Weighted(names.NATIONALITIES)
-NEEDS = ("housing", "substance_use", "health", "exploitation_risk", "debt")
+NEEDS = ("housing", "substance_use", "health", "exploitation_risk", "debt")  # need codes
+MART_NEEDS = ("safe_accommodation", "immigration_advice", "benefits", "legal_advice",
+              "interpreter", "health", "mental_health", "other")
+AGENCY_LABELS = vocabulary.default_labels(vocabulary.AGENCY)
 INTERVAL = 42
 
 
@@ -52,7 +56,7 @@ class Schedule:
                 for agency in w.sample(agencies, 5, len(agencies)):
                     w.add("meeting_attendance", {
                         "id": w.next_id("meeting_attendance"), "meeting_id": mid,
-                        "attendee": w.professional(), "agency": agency,
+                        "attendee": w.professional(), "agency": AGENCY_LABELS[agency],
                         "present": w.chance(0.85), "user_id": None})
             self.dates.append(day)
             self.ids.append(mid)
@@ -83,7 +87,9 @@ def _panel_work(w: World, case_id: int, schedule: Schedule, opened: date,
                                 "case_id": case_id, "order": order,
                                 "progress": w.pick(names.PROGRESS_TEXT) if done else "",
                                 "progress_shareable": done and w.chance(0.5),
-                                "discussed": done})
+                                "discussed": done,
+                                "reason": "new" if order == 0 and day - opened < timedelta(
+                                    days=INTERVAL) else "review_due"})
         if not done:
             continue
         for _ in range(w.between(0, 2)):
@@ -101,12 +107,12 @@ def _panel_work(w: World, case_id: int, schedule: Schedule, opened: date,
 
 
 def _referral(w: World, case_id: int, opened: date, consent: str, agencies: tuple[str, ...],
-              location: bool) -> None:
+              location: bool, needs: tuple[str, ...] = NEEDS) -> None:
     w.add("referrals", {
         "case_id": case_id, "referrer_name": w.professional(),
         "referrer_agency": w.pick(names.REFERRER_AGENCIES), "referred_on": opened,
-        "consent": consent, "needs": json.dumps(w.sample(NEEDS, 1, 4)),
-        "agencies_engaged": json.dumps(w.sample(agencies, 1, 5)),
+        "consent": consent, "needs": json.dumps(sorted(w.sample(needs, 1, 4))),
+        "agencies_engaged": json.dumps(sorted(w.sample(agencies, 1, 5))),
         "location_concern": location,
     })
 
@@ -166,7 +172,7 @@ def mart_case(w: World, case_id: int, reference: str, opened: date, schedule: Sc
         else consent, "first_responder": w.pick(names.FIRST_RESPONDERS) if nrm else "",
     })
     _referral(w, case_id, opened, "given" if consent else "refused", names.MART_AGENCIES,
-              False)
+              False, MART_NEEDS)
     closed = w.close_date(opened, 45, 420)
     end = closed or w.today
     rg_pending = False

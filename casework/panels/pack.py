@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.core import vocabulary
 from casework.core.context import Actor, Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require_case
@@ -55,6 +56,8 @@ ACTION_COLUMNS = ("agency", "owner", "description", "shareable", "due_on", "stat
 PROGRESS_COLUMNS = ("meeting_on", "progress", "progress_shareable")
 MEETING_COLUMNS = ("panel_name", "panel_kind", "scheduled_on", "location")
 EARLIER_MINUTES = 3
+AGENDA_REASONS = {"new": "new referral", "review_due": "review due",
+                  "actions_outstanding": "actions outstanding", "added": "added by the chair"}
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,12 @@ class PackData:
     items: tuple[ReleasedItem, ...]
 
 
-def _list(text: str) -> str:
+def _codes(text: str) -> list[str]:
     try:
         values = json.loads(text or "[]")
     except ValueError:
-        return ""
-    return ", ".join(str(v).replace("_", " ") for v in values) if isinstance(values, list) else ""
+        return ["other"] if text else []
+    return [str(v) for v in values] if isinstance(values, list) else []
 
 
 def _nrm_status(mart: MartDetail | None, decisions: Sequence[NrmDecision]) -> str:
@@ -101,13 +104,17 @@ def _status(action: PanelAction, on: date) -> str:
     return "overdue" if action.due_on < on else "open"
 
 
-def _referral_record(session: Session, case: Case, item: MeetingItem) -> tuple[dict[str, Any],
-                                                                                 list[str]]:
+def _referral_record(session: Session, case: Case, item: MeetingItem,
+                     labels: vocabulary.Labels) -> tuple[dict[str, Any], list[str]]:
+    """The referral as coded values: agencies, needs and exploitation type print as their
+    vocabulary labels, and anything that is not a known code prints as "Other"."""
     referral = session.get(Referral, case.id)
     mart = session.get(MartDetail, case.id)
     decisions = session.scalars(select(NrmDecision).where(NrmDecision.case_id == case.id)
                                 .order_by(NrmDecision.decided_on)).all()
     person, terms = case_people(session, case.id)
+    if referral is not None and referral.referrer_name:
+        terms.append(referral.referrer_name)
     mugs = len(session.scalars(select(UglyMugReport.id)
                                .where(UglyMugReport.case_id == case.id)).all())
     record: dict[str, Any] = {
@@ -119,17 +126,21 @@ def _referral_record(session: Session, case: Case, item: MeetingItem) -> tuple[d
         "phone": person.phone if person else "", "email": person.email if person else "",
         "date_of_birth": person.date_of_birth if person else None,
         "gender": person.gender if person else None,
-        "case_type": case.case_type, "agenda_reason": item.reason.replace("_", " "),
+        "case_type": case.case_type.upper(),
+        "agenda_reason": AGENDA_REASONS.get(item.reason, "review"),
         "risk_level": case.risk_level, "lsoa_code": case.lsoa_code, "summary": case.summary,
         "opened_on": case.opened_on, "ugly_mug_reports": mugs,
         "consent": referral.consent if referral else "",
-        "needs": _list(referral.needs) if referral else "",
-        "agencies_engaged": _list(referral.agencies_engaged) if referral else "",
+        "needs": labels.many(vocabulary.NEED, _codes(referral.needs)) if referral else "",
+        "agencies_engaged": labels.many(vocabulary.AGENCY, _codes(referral.agencies_engaged))
+        if referral else "",
         "location_concern": referral.location_concern if referral else False,
         "referrer_name": referral.referrer_name if referral else "",
-        "referrer_agency": referral.referrer_agency if referral else "",
+        "referrer_agency": labels.of(vocabulary.AGENCY, referral.referrer_agency)
+        if referral else "",
         "referred_on": referral.referred_on if referral else None,
-        "exploitation_type": mart.exploitation_type.replace("_", " ") if mart else None,
+        "exploitation_type": labels.of(vocabulary.EXPLOITATION_TYPE, mart.exploitation_type)
+        if mart else None,
         "is_child": mart.is_child if mart else None,
         "nationality": mart.nationality if mart else None,
         "nrm_status": _nrm_status(mart, decisions),
@@ -177,19 +188,22 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, actor: Actor,
     who = recipient_of_meeting(session, spec, meeting_id, recipient)
     panel = session.get(Panel, meeting.panel_id)
     ctx: RuleContext = rule_context(session)
+    labels = vocabulary.Labels(session)
     meeting_rules = RecordRules(spec.rules_for("meeting"), MEETING_COLUMNS, ctx)
     referral_rules = RecordRules(spec.rules_for("referral"), REFERRAL_COLUMNS, ctx)
     action_rules = RecordRules(spec.rules_for("action"), ACTION_COLUMNS, ctx)
     progress_rules = RecordRules(spec.rules_for("progress"), PROGRESS_COLUMNS, ctx)
     items = session.scalars(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id)
                             .order_by(MeetingItem.order, MeetingItem.id)).all()
-    released: list[ReleasedItem] = []
+    gathered = []
+    meeting_terms: list[str] = []
     for item in items:
         case = session.get(Case, item.case_id)
         if case is None:
             continue
         require_case(actor, case)
-        record, terms = _referral_record(session, case, item)
+        record, terms = _referral_record(session, case, item, labels)
+        meeting_terms += terms
         actions = session.scalars(
             select(PanelAction).where(PanelAction.case_id == case.id)
             .where((PanelAction.completed_on.is_(None)) | (PanelAction.meeting_id == meeting_id))
@@ -200,15 +214,20 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, actor: Actor,
             .where(MeetingItem.case_id == case.id, Meeting.scheduled_on <= meeting.scheduled_on,
                    MeetingItem.progress != "")
             .order_by(Meeting.scheduled_on.desc()).limit(EARLIER_MINUTES)).all()
+        gathered.append((record, actions, minutes))
+    # Shareable text about one referral may name someone on another: every person on the
+    # meeting's agenda is scrubbed from every item.
+    released: list[ReleasedItem] = []
+    for record, actions, minutes in gathered:
         released.append(ReleasedItem(
-            referral=referral_rules.apply(record, terms),
+            referral=referral_rules.apply(record, meeting_terms),
             actions=tuple(action_rules.apply({
-                "agency": a.agency, "owner": a.owner, "description": a.description,
-                "shareable": a.shareable, "due_on": a.due_on,
-                "status": _status(a, meeting.scheduled_on)}, terms) for a in actions),
+                "agency": labels.of(vocabulary.AGENCY, a.agency), "owner": a.owner,
+                "description": a.description, "shareable": a.shareable, "due_on": a.due_on,
+                "status": _status(a, meeting.scheduled_on)}, meeting_terms) for a in actions),
             progress=tuple(progress_rules.apply({
-                "meeting_on": m[0], "progress": m[1], "progress_shareable": m[2]}, terms)
-                for m in minutes),
+                "meeting_on": m[0], "progress": m[1], "progress_shareable": m[2]},
+                meeting_terms) for m in minutes),
         ))
     meeting_record = meeting_rules.apply({
         "panel_name": panel.name if panel else "", "panel_kind": panel.kind if panel else "",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import CaseHeader, add_task, complete_with_task, create_case
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
-from casework.core import audit, clock
+from casework.core import audit, clock, vocabulary
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -37,7 +37,6 @@ from casework.panels.meetings import (
 from casework.panels.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
 from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral
 from db.models.cases import RISK_LEVELS
-from db.models.panels import SWIP_NEEDS
 from db.models.people import CONSENT
 
 TASK_ACTION = "panel.action"
@@ -57,13 +56,6 @@ class ReferralView(SafeRepr):
     agencies_engaged: tuple[str, ...]
     location_concern: bool
     actions: tuple[ActionView, ...] = ()
-
-
-def _clean_list(values: Sequence[str], allowed: Sequence[str] | None, field: str) -> list[str]:
-    items = sorted({v.strip() for v in values if v.strip()})
-    if allowed is not None and set(items) - set(allowed):
-        raise ValidationError(f"Choose from: {', '.join(allowed)}.", field=field)
-    return items
 
 
 def create_referral(ws: Workspace, session: Session, panel_id: int, case_type: str,
@@ -90,8 +82,11 @@ def create_referral(ws: Workspace, session: Session, panel_id: int, case_type: s
                               field="person_id")
     if not referrer_agency.strip():
         raise ValidationError("Say which agency referred.", field="referrer_agency")
-    need_list = _clean_list(needs, SWIP_NEEDS if case_type == "swip" else None, "needs")
-    agencies = _clean_list(agencies_engaged, None, "agencies_engaged")
+    referrer_agency = vocabulary.check(session, vocabulary.AGENCY, referrer_agency,
+                                       "referrer_agency")
+    need_list = vocabulary.check_many(session, vocabulary.NEED, needs, "needs")
+    agencies = vocabulary.check_many(session, vocabulary.AGENCY, agencies_engaged,
+                                     "agencies_engaged")
     check_date(referred_on, None, "referred_on")
     case = create_case(ws, session, case_type, opened_on=referred_on, panel_id=panel_id,
                        lsoa_code=lsoa_code, risk_level=risk_level)
@@ -164,8 +159,8 @@ def update_referral(ws: Workspace, case_id: int, *, consent: str | None = None,
             ref.consent = consent
             changed.append("consent")
         if needs is not None:
-            allowed = SWIP_NEEDS if case.case_type == "swip" else None
-            ref.needs = json.dumps(_clean_list(needs, allowed, "needs"))
+            ref.needs = json.dumps(vocabulary.check_many(session, vocabulary.NEED, needs,
+                                                         "needs"))
             changed.append("needs")
         if risk_level is not None:
             if risk_level not in RISK_LEVELS:
@@ -174,8 +169,8 @@ def update_referral(ws: Workspace, case_id: int, *, consent: str | None = None,
             case.risk_level = risk_level
             changed.append("risk_level")
         if agencies_engaged is not None:
-            ref.agencies_engaged = json.dumps(_clean_list(agencies_engaged, None,
-                                                          "agencies_engaged"))
+            ref.agencies_engaged = json.dumps(vocabulary.check_many(
+                session, vocabulary.AGENCY, agencies_engaged, "agencies_engaged"))
             changed.append("agencies_engaged")
         audit.record(ws, session, "referral.update", "case", case_id,
                      detail={"fields": changed})
@@ -194,6 +189,7 @@ def add_action(ws: Workspace, case_id: int, agency: str, owner: str, description
     with ws.uow() as session:
         case, _ref = load_referral(ws, session, case_id)
         require_open(case)
+        agency = vocabulary.check(session, vocabulary.AGENCY, agency, "agency")
         if meeting_id is not None:
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.panel_id != case.panel_id:

@@ -28,6 +28,7 @@ from casework.sharing.rules import RecordRules
 from casework.trigger.figures import count_return
 
 OUTPUT = "kpi_report"
+SUPPRESSED_ROW = "Other categories (suppressed)"
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,17 @@ class _Release:
                                                         for k in keys],
                          [[int(counts[k]) for k in keys]])
         cells = dc.protect(table, self.max_small, 0, self.marker).cells[0]
-        labels = [*table.cols, "Total"]
+        # A suppressed count does not print its label either: the hidden categories share
+        # one row, so the report says neither which they are nor how many.
+        shown: list[tuple[str, int | None]] = [
+            (lab, v) for lab, v in zip(table.cols, cells[:-1], strict=True)
+            if v is not None]
+        if len(shown) < len(table.cols):
+            shown.append((SUPPRESSED_ROW, None))
+        shown.append(("Total", cells[-1]))
         return tuple(self.rules.apply({"measure": lab, "group": group,
                                        "count": self.marker if v is None else v})
-                     for lab, v in zip(labels, cells, strict=True))
+                     for lab, v in shown)
 
 
 def build(session: Session, spec: OutputSpec, protocol: Protocol, period: str,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.core import audit, clock
+from casework.core import audit, clock, vocabulary
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require
@@ -191,8 +191,18 @@ def _asb(session: Session, p: Period, today: date) -> AsbKpis:
         closed, sum(n for *_r, n in resolved), within3, within6,
         first, no_further, round(no_further / first, 4) if first else None,
         NO_FURTHER_ASB_TARGET, steps.get("cpw", 0), steps.get("cpn", 0), cpn_breached,
-        {k or "not_recorded": v for k, v in breach_actions.items()}, steps.get("abc", 0),
+        _coded(session, vocabulary.BREACH_RESPONSE, breach_actions), steps.get("abc", 0),
         sum(steps.get(a, 0) for a in TENANCY_ACTIONS), int(fc[4] or 0), steps)
+
+
+def _coded(session: Session, name: str, counts: dict[str, int]) -> dict[str, int]:
+    """Counts keyed by vocabulary code: a value that is not a known code counts as "other"
+    (free text never becomes a label); no value counts as "not_recorded"."""
+    labels = vocabulary.Labels(session)
+    out: Counter[str] = Counter()
+    for key, n in counts.items():
+        out[labels.code_of(name, key) or "not_recorded"] += n
+    return dict(out)
 
 
 def _no_further_asb(session: Session, p: Period) -> tuple[int, int]:

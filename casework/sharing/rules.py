@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from casework.core import clock
+from casework.sharing import scrub
 from casework.sharing.protocol import FieldRule
 
 AGE_BANDS: tuple[tuple[int, str], ...] = (
@@ -25,7 +26,7 @@ BROAD_AGE_BANDS = {
     "0-9": "0-17", "10-17": "0-17", "18-24": "18-34", "25-34": "18-34",
     "35-49": "35-64", "50-64": "35-64", "65+": "65+",
 }
-REDACTED = "[redacted]"
+REDACTED = scrub.REDACTED
 
 
 def as_date(value: Any) -> date | None:
@@ -135,29 +136,23 @@ def letters(n: int) -> str:
 def scrubber(terms: Sequence[str]) -> Callable[[str], str]:
     """A function replacing every known identifier of the people in a record in text.
 
-    Defence in depth for free text that a worker marked shareable: the names, aliases,
-    phone numbers, e-mail addresses, address lines, postcodes and dates of birth of the
-    record's people are replaced by '[redacted]' whatever the case or spacing.
+    Defence in depth for free text that a worker marked shareable (``scrub``): the names,
+    aliases, phone numbers, e-mail addresses, address lines, postcodes and dates of birth
+    of the record's people, written any usual way, and any phone, e-mail, postcode, NHS,
+    National Insurance or vehicle registration number, are replaced by '[redacted]'.
     """
-    cleaned = sorted({t.strip() for t in terms if t and len(t.strip()) >= 3}, key=len,
-                     reverse=True)
-    if not cleaned:
-        return lambda text: text
-    parts = [r"\s*".join(re.escape(ch) for ch in t if not ch.isspace()) for t in cleaned]
-    pattern = re.compile("|".join(parts), re.IGNORECASE)
-    return lambda text: pattern.sub(REDACTED, text)
+    return scrub.scrubber(terms)
 
 
 def identifier_terms(given: str, family: str, aliases: Sequence[str], phone: str, email: str,
                      address_lines: Sequence[str], dob: date | None) -> list[str]:
-    """The strings that identify a person, for ``scrubber``."""
-    terms = [given, family, f"{given} {family}", *aliases, phone, email, *address_lines]
-    if phone:
-        terms.append(re.sub(r"\D", "", phone))
+    """The strings that identify a person, for ``scrubber`` (which writes the variants)."""
+    parts = [p for n in (given, family) for p in re.split(r"[\s\-]+", n.strip()) if len(p) >= 2]
+    terms = [given, family, f"{given} {family}", *parts, *aliases, phone, email,
+             *address_lines]
     if dob is not None:
-        terms += [dob.isoformat(), dob.strftime("%d/%m/%Y"), dob.strftime("%d.%m.%Y"),
-                  f"{dob.day} {dob.strftime('%B %Y')}", f"{dob.day} {dob.strftime('%b %Y')}"]
-    return [t for t in terms if t]
+        terms.append(dob.isoformat())
+    return [t for t in terms if t and t.strip()]
 
 
 @dataclass

@@ -26,7 +26,7 @@ from casework.cases.lifecycle import (
     load_case,
 )
 from casework.cases.workflow import SafeRepr, check_date, link_person, milestone_letter
-from casework.core import audit, clock, settings
+from casework.core import audit, clock, settings, vocabulary
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
@@ -163,10 +163,11 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
         raise ValidationError("Say which agency received the complaint.", field="agency")
     with ws.uow() as session:
         _case, app = load_application(ws, session, case_id)
+        agency = vocabulary.check(session, vocabulary.RECIPIENT_BODY, agency, "agency")
         if complainant_person_id is not None and session.get(Person, complainant_person_id) is None:
             raise NotFound("No such person.")
         row = TriggerComplaint(case_id=case_id, behaviour_on=behaviour_on,
-                               complained_on=complained_on, agency=agency.strip(),
+                               complained_on=complained_on, agency=agency,
                                incident_key=incident_key.strip(), hate_related=hate_related,
                                complainant_person_id=complainant_person_id
                                if complainant_person_id is not None else app.applicant_person_id)

@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.core import vocabulary
 from casework.core.context import Actor, Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require_case
@@ -84,6 +85,7 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, actor: Actor, 
         raise PermissionDenied("The sharing protocol allows the review pack to go only to "
                                "the bodies taking part in the review.")
     ctx = rule_context(session)
+    labels = vocabulary.Labels(session)
     principal, terms = case_people(session, case_id)
     applicant = (session.get(Person, app.applicant_person_id) if app.applicant_person_id
                  else principal)
@@ -101,29 +103,31 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, actor: Actor, 
         "threshold_decided_on": app.threshold_decided_on,
         "threshold_reasons": app.threshold_reasons, "risk_level": case.risk_level,
         "review_meeting_on": review.meeting_on if review else None,
-        "bodies": ", ".join(b.replace("_", " ") for b in bodies),
+        "bodies": labels.many(vocabulary.RECIPIENT_BODY, bodies),
         "findings": review.findings if review else "",
         "applicant_response": app.applicant_response, "summary": case.summary,
     }, terms)
     c_rules = RecordRules(spec.rules_for("complaint"), COMPLAINT_COLUMNS, ctx)
     complaints = tuple(c_rules.apply({
-        "behaviour_on": c.behaviour_on, "complained_on": c.complained_on, "agency": c.agency,
+        "behaviour_on": c.behaviour_on, "complained_on": c.complained_on,
+        "agency": labels.of(vocabulary.RECIPIENT_BODY, c.agency),
         "hate_related": c.hate_related, "complainant_person_id": c.complainant_person_id,
         "description": c.description}, terms)
         for c in session.scalars(select(TriggerComplaint).where(
             TriggerComplaint.case_id == case_id).order_by(TriggerComplaint.complained_on)))
     s_rules = RecordRules(spec.rules_for("step"), STEP_COLUMNS, ctx)
-    steps = tuple(s_rules.apply({"stage": s.stage, "action": s.action.replace("_", " "),
+    steps = tuple(s_rules.apply({"stage": s.stage,
+                                 "action": labels.of(vocabulary.ACTION_TYPE, s.action),
                                  "taken_on": s.taken_on, "reason": s.reason}, terms)
                   for s in session.scalars(select(EscalationStep).where(
                       EscalationStep.case_id == case_id).order_by(EscalationStep.taken_on)))
     r_rules = RecordRules(spec.rules_for("recommendation"), RECOMMENDATION_COLUMNS, ctx)
     recs = tuple(r_rules.apply({
-        "body": r.body.replace("_", " "), "recommendation": r.recommendation,
+        "body": labels.of(vocabulary.RECIPIENT_BODY, r.body), "recommendation": r.recommendation,
         "due_on": r.due_on, "status": "done" if r.completed_on else "open"}, terms)
         for r in session.scalars(select(TriggerRecommendation).where(
             TriggerRecommendation.case_id == case_id).order_by(TriggerRecommendation.order)))
-    who = f"{recipient.strip()} ({agency.replace('_', ' ')})"
+    who = f"{recipient.strip()} ({labels.of(vocabulary.RECIPIENT_BODY, agency)})"
     return Built(ReviewPackData(application, complaints, steps, recs), who, str(case_id),
                  {"case_id": case_id, "complaints": len(complaints)})
 

@@ -32,6 +32,7 @@ from db.models.trigger import (
     TriggerRecommendation,
     TriggerReview,
 )
+from db.models.vocab import VocabularyTerm
 
 __all__ = [
     "Address", "AsbDetail", "AuditEntry", "Base", "Breach", "Case", "CaseParty", "Contractor",
@@ -41,5 +42,5 @@ __all__ = [
     "PoliceAsbIncident", "Referral", "RiskAssessment",
     "SanctuaryFeedback", "SanctuaryJob", "Setting", "SharingProtocol", "Task", "Team",
     "TriggerApplication", "TriggerComplaint", "TriggerRecommendation", "TriggerReview", "User",
-    "UglyMugReport", "WorkLine", "utcnow",
+    "UglyMugReport", "VocabularyTerm", "WorkLine", "utcnow",
 ]

@@ -58,6 +58,12 @@ class Page(Screen):
         self.tabs.addTab(self.protocol, "Sharing &protocol")
         from casework.core.permissions import has
 
+        self.vocabulary = None
+        if has(ws.actor, "admin.settings"):
+            from ui.admin.vocabulary import VocabularyTab
+
+            self.vocabulary = VocabularyTab(ws, self)
+            self.tabs.addTab(self.vocabulary, "&Vocabularies")
         self.retention = self.who_saw = self.sar = None
         if has(ws.actor, "admin.retention"):
             self.retention = RetentionTab(ws, self)
@@ -75,6 +81,9 @@ class Page(Screen):
         self.status.setVisible(bool(text))
 
     def _tab_shown(self, index: int) -> None:
+        if self.vocabulary is not None and self.tabs.widget(index) is self.vocabulary \
+                and not self.vocabulary.loaded:
+            self.vocabulary.refresh()
         if self.retention is not None and self.tabs.widget(index) is self.retention \
                 and not self.retention.loaded:
             self.retention.refresh()

@@ -7,7 +7,7 @@ from typing import Any
 from casework.cases.caselist import asb_stage_label
 from casework.core.errors import ValidationError
 from ui.cases.dialogs import text_box
-from ui.common.forms import FormDialog, combo, date_edit, humanise
+from ui.common.forms import FormDialog, combo, date_edit, humanise, vocabulary_combo
 from ui.common.qt import QCheckBox, QLineEdit, QSpinBox, QWidget
 
 
@@ -90,8 +90,9 @@ class BreachDialog(FormDialog):
                  combo([(s.id, f"{humanise(s.action)} of {s.taken_on:%d %b %Y}")
                         for s in steps]))
         self.add("occurred_on", "&Happened on", date_edit())
-        self.add("action_taken", "&Action taken", QLineEdit(),
-                 "Leave empty to be reminded to decide within 5 working days")
+        self.add("action_taken", "&Action taken",
+                 vocabulary_combo(ws, "breach_response", blank="Not decided yet"),
+                 "Leave \"Not decided yet\" to be reminded to decide within 5 working days")
         self.add("description", "&Description", text_box())
 
     def on_submit(self) -> None:
@@ -102,7 +103,7 @@ class BreachDialog(FormDialog):
             self.form.show_error(ValidationError("There is no step to breach.", "step_id"))
             return
         self.submit(lambda: record_breach(self.ws, v["step_id"], v["occurred_on"],
-                                          v["action_taken"], v["description"]))
+                                          v["action_taken"] or "", v["description"]))
 
 
 class DeEscalateDialog(FormDialog):

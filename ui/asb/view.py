@@ -30,7 +30,7 @@ class AsbCaseView(CaseView):
             ("Reason", lambda s: s.reason)], "Escalation steps")
         self.breaches = RecordTable([
             ("Happened", lambda b: b.occurred_on), ("Step", lambda b: self._step_label(b)),
-            ("Action taken", lambda b: b.action_taken),
+            ("Action taken", lambda b: humanise(b.action_taken) or "Not decided yet"),
             ("Description", lambda b: b.description)], "Breaches")
         self.risk = RecordTable([
             ("Assessed", lambda r: r.assessed_on), ("Level", lambda r: humanise(r.level)),

@@ -25,6 +25,7 @@ from ui.common.qt import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QSpinBox,
     Qt,
@@ -66,6 +67,45 @@ def combo(choices: Sequence[tuple[Any, str]] | Sequence[str], *, blank: str | No
     return box
 
 
+class CodeList(QListWidget):
+    """Several codes picked from a list (check boxes); its value is the checked codes."""
+
+    def __init__(self, choices: Sequence[tuple[str, str]], checked: Sequence[str] = ()) -> None:
+        super().__init__()
+        for code, label in choices:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if code in checked
+                               else Qt.CheckState.Unchecked)
+            self.addItem(item)
+        self.setMaximumHeight(120)
+
+    def codes(self) -> list[str]:
+        return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, codes: Sequence[str]) -> None:
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked
+                               if item.data(Qt.ItemDataRole.UserRole) in codes
+                               else Qt.CheckState.Unchecked)
+
+
+def vocabulary_choices(ws: Any, name: str) -> list[tuple[str, str]]:
+    """A vocabulary's active terms as (code, label), for a combo box or a code list."""
+    from casework.core.vocabulary import list_terms
+
+    return [(t.code, t.label) for t in list_terms(ws, name)]
+
+
+def vocabulary_combo(ws: Any, name: str, *, blank: str | None = "Choose…",
+                     current: str | None = None) -> QComboBox:
+    """A coded field: the user picks a term of a controlled vocabulary (or "Other")."""
+    return combo(vocabulary_choices(ws, name), blank=blank, current=current)
+
+
 def date_edit(value: date | None = None) -> QDateEdit:
     """A calendar date field defaulting to today, in day-month-year order."""
     edit = QDateEdit()
@@ -90,6 +130,8 @@ def widget_value(widget: QWidget) -> Any:
         return widget.isChecked()
     if isinstance(widget, QSpinBox | QDoubleSpinBox):
         return widget.value()
+    if isinstance(widget, CodeList):
+        return widget.codes()
     if isinstance(widget, QListWidget):
         item = widget.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None

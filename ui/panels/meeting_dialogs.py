@@ -7,7 +7,7 @@ from typing import Any
 
 from casework.core import clock
 from ui.cases.dialogs import text_box
-from ui.common.forms import FormDialog, date_edit
+from ui.common.forms import FormDialog, date_edit, vocabulary_combo
 from ui.common.qt import QCheckBox, QLineEdit, QSpinBox, QWidget
 
 
@@ -65,8 +65,9 @@ class MinuteDialog(FormDialog):
         shareable = QCheckBox("Progress is &shareable in the pack")
         shareable.setChecked(item.progress_shareable)
         self.add("shareable", "", shareable)
-        self.add("agency", "Action: a&gency", QLineEdit(),
-                 "Leave the action empty if none arose")
+        self.add("agency", "Action: a&gency",
+                 vocabulary_combo(ws, "agency", blank="No action arose"),
+                 "Leave \"No action arose\" if none did")
         self.add("owner", "Action: &owner", QLineEdit())
         self.add("description", "Action: &what", QLineEdit())
         self.add("due_on", "Action: &due", date_edit(clock.today() + timedelta(days=28)))
@@ -82,7 +83,7 @@ class MinuteDialog(FormDialog):
         def work() -> Any:
             minute = record_minute(ws, mid, cid, v["progress"], v["shareable"])
             if v["agency"] or v["description"]:
-                add_action(ws, cid, v["agency"], v["owner"], v["description"], v["due_on"],
+                add_action(ws, cid, v["agency"] or "", v["owner"], v["description"], v["due_on"],
                            mid, v["action_shareable"])
             return minute
 

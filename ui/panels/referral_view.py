@@ -6,7 +6,7 @@ from typing import Any
 
 from ui.cases.dialogs import text_box
 from ui.cases.view import CaseView
-from ui.common.forms import FormDialog, combo, date_edit, humanise
+from ui.common.forms import FormDialog, combo, date_edit, humanise, vocabulary_combo
 from ui.common.qt import QCheckBox, QLineEdit, QWidget
 from ui.common.widgets import RecordTable
 
@@ -18,7 +18,7 @@ class ActionDialog(FormDialog):
                  meeting_id: int | None = None) -> None:
         super().__init__(parent, "Add an action", submit_label="&Add action")
         self.ws, self.case_id, self.meeting_id = ws, case_id, meeting_id
-        self.add("agency", "&Agency", QLineEdit())
+        self.add("agency", "&Agency", vocabulary_combo(ws, "agency"))
         self.add("owner", "&Owner", QLineEdit())
         self.add("description", "&Action", text_box(80))
         self.add("due_on", "&Due on", date_edit())
@@ -28,7 +28,7 @@ class ActionDialog(FormDialog):
         from casework.panels.swip import add_action
 
         v = self.form.values()
-        self.submit(lambda: add_action(self.ws, self.case_id, v["agency"], v["owner"],
+        self.submit(lambda: add_action(self.ws, self.case_id, v["agency"] or "", v["owner"],
                                        v["description"], v["due_on"], self.meeting_id,
                                        v["shareable"]))
 
@@ -77,7 +77,7 @@ class NrmDecisionDialog(FormDialog):
 class _ReferralView(CaseView):
     def build_tabs(self) -> None:
         self.actions = RecordTable([
-            ("Agency", lambda a: a.agency), ("Owner", lambda a: a.owner),
+            ("Agency", lambda a: humanise(a.agency)), ("Owner", lambda a: a.owner),
             ("Action", lambda a: a.description), ("Due", lambda a: a.due_on),
             ("Done", lambda a: a.completed_on), ("Shareable", lambda a: a.shareable)],
             "Actions")
@@ -98,8 +98,10 @@ class _ReferralView(CaseView):
         return [("Reference", h.reference), ("Status", humanise(h.status)),
                 ("Outcome", humanise(h.outcome)), ("Risk", humanise(h.risk_level)),
                 ("Referred", r.referred_on), ("Referrer", r.referrer_name),
-                ("Referrer's agency", r.referrer_agency), ("Consent", humanise(r.consent)),
-                ("Needs", r.needs), ("Agencies engaged", ", ".join(r.agencies_engaged)),
+                ("Referrer's agency", humanise(r.referrer_agency)),
+                ("Consent", humanise(r.consent)),
+                ("Needs", ", ".join(humanise(n) for n in r.needs)),
+                ("Agencies engaged", ", ".join(humanise(a) for a in r.agencies_engaged)),
                 ("Next review", h.next_review_on)]
 
     def populate(self, v: Any) -> None:

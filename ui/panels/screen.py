@@ -100,7 +100,8 @@ class Page(Screen):
             ("Attendee", lambda a: a.attendee), ("Agency", lambda a: a.agency),
             ("Present", lambda a: a.present)], "Attendance")
         self.actions = RecordTable([
-            ("Referral", lambda a: self._reference(a.case_id)), ("Agency", lambda a: a.agency),
+            ("Referral", lambda a: self._reference(a.case_id)),
+            ("Agency", lambda a: humanise(a.agency)),
             ("Owner", lambda a: a.owner), ("Action", lambda a: a.description),
             ("Due", lambda a: a.due_on), ("Done", lambda a: a.completed_on)], "Actions")
         self.carried = RecordTable(self.actions.columns, "Carried actions")

@@ -7,7 +7,7 @@ from typing import Any
 from casework.core.errors import ValidationError
 from ui.cases.wizard import CaseWizard
 from ui.common.areas import area_combo
-from ui.common.forms import Form, combo, date_edit, humanise
+from ui.common.forms import CodeList, Form, combo, date_edit, vocabulary_choices, vocabulary_combo
 from ui.common.qt import QCheckBox, QLineEdit
 
 RISKS = ("standard", "medium", "high")
@@ -35,11 +35,13 @@ class _ReferralWizard(CaseWizard):
         form.add("panel_id", "&Panel", combo(_panel_choices(self.ws, self.case_type)))
         form.add("referred_on", "&Referred on", date_edit())
         form.add("referrer_name", "Re&ferrer", QLineEdit())
-        form.add("referrer_agency", "Referrer's a&gency", QLineEdit())
+        form.add("referrer_agency", "Referrer's a&gency", vocabulary_combo(self.ws, "agency"),
+                 "Pick the kind of agency; \"Other\" if none fits (never a name)")
         form.add("consent", "&Consent", combo(CONSENT, current="not_sought"))
         form.add("risk_level", "Ris&k", combo(RISKS))
-        form.add("agencies", "Agencies &engaged", QLineEdit(),
-                 "Separate agencies with commas")
+        form.add("agencies", "Agencies &engaged",
+                 CodeList(vocabulary_choices(self.ws, "agency")))
+        form.add("needs", "N&eeds", CodeList(vocabulary_choices(self.ws, "need")))
         form.add("lsoa_code", "&Area", area_combo())
         self.build_type_fields(form)
 
@@ -51,10 +53,6 @@ class _ReferralWizard(CaseWizard):
             return ValidationError("You are not a member of a panel.", "panel_id")
         return None
 
-    @staticmethod
-    def _list(text: str) -> list[str]:
-        return [p.strip() for p in text.split(",") if p.strip()]
-
 
 class NewSwipWizard(_ReferralWizard):
     """A referral to the Sex Workers Intervention Panel."""
@@ -62,19 +60,14 @@ class NewSwipWizard(_ReferralWizard):
     title = "New SWIP referral"
 
     def build_type_fields(self, form: Form) -> None:
-        from casework.panels.swip import SWIP_NEEDS
-
-        for need in SWIP_NEEDS:
-            form.add(f"need_{need}", "", QCheckBox(f"Need: {humanise(need).lower()}"))
         form.add("location_concern", "", QCheckBox("A concern about a &location"))
 
     def create(self, person_id: int | None, v: dict[str, Any]) -> tuple[int, str]:
-        from casework.panels.swip import SWIP_NEEDS, refer
+        from casework.panels.swip import refer
 
-        needs = [n for n in SWIP_NEEDS if v.get(f"need_{n}")]
         view = refer(self.ws, v["panel_id"], "swip", person_id, v["referred_on"],
-                     v["referrer_name"], v["referrer_agency"], v["consent"], needs,
-                     v["risk_level"], self._list(v["agencies"]),
+                     v["referrer_name"], v["referrer_agency"] or "", v["consent"], v["needs"],
+                     v["risk_level"], v["agencies"],
                      location_concern=v["location_concern"], lsoa_code=v["lsoa_code"])
         h = _header(view)
         return h.id, h.reference
@@ -98,8 +91,9 @@ class NewMartWizard(_ReferralWizard):
         from casework.panels.mart import refer_mart
 
         view = refer_mart(self.ws, v["panel_id"], person_id, v["referred_on"],
-                          v["referrer_name"], v["referrer_agency"], v["consent"],
+                          v["referrer_name"], v["referrer_agency"] or "", v["consent"],
                           v["exploitation_type"], v["is_child"], v["nationality"],
-                          v["risk_level"], self._list(v["agencies"]), lsoa_code=v["lsoa_code"])
+                          v["risk_level"], v["agencies"], v["needs"],
+                          lsoa_code=v["lsoa_code"])
         h = _header(view.referral)
         return h.id, h.reference

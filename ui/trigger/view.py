@@ -7,7 +7,7 @@ from typing import Any
 from casework.core.errors import ValidationError
 from ui.cases.dialogs import text_box
 from ui.cases.view import CaseView
-from ui.common.forms import FormDialog, combo, date_edit, humanise
+from ui.common.forms import FormDialog, combo, date_edit, humanise, vocabulary_combo
 from ui.common.ops import QueryOp
 from ui.common.qt import QCheckBox, QLineEdit, QWidget
 from ui.common.widgets import RecordTable
@@ -24,7 +24,8 @@ class ComplaintDialog(FormDialog):
         self.ws, self.case_id = ws, case_id
         self.add("behaviour_on", "&Behaviour on", date_edit())
         self.add("complained_on", "&Complained on", date_edit())
-        self.add("agency", "&Made to", combo(BODIES))
+        self.add("agency", "&Made to", vocabulary_combo(ws, "recipient_body", blank=None,
+                                                         current="council"))
         self.add("incident_key", "Same &incident as", QLineEdit(),
                  "Give complaints about one incident the same short key")
         self.add("hate_related", "", QCheckBox("&Hate incident or crime"))

@@ -234,7 +234,7 @@ def test_breaches_recorded_against_enforcement_steps(db):
     cid = f.asb_case(ws).header.id
     letter = ladder.escalate(ws, cid, "first_warning_letter", date(2025, 3, 4))
     with pytest.raises(ValidationError) as err:
-        ladder.record_breach(ws, letter.id, date(2025, 3, 5), "none")
+        ladder.record_breach(ws, letter.id, date(2025, 3, 5), "no_action")
     assert err.value.field == "step_id"
     cpw = ladder.escalate(ws, cid, "cpw", date(2025, 3, 5), reason="Escalating quickly")
     with pytest.raises(ValidationError):

@@ -162,7 +162,7 @@ class LadderMachine(RuleBasedStateMachine):
     def breach(self, data: st.DataObject, acted: bool) -> None:
         step_id = data.draw(st.sampled_from(self.breachable))
         self.attempt(lambda: ladder.record_breach(self.ws, step_id, self.day,
-                                                  "fixed penalty" if acted else ""),
+                                                  "fixed_penalty_notice" if acted else ""),
                      "status" if self.closed else None)
 
     @rule(to_stage=st.integers(0, 4), with_reason=st.booleans())

@@ -163,9 +163,17 @@ def test_panels_mart_and_sanctuary_are_exercised(built: tuple[demo.DemoInfo, Eng
     assert one(e, "SELECT count(*) FROM meeting_items") > 0
     assert one(e, "SELECT count(*) FROM panel_actions WHERE completed_on IS NULL") > 0
     assert one(e, "SELECT count(*) FROM panel_actions WHERE completed_on IS NOT NULL") > 0
-    needs = json.loads(one(e, "SELECT needs FROM referrals LIMIT 1"))
-    assert needs and set(needs) <= {"housing", "substance_use", "health", "exploitation_risk",
-                                    "debt"}
+    # coded fields hold vocabulary codes only (resources/vocabularies.json)
+    from casework.core.vocabulary import default_labels
+
+    need_codes, agency_codes = set(default_labels("need")), set(default_labels("agency"))
+    rows = q(e, "SELECT needs, agencies_engaged, referrer_agency FROM referrals")
+    assert rows and all(json.loads(r[0]) for r in rows)
+    assert all(set(json.loads(r[0])) <= need_codes for r in rows)
+    assert all(set(json.loads(r[1])) <= agency_codes and r[2] in agency_codes for r in rows)
+    assert {r[0] for r in q(e, "SELECT agency FROM panel_actions")} <= agency_codes
+    assert {r[0] for r in q(e, "SELECT action_taken FROM breaches")} <= set(
+        default_labels("breach_response"))
     assert {r[0] for r in q(e, "SELECT is_child FROM mart_details")} == {0, 1}
     assert one(e, "SELECT count(*) FROM mart_details WHERE duty_to_notify") > 0
     assert one(e, "SELECT count(*) FROM nrm_decisions WHERE kind = 'reasonable_grounds' "

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.dates
 def _refer(db, is_child: bool = False) -> int:
     ws = db.ws("mart")
     view = mart.refer_mart(ws, panel_id(ws, "MART Panel"), make_person(ws, "Ana", "Test"),
-                           date(2026, 3, 20), "Coordinator", "Police", "given",
-                           "labour", is_child, "Romanian", "high", ["gla", "police"])
+                           date(2026, 3, 20), "Coordinator", "police", "given",
+                           "labour", is_child, "Romanian", "high", ["glaa", "police"])
     assert view.exploitation_type == "labour" and view.nationality == "Romanian"
     return view.referral.header.id
 
@@ -83,6 +83,6 @@ def test_mart_is_for_mart_panel_members_only(db):
     for other in ("swip", "swipchair", "cm", "sanct"):
         with pytest.raises(PermissionDenied):
             mart.mart_view(db.ws(other), case_id)
-    action = panels.add_action(db.ws("martchair"), case_id, "gla", "Inspector",
+    action = panels.add_action(db.ws("martchair"), case_id, "glaa", "Inspector",
                                "Visit the site.", date(2026, 4, 30))
-    assert action.agency == "gla"
+    assert action.agency == "glaa"

@@ -18,8 +18,8 @@ def _refer(db, referred_on: date = date(2026, 6, 1), risk: str = "medium") -> in
     ws = db.ws("swip")
     person = make_person(ws, "Jo", "Sample")
     view = panels.refer(ws, panel_id(ws, "SWIP Panel"), "swip", person, referred_on,
-                        "A. Outreach", "Sexual health service", "given",
-                        ["housing", "substance_use"], risk, ["police", "housing"])
+                        "A. Outreach", "sexual_health", "given",
+                        ["housing", "substance_use"], risk, ["police", "housing_options"])
     return view.header.id
 
 
@@ -28,7 +28,7 @@ def test_referral_records_consent_needs_agencies(db):
     view = panels.referral_view(db.ws("swip"), case_id)
     assert view.consent == "given"
     assert view.needs == ("housing", "substance_use")
-    assert view.agencies_engaged == ("housing", "police")
+    assert view.agencies_engaged == ("housing_options", "police")
     assert view.header.reference.startswith("SWIP-2026-")
     with pytest.raises(ValidationError) as exc:
         panels.refer(db.ws("swip"), panel_id(db.ws("swip"), "SWIP Panel"), "swip", None,
@@ -64,7 +64,7 @@ def test_meeting_cycle_with_carried_actions(db):
     panels.record_attendance(chair, m1, "H. Worker", "housing", present=False)
     panels.record_minute(chair, m1, first, "Engaging with outreach.", shareable=True)
     panels.record_minute(chair, m1, second, "Not seen this period.")
-    done = panels.add_action(chair, first, "housing", "H. Worker", "Find a hostel place.",
+    done = panels.add_action(chair, first, "housing_options", "H. Worker", "Find a hostel place.",
                              date(2026, 7, 1), meeting_id=m1, shareable=True)
     open_action = panels.add_action(chair, second, "police", "P. Officer",
                                     "Welfare check.", date(2026, 7, 1), meeting_id=m1)

@@ -49,7 +49,7 @@ def _asb_cases(db) -> None:
     ladder.escalate(ws, a.header.id, "first_warning_letter", date(2026, 7, 6))
     ladder.escalate(ws, a.header.id, "cpw", date(2026, 7, 20), reason="Persistent conduct.")
     cpn = ladder.escalate(ws, a.header.id, "cpn", date(2026, 8, 3))
-    ladder.record_breach(ws, cpn.id, date(2026, 8, 10), "fixed_penalty")
+    ladder.record_breach(ws, cpn.id, date(2026, 8, 10), "fixed_penalty_notice")
     asb.add_incident(ws, a.header.id, asb.IncidentInput(date(2026, 8, 20)))  # further ASB
     ladder.escalate(ws, b.header.id, "first_warning_letter", date(2026, 7, 15))
     asb.record_guardcam(ws, a.header.id)
@@ -113,7 +113,7 @@ def test_quarter_kpis(db):
     assert (a.subjects_first_intervention, a.subjects_no_further_asb) == (2, 1)
     assert a.no_further_asb_share == 0.5 and a.no_further_asb_target == 0.65
     assert (a.cpw_issued, a.cpn_issued, a.cpn_breached) == (1, 1, 1)
-    assert a.cpn_breach_actions == {"fixed_penalty": 1}
+    assert a.cpn_breach_actions == {"fixed_penalty_notice": 1}
     assert a.guardcams_installed == 1 and a.updates_due >= 2
     s = result.sanctuary
     assert (s.jobs_referred, s.jobs_completed, s.total_cost_pence) == (2, 1, 10_000)

@@ -71,12 +71,12 @@ def test_no_output_leaks_an_identifier(db, world, tmp_path):
     assert_clean(files)
     # The pack still says what the panel needs, under tokens.
     swip = text_of(tmp_path / "swip-Ale.pdf")
-    for expected in ("OFFICIAL-SENSITIVE", "Referral 1", "Person A", "housing, substance use",
+    for expected in ("OFFICIAL-SENSITIVE", "Referral 1", "Person A", "Housing, Substance use",
                      "Copy for: Alex Officer (Thames Valley Police)", "Page 1 of",
                      "sharing protocol v1", "[redacted]"):
         assert expected in swip
     mart = text_of(tmp_path / "mart.pdf")
-    assert "labour" in mart and "Safe house found" in mart and "positive" in mart
+    assert "Labour" in mart and "Safe house found" in mart and "positive" in mart
     review = text_of(tmp_path / "review.pdf")
     assert "Application 1" in review and "Person A" in review
 

@@ -48,14 +48,14 @@ def test_window_boundary_exactly_six_months(db):
     case_id = _open(db, date(2026, 9, 15))
     trigger.add_complaint(ws, case_id, date(2026, 3, 1), date(2026, 3, 15), "council", "A")
     trigger.add_complaint(ws, case_id, date(2026, 5, 1), date(2026, 5, 2), "police", "B")
-    trigger.add_complaint(ws, case_id, date(2026, 7, 1), date(2026, 7, 2), "housing", "C")
+    trigger.add_complaint(ws, case_id, date(2026, 7, 1), date(2026, 7, 2), "housing_provider", "C")
     proposal = trigger.propose_threshold(ws, case_id)
     assert proposal.met and proposal.qualifying == 3  # 15 March is exactly 6 months before
 
     other = _open(db, date(2026, 9, 16))  # the first complaint is now one day too old
     trigger.add_complaint(ws, other, date(2026, 3, 1), date(2026, 3, 15), "council", "A")
     trigger.add_complaint(ws, other, date(2026, 5, 1), date(2026, 5, 2), "police", "B")
-    trigger.add_complaint(ws, other, date(2026, 7, 1), date(2026, 7, 2), "housing", "C")
+    trigger.add_complaint(ws, other, date(2026, 7, 1), date(2026, 7, 2), "housing_provider", "C")
     proposal = trigger.propose_threshold(ws, other)
     assert not proposal.met and proposal.qualifying == 2
     assert any("outside" in r for r in proposal.reasons)
@@ -75,7 +75,7 @@ def test_complaint_32_days_after_behaviour_does_not_qualify(db):
 def test_one_incident_reported_to_three_agencies_counts_once(db):
     ws = db.ws("cm")
     case_id = _open(db, date(2026, 9, 1))
-    for agency in ("council", "police", "housing"):
+    for agency in ("council", "police", "housing_provider"):
         trigger.add_complaint(ws, case_id, date(2026, 8, 1), date(2026, 8, 3), agency, "INC-7")
     trigger.add_complaint(ws, case_id, date(2026, 8, 10), date(2026, 8, 11), "council", "INC-8")
     proposal = trigger.propose_threshold(ws, case_id)

@@ -95,11 +95,12 @@ def test_swip_referral_action(signed_in: Any, qtbot: Any) -> None:
     _s, window = signed_in("swip")
     cases, wizard = _wizard(qtbot, window, "swip", "Ann", "Example")
     wizard.case.fields["referrer_name"].setText("Outreach worker")
-    wizard.case.fields["referrer_agency"].setText("Sexual health")
+    agency = wizard.case.fields["referrer_agency"]
+    agency.setCurrentIndex(agency.findData("sexual_health"))
     view = _create(qtbot, cases, wizard)
 
     def fill(f: Any) -> None:
-        f["agency"].setText("Housing")
+        f["agency"].setCurrentIndex(f["agency"].findData("housing_options"))
         f["owner"].setText("Housing officer")
         f["description"].setPlainText("Assess for supported housing")
     _act(qtbot, view, "action", fill)

@@ -32,7 +32,7 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
     ws = session.ws
     panel = min(ws.actor.panel_ids)
     referral = refer(ws, panel, "swip", None, clock.today() - timedelta(days=3), "Outreach",
-                     "Sexual health", "given", ["housing"], "high", ["Police"],
+                     "sexual_health", "given", ["housing"], "high", ["police"],
                      location_concern=True)
     page = window.show_page("panels")
     wait_ops(qtbot)
@@ -61,12 +61,12 @@ def test_swip_meeting_with_minute_action_and_pack(signed_in: Any, qtbot: Any,
     def minute(f: Any) -> None:
         f["progress"].setPlainText("Engaging with outreach.")
         f["shareable"].setChecked(True)
-        f["agency"].setText("Housing")
+        f["agency"].setCurrentIndex(f["agency"].findData("housing_options"))
         f["owner"].setText("Housing officer")
         f["description"].setText("Offer supported housing")
     _submit(qtbot, page, minute)
     qtbot.waitUntil(lambda: page.actions.rowCount() == 1, timeout=10000)
-    assert page.actions.item(0, 1).text() == "Housing"
+    assert page.actions.item(0, 1).text() == "Housing options"
     assert page.agenda.item(0, 4).text() == "Engaging with outreach."
 
     out = tmp_path / "pack.pdf"
