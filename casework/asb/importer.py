@@ -82,7 +82,7 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]
     header: list[str] | None = None
     rows = []
     try:
-        for number, values in records(text):
+        for number, values in records(text, COLUMNS):
             if header is None:
                 header = [h.strip().lower() for h in values]
                 continue
@@ -101,12 +101,16 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]
 
 
 def _check_header(header: list[str]) -> list[RowError]:
-    errors = [RowError(1, name, "unknown column") for name in header if name not in COLUMNS]
+    # an unknown header cell is named by its position only: in a file without a header
+    # row it is someone's data, and no message repeats a cell's content
+    errors = [RowError(1, f"column {i}", "not a known column name (the first row must be "
+                       "the header of docs/IMPORT.md)")
+              for i, name in enumerate(header, start=1) if name not in COLUMNS]
     errors += [RowError(1, name, "required column is missing") for name in REQUIRED
                if name not in header]
     seen: set[str] = set()
     for name in header:
-        if name in seen:
+        if name in seen and name in COLUMNS:
             errors.append(RowError(1, name, "column appears twice"))
         seen.add(name)
     return errors
