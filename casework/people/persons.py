@@ -128,6 +128,14 @@ def can_see_person(ws: Workspace, session: Session, person_id: int) -> bool:
 
     if not has(ws.actor, "people.read"):
         return False
+    person = session.get(Person, person_id)
+    if person is not None and person.merged_into_id is not None:
+        # a merged duplicate has no links of its own any more: it is as visible as the
+        # record it was merged into (merges are flattened, so that one is not merged)
+        target = session.get(Person, person.merged_into_id)
+        if target is None or target.merged_into_id is not None:
+            return False
+        person_id = target.id
     links = person_links(session, person_id)
     if not links:
         return True
@@ -328,6 +336,10 @@ def merge_people(ws: Workspace, keep_id: int, merge_id: int, reason: str) -> Per
         for flag in FLAGS:
             setattr(keep, flag, getattr(keep, flag) or getattr(dup, flag))
         dup.merged_into_id = keep.id
+        # records merged into the duplicate earlier now point at the kept one: a merged
+        # record's visibility is its target's, one step away
+        session.execute(update(Person).where(Person.merged_into_id == merge_id)
+                        .values(merged_into_id=keep.id))
         session.flush()
         audit.record(ws, session, "person.merge", "person", keep.id,
                      detail={"merged": merge_id, "links_moved": moved})
