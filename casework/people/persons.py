@@ -9,6 +9,7 @@ in ``casework.matching``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -175,7 +176,29 @@ def normalise_postcode(postcode: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_characters(data: PersonInput) -> None:
+    """NUL and other control characters are never stored in a person's fields (line breaks
+    and tabs only in notes). The message names the field, never its content."""
+    fields = [("given_name", data.given_name), ("family_name", data.family_name),
+              ("phone", data.phone), ("email", data.email),
+              *(("aliases", a) for a in data.aliases)]
+    if data.address is not None:
+        fields += [("line1", data.address.line1), ("line2", data.address.line2),
+                   ("town", data.address.town), ("postcode", data.address.postcode)]
+    for name, value in fields:
+        if _CONTROL.search(value):
+            raise ValidationError(f"The {name.replace('_', ' ')} contains a NUL or control "
+                                  "character.", field=name)
+    if _CONTROL_IN_NOTES.search(data.notes):
+        raise ValidationError("The notes contain a NUL or control character.", field="notes")
+
+
 def _validate(session: Session, data: PersonInput) -> None:
+    _check_characters(data)
     if not (data.given_name.strip() or data.family_name.strip()):
         raise ValidationError("A person needs a given or family name.", field="family_name")
     if data.gender not in GENDERS:
