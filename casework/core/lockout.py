@@ -370,6 +370,16 @@ def pending(db_path: Path, known_names: list[str]) -> tuple[list[Pending], bool]
 def settle(db_path: Path, user: str, audited: list[Pending]) -> int:
     """After a successful unlock whose audit entries are written: mark ``audited`` as in the
     trail, reset ``user``'s count and end any "unknown history". Returns the user's count."""
+    try:
+        return _settle(db_path, user, audited)
+    except LockoutUnavailable:
+        # the unlock itself succeeded: an unwritable counter (a full disk) only leaves the
+        # old counts in place, which errs on the side of a longer delay
+        log.warning("The unlock-failure file could not be updated after an unlock.")
+        return 0
+
+
+def _settle(db_path: Path, user: str, audited: list[Pending]) -> int:
     with _locked(db_path) as held:
         state = held.state
         for p in audited:
