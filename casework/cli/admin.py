@@ -166,6 +166,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if not dest.parent.is_dir():
             raise CliError("The folder for the backup does not exist.")
         ws.store.backup(dest)
+        lockout.initialise(dest)  # the copy starts a sound counter of its own
         with ws.uow() as session:
             audit.record(ws, session, "backup", detail={"file": dest.name})
     out(f"Backup written to {dest} (with {slot_path(dest).name}).")
