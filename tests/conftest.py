@@ -103,8 +103,14 @@ def template_db(tmp_path_factory: pytest.TempPathFactory,
 
 
 def copy_db(src: Path, dest: Path) -> Path:
+    """A database with its key slots and its failed-unlock counter (a copy without the
+    counter would wait the full unlock delay once: see casework.core.lockout)."""
+    from casework.core.lockout import lockout_path
+
     shutil.copy2(src, dest)
     shutil.copy2(slot_path(src), slot_path(dest))
+    if lockout_path(src).exists():
+        shutil.copy2(lockout_path(src), lockout_path(dest))
     return dest
 
 

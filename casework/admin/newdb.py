@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.core import audit, resources, users, vocabulary
+from casework.core import audit, lockout, passwords, resources, users, vocabulary
 from casework.core.context import SYSTEM, Workspace, load_actor
 from casework.sharing import protocol
 from db.models import Lsoa, Team, User
@@ -28,6 +28,7 @@ def creating(path: Path, username: str, password: str, display_name: str = "",
     workspace (valid inside the body only) and the recovery key. ``kdf`` overrides the
     key-derivation cost (only throwaway databases, such as benchmarks', use a cheaper one)."""
     users.check_username(username)
+    password = passwords.check_new(password, (username, display_name))
     store, recovery = Store.create_staged(Path(path), username, password, kdf)
     try:
         ws = Workspace(store, SYSTEM)
@@ -46,6 +47,7 @@ def creating(path: Path, username: str, password: str, display_name: str = "",
             actor = load_actor(session, username)
         yield Workspace(store, actor), recovery
         store.publish()
+        lockout.initialise(store.path)  # a sound, empty failure counter (see lockout)
     except BaseException:
         store.discard()
         raise

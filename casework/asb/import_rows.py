@@ -93,6 +93,9 @@ def _person(prefix: str, v: dict[str, str], today: date,
         problems.append((f"{prefix}_gender", f"must be one of: {', '.join(GENDERS)}"))
     if cells["email"] and not EMAIL.match(cells["email"]):
         problems.append((f"{prefix}_email", "is not an email address"))
+    for f in ("given_name", "family_name", "phone", "email"):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in cells[f]):
+            problems.append((f"{prefix}_{f}", "contains a control character"))
     for f, limit in (("given_name", 80), ("family_name", 80), ("phone", 40), ("email", 120)):
         if len(cells[f]) > limit:
             problems.append((f"{prefix}_{f}", f"is longer than {limit} characters"))

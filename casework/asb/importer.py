@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from casework.asb.import_rows import COLUMNS, REQUIRED, CaseRow, PersonRow, parse_row
 from casework.asb.risk import first_contact_days, review_days
 from casework.cases.lifecycle import add_task, create_case
+from casework.cases.search import person_visible
 from casework.cases.workflow import link_person
 from casework.core import audit, clock, settings
 from casework.core.context import Workspace
@@ -82,7 +83,7 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]
     header: list[str] | None = None
     rows = []
     try:
-        for number, values in records(text):
+        for number, values in records(text, COLUMNS):
             if header is None:
                 header = [h.strip().lower() for h in values]
                 continue
@@ -101,12 +102,16 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]
 
 
 def _check_header(header: list[str]) -> list[RowError]:
-    errors = [RowError(1, name, "unknown column") for name in header if name not in COLUMNS]
+    # an unknown header cell is named by its position only: in a file without a header
+    # row it is someone's data, and no message repeats a cell's content
+    errors = [RowError(1, f"column {i}", "not a known column name (the first row must be "
+                       "the header of docs/IMPORT.md)")
+              for i, name in enumerate(header, start=1) if name not in COLUMNS]
     errors += [RowError(1, name, "required column is missing") for name in REQUIRED
                if name not in header]
     seen: set[str] = set()
     for name in header:
-        if name in seen:
+        if name in seen and name in COLUMNS:
             errors.append(RowError(1, name, "column appears twice"))
         seen.add(name)
     return errors
@@ -148,9 +153,11 @@ def validate(session: Session, content: bytes) -> tuple[list[CaseRow], list[RowE
     return parsed, sorted(errors, key=lambda e: e.row)
 
 
-def _person(session: Session, p: PersonRow, cache: dict[tuple[str, str, date], int],
-            counts: dict[str, int]) -> int:
-    """An existing person with the same name and date of birth, else a new one."""
+def _person(ws: Workspace, session: Session, p: PersonRow,
+            cache: dict[tuple[str, str, date], int], counts: dict[str, int]) -> int:
+    """An existing person with the same name and date of birth whom the importer may see,
+    else a new one. A person the importer may not see (a SWIP subject) is never matched,
+    linked or counted: the import must not tell who exists behind a compartment."""
     if p.date_of_birth is not None:
         key = (p.given_name.lower(), p.family_name.lower(), p.date_of_birth)
         if key in cache:
@@ -159,7 +166,7 @@ def _person(session: Session, p: PersonRow, cache: dict[tuple[str, str, date], i
         found = session.scalar(select(Person.id).where(
             func.lower(Person.given_name) == key[0], func.lower(Person.family_name) == key[1],
             Person.date_of_birth == p.date_of_birth, Person.merged_into_id.is_(None),
-            Person.anonymised.is_(False)).limit(1))
+            Person.anonymised.is_(False), person_visible(ws)).limit(1))
         if found is not None:
             cache[key] = found
             counts["matched"] += 1
@@ -184,13 +191,13 @@ def _insert(ws: Workspace, session: Session, rows: Iterable[CaseRow]) -> dict[st
                            lsoa_code=row.lsoa_code, risk_level=row.risk_level,
                            summary=row.summary)
         case.external_reference = row.reference_external or None
-        subject_id = _person(session, row.subject, cache, counts) if row.subject else None
+        subject_id = _person(ws, session, row.subject, cache, counts) if row.subject else None
         due = add_working_days(row.opened_on, first_contact_days(session, row.risk_level))
         session.add(AsbDetail(case_id=case.id, category=row.category,
                               subcategory=row.subcategory, subject_person_id=subject_id,
                               first_contact_due=due, first_contact_on=row.first_contact_on))
         if row.complainant is not None:
-            link_person(ws, session, case, _person(session, row.complainant, cache, counts),
+            link_person(ws, session, case, _person(ws, session, row.complainant, cache, counts),
                         "complainant")
         if subject_id is not None:
             link_person(ws, session, case, subject_id, "perpetrator")

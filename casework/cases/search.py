@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from casework.cases.links import LINK_COLUMNS
 from casework.core import audit
@@ -112,15 +112,28 @@ def _contains(session: Session, column: InstrumentedAttribute[str], text: str, *
 # ---------------------------------------------------------------- visibility
 
 def person_visible(ws: Workspace) -> ColumnElement[bool]:
-    """A WHERE clause on ``Person``: linked to a visible case, or to no case at all."""
+    """A WHERE clause on ``Person``: linked to a visible case, or to no case at all. A record
+    merged into another is visible only when the record it was merged into is (a merge
+    moves the links away, and must not leave the duplicate open to everyone)."""
     if ws.actor.role == "system":
         return literal(True)
+    target = aliased(Person)
+    return or_(
+        and_(Person.merged_into_id.is_(None), _linked_visible(ws, Person.id)),
+        exists(select(1).select_from(target).where(
+            target.id == Person.merged_into_id, target.merged_into_id.is_(None),
+            _linked_visible(ws, target.id))),
+    )
+
+
+def _linked_visible(ws: Workspace, person_id: Any) -> ColumnElement[bool]:
+    """Linked to a case the actor may see, or to no case at all."""
     visible = visible_cases(ws.actor)
     routes: list[tuple[Any, Any]] = [(CaseParty, CaseParty.person_id), *LINK_COLUMNS]
     seen = [exists(select(1).select_from(model).join(Case, Case.id == model.case_id)
-                   .where(column == Person.id, visible))
+                   .where(column == person_id, visible))
             for model, column in routes]
-    unlinked = [~exists(select(1).select_from(model).where(column == Person.id))
+    unlinked = [~exists(select(1).select_from(model).where(column == person_id))
                 for model, column in routes]
     return or_(*seen, and_(*unlinked))
 

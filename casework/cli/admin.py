@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from casework.admin import newdb
 from casework.cli.common import CliError, db_path, out, password, signed_in, username
-from casework.core import audit, users
-from casework.core.context import Workspace
+from casework.core import audit, lockout, users
+from casework.core.context import Workspace, finish_unlock
+from casework.core.errors import PermissionDenied
 from db.errors import DatabaseCorrupt
 from db.keyslots import slot_path
-from db.store import Store, check_connection
+from db.store import check_connection
 
 
 def register(sub: Any) -> None:
@@ -130,13 +132,18 @@ def cmd_panel(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     path = db_path(args)
+    name = username(args)
     try:
-        store = Store.open(path, username(args), password())
+        store, _failed = lockout.open_store(path, name, password())
     except DatabaseCorrupt as exc:
         out(f"FAIL {exc}")
         return 1
     try:
         problems = check_connection(store.raw_connection())
+        if not problems:
+            # a sound database: the unlock is settled (failures audited) like any other
+            with contextlib.suppress(PermissionDenied):
+                finish_unlock(store, path, name, login=False)
     except DatabaseCorrupt as exc:
         problems = [str(exc)]
     finally:
@@ -159,6 +166,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if not dest.parent.is_dir():
             raise CliError("The folder for the backup does not exist.")
         ws.store.backup(dest)
+        lockout.initialise(dest)  # the copy starts a sound counter of its own
         with ws.uow() as session:
             audit.record(ws, session, "backup", detail={"file": dest.name})
     out(f"Backup written to {dest} (with {slot_path(dest).name}).")

@@ -95,21 +95,38 @@ def load_actor(session: Session, username: str) -> Actor:
 
 def open_workspace(path: Path, username: str, password: str) -> Workspace:
     """Unlock a database with a user's password and sign that user in (audited)."""
-    from casework.core import audit, lockout  # local: audit imports this module's types
+    from casework.core import lockout  # local: lockout imports the store
 
-    store, failed = lockout.open_store(Path(path), username, password)
+    store, _failed = lockout.open_store(Path(path), username, password)
     try:
-        sessions = sessionmaker(bind=store.engine)
-        with sessions() as session, session.begin():
-            actor = load_actor(session, username)
-        ws = Workspace(store, actor)
-        with ws.uow() as session:
-            if failed:
-                audit.record(ws, session, "unlock.failed", "user", username,
-                             detail={"count": failed})
-            audit.record(ws, session, "login")
-        lockout.record_success(Path(path), username)
-        return ws
+        return finish_unlock(store, Path(path), username)
     except BaseException:
         store.lock()
         raise
+
+
+def finish_unlock(store: Store, path: Path, username: str, *,
+                  login: bool = True) -> Workspace:
+    """Sign ``username`` in on an unlocked store: every failed unlock not yet audited (any
+    user's, and names that are no user) goes into the audit trail, then the counts are
+    settled (``casework.core.lockout``). Shared by every command, ``check`` and the
+    desktop."""
+    from casework.core import audit, lockout  # local: audit imports this module's types
+
+    sessions = sessionmaker(bind=store.engine)
+    with sessions() as session, session.begin():
+        actor = load_actor(session, username)
+        names = list(session.scalars(select(User.username)))
+    ws = Workspace(store, actor)
+    waiting, unknown_history = lockout.pending(path, names)
+    with ws.uow() as session:
+        if unknown_history:
+            audit.record(ws, session, "unlock.counter_reset", "user", username,
+                         detail={"why": "the unlock-failure file was missing or unreadable"})
+        for p in waiting:
+            audit.record(ws, session, "unlock.failed", "user", p.name,
+                         detail={"count": p.count})
+        if login:
+            audit.record(ws, session, "login")
+    lockout.settle(path, username, waiting)
+    return ws

@@ -1,17 +1,24 @@
-"""Reading an imported CSV file: records with their spreadsheet row numbers, and a cell
-too long for the CSV reader refused as bad input naming its row and column.
+"""Reading an imported CSV file strictly: records with their spreadsheet row numbers, and
+every malformed record refused as bad input naming its row.
 
-Python's ``csv`` module refuses a cell longer than ``csv.field_size_limit()`` with an
-error that names neither; here that becomes a ``CsvProblem`` with the row (the header is
-row 1) and the column's name from the header (or its position). A problem never repeats
-a cell's value.
+- An unterminated or stray quote is an error (``csv`` in strict mode), never two rows
+  silently read as one.
+- A NUL character anywhere in a record is an error.
+- After the header (the first record that is not blank), a record with more or fewer
+  cells than the header has columns is an error. Blank lines are skipped.
+- Python's ``csv`` module refuses a cell longer than ``csv.field_size_limit()`` with an
+  error that names neither row nor column; here that becomes a ``CsvProblem`` with the
+  row and the column's position (or its name, when the caller says which header names
+  are columns: a file without a header row has data in its first row).
+
+A problem never repeats a cell's content.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from casework.core.errors import ValidationError
 
@@ -43,11 +50,14 @@ class _Lines:
         return line
 
 
-def records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) for every record, the header first as row 1."""
+def records(text: str, columns: Collection[str] = ()) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) for every record that is not blank, the header first.
+
+    ``columns`` are the column names the caller knows: only a header cell that is one of
+    them is ever named in a problem (any other is named by its position)."""
     lines = _Lines(text)
-    reader = csv.reader(lines)
-    header: list[str] = []
+    reader = csv.reader(lines, strict=True)
+    header: list[str] | None = None
     row = 0
     while True:
         lines.taken = []
@@ -56,21 +66,36 @@ def records(text: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _problem(row + 1, header, "".join(lines.taken), str(exc)) from None
+            raise _problem(row + 1, header or [], columns, "".join(lines.taken),
+                           str(exc)) from None
         row += 1
-        if row == 1:
+        if any("\x00" in line for line in lines.taken):
+            raise CsvProblem(row, "row", "the record contains a NUL character")
+        if not any(c.strip() for c in cells):
+            continue  # a blank row (it still counts in the numbering)
+        if header is None:
             header = [c.strip() for c in cells]
+        elif len(cells) != len(header):
+            raise CsvProblem(row, "row", f"the record has {len(cells)} cell(s) where the "
+                                         f"header has {len(header)} column(s)")
         yield row, cells
 
 
-def _problem(row: int, header: list[str], raw: str, error: str) -> CsvProblem:
+def _problem(row: int, header: list[str], columns: Collection[str], raw: str,
+             error: str) -> CsvProblem:
     limit = csv.field_size_limit()
     if "field larger than field limit" in error:
         position = long_cell_position(raw, limit)
-        name = header[position - 1] if 0 < position <= len(header) and row > 1 \
-            and header[position - 1] else f"column {position}"
+        known = header[position - 1] if 0 < position <= len(header) else ""
+        name = known if known and known.strip().lower() in {c.lower() for c in columns} \
+            else f"column {position}"
         return CsvProblem(row, name, f"the cell is longer than {limit} characters")
-    return CsvProblem(row, "row", "this is not valid CSV (a stray quote or a NUL character)")
+    if "NUL" in error:
+        return CsvProblem(row, "row", "the record contains a NUL character")
+    if "unexpected end of data" in error or "EOF" in error:
+        return CsvProblem(row, "row", "a quote opened in this record is never closed")
+    return CsvProblem(row, "row", "this is not valid CSV (a stray quote: a quote inside a "
+                                  "cell must be doubled, and the cell quoted)")
 
 
 def long_cell_position(raw: str, limit: int) -> int:

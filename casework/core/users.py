@@ -7,13 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from casework.core import audit
+from casework.core import audit, lockout, passwords
 from casework.core.context import SYSTEM, Actor, Workspace, load_actor
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require
 from db.models import Panel, PanelMembership, Team, User
 from db.models.admin import PANEL_KINDS, ROLES, TEAM_KINDS
-from db.store import Store
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,7 @@ def add_user(ws: Workspace, username: str, password: str, role: str, *,
     check_username(username)
     if role not in ROLES:
         raise ValidationError(f"Role must be one of: {', '.join(ROLES)}.", field="role")
-    if not password:
-        raise ValidationError("The password is empty.", field="password")
+    password = passwords.check_new(password, (username, display_name))
     with ws.uow() as session:
         if session.scalar(select(User).where(User.username == username)) is not None:
             raise ValidationError("A user of that name already exists.", field="username")
@@ -123,8 +121,7 @@ def disable_user(ws: Workspace, username: str) -> None:
 def change_password(ws: Workspace, username: str, new_password: str,
                     old_password: str | None = None) -> None:
     """Users change their own password (old one needed); administrators reset others'."""
-    if not new_password:
-        raise ValidationError("The new password is empty.", field="password")
+    new_password = passwords.check_new(new_password, (username,))
     own = username == ws.actor.username
     if not own:
         require(ws.actor, "admin.users")
@@ -134,7 +131,8 @@ def change_password(ws: Workspace, username: str, new_password: str,
         audit.record(ws, session, "user.passwd", "user", username,
                      detail={"by_admin": not own})
         if own and old_password is not None:
-            ws.store.change_password(username, old_password, new_password)
+            ws.store.change_password(username, passwords.normalise(old_password),
+                                     new_password)
         else:
             ws.store.reset_password(username, new_password)
 
@@ -154,11 +152,10 @@ def recover_password(path: Path, recovery_key: str, username: str,
     ``ValidationError`` names the field at fault; the recovery key is never echoed."""
     from db.errors import StoreError, UnknownUser
 
-    if not new_password:
-        raise ValidationError("The new password is empty.", field="password")
     check_username(username)
+    new_password = passwords.check_new(new_password, (username,))
     try:
-        store = Store.open_with_recovery(Path(path), recovery_key)
+        store = lockout.open_recovery(Path(path), recovery_key)
     except StoreError as exc:
         raise ValidationError("That recovery key does not open this database.",
                               field="recovery") from exc

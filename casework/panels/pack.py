@@ -165,8 +165,13 @@ def recipient_of_meeting(session: Session, spec: OutputSpec, meeting_id: int,
 
 
 def attendees(ws: Workspace, meeting_id: int) -> list[str]:
-    """The names on a meeting's attendance list (for one copy each)."""
+    """The names on a meeting's attendance list (for one copy each): the panel's chair
+    only, like the pack itself."""
     with ws.uow() as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound("There is no such meeting.")
+        _check_chair(ws.actor, meeting)
         return list(session.scalars(select(MeetingAttendance.attendee)
                                     .where(MeetingAttendance.meeting_id == meeting_id)
                                     .order_by(MeetingAttendance.id)))

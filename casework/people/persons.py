@@ -9,6 +9,7 @@ in ``casework.matching``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -128,6 +129,14 @@ def can_see_person(ws: Workspace, session: Session, person_id: int) -> bool:
 
     if not has(ws.actor, "people.read"):
         return False
+    person = session.get(Person, person_id)
+    if person is not None and person.merged_into_id is not None:
+        # a merged duplicate has no links of its own any more: it is as visible as the
+        # record it was merged into (merges are flattened, so that one is not merged)
+        target = session.get(Person, person.merged_into_id)
+        if target is None or target.merged_into_id is not None:
+            return False
+        person_id = target.id
     links = person_links(session, person_id)
     if not links:
         return True
@@ -167,7 +176,29 @@ def normalise_postcode(postcode: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _check_characters(data: PersonInput) -> None:
+    """NUL and other control characters are never stored in a person's fields (line breaks
+    and tabs only in notes). The message names the field, never its content."""
+    fields = [("given_name", data.given_name), ("family_name", data.family_name),
+              ("phone", data.phone), ("email", data.email),
+              *(("aliases", a) for a in data.aliases)]
+    if data.address is not None:
+        fields += [("line1", data.address.line1), ("line2", data.address.line2),
+                   ("town", data.address.town), ("postcode", data.address.postcode)]
+    for name, value in fields:
+        if _CONTROL.search(value):
+            raise ValidationError(f"The {name.replace('_', ' ')} contains a NUL or control "
+                                  "character.", field=name)
+    if _CONTROL_IN_NOTES.search(data.notes):
+        raise ValidationError("The notes contain a NUL or control character.", field="notes")
+
+
 def _validate(session: Session, data: PersonInput) -> None:
+    _check_characters(data)
     if not (data.given_name.strip() or data.family_name.strip()):
         raise ValidationError("A person needs a given or family name.", field="family_name")
     if data.gender not in GENDERS:
@@ -328,6 +359,10 @@ def merge_people(ws: Workspace, keep_id: int, merge_id: int, reason: str) -> Per
         for flag in FLAGS:
             setattr(keep, flag, getattr(keep, flag) or getattr(dup, flag))
         dup.merged_into_id = keep.id
+        # records merged into the duplicate earlier now point at the kept one: a merged
+        # record's visibility is its target's, one step away
+        session.execute(update(Person).where(Person.merged_into_id == merge_id)
+                        .values(merged_into_id=keep.id))
         session.flush()
         audit.record(ws, session, "person.merge", "person", keep.id,
                      detail={"merged": merge_id, "links_moved": moved})

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from casework.cli.main import main
+from casework.core.lockout import initialise
 from db.keyslots import slot_path
 from tests.casework.conftest import NEIGHBOUR, NOTE_TEXT, SUBJECT, SUBJECT_ADDRESS
 from tests.conftest import PASSWORD
@@ -91,6 +92,8 @@ def test_cli_under_faults_leaks_nothing(db, world, tmp_path, monkeypatch, capsys
     truncated = tmp_path / "trunc.db"
     truncated.write_bytes(db.path.read_bytes()[:3000])
     slot_path(truncated).write_bytes(slot_path(db.path).read_bytes())
+    initialise(truncated)  # a sound counter of its own: the copies are not delayed
+    initialise(broken)
     assert run("audit", "verify", path=truncated) == 4
     slot_path(broken).write_text('{"format": "casework-keyslots", garbage')
     assert run("audit", "verify", path=broken) == 4

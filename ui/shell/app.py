@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if demo is None:
             return 1
         args.db, args.user = str(demo.path), demo.username
+    from ui.common.documents import remove_stale
+
+    remove_stale()  # decrypted copies that a crashed or killed run left behind
     app = make_app()
     if args.screenshot:
         from ui.shell.shot import screenshot

@@ -64,6 +64,10 @@ class MainWindow(QMainWindow):
         who.setObjectName("who")
         who.setAccessibleName("Signed in as")
         bar.addWidget(who)
+        self.password_button = QPushButton("Change &password…")
+        self.password_button.setAccessibleName("Change your password")
+        self.password_button.clicked.connect(self.change_password)
+        bar.addWidget(self.password_button)
         self.lock_button = QPushButton("&Lock")
         self.lock_button.setAccessibleName("Lock the application")
         self.lock_button.setToolTip("Lock now (Ctrl+L): hides all data and forgets the key")
@@ -112,6 +116,14 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
         else:
             self.stack.addWidget(QLabel("Your role has no screens in this application."))
+
+    def change_password(self) -> None:
+        """The signed-in user changes their own password (the same rules as everywhere)."""
+        from ui.shell.newdb import ChangePasswordDialog
+
+        dlg = ChangePasswordDialog(self, self.ws)
+        if dlg.exec() == dlg.DialogCode.Accepted:
+            self.statusBar().showMessage("Your password was changed.")
 
     # -- navigation -----------------------------------------------------------------------
     def nav_keys(self) -> list[str]:

@@ -29,6 +29,29 @@ def _password_field() -> QLineEdit:
     return edit
 
 
+def _raw_passwords(form: Any) -> dict[str, str]:
+    """The password fields as typed (the unlock dialog does not strip spaces either)."""
+    return {name: form.fields[name].text() for name in ("current", "password", "confirm")
+            if name in form.fields}
+
+
+def password_refused(form: Any, password: str, confirm: str,
+                     user_inputs: tuple[str, ...] = ()) -> bool:
+    """Check a new password against the rules of ``casework.core.passwords`` before
+    anything runs; show the reason on the password field (nothing typed is cleared).
+    True when it was refused."""
+    from casework.core.passwords import problem
+
+    reason = problem(password, user_inputs)
+    if reason is not None:
+        form.show_error(ValidationError(reason, "password"))
+        return True
+    if password != confirm:
+        form.show_error(ValidationError("The two passwords differ.", "confirm"))
+        return True
+    return False
+
+
 class NewDatabaseDialog(FormDialog):
     """A new encrypted database and its first administrator."""
 
@@ -61,11 +84,9 @@ class NewDatabaseDialog(FormDialog):
         if not v["path"]:
             self.form.show_error(ValidationError("Choose where to save the file.", "path"))
             return
-        if len(v["password"]) < 10:
-            self.form.show_error(ValidationError("Use at least 10 characters.", "password"))
-            return
-        if v["password"] != v["confirm"]:
-            self.form.show_error(ValidationError("The two passwords differ.", "confirm"))
+        v.update(_raw_passwords(self.form))
+        if password_refused(self.form, v["password"], v["confirm"],
+                            (v["username"], v["display_name"])):
             return
         from casework.admin.newdb import init_database
 
@@ -137,15 +158,39 @@ class RecoveryDialog(FormDialog):
             if not v[name]:
                 self.form.show_error(ValidationError(msg, name))
                 return
-        if len(v["password"]) < 10:
-            self.form.show_error(ValidationError("Use at least 10 characters.", "password"))
-            return
-        if v["password"] != v["confirm"]:
-            self.form.show_error(ValidationError("The two passwords differ.", "confirm"))
+        v.update(_raw_passwords(self.form))
+        if password_refused(self.form, v["password"], v["confirm"], (v["username"],)):
             return
         self.username = v["username"]
         self.submit(lambda: recover(Path(v["path"]), v["recovery"], v["username"],
                                     v["password"]))
+
+
+class ChangePasswordDialog(FormDialog):
+    """Change the signed-in user's own password (the current one is needed)."""
+
+    def __init__(self, parent: QWidget | None, ws: Any) -> None:
+        super().__init__(parent, "Change your password", submit_label="&Change password",
+                         intro="At least 12 characters; a few unrelated words make a good "
+                               "password.")
+        self.ws = ws
+        self.add("current", "&Current password", _password_field())
+        self.add("password", "&New password", _password_field())
+        self.add("confirm", "&Again", _password_field())
+
+    def on_submit(self) -> None:
+        v = self.form.values()
+        v.update(_raw_passwords(self.form))
+        if not v["current"]:
+            self.form.show_error(ValidationError("Enter your current password.", "current"))
+            return
+        if password_refused(self.form, v["password"], v["confirm"],
+                            (self.ws.actor.username,)):
+            return
+        from casework.core.users import change_password
+
+        name = self.ws.actor.username
+        self.submit(lambda: change_password(self.ws, name, v["password"], v["current"]))
 
 
 def recover(path: Path, recovery_key: str, username: str, new_password: str) -> None:

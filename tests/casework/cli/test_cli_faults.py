@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from casework.core import users
+from casework.core.lockout import lockout_path
 from db.keyslots import slot_path
 from tests.casework.cli.clirun import QUOTED, assert_clean_failure, digests, run_cli
 from tests.conftest import PASSWORD, copy_db
@@ -179,6 +180,7 @@ def test_check_is_ok_on_a_sound_database_and_fails_on_a_deep_flip(folder: Path) 
     data[len(data) - 2000] ^= 0x40
     bad.write_bytes(bytes(data))
     shutil.copy2(slot_path(db), slot_path(bad))
+    shutil.copy2(lockout_path(db), lockout_path(bad))  # else the first unlock waits 30 s
     before = digests(folder)
     result = run_cli("--db", str(bad), "--user", "admin", "check")
     assert result.returncode != 0
@@ -193,7 +195,7 @@ def test_backup_then_open_the_copy(folder: Path) -> None:
     copy.parent.mkdir()
     made = run_cli("--db", str(db), "--user", "admin", "backup", str(copy))
     assert made.returncode == 0, made.stderr
-    assert copy.exists() and slot_path(copy).exists()
+    assert copy.exists() and slot_path(copy).exists() and lockout_path(copy).exists()
     listed = run_cli("--db", str(copy), "--user", "cm", "user", "list")
     # cm may open the copy (their slot came with it) but may not administer users.
     assert listed.returncode == 3

@@ -118,3 +118,13 @@ def test_the_commands(db, tmp_path, monkeypatch, capsys):
     assert main(["--user", "admin", "import", "protocol", str(tmp_path / "isp.json"),
                  "--note", "re-issue"]) == 0
     assert "version 2" in capsys.readouterr().out
+
+
+def test_the_attendance_list_is_the_chairs_only(db):
+    from casework.panels import pack
+
+    built = build_all(db.ws("swipchair"), 3)
+    assert len(pack.attendees(db.ws("swipchair"), built.meeting_id)) == 2
+    for who in ("cm", "swip", "coord", "martchair", "admin"):
+        with pytest.raises(PermissionDenied):
+            pack.attendees(db.ws(who), built.meeting_id)

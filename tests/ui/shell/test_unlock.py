@@ -34,7 +34,7 @@ def test_wrong_password_keeps_input_and_names_the_field(db: Any, qtbot: Any,
     qtbot.keyClicks(dlg.password, "not the password")
     dlg.try_unlock()
     qtbot.waitUntil(lambda: not dlg.form.error.isHidden(), timeout=20000)
-    assert "Wrong password" in dlg.form.error.text()
+    assert "Wrong user name or password" in dlg.form.error.text()
     assert dlg.form.error_field == "password"
     assert dlg.user.text() == "cm"
     assert dlg.password.text() == "not the password"

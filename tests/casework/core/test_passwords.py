@@ -1,0 +1,84 @@
+"""Password rules: 12 characters or more, not common or guessable (zxcvbn), no NUL or
+control characters, NFC before derivation; the same in init, user add, passwd and
+recovery. No refusal repeats the password."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from casework.admin import newdb
+from casework.cli.main import main
+from casework.core import passwords, users
+from casework.core.context import open_workspace
+from casework.core.errors import ValidationError
+from db import errors
+from tests.conftest import PASSWORD
+
+WEAK = ["a", " ", "\x00", "short pass", "password1234", "qwertyuiopasdf", "aaaaaaaaaaaaaaaa",
+        "cm2cm2cm2cm2cm2", "long enough\x00but nul", "tab\there please", "bell\x07bell-bell"]
+GOOD = "plum orbit lantern velvet"
+COMPOSED = "café crème brûlée tonight"  # NFC: é as one code point
+
+
+def test_the_rules():
+    for weak in WEAK:
+        assert passwords.problem(weak, ("cm2",)) is not None, repr(weak)
+    assert passwords.problem(GOOD) is None
+    assert passwords.problem(PASSWORD) is None
+    assert "at least 12" in (passwords.problem("Zq8#v!2") or "")
+    assert "NUL" in (passwords.problem("plum orbit\x00lantern velvet") or "")
+    assert "common" in (passwords.problem("password1234") or "")
+
+
+def test_no_refusal_repeats_the_password():
+    for weak in ["password1234", "Sunshine2024!", "abcabcabcabc", "monkeymonkeymonkey"]:
+        reason = passwords.problem(weak)
+        assert reason is not None and weak.lower() not in reason.lower()
+
+
+@pytest.mark.parametrize("weak", ["a", " ", "\x00", "password1234", "tiny"])
+def test_user_add_refuses_weak_passwords(db, weak):
+    with pytest.raises(ValidationError) as exc:
+        users.add_user(db.ws("admin"), "newbie", weak, "case_manager", team="ASB Team")
+    assert exc.value.field == "password"
+    with pytest.raises(errors.StoreError):  # no slot was made
+        open_workspace(db.path, "newbie", weak or "x")
+
+
+def test_init_refuses_a_weak_password_and_leaves_nothing(tmp_path):
+    with pytest.raises(ValidationError):
+        newdb.init_database(tmp_path / "x.db", "admin", "password1234")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_passwd_and_recovery_refuse_weak_passwords(db, tmp_path):
+    ws = db.ws("cm")
+    with pytest.raises(ValidationError):
+        users.change_password(ws, "cm", "letmein12345", PASSWORD)
+    with pytest.raises(ValidationError):
+        users.change_password(db.ws("admin"), "cm2", "x")
+    with pytest.raises(ValidationError):
+        users.recover_password(db.path, "AAAA-BBBB", "cm", "weak")
+    open_workspace(db.path, "cm", PASSWORD).lock()  # nothing changed
+
+
+def test_a_password_typed_decomposed_opens_what_was_set_composed(db):
+    decomposed = unicodedata.normalize("NFD", COMPOSED)
+    assert decomposed != COMPOSED
+    users.add_user(db.ws("admin"), "newbie", COMPOSED, "case_manager", team="ASB Team")
+    open_workspace(db.path, "newbie", decomposed).lock()
+    # and the other way round, after a change of password typed decomposed
+    users.change_password(db.ws("cm"), "cm", unicodedata.normalize("NFD", GOOD + " é"),
+                          unicodedata.normalize("NFD", PASSWORD))
+    open_workspace(db.path, "cm", GOOD + " é").lock()
+
+
+def test_the_cli_user_add_refuses_a_short_password(db, monkeypatch, capsys):
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CASEWORK_NEW_PASSWORD", "a")
+    code = main(["--db", str(db.path), "--user", "admin", "user", "add", "newbie",
+                 "--role", "case_manager", "--team", "ASB Team"])
+    assert code == 2
+    assert "too short" in capsys.readouterr().err
