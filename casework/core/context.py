@@ -47,14 +47,9 @@ class Workspace:
         self.store = store
         self.actor = actor
         self._sessions = sessionmaker(bind=store.engine, expire_on_commit=False)
-        self._audit_key = store.derived_key("audit")
 
     def __repr__(self) -> str:
         return f"Workspace(user={self.actor.username!r}, role={self.actor.role!r})"
-
-    @property
-    def audit_key(self) -> bytes:
-        return self._audit_key
 
     @contextmanager
     def uow(self) -> Iterator[Session]:
@@ -95,7 +90,7 @@ def load_actor(session: Session, username: str) -> Actor:
 
 def open_workspace(path: Path, username: str, password: str) -> Workspace:
     """Unlock a database with a user's password and sign that user in (audited)."""
-    from casework.core import audit, lockout  # local: audit imports this module's types
+    from casework.core import audit, lockout, signing  # local: they import this module
 
     store, failed = lockout.open_store(Path(path), username, password)
     try:
@@ -103,6 +98,7 @@ def open_workspace(path: Path, username: str, password: str) -> Workspace:
         with sessions() as session, session.begin():
             actor = load_actor(session, username)
         ws = Workspace(store, actor)
+        signing.ensure_enrolled(ws)
         with ws.uow() as session:
             if failed:
                 audit.record(ws, session, "unlock.failed", "user", username,
