@@ -79,7 +79,7 @@ def _row(scenario: str, size: int, seconds: float, **extra: Any) -> dict[str, An
 
 # -- SIGKILL during writes --------------------------------------------------------------
 
-def _inspect(path: Path, key: bytes, audit_key: bytes, printed: set[int]) -> dict[str, int]:
+def _inspect(path: Path, key: bytes, printed: set[int]) -> dict[str, int]:
     conn = connect_raw(path, key)
     try:
         present = {r[0] for r in conn.execute("SELECT id FROM cases")}
@@ -87,7 +87,7 @@ def _inspect(path: Path, key: bytes, audit_key: bytes, printed: set[int]) -> dic
             "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM audit_entries a "
             "WHERE a.record_type = 'case' AND a.record_id = CAST(c.id AS TEXT) "
             "AND a.action = 'case.create')").fetchone()[0]
-        chain_ok = audit.verify_connection(conn, audit_key).ok
+        chain_ok = audit.verify_connection(conn).ok
     finally:
         conn.close()
     problems = check_connection(connect_raw(path, key))
@@ -105,7 +105,7 @@ def sigkill(kills: int = 200, seed: int = 1, max_delay: float = 0.3) -> dict[str
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kill.db"
         ws = fast_database(path)
-        key, audit_key = bytes(ws.store._key or b""), ws.audit_key
+        key = bytes(ws.store._key or b"")
         ws.lock()
         env = {**os.environ, "CASEWORK_PASSWORD": PASSWORD,
                "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -137,7 +137,7 @@ def sigkill(kills: int = 200, seed: int = 1, max_delay: float = 0.3) -> dict[str
             ids = {int(x) for x in lines if x.strip().isdigit()}
             committed += len(ids)
             printed |= ids
-            found = _inspect(path, key, audit_key, printed)
+            found = _inspect(path, key, printed)
             for k in totals:
                 totals[k] += found[k]
     seconds = time.perf_counter() - t0

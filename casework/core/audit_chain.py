@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ REGISTER_ACTION = "keyslot.register"
 FETCH_ROWS = 20000
 _COLUMNS = "seq, ts, user_id, username, action, record_type, record_id, reason, detail, hash"
 _NO_HEAD = (1 << 62, None)
+log = logging.getLogger(__name__)
 
 
 def canonical(seq: int, ts: str, user_id: int | None, username: str, action: str,
@@ -256,12 +258,6 @@ def _registrations(conn: Any) -> dict[str, tuple[int, str]]:
     return out
 
 
-def _rows(conn: Any) -> Iterator[tuple[Any, Any, Any, Any]]:
-    if _sqlite_json_is_canonical(conn):
-        return _fast_rows(conn)
-    return _python_rows(conn)
-
-
 def _locate(conn: Any, signer: str, passed: _Pass) -> VerifyResult:
     """Every head of ``signer`` checked in order: name the entries that changed."""
     heads = conn.execute(
@@ -283,6 +279,20 @@ def _locate(conn: Any, signer: str, passed: _Pass) -> VerifyResult:
 
 def verify_connection(conn: Any, head: Head | str | None = None) -> VerifyResult:
     """Verify the chain over a raw DB-API connection, streaming rows in large batches."""
+    if _sqlite_json_is_canonical(conn):
+        try:
+            return _verify(conn, head, _fast_rows)
+        except Exception:  # noqa: BLE001 - e.g. a blob written into a text column
+            # The plain Python path below reads it and names the entry.
+            log.debug("The fast chain check could not read an entry; checking in Python.")
+    conn.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
+    try:
+        return _verify(conn, head, _python_rows)
+    finally:
+        conn.text_factory = str
+
+
+def _verify(conn: Any, head: Head | str | None, rows: Any) -> VerifyResult:
     latest = conn.execute(
         "SELECT k.name, h.seq, h.signature, k.public FROM audit_heads h "
         "JOIN signing_keys k ON k.id = h.key_id JOIN (SELECT k2.name AS name, "
@@ -291,7 +301,7 @@ def verify_connection(conn: Any, head: Head | str | None = None) -> VerifyResult
     want_seq = head.seq if isinstance(head, Head) else None
     want_hash = head.hash if isinstance(head, Head) else head
     targets = {row[1] for row in latest} | ({want_seq} if want_seq else set())
-    passed = _chain_pass(_rows(conn), _heads(conn), targets,
+    passed = _chain_pass(rows(conn), _heads(conn), targets,
                          want_hash if want_seq is None else None)
     if passed.failure is not None:
         return passed.failure
