@@ -37,6 +37,11 @@ def set_busy_timeout(seconds: float) -> float:
     return previous
 
 
+def busy_timeout() -> float:
+    """How long, in seconds, a writer waits for others (``--wait``)."""
+    return _busy_timeout_ms / 1000
+
+
 def _key_pragma(data_key: bytes) -> str:
     # A raw key (x'...') skips SQLCipher's own PBKDF2 on every connection open.
     return f"PRAGMA key = \"x'{data_key.hex()}'\""

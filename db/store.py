@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db import migrate, registry, staging
+from db import engine as engine_mod
+from db import migrate, registry, sessions, staging
 from db.engine import connect_raw, make_engine
 from db.errors import (
     DatabaseBusy,
@@ -83,6 +85,7 @@ class Store:
         self.signing_key_id: int | None = None
         self.refused: dict[str, str] = {}  # other slots of the file the database refuses
         self.registry_empty = False  # a database from before 0002_signing: not enrolled
+        self._presence: sessions.Presence | None = None
 
     def __repr__(self) -> str:
         return f"Store(locked={self._key is None})"
@@ -224,6 +227,7 @@ class Store:
         try:
             store.upgrade_if_needed()
             store._authenticate(slot, private)
+            store._presence = sessions.Presence(path, who)
         except BaseException:
             store.lock()
             raise
@@ -288,6 +292,9 @@ class Store:
             self._engine = None
         self._key = None
         self._signing = None
+        if self._presence is not None:
+            self._presence.close()
+            self._presence = None
 
     def raw_connection(self) -> Any:
         """A DB-API connection outside SQLAlchemy (benchmarks, backup, check)."""
@@ -395,6 +402,7 @@ class Store:
         resolves a pending rekey either way.
         """
         assert self._key is not None
+        self._wait_for_others()
         with Session(self.engine) as session, session.begin():
             known = registry.records(session)
         refused = _refusals(self.slots, known)
@@ -433,6 +441,22 @@ class Store:
         self._key = new_key
         self.refused = refused
         return refused
+
+    def _wait_for_others(self) -> None:
+        """Wait (as long as ``--wait`` allows) for the other sessions to close; busy,
+        naming them, if they do not."""
+        deadline = time.monotonic() + engine_mod.busy_timeout()
+        while True:
+            live = sessions.others(self.path, self._presence)
+            if not live:
+                return
+            if time.monotonic() >= deadline:
+                who = ", ".join(sorted(set(live)))
+                raise DatabaseBusy(
+                    f"The database is open in {len(live)} other session(s), by: {who}. A "
+                    "rekey needs it to itself and waited for them. Nothing was changed: "
+                    "close the other sessions (the desktop, other commands) and retry.")
+            time.sleep(0.2)
 
     # -- backup and check ------------------------------------------------------------
     def backup(self, dest: Path, head: str | None = None) -> None:

@@ -177,9 +177,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
             raise CliError("A file of that name already exists; choose another name.")
         if not dest.parent.is_dir():
             raise CliError("The folder for the backup does not exist.")
+        ws.store.backup(dest, str(audit.current_head(ws)))
         with ws.uow() as session:
             audit.record(ws, session, "backup", detail={"file": dest.name})
-        ws.store.backup(dest, str(audit.current_head(ws)))
     out(f"Backup written to {dest} (with {slot_path(dest).name} and the signed audit head "
         f"{head_path(dest).name}).")
     return 0

@@ -238,3 +238,62 @@ def test_a_key_swapped_in_the_registry_does_not_sign_for_anyone(db):
         conn.close()
     result = audit.verify(admin)
     assert not result.ok and "never registered for admin" in result.problem
+
+
+def test_rekey_names_the_other_sessions_then_works_once_they_close(db):
+    import threading
+
+    from db import engine
+    from db.errors import DatabaseBusy
+
+    other = db.ws("coord")
+    admin = open_workspace(db.path, "admin", PASSWORD)
+    previous = engine.set_busy_timeout(0.3)
+    try:
+        with pytest.raises(DatabaseBusy) as info:
+            admin.store.rekey()
+        assert "by: coord" in str(info.value) and "damaged" not in str(info.value)
+        engine.set_busy_timeout(20)
+        threading.Timer(0.5, other.lock).start()  # the other session closes a moment later
+        admin.store.rekey()  # waited for it
+        assert audit.verify(admin).ok
+    finally:
+        engine.set_busy_timeout(previous)
+        admin.lock()
+
+
+def test_every_backup_carries_a_signed_head_that_verify_accepts(db, tmp_path, monkeypatch,
+                                                                 capsys):
+    from casework.cli.main import main
+
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    base = ["--db", str(db.path), "--user", "admin"]
+    assert main([*base, "backup", str(tmp_path / "b.db")]) == 0
+    head = (tmp_path / "b.db.head").read_text().strip()
+    seq, _digest, signer, _sig = head.split(":")
+    assert signer == "admin" and int(seq) > 0
+    assert main([*base, "rekey"]) == 0
+    capsys.readouterr()
+    assert main([*base, "audit", "verify", "--head", head]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK:") and "the recorded head is in it" in out
+    assert "latest signed head checked: entry" in out and "signed by admin" in out
+    assert main([*base, "audit", "head"]) == 0
+    printed = audit.parse_head(capsys.readouterr().out)
+    assert isinstance(printed, audit.Head) and printed.signer == "admin"
+    # a head whose signature is not admin's is refused
+    forged = ":".join([seq, _digest, signer, base64.b64encode(bytes(64)).decode()])
+    assert main([*base, "audit", "verify", "--head", forged]) == 1
+    assert "signature is not admin's" in capsys.readouterr().out
+
+
+def test_user_disable_says_a_rekey_is_needed_and_does_it_when_asked(db, monkeypatch, capsys):
+    from casework.cli.main import main
+
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    old = KeySlotFile.load(db.path)
+    base = ["--db", str(db.path), "--user", "admin"]
+    assert main([*base, "user", "disable", "cm", "--rekey"]) == 0
+    out = capsys.readouterr().out
+    assert "A rekey is needed" in out and "new data key" in out
+    assert KeySlotFile.load(db.path).generation != old.generation
