@@ -1,8 +1,8 @@
 """Benchmark: ``audit verify`` over a large chain (target: 1,000,000 entries under 10 s).
 
 ``run(size)`` builds a database with ``size`` audit entries (hashes computed in Python,
-a signed head every two entries, rows bulk-inserted), then times ``casework.audit.verify`` against a baseline that only
-fetches the same rows. Standalone::
+a signed head every two entries, rows bulk-inserted), then times ``casework.audit.verify``
+against a baseline that only fetches the same rows. Standalone::
 
     .venv/bin/python -m benchmarks.bench_audit [SIZE]
 """

@@ -9,8 +9,12 @@ HMAC key, re-hashed as the new chain, and the first signed head covers it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from casework.core import audit
-from casework.core.context import Workspace
+
+if TYPE_CHECKING:
+    from casework.core.context import Workspace
 
 
 def ensure_enrolled(ws: Workspace) -> None:

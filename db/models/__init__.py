@@ -11,8 +11,8 @@ from db.models.admin import (
 )
 from db.models.asb import AsbDetail, Breach, EscalationStep, Incident, RiskAssessment
 from db.models.base import Base, utcnow
-from db.models.keys import AuditHead, KeySlotRecord, SigningKey
 from db.models.cases import Case, CaseParty, Document, Note, Task
+from db.models.keys import AuditHead, KeySlotRecord, SigningKey
 from db.models.panels import (
     MartDetail,
     Meeting,
@@ -35,7 +35,8 @@ from db.models.trigger import (
 )
 
 __all__ = [
-    "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseParty", "Contractor",
+    "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseParty",
+    "Contractor",
     "Document", "EscalationStep", "Incident", "KeySlotRecord", "Lsoa", "MartDetail", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
     "PanelMembership", "Person", "PersonAddress", "PersonAlias", "PoliceAsbImport",
