@@ -86,6 +86,7 @@ class Store:
         self.refused: dict[str, str] = {}  # other slots of the file the database refuses
         self.registry_empty = False  # a database from before 0002_signing: not enrolled
         self._presence: sessions.Presence | None = None
+        self._checked_head: tuple[int, str, str] | None = None
 
     def __repr__(self) -> str:
         return f"Store(locked={self._key is None})"
@@ -314,6 +315,14 @@ class Store:
         if self._signing is None or self.signing_key_id is None:
             raise NotEnrolled()
         return self.signing_key_id, self._signing.sign(message)
+
+    def head_checked(self, seq: int, digest: str | None, signature: str) -> bool:
+        """Whether this session already checked that head (same entry hash, same
+        signature)."""
+        return digest is not None and self._checked_head == (seq, digest, signature)
+
+    def note_head_checked(self, seq: int, digest: str, signature: str) -> None:
+        self._checked_head = (seq, digest, signature)
 
     def enrol(self, session: Session) -> tuple[str, str]:
         """Register the unlocking slot's signing key (making one if the slot has none) in

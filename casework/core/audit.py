@@ -21,6 +21,8 @@ Action names in use (the UI and other services record these):
 - ``user.*``, ``keyslot.*``: user and key-slot administration; ``keyslot.register``
   (``record_id`` the slot's name, ``detail={"sign_key": fingerprint}``) registers a
   signing key, and a head is trusted only when signed by a key registered before it;
+- ``audit.broken``: a session found its user's latest signed head no longer matching
+  the chain (entries before it were changed); ``audit verify`` fails on it;
 - ``audit.migrate``: the chain of a database from before signed heads was checked under
   its old key and sealed (``detail`` says what the check found);
 - ``retention.anonymise`` / ``retention.delete``: counts and ids only.
@@ -36,6 +38,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
@@ -43,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from casework.core import clock
 from casework.core.audit_chain import (
+    BROKEN_ACTION,
     FETCH_ROWS,
     GENESIS,
     REGISTER_ACTION,
@@ -54,6 +58,7 @@ from casework.core.audit_chain import (
     chain_hash,
     head_message,
     parse_head,
+    signature_ok,
     verify_connection,
 )
 from db.models import AuditEntry, AuditHead, SigningKey
@@ -62,6 +67,7 @@ if TYPE_CHECKING:
     from casework.core.context import Actor, Workspace
 
 _HEAD = "casework.audit.head"
+log = logging.getLogger(__name__)
 
 
 def record(ws: Workspace, session: Session, action: str, record_type: str = "",
@@ -70,6 +76,8 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     """Append one entry in ``session``'s transaction (commits or rolls back with it), and
     sign the transaction's new head."""
     who = actor or ws.actor
+    if _HEAD not in session.info and action != BROKEN_ACTION:
+        _check_own_head(ws, session)
     last = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
@@ -90,6 +98,29 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     return entry
 
 
+def _check_own_head(ws: Workspace, session: Session) -> None:
+    """Before the first entry of a transaction: does the signer's own latest head still
+    match the chain? If not, someone changed the entries before it since it was signed;
+    an ``audit.broken`` entry says so, and the new head (signed over the changed chain)
+    cannot hide it: removing the entry breaks that head."""
+    signer = ws.store.unlocked_as
+    row = session.execute(text(
+        "SELECT h.seq, h.signature, k.public, e.hash FROM audit_heads h "
+        "JOIN signing_keys k ON k.id = h.key_id LEFT JOIN audit_entries e ON e.seq = h.seq "
+        "WHERE h.key_id IN (SELECT id FROM signing_keys WHERE name = :n) "
+        "ORDER BY h.seq DESC LIMIT 1"), {"n": signer}).first()
+    if row is None:
+        return
+    seq, signature, public, digest = row
+    if ws.store.head_checked(seq, digest, signature):
+        return
+    if signature_ok(public, signature, seq, digest, signer):
+        ws.store.note_head_checked(seq, digest, signature)
+        return
+    log.warning("The audit trail was changed before this user's latest signed head.")
+    record(ws, session, BROKEN_ACTION, "user", signer, detail={"signed_head": int(seq)})
+
+
 def _sign_head(ws: Workspace, session: Session, seq: int, digest: str) -> None:
     """One signed head per transaction, moved on by every entry it writes."""
     key_id, signature = ws.store.sign(head_message(seq, digest, ws.store.unlocked_as))
@@ -100,6 +131,7 @@ def _sign_head(ws: Workspace, session: Session, seq: int, digest: str) -> None:
         session.info[_HEAD] = head
     head.seq, head.key_id = seq, key_id
     head.signature = base64.b64encode(signature).decode("ascii")
+    ws.store.note_head_checked(seq, digest, head.signature)  # keyed on the stored values
 
 
 def verify(ws: Workspace, head: Head | str | None = None) -> VerifyResult:

@@ -17,6 +17,10 @@ deleting entries before another user's signed head is found.
 - the latest head of every signer, against the chain and the signer's registered key
   (a key registered by a ``keyslot.register`` entry before it); when one fails, every
   head of that signer is checked, to name the entries that changed;
+- no ``audit.broken`` entry: before signing, every transaction checks that its user's
+  own latest head still matches (``casework.core.audit``), so a user who signs on top of
+  a rewritten chain records that they found it, and that record cannot be removed
+  without breaking the head that covers it;
 - a head given by the caller (``audit head`` kept off the laptop, or a backup's).
 """
 
@@ -37,6 +41,7 @@ from db.keyslots import RECOVERY_SLOT, fingerprint
 
 GENESIS = "0" * 64
 REGISTER_ACTION = "keyslot.register"
+BROKEN_ACTION = "audit.broken"
 FETCH_ROWS = 20000
 _COLUMNS = "seq, ts, user_id, username, action, record_type, record_id, reason, detail, hash"
 _NO_HEAD = (1 << 62, None)
@@ -231,7 +236,7 @@ def _chain_pass(rows: Iterator[tuple[Any, Any, Any, Any]], heads: Iterator[Any] 
     return _Pass(expected - 1, prev, hashes, None)
 
 
-def _signature_ok(public: str, signature: str, seq: int, digest: str | None,
+def signature_ok(public: str, signature: str, seq: int, digest: str | None,
                   signer: str) -> bool:
     if digest is None:
         return False
@@ -267,14 +272,15 @@ def _locate(conn: Any, signer: str, passed: _Pass) -> VerifyResult:
     hashes = {**passed.hashes, **again.hashes}
     good = 0
     for seq, signature, public in heads:
-        if not _signature_ok(public, signature, seq, hashes.get(seq), signer):
+        if not signature_ok(public, signature, seq, hashes.get(seq), signer):
             return _fail(good, hashes.get(good, GENESIS), good + 1,
                          f"the head signed by {signer} at entry {seq} does not match the "
                          f"chain: entries {good + 1} to {seq} were rewritten, inserted or "
                          f"removed after {signer} signed them")
         good = seq
     return _fail(passed.count, passed.last, passed.count + 1,
-                 f"a head signed by {signer} does not check")
+                 f"a head signed by {signer} does not check, or a session of {signer} "
+                 f"found one that did not")
 
 
 def verify_connection(conn: Any, head: Head | str | None = None) -> VerifyResult:
@@ -312,13 +318,20 @@ def _verify(conn: Any, head: Head | str | None, rows: Any) -> VerifyResult:
             return _fail(count, last, count + 1,
                          f"the chain ends at entry {count} but {name} signed a head at "
                          f"entry {seq}: entries were cut off")
-        if not _signature_ok(public, signature, seq, passed.hashes.get(seq), name):
+        if not signature_ok(public, signature, seq, passed.hashes.get(seq), name):
             return _locate(conn, name, passed)
         reg = registered.get(fingerprint(public))
         if reg is None or reg[1] != name or reg[0] > seq:
             return _fail(count, last, seq,
                          f"the key that signed {name}'s head at entry {seq} was never "
                          f"registered for {name} in the audit trail")
+    broken = conn.execute("SELECT seq, record_id, detail FROM audit_entries WHERE action = ? "
+                          "ORDER BY seq LIMIT 1", (BROKEN_ACTION,)).fetchone()
+    if broken is not None:
+        found = _locate(conn, str(broken[1]), passed)
+        return VerifyResult(False, found.count, found.head, found.first_bad_seq,
+                            f"{found.problem} (found by {broken[1]}'s session at entry "
+                            f"{broken[0]})")
     given = _given_head(conn, head, passed)
     if given is not None:
         return given
@@ -347,7 +360,7 @@ def _given_head(conn: Any, head: Head | str | None, passed: _Pass) -> VerifyResu
     if head.signer:
         keys = [r[0] for r in conn.execute("SELECT public FROM signing_keys WHERE name = ?",
                                            (head.signer,))]
-        if not any(_signature_ok(k, head.signature, head.seq, head.hash, head.signer)
+        if not any(signature_ok(k, head.signature, head.seq, head.hash, head.signer)
                    for k in keys):
             return _fail(count, last, head.seq,
                          f"the recorded head's signature is not {head.signer}'s")

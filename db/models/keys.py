@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, utcnow
@@ -45,6 +45,7 @@ class AuditHead(Base):
     """The chain head at the end of one transaction, signed by the user who wrote it."""
 
     __tablename__ = "audit_heads"
+    __table_args__ = (Index("ix_audit_heads_key_id_seq", "key_id", "seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     key_id: Mapped[int] = mapped_column(ForeignKey("signing_keys.id"))

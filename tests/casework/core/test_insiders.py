@@ -189,6 +189,16 @@ def test_a_case_manager_with_the_data_key_cannot_rewrite_their_own_entries(db):
     assert not result.ok
     assert "signed by admin" in result.problem and "rewritten" in result.problem
     assert result.first_bad_seq is not None and result.first_bad_seq <= min(drop)
+    # The administrator signs in again (a new head, signed over the rewritten chain):
+    # their session finds its own last head broken, and says so for good.
+    db.close()
+    fresh = open_workspace(db.path, "admin", PASSWORD)
+    try:
+        again = audit.verify(fresh)
+        assert not again.ok and "found by admin's session" in again.problem
+        assert again.first_bad_seq is not None and again.first_bad_seq <= min(drop)
+    finally:
+        fresh.lock()
 
 
 def test_replacing_anothers_heads_with_ones_own_is_found(db):
