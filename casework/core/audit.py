@@ -83,6 +83,9 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     ).first()
     seq = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
+    top_head = session.scalar(select(func.max(AuditHead.seq)))
+    if top_head is not None and top_head >= seq:
+        seq = top_head + 1  # entries were cut off under their heads: leave the gap visible
     ts = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     detail_text = json.dumps(detail, sort_keys=True, separators=(",", ":")) if detail else ""
     rid = "" if record_id is None else str(record_id)

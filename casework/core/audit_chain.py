@@ -208,9 +208,11 @@ def _chain_pass(rows: Iterator[tuple[Any, Any, Any, Any]], heads: Iterator[Any] 
     try:
         for seq, user, body, h in rows:
             if seq != expected or type(seq) is not int:
+                gap = (f"entries {expected} to {seq - 1} are missing (cut off or deleted)"
+                       if type(seq) is int and seq > expected
+                       else f"entry {expected} is missing or out of order")
                 return _Pass(expected - 1, prev, hashes, _fail(
-                    expected - 1, prev, expected,
-                    f"entry {expected} is missing or out of order"))
+                    expected - 1, prev, expected, gap))
             if sha(f"{prev}|{seq}|{body}".encode("ascii")).hexdigest() != h:
                 return _Pass(expected - 1, prev, hashes, _fail(
                     expected - 1, prev, seq, f"entry {seq} does not match the chain"))
