@@ -1,14 +1,15 @@
 """Benchmark: ``audit verify`` over a large chain (target: 1,000,000 entries under 10 s).
 
 ``run(size)`` builds a database with ``size`` audit entries (hashes computed in Python,
-rows bulk-inserted), then times ``casework.audit.verify`` against a baseline that only
-fetches the same rows. Standalone::
+a signed head every two entries, rows bulk-inserted), then times ``casework.audit.verify``
+against a baseline that only fetches the same rows. Standalone::
 
     .venv/bin/python -m benchmarks.bench_audit [SIZE]
 """
 
 from __future__ import annotations
 
+import base64
 import sys
 import tempfile
 import time
@@ -18,6 +19,7 @@ from typing import Any
 
 from casework.admin import newdb
 from casework.core import audit
+from casework.core.audit_chain import head_message
 from casework.core.context import Workspace
 
 PASSWORD = "benchmark password"
@@ -33,31 +35,39 @@ def fast_database(path: Path, username: str = "admin") -> Workspace:
     return ws
 
 
-def append_entries(ws: Workspace, n: int, batch: int = 50000) -> None:
+def append_entries(ws: Workspace, n: int, batch: int = 50000, per_head: int = 2) -> None:
     """Append ``n`` valid chained entries quickly (raw executemany, one transaction per
-    batch), continuing from the current head."""
+    batch), continuing from the current head, with a head signed by the signed-in user
+    every ``per_head`` entries (as if each transaction wrote that many)."""
     head = audit.current_head(ws)
     seq, prev = head.seq, head.hash
-    key = ws.audit_key
+    signer = ws.store.unlocked_as
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     conn = ws.store.raw_connection()
     try:
         done = 0
         while done < n:
             rows: list[tuple[Any, ...]] = []
-            for _ in range(min(batch, n - done)):
+            heads: list[tuple[Any, ...]] = []
+            size = min(batch, n - done)
+            for i in range(size):
                 seq += 1
                 ts = (t0 + timedelta(milliseconds=seq)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
                 action = ACTIONS[seq % len(ACTIONS)]
                 rid = str(seq % 5000)
                 detail = f'{{"count":{seq % 17}}}' if seq % 3 == 0 else ""
-                body = audit.canonical(seq, ts, 2, "cm", action, "case", rid, "", detail)
-                prev = audit.chain_hash(key, prev, seq, body)
-                rows.append((seq, ts, 2, "cm", action, "case", rid, "", detail, prev))
+                body = audit.canonical(seq, ts, 1, signer, action, "case", rid, "", detail)
+                prev = audit.chain_hash(prev, seq, body)
+                rows.append((seq, ts, 1, signer, action, "case", rid, "", detail, prev))
+                if seq % per_head == 0 or i == size - 1:
+                    key_id, sig = ws.store.sign(head_message(seq, prev, signer))
+                    heads.append((seq, key_id, base64.b64encode(sig).decode("ascii")))
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
                 "INSERT INTO audit_entries (seq, ts, user_id, username, action, record_type,"
                 " record_id, reason, detail, hash) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany(
+                "INSERT INTO audit_heads (seq, key_id, signature) VALUES (?,?,?)", heads)
             conn.execute("COMMIT")
             done += len(rows)
     finally:

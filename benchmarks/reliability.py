@@ -7,6 +7,9 @@ Scenarios (each a function; ``run(size)`` runs them all):
   at a random moment, ``size`` times, and after every kill counts committed records that
   were lost, case rows without their audit entry, ``check`` failures and chain failures.
   All four must be 0.
+- ``rekey_kills``: a child process rekeys the database over and over; the parent kills
+  it with SIGKILL at a random moment, ``size`` times (50 by default), and after every
+  kill each user must still open it, ``check`` must pass and the audit chain must verify.
 - ``disk_full``: a backup and a subject access export onto a full disk (a small tmpfs when
   this process may mount one, and an injected ENOSPC always): the earlier file must be
   intact and no partial file left behind.
@@ -79,7 +82,7 @@ def _row(scenario: str, size: int, seconds: float, **extra: Any) -> dict[str, An
 
 # -- SIGKILL during writes --------------------------------------------------------------
 
-def _inspect(path: Path, key: bytes, audit_key: bytes, printed: set[int]) -> dict[str, int]:
+def _inspect(path: Path, key: bytes, printed: set[int]) -> dict[str, int]:
     conn = connect_raw(path, key)
     try:
         present = {r[0] for r in conn.execute("SELECT id FROM cases")}
@@ -87,7 +90,7 @@ def _inspect(path: Path, key: bytes, audit_key: bytes, printed: set[int]) -> dic
             "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM audit_entries a "
             "WHERE a.record_type = 'case' AND a.record_id = CAST(c.id AS TEXT) "
             "AND a.action = 'case.create')").fetchone()[0]
-        chain_ok = audit.verify_connection(conn, audit_key).ok
+        chain_ok = audit.verify_connection(conn).ok
     finally:
         conn.close()
     problems = check_connection(connect_raw(path, key))
@@ -105,7 +108,7 @@ def sigkill(kills: int = 200, seed: int = 1, max_delay: float = 0.3) -> dict[str
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "kill.db"
         ws = fast_database(path)
-        key, audit_key = bytes(ws.store._key or b""), ws.audit_key
+        key = bytes(ws.store._key or b"")
         ws.lock()
         env = {**os.environ, "CASEWORK_PASSWORD": PASSWORD,
                "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -137,7 +140,7 @@ def sigkill(kills: int = 200, seed: int = 1, max_delay: float = 0.3) -> dict[str
             ids = {int(x) for x in lines if x.strip().isdigit()}
             committed += len(ids)
             printed |= ids
-            found = _inspect(path, key, audit_key, printed)
+            found = _inspect(path, key, printed)
             for k in totals:
                 totals[k] += found[k]
     seconds = time.perf_counter() - t0
@@ -146,6 +149,92 @@ def sigkill(kills: int = 200, seed: int = 1, max_delay: float = 0.3) -> dict[str
                 check_failures=totals["check_failures"],
                 verify_failures=totals["verify_failures"],
                 ok=not any(totals.values()) and committed > 0)
+
+
+# -- SIGKILL during rekey ---------------------------------------------------------------
+
+REKEY_CHILD = r"""
+import os, sys
+from pathlib import Path
+from casework.core import audit
+from casework.core.context import Workspace, open_workspace
+ws = open_workspace(Path(sys.argv[1]), "admin", os.environ["CASEWORK_PASSWORD"])
+print("ready", flush=True)
+while True:
+    ws.store.rekey()
+    again = Workspace(ws.store, ws.actor)
+    with again.uow() as session:
+        audit.record(again, session, "database.rekey")
+    print("rekeyed", flush=True)
+"""
+
+
+def _after_rekey_kill(path: Path) -> dict[str, int]:
+    """Open as every user, check the file and verify the chain after a kill."""
+    from casework.core.context import open_workspace
+
+    found = {"open_failures": 0, "check_failures": 0, "verify_failures": 0}
+    for user in ("admin", "cm"):
+        try:
+            ws = open_workspace(path, user, PASSWORD)
+        except Exception:  # noqa: BLE001 - counted, and the run goes on
+            found["open_failures"] += 1
+            continue
+        try:
+            found["check_failures"] += int(bool(ws.store.check()))
+            found["verify_failures"] += int(not audit.verify(ws).ok)
+        finally:
+            ws.lock()
+    return found
+
+
+def rekey_kills(kills: int = 50, seed: int = 1, max_delay: float = 1.5) -> dict[str, Any]:
+    """Kill a child that rekeys over and over ``kills`` times; after every kill each user
+    must still open the database, ``check`` must pass and the chain must verify."""
+    from casework.core import users
+
+    rng = random.Random(seed)
+    totals = {"open_failures": 0, "check_failures": 0, "verify_failures": 0}
+    rekeys = 0
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rekey.db"
+        ws = fast_database(path)
+        users.add_user(ws, "cm", PASSWORD, "case_manager")
+        ws.lock()
+        env = {**os.environ, "CASEWORK_PASSWORD": PASSWORD,
+               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        for _ in range(kills):
+            proc = subprocess.Popen([sys.executable, "-c", REKEY_CHILD, str(path)], cwd=ROOT,
+                                    env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+            assert proc.stdout is not None
+            ready = threading.Event()
+            lines: list[str] = []
+
+            def read(stream: Any = proc.stdout, out: list[str] = lines,
+                     flag: threading.Event = ready) -> None:
+                for line in stream:
+                    if line == "ready\n":
+                        flag.set()
+                    else:
+                        out.append(line)
+                flag.set()
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            ready.wait(60)
+            time.sleep(rng.uniform(0.0, max_delay))
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            reader.join(10)
+            rekeys += sum(1 for x in lines if x == "rekeyed\n")
+            found = _after_rekey_kill(path)
+            for k in totals:
+                totals[k] += found[k]
+    return _row("SIGKILL during rekey", kills, time.perf_counter() - t0,
+                rekeys_completed=rekeys, **totals,
+                ok=not any(totals.values()) and rekeys > 0)
 
 
 # -- full disk during a backup and an export --------------------------------------------
@@ -366,9 +455,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.reliability")
     parser.add_argument("--kills", type=int, default=200)
     parser.add_argument("--flips", type=int, default=200)
+    parser.add_argument("--rekey-kills", type=int, default=50)
+    parser.add_argument("--only", choices=["rekey"], help="run one scenario only")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    rows = [sigkill(args.kills, args.seed), *disk_full(), byte_flips(args.flips, args.seed)]
+    if args.only == "rekey":
+        rows = [rekey_kills(args.rekey_kills, args.seed)]
+    else:
+        rows = [sigkill(args.kills, args.seed), rekey_kills(args.rekey_kills, args.seed),
+                *disk_full(), byte_flips(args.flips, args.seed)]
     for row in rows:
         facts = ", ".join(f"{k}={v}" for k, v in row.items()
                           if k not in ("scenario", "size", "seconds", "baseline_seconds"))

@@ -56,6 +56,11 @@ def is_sqlcipher4(version: str | None) -> bool:
     return version is not None and version.split(".", 1)[0] == SQLCIPHER_MAJOR
 
 
+def busy_timeout() -> float:
+    """How long, in seconds, a writer waits for others (``--wait``)."""
+    return _busy_timeout_ms / 1000
+
+
 def _key_pragma(data_key: bytes) -> str:
     # A raw key (x'...') skips SQLCipher's own PBKDF2 on every connection open.
     return f"PRAGMA key = \"x'{data_key.hex()}'\""

@@ -7,6 +7,16 @@ public key is what lets an administrator rekey the database and re-wrap the new 
 for every remaining user without knowing their passwords, so that a revoked user never
 sees the new key.
 
+Each slot also holds an Ed25519 signing key, sealed to the slot's X25519 public key like
+the data key: the user signs the heads of the audit chain with it (``casework.core.audit``).
+A password change makes a new slot: new key pairs, so an old copy of the file and the old
+password open nothing sealed after the change.
+
+The file is not its own authority: the encrypted database lists every slot's public keys
+and state (``db.models.keys.KeySlotRecord``), and a slot that does not match is refused
+(``db.store``). Argon2id's cost is calibrated at ``init`` (``calibrate_kdf``) and kept in
+each slot.
+
 The slot file sits beside the database as ``<db>.keys``. It is written atomically
 (temporary file, fsync, rename). A rekey in progress leaves a ``pending`` data key in the
 file so that a crash between the database rekey and the file update still opens.
@@ -19,13 +29,15 @@ import json
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -40,11 +52,14 @@ from db.errors import (
 )
 
 FORMAT = "casework-keyslots"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: slots without a signing key (before 0002_signing)
 DATA_KEY_BYTES = 32
 
-# Argon2id parameters: at least 64 MiB and 3 passes.
+# Argon2id parameters: at least 64 MiB and 3 passes (the floor ``calibrate_kdf`` keeps).
 DEFAULT_KDF: dict[str, int] = {"memory_kib": 65536, "time_cost": 3, "parallelism": 2}
+KDF_TARGET_SECONDS = 0.5
+MAX_TIME_COST = 64
 
 RECOVERY_SLOT = "__recovery__"
 
@@ -75,6 +90,25 @@ def derive_kek(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
     )
 
 
+def calibrate_kdf(target_seconds: float = KDF_TARGET_SECONDS) -> dict[str, int]:
+    """Argon2id parameters that take about ``target_seconds`` on this machine: 64 MiB and
+    as many passes as fit (never fewer than 3), measured on one derivation."""
+    kdf = dict(DEFAULT_KDF)
+    start = time.perf_counter()
+    derive_kek("calibration", b"casework-calib16", kdf)
+    took = max(time.perf_counter() - start, 1e-3)
+    kdf["time_cost"] = max(DEFAULT_KDF["time_cost"],
+                           min(MAX_TIME_COST, round(kdf["time_cost"] * target_seconds / took)))
+    return kdf
+
+
+def fingerprint(public_b64: str) -> str:
+    """A short, printable name of a public key (the first 16 bytes of its SHA-256)."""
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(_unb64(public_b64))
+    return digest.finalize()[:16].hex()
+
+
 def _seal_key(shared: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(shared)
 
@@ -103,6 +137,15 @@ def normalise_recovery_key(text: str) -> str:
     return "-".join(compact[i : i + 6] for i in range(0, len(compact), 6))
 
 
+# The signing key of a slot just made, for its maker to take once (``take_fresh_signing``).
+FRESH_SIGNING: dict[int, Ed25519PrivateKey] = {}
+
+
+def take_fresh_signing(slot: Slot) -> Ed25519PrivateKey:
+    """The signing key ``Slot.create`` made for ``slot`` (once; KeyError afterwards)."""
+    return FRESH_SIGNING.pop(id(slot))
+
+
 @dataclass
 class Slot:
     """One user's (or the recovery) wrapped key material. Holds no secret in the clear."""
@@ -116,6 +159,8 @@ class Slot:
     priv_sealed: str
     public: str
     sealed: dict[str, dict[str, str]] = field(default_factory=dict)  # generation -> box
+    sign_public: str = ""  # Ed25519, base64 ("" for a slot made before 0002_signing)
+    sign_sealed: dict[str, str] = field(default_factory=dict)  # sealed to ``public``
 
     def __repr__(self) -> str:  # never print key material
         return f"Slot(name={self.name!r}, kind={self.kind!r}, state={self.state!r})"
@@ -133,26 +178,46 @@ class Slot:
             raise WrongPassword() from None
         return X25519PrivateKey.from_private_bytes(raw)
 
-    def seal_data_key(self, data_key: bytes, db_uuid: str, generation: str) -> None:
+    def _box(self, secret: bytes, db_uuid: str, label: str) -> dict[str, str]:
         eph = X25519PrivateKey.generate()
         shared = eph.exchange(X25519PublicKey.from_public_bytes(_unb64(self.public)))
         nonce = secrets.token_bytes(12)
         box = AESGCM(_seal_key(shared, self._aad(db_uuid))).encrypt(
-            nonce, data_key, self._aad(db_uuid) + generation.encode()
+            nonce, secret, self._aad(db_uuid) + label.encode()
         )
         eph_pub = eph.public_key().public_bytes_raw()
-        self.sealed[generation] = {"eph": _b64(eph_pub), "nonce": _b64(nonce), "box": _b64(box)}
+        return {"eph": _b64(eph_pub), "nonce": _b64(nonce), "box": _b64(box)}
+
+    def _unbox(self, entry: dict[str, str], private: X25519PrivateKey, db_uuid: str,
+               label: str) -> bytes:
+        try:
+            shared = private.exchange(X25519PublicKey.from_public_bytes(_unb64(entry["eph"])))
+            return AESGCM(_seal_key(shared, self._aad(db_uuid))).decrypt(
+                _unb64(entry["nonce"]), _unb64(entry["box"]), self._aad(db_uuid) + label.encode(),
+            )
+        except (InvalidTag, KeyError, ValueError):
+            raise KeySlotsCorrupt() from None
+
+    def seal_data_key(self, data_key: bytes, db_uuid: str, generation: str) -> None:
+        self.sealed[generation] = self._box(data_key, db_uuid, generation)
 
     def open_data_key(self, private: X25519PrivateKey, db_uuid: str, generation: str) -> bytes:
-        entry = self.sealed[generation]
-        shared = private.exchange(X25519PublicKey.from_public_bytes(_unb64(entry["eph"])))
-        try:
-            return AESGCM(_seal_key(shared, self._aad(db_uuid))).decrypt(
-                _unb64(entry["nonce"]), _unb64(entry["box"]),
-                self._aad(db_uuid) + generation.encode(),
-            )
-        except InvalidTag:
-            raise KeySlotsCorrupt() from None
+        return self._unbox(self.sealed[generation], private, db_uuid, generation)
+
+    def new_signing_key(self, db_uuid: str) -> Ed25519PrivateKey:
+        """Give the slot a fresh Ed25519 signing key, sealed to its public key."""
+        signing = Ed25519PrivateKey.generate()
+        self.sign_public = _b64(signing.public_key().public_bytes_raw())
+        self.sign_sealed = self._box(signing.private_bytes_raw(), db_uuid, "|signing")
+        return signing
+
+    def open_signing_key(self, private: X25519PrivateKey, db_uuid: str) -> Ed25519PrivateKey:
+        """The slot's signing key (``KeySlotsCorrupt`` if it does not match its public)."""
+        raw = self._unbox(self.sign_sealed, private, db_uuid, "|signing")
+        signing = Ed25519PrivateKey.from_private_bytes(raw)
+        if _b64(signing.public_key().public_bytes_raw()) != self.sign_public:
+            raise KeySlotsCorrupt()
+        return signing
 
     @classmethod
     def create(cls, name: str, kind: str, secret: str, db_uuid: str, kdf: dict[str, int]) -> Slot:
@@ -170,6 +235,7 @@ class Slot:
             public=_b64(private.public_key().public_bytes_raw()),
         )
         slot.set_secret(private, secret, db_uuid)
+        FRESH_SIGNING[id(slot)] = slot.new_signing_key(db_uuid)
         return slot
 
     def set_secret(self, private: X25519PrivateKey, secret: str, db_uuid: str) -> None:
@@ -194,6 +260,7 @@ class KeySlotFile:
     check: str
     slots: list[Slot]
     pending: dict[str, str] | None = None  # {"generation": ..., "check": ...} during a rekey
+    kdf: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_KDF))  # for new slots
 
     def __repr__(self) -> str:
         return f"KeySlotFile(slots={len(self.slots)}, generation={self.generation!r})"
@@ -240,7 +307,7 @@ class KeySlotFile:
         if any(s.name == name and s.state == "active" for s in self.slots):
             raise ValueError("a slot of that name already exists")
         self.slots = [s for s in self.slots if s.name != name]
-        slot = Slot.create(name, kind, secret, self.db_uuid, kdf or DEFAULT_KDF)
+        slot = Slot.create(name, kind, secret, self.db_uuid, kdf or self.kdf)
         slot.seal_data_key(data_key, self.db_uuid, self.generation)
         self.slots.append(slot)
         return slot
@@ -252,10 +319,13 @@ class KeySlotFile:
         slot.priv_sealed = ""
         slot.priv_nonce = ""
 
-    def begin_rekey(self, new_key: bytes) -> str:
+    def begin_rekey(self, new_key: bytes, names: set[str] | None = None) -> str:
+        """Seal ``new_key`` as pending to the active slots (only those in ``names`` when
+        given: the ones the database vouches for)."""
         generation = secrets.token_hex(8)
         for slot in self.active_slots():
-            slot.seal_data_key(new_key, self.db_uuid, generation)
+            if names is None or slot.name in names:
+                slot.seal_data_key(new_key, self.db_uuid, generation)
         self.pending = {"generation": generation, "check": key_check(new_key, self.db_uuid)}
         return generation
 
@@ -265,8 +335,11 @@ class KeySlotFile:
         self.generation = self.pending["generation"]
         self.check = self.pending["check"]
         self.pending = None
-        for slot in self.active_slots():
-            slot.sealed = {self.generation: slot.sealed[self.generation]}
+        for slot in self.slots:
+            if self.generation in slot.sealed:
+                slot.sealed = {self.generation: slot.sealed[self.generation]}
+            else:  # not sealed to (refused by the database's registry): nothing to open
+                slot.sealed = {}
 
     def abandon_rekey(self) -> None:
         if not self.pending:
@@ -284,7 +357,8 @@ class KeySlotFile:
             "generation": self.generation,
             "check": self.check,
             "pending": self.pending,
-            "slots": [s.__dict__ for s in self.slots],
+            "kdf": self.kdf,
+            "slots": [{f.name: getattr(s, f.name) for f in fields(Slot)} for s in self.slots],
         }
         return json.dumps(doc, indent=1, sort_keys=True)
 
@@ -292,7 +366,7 @@ class KeySlotFile:
     def from_json(cls, text: str) -> KeySlotFile:
         try:
             doc = json.loads(text)
-            if doc.get("format") != FORMAT or doc.get("version") != VERSION:
+            if doc.get("format") != FORMAT or doc.get("version") not in READABLE_VERSIONS:
                 raise KeySlotsCorrupt()
             slots = [Slot(**s) for s in doc["slots"]]
             for s in slots:
@@ -305,6 +379,7 @@ class KeySlotFile:
                 check=str(doc["check"]),
                 slots=slots,
                 pending=doc.get("pending"),
+                kdf={k: int(v) for k, v in doc.get("kdf", DEFAULT_KDF).items()},
             )
         except KeySlotsCorrupt:
             raise
@@ -326,10 +401,11 @@ class KeySlotFile:
         atomic_write_text(slot_path(db_path), self.to_json())
 
     @classmethod
-    def new(cls, data_key: bytes) -> KeySlotFile:
+    def new(cls, data_key: bytes, kdf: dict[str, int] | None = None) -> KeySlotFile:
         db_uuid = secrets.token_hex(16)
         return cls(db_uuid=db_uuid, generation=secrets.token_hex(8),
-                   check=key_check(data_key, db_uuid), slots=[])
+                   check=key_check(data_key, db_uuid), slots=[],
+                   kdf=dict(kdf or DEFAULT_KDF))
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -10,16 +10,20 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from db import migrate, staging
+from db import engine as engine_mod
+from db import migrate, registry, sessions, staging
 from db.engine import connect_raw, make_engine
 from db.errors import (
     DatabaseBusy,
@@ -38,16 +42,33 @@ from db.keyslots import (
     DEFAULT_KDF,
     RECOVERY_SLOT,
     KeySlotFile,
+    Slot,
     atomic_write_text,
+    calibrate_kdf,
+    fingerprint,
     new_data_key,
     new_recovery_key,
     normalise_recovery_key,
     slot_path,
+    take_fresh_signing,
 )
 
 REKEY_BUSY = ("Another casework session has the database open, and a rekey needs it to "
               "itself. Nothing was changed: close the other sessions (the desktop, other "
               "commands) and retry.")
+
+
+class SlotRefused(StoreError):
+    """The slot used to unlock is not one the database vouches for."""
+
+    message = ("Your key slot in the .keys file is not the one this database registered "
+               "(it was added, restored or altered outside casework), so it was not used. "
+               "Restore the .keys file from the latest backup, or ask an administrator to "
+               "reset your password.")
+
+
+class NotEnrolled(StoreError):
+    message = "This session has no registered signing key yet: sign in again."
 
 
 class Store:
@@ -60,6 +81,12 @@ class Store:
         self._key: bytes | None = bytes(data_key)
         self._engine: Engine | None = None
         self.final_path: Path | None = None
+        self._signing: Ed25519PrivateKey | None = None
+        self.signing_key_id: int | None = None
+        self.refused: dict[str, str] = {}  # other slots of the file the database refuses
+        self.registry_empty = False  # a database from before 0002_signing: not enrolled
+        self._presence: sessions.Presence | None = None
+        self._checked_head: tuple[int, str, str] | None = None
 
     def __repr__(self) -> str:
         return f"Store(locked={self._key is None})"
@@ -78,15 +105,20 @@ class Store:
         if not path.parent.exists():
             raise DatabaseMissing("The folder for the new database does not exist.")
         data_key = new_data_key()
-        slots = KeySlotFile.new(data_key)
-        slots.add(username, "user", password, data_key, kdf)
+        slots = KeySlotFile.new(data_key, kdf or calibrate_kdf())
+        first = slots.add(username, "user", password, data_key)
         recovery = new_recovery_key()
-        slots.add(RECOVERY_SLOT, "recovery", recovery, data_key, kdf)
+        rslot = slots.add(RECOVERY_SLOT, "recovery", recovery, data_key)
+        take_fresh_signing(rslot)
         store = cls(path, slots, data_key, username)
+        store._signing = take_fresh_signing(first)
         try:
             # Private from the first byte: SQLite gives -wal and -shm the file's mode.
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             migrate.upgrade(store.engine)
+            with Session(store.engine) as session, session.begin():
+                registry.register(session, rslot)
+                store.signing_key_id = registry.register(session, first)
             slots.save(path)
         except BaseException:
             store.lock()
@@ -193,8 +225,30 @@ class Store:
             conn = connect_raw(path, key)
             conn.close()
         store = cls(path, slots, key, who)
-        store.upgrade_if_needed()
+        try:
+            store.upgrade_if_needed()
+            store._authenticate(slot, private)
+            store._presence = sessions.Presence(path, who)
+        except BaseException:
+            store.lock()
+            raise
         return store
+
+    def _authenticate(self, slot: Slot, private: Any) -> None:
+        """Refuse the unlocking slot unless the database vouches for it; note the file's
+        other slots it does not vouch for; take the slot's signing key."""
+        with Session(self.engine) as session, session.begin():
+            known = registry.records(session)
+            if not known:
+                self.registry_empty = True  # before 0002_signing: enrolled on first use
+            elif registry.refusal(slot, known.get(slot.name)) is not None:
+                raise SlotRefused()
+            else:
+                self.refused = _refusals(self.slots, known)
+            if slot.sign_public:
+                self._signing = slot.open_signing_key(private, self.slots.db_uuid)
+                self.signing_key_id = registry.signing_key_id(
+                    session, slot.name, slot.sign_public)
 
     def upgrade_if_needed(self) -> Path | None:
         """Bring an older schema to the current one, after an encrypted backup.
@@ -238,6 +292,10 @@ class Store:
             self._engine.dispose()
             self._engine = None
         self._key = None
+        self._signing = None
+        if self._presence is not None:
+            self._presence.close()
+            self._presence = None
 
     def raw_connection(self) -> Any:
         """A DB-API connection outside SQLAlchemy (benchmarks, backup, check)."""
@@ -245,53 +303,125 @@ class Store:
             raise StoreError("The database is locked.")
         return connect_raw(self.path, self._key)
 
+    # -- signing the audit chain -----------------------------------------------------
+    @property
+    def signing_ready(self) -> bool:
+        return self._signing is not None and self.signing_key_id is not None
+
+    def sign(self, message: bytes) -> tuple[int, bytes]:
+        """Sign with the unlocking user's key: (signing key id, signature)."""
+        if self._key is None:
+            raise StoreError("The database is locked.")
+        if self._signing is None or self.signing_key_id is None:
+            raise NotEnrolled()
+        return self.signing_key_id, self._signing.sign(message)
+
+    def head_checked(self, seq: int, digest: str | None, signature: str) -> bool:
+        """Whether this session already checked that head (same entry hash, same
+        signature)."""
+        return digest is not None and self._checked_head == (seq, digest, signature)
+
+    def note_head_checked(self, seq: int, digest: str, signature: str) -> None:
+        self._checked_head = (seq, digest, signature)
+
+    def enrol(self, session: Session) -> tuple[str, str]:
+        """Register the unlocking slot's signing key (making one if the slot has none) in
+        ``session``'s transaction. A database from before 0002_signing first registers
+        every slot of the file as it is. Returns (slot name, key fingerprint)."""
+        slot = next(s for s in self.slots.slots if s.name == self.unlocked_as)
+        if not slot.sign_public:
+            self._signing = slot.new_signing_key(self.slots.db_uuid)
+            self.slots.save(self.path)
+        if self.registry_empty:
+            for other in self.slots.slots:
+                registry.register(session, other)
+            self.registry_empty = False
+        self.signing_key_id = registry.register(session, slot)
+        return slot.name, fingerprint(slot.sign_public)
+
+    def registered_keys(self) -> list[tuple[str, str]]:
+        """(slot name, signing key fingerprint) of every slot of the file with a key."""
+        return [(s.name, fingerprint(s.sign_public)) for s in self.slots.slots
+                if s.sign_public]
+
     # -- key slots -----------------------------------------------------------------
     def slot_names(self) -> list[tuple[str, str, str]]:
-        return [(s.name, s.kind, s.state) for s in self.slots.slots]
+        """(name, kind, state) of every slot in the file; a slot the database does not
+        vouch for shows the state "refused"."""
+        return [(s.name, s.kind, "refused" if s.name in self.refused else s.state)
+                for s in self.slots.slots]
 
-    def add_user_slot(self, username: str, password: str) -> None:
+    def _replace_slot(self, session: Session, name: str, kind: str, secret: str) -> Slot:
+        """A new slot (new key pairs) for ``name``, sealed to the current data key,
+        registered in ``session`` and saved."""
         assert self._key is not None
-        self.slots.add(username, "user", password, self._key)
+        self.slots.slots = [s for s in self.slots.slots if s.name != name]
+        slot = self.slots.add(name, kind, secret, self._key)
+        signing = take_fresh_signing(slot)
+        key_id = registry.register(session, slot)
         self.slots.save(self.path)
+        self.refused.pop(name, None)
+        if name == self.unlocked_as:
+            self._signing, self.signing_key_id = signing, key_id
+        return slot
 
-    def revoke_slot(self, username: str) -> None:
+    def add_user_slot(self, username: str, password: str, session: Session) -> str:
+        """Add a user's slot (registered in ``session``). Returns its key fingerprint."""
+        if registry.records(session).get(username) is not None and any(
+                s.name == username for s in self.slots.active_slots()):
+            raise ValueError("a slot of that name already exists")
+        return fingerprint(self._replace_slot(session, username, "user", password).sign_public)
+
+    def revoke_slot(self, username: str, session: Session) -> None:
+        """Revoke a slot in the file and in the registry (a rekey makes it final)."""
         self.slots.revoke(username)
+        registry.set_state(session, username, "revoked")
         self.slots.save(self.path)
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> None:
+    def change_password(self, username: str, old_password: str, new_password: str,
+                        session: Session) -> str:
+        """A new slot under the new password, with new key pairs (so an old copy of the
+        file and the old password open nothing sealed from now on). Returns the new
+        signing key's fingerprint."""
         slot = self.slots.find(username)
-        private = slot.open_private(old_password, self.slots.db_uuid)
-        slot.set_secret(private, new_password, self.slots.db_uuid)
-        self.slots.save(self.path)
+        slot.open_private(old_password, self.slots.db_uuid)
+        return fingerprint(self._replace_slot(session, username, slot.kind,
+                                              new_password).sign_public)
 
-    def reset_password(self, username: str, new_password: str) -> None:
+    def reset_password(self, username: str, new_password: str, session: Session) -> str:
         """An administrator gives a user a new slot (the old password stops working)."""
-        assert self._key is not None
         found = [s for s in self.slots.slots if s.name == username]
         if not found:
             raise UnknownUser()
-        self.slots.slots = [s for s in self.slots.slots if s.name != username]
-        self.slots.add(username, found[0].kind, new_password, self._key)
-        self.slots.save(self.path)
+        return fingerprint(self._replace_slot(session, username, found[0].kind,
+                                              new_password).sign_public)
 
-    def new_recovery_key(self) -> str:
-        assert self._key is not None
+    def new_recovery_key(self, session: Session) -> str:
         recovery = new_recovery_key()
-        self.slots.slots = [s for s in self.slots.slots if s.name != RECOVERY_SLOT]
-        self.slots.add(RECOVERY_SLOT, "recovery", recovery, self._key)
-        self.slots.save(self.path)
+        self._replace_slot(session, RECOVERY_SLOT, "recovery", recovery)
         return recovery
 
-    def rekey(self) -> None:
-        """Replace the data key: every active slot gets the new key, the file is re-encrypted.
+    def rekey(self) -> dict[str, str]:
+        """Replace the data key: every active slot the database vouches for gets the new
+        key, the file is re-encrypted. Returns the slots left out (name -> why): a slot
+        unknown to the database is removed from the file, a revoked one stays revoked.
 
         Crash-safe: the new key is first added to the slot file as pending, then the
         database is rekeyed in one transaction, then the slot file is finished. ``open``
         resolves a pending rekey either way.
         """
         assert self._key is not None
+        self._wait_for_others()
+        with Session(self.engine) as session, session.begin():
+            known = registry.records(session)
+        refused = _refusals(self.slots, known)
+        self.slots.slots = [s for s in self.slots.slots if s.name in known]
+        for slot in self.slots.slots:
+            if known[slot.name].state != "active" and slot.state == "active":
+                slot.state, slot.sealed = "revoked", {}
+        vouched = {s.name for s in self.slots.active_slots() if s.name not in refused}
         new_key = new_data_key()
-        self.slots.begin_rekey(new_key)
+        self.slots.begin_rekey(new_key, vouched)
         self.slots.save(self.path)
         if self._engine is not None:
             self._engine.dispose()
@@ -318,10 +448,30 @@ class Store:
         self.slots.finish_rekey()
         self.slots.save(self.path)
         self._key = new_key
+        self.refused = refused
+        return refused
+
+    def _wait_for_others(self) -> None:
+        """Wait (as long as ``--wait`` allows) for the other sessions to close; busy,
+        naming them, if they do not."""
+        deadline = time.monotonic() + engine_mod.busy_timeout()
+        while True:
+            live = sessions.others(self.path, self._presence)
+            if not live:
+                return
+            if time.monotonic() >= deadline:
+                who = ", ".join(sorted(set(live)))
+                raise DatabaseBusy(
+                    f"The database is open in {len(live)} other session(s), by: {who}. A "
+                    "rekey needs it to itself and waited for them. Nothing was changed: "
+                    "close the other sessions (the desktop, other commands) and retry.")
+            time.sleep(0.2)
 
     # -- backup and check ------------------------------------------------------------
-    def backup(self, dest: Path) -> None:
-        """An encrypted, consistent copy (with its key slots), safe while others write."""
+    def backup(self, dest: Path, head: str | None = None) -> None:
+        """An encrypted, consistent copy (with its key slots), safe while others write.
+        ``head`` (the signed audit head, printable) is written beside it as
+        ``<dest>.head``, so the copy proves what the chain held when it was made."""
         dest = Path(dest)
         if dest.exists():
             raise DatabaseExists("A file already exists at the backup destination.")
@@ -335,13 +485,16 @@ class Store:
             with translated():
                 self._copy_into(tmp)
                 atomic_write_text(slot_path(dest), self.slots.to_json())
+                if head is not None:
+                    atomic_write_text(head_path(dest), head + "\n")
                 os.replace(tmp, dest)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                if not dest.exists():
-                    slot_path(dest).unlink()
+            if not dest.exists():
+                for extra in (slot_path(dest), head_path(dest)):
+                    with contextlib.suppress(FileNotFoundError):
+                        extra.unlink()
             raise
 
     def _copy_into(self, tmp: Path) -> None:
@@ -365,6 +518,21 @@ class Store:
     def check(self) -> list[str]:
         """Problems found (empty when the database is sound)."""
         return check_connection(self.raw_connection())
+
+
+def head_path(db_path: Path) -> Path:
+    """Where the signed audit head written with a backup lives."""
+    return db_path.with_name(db_path.name + ".head")
+
+
+def _refusals(slots: KeySlotFile, known: dict[str, Any]) -> dict[str, str]:
+    """The file's slots the registry ``known`` does not vouch for, with the reason."""
+    out: dict[str, str] = {}
+    for slot in slots.slots:
+        why = registry.refusal(slot, known.get(slot.name))
+        if why is not None and (slot.state == "active" or slot.name not in known):
+            out[slot.name] = why
+    return out
 
 
 def check_connection(conn: Any) -> list[str]:

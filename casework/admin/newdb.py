@@ -43,6 +43,8 @@ def creating(path: Path, username: str, password: str, display_name: str = "",
             audit.record(ws, session, "database.create")
             audit.record(ws, session, "user.add", "user", username,
                          detail={"role": "administrator"})
+            for name, fp in store.registered_keys():
+                audit.register_key(ws, session, name, fp)
         with ws.uow() as session:
             actor = load_actor(session, username)
         yield Workspace(store, actor), recovery

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ from casework.core import audit, lockout, users
 from casework.core.context import Workspace, finish_unlock
 from casework.core.errors import PermissionDenied
 from db.errors import DatabaseCorrupt
-from db.keyslots import slot_path
-from db.store import check_connection
+from db.keyslots import RECOVERY_SLOT, slot_path
+from db.store import check_connection, head_path
 
 
 def register(sub: Any) -> None:
@@ -38,6 +39,8 @@ def register(sub: Any) -> None:
     ls.set_defaults(func=cmd_user_list)
     d = us.add_parser("disable", help="disable a user and revoke their key slot")
     d.add_argument("name")
+    d.add_argument("--rekey", action="store_true",
+                   help="rekey at once (without asking), so their old key opens nothing")
     d.set_defaults(func=cmd_user_disable)
     pw = us.add_parser("passwd", help="change your password, or (administrator) reset another's")
     pw.add_argument("name", nargs="?")
@@ -100,8 +103,24 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_user_disable(args: argparse.Namespace) -> int:
     with signed_in(args, "admin.users") as ws:
         users.disable_user(ws, args.name)
-    out(f"Disabled {args.name}; their key slot is revoked.")
+        out(f"Disabled {args.name}; their key slot is revoked.")
+        out(f"A rekey is needed: until then a copy of the data key {args.name} may have "
+            "kept still opens this file.")
+        if args.rekey or _ask("Rekey now? [y/N] "):
+            _rekey(ws)
+        else:
+            out("Run 'casework-cli rekey' when no one else has the database open.")
     return 0
+
+
+def _ask(prompt: str) -> bool:
+    """A yes from a terminal (never from a script: no terminal means no)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    try:
+        return input(prompt).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
@@ -165,19 +184,31 @@ def cmd_backup(args: argparse.Namespace) -> int:
             raise CliError("A file of that name already exists; choose another name.")
         if not dest.parent.is_dir():
             raise CliError("The folder for the backup does not exist.")
-        ws.store.backup(dest)
+        ws.store.backup(dest, str(audit.current_head(ws)))
         lockout.initialise(dest)  # the copy starts a sound counter of its own
         with ws.uow() as session:
             audit.record(ws, session, "backup", detail={"file": dest.name})
-    out(f"Backup written to {dest} (with {slot_path(dest).name}).")
+    out(f"Backup written to {dest} (with {slot_path(dest).name} and the signed audit head "
+        f"{head_path(dest).name}).")
     return 0
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
     with signed_in(args, "admin.users") as ws:
-        ws.store.rekey()
-        ws2 = Workspace(ws.store, ws.actor)
-        with ws2.uow() as session:
-            audit.record(ws2, session, "database.rekey")
-    out("The database has a new data key; every active key slot was updated.")
+        _rekey(ws)
     return 0
+
+
+def _rekey(ws: Workspace) -> None:
+    refused = ws.store.rekey()
+    ws2 = Workspace(ws.store, ws.actor)
+    with ws2.uow() as session:
+        audit.record(ws2, session, "database.rekey",
+                     detail={"refused_slots": sorted(refused)} if refused else None)
+    out("The database has a new data key; every active key slot the database registered "
+        "was updated.")
+    for name, why in sorted(refused.items()):
+        shown = "the recovery slot" if name == RECOVERY_SLOT else f"the slot '{name}'"
+        out(f"Refused {shown}: it {why}. It was not given the new key.")
+    if RECOVERY_SLOT in refused:
+        out("The recovery key printed at init no longer opens the database.")

@@ -19,10 +19,11 @@ def register(sub: Any) -> None:
     v = acts.add_parser("verify", help="recompute the chain; OK with count and head, or the "
                                        "first entry that breaks it")
     v.add_argument("--head", metavar="H",
-                   help="a head printed earlier by 'audit head' (seq:hash): also prove "
+                   help="a head printed earlier by 'audit head' (seq:hash:user:signature, "
+                        "or seq:hash) or kept with a backup (<backup>.head): also prove "
                         "that nothing was cut off the end")
     v.set_defaults(func=cmd_verify)
-    h = acts.add_parser("head", help="print the current head (keep it off this laptop)")
+    h = acts.add_parser("head", help="print the latest signed head (keep it off this laptop)")
     h.set_defaults(func=cmd_head)
     w = acts.add_parser("who-saw", help="every access and change of a person or a case")
     which = w.add_mutually_exclusive_group(required=True)
@@ -47,8 +48,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "ok": result.ok, "count": result.count, "with_head": head is not None,
                 **({"first_bad": result.first_bad_seq} if not result.ok else {})})
     if result.ok:
-        extra = f"; the recorded head {args.head.strip()} is in it" if head is not None else ""
+        extra = "; the recorded head is in it" if head is not None else ""
         out(f"OK: {result.count} entries, chain intact{extra}.")
+        if result.signed_seq:
+            out(f"latest signed head checked: entry {result.signed_seq}, signed by "
+                f"{result.signed_by} (the latest heads of {result.signers} signer(s) "
+                f"checked against their registered keys)")
         out(f"head {result.head_text}")
         return 0
     out(f"FAIL: {result.problem} (the {result.count} entries before it are sound).")

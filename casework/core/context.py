@@ -47,14 +47,9 @@ class Workspace:
         self.store = store
         self.actor = actor
         self._sessions = sessionmaker(bind=store.engine, expire_on_commit=False)
-        self._audit_key = store.derived_key("audit")
 
     def __repr__(self) -> str:
         return f"Workspace(user={self.actor.username!r}, role={self.actor.role!r})"
-
-    @property
-    def audit_key(self) -> bytes:
-        return self._audit_key
 
     @contextmanager
     def uow(self) -> Iterator[Session]:
@@ -111,13 +106,14 @@ def finish_unlock(store: Store, path: Path, username: str, *,
     user's, and names that are no user) goes into the audit trail, then the counts are
     settled (``casework.core.lockout``). Shared by every command, ``check`` and the
     desktop."""
-    from casework.core import audit, lockout  # local: audit imports this module's types
+    from casework.core import audit, lockout, signing  # local: they import this module
 
     sessions = sessionmaker(bind=store.engine)
     with sessions() as session, session.begin():
         actor = load_actor(session, username)
         names = list(session.scalars(select(User.username)))
     ws = Workspace(store, actor)
+    signing.ensure_enrolled(ws)
     waiting, unknown_history = lockout.pending(path, names)
     with ws.uow() as session:
         if unknown_history:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from casework.core import audit, lockout, passwords
+from casework.core import audit, lockout, passwords, signing
 from casework.core.context import SYSTEM, Actor, Workspace, load_actor
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require
@@ -88,7 +88,8 @@ def add_user(ws: Workspace, username: str, password: str, role: str, *,
             session.add(PanelMembership(user_id=user.id, panel_id=p.id,
                                         is_chair=chair or role == "panel_chair"))
         audit.record(ws, session, "user.add", "user", username, detail={"role": role})
-        ws.store.add_user_slot(username, password)
+        fp = ws.store.add_user_slot(username, password, session)
+        audit.register_key(ws, session, username, fp)
 
 
 def list_users(ws: Workspace) -> list[UserView]:
@@ -104,7 +105,8 @@ def list_users(ws: Workspace) -> list[UserView]:
 
 
 def disable_user(ws: Workspace, username: str) -> None:
-    """Deactivate the user and revoke their key slot."""
+    """Deactivate the user and revoke their key slot (in the file and in the database's
+    registry). Their old copy of the data key opens the file until a rekey."""
     require(ws.actor, "admin.users")
     if username == ws.actor.username:
         raise ValidationError("You cannot disable yourself.", field="username")
@@ -115,7 +117,7 @@ def disable_user(ws: Workspace, username: str) -> None:
         user.active = False
         audit.record(ws, session, "user.disable", "user", username)
         audit.record(ws, session, "keyslot.revoke", "user", username)
-        ws.store.revoke_slot(username)
+        ws.store.revoke_slot(username, session)
 
 
 def change_password(ws: Workspace, username: str, new_password: str,
@@ -131,10 +133,11 @@ def change_password(ws: Workspace, username: str, new_password: str,
         audit.record(ws, session, "user.passwd", "user", username,
                      detail={"by_admin": not own})
         if own and old_password is not None:
-            ws.store.change_password(username, passwords.normalise(old_password),
-                                     new_password)
+            fp = ws.store.change_password(username, passwords.normalise(old_password),
+                                     new_password, session)
         else:
-            ws.store.reset_password(username, new_password)
+            fp = ws.store.reset_password(username, new_password, session)
+        audit.register_key(ws, session, username, fp)
 
 
 def actor_for(ws: Workspace, username: str) -> Actor:
@@ -167,14 +170,16 @@ def recover_password(path: Path, recovery_key: str, username: str,
                 raise ValidationError("No active user of that name on this database.",
                                       field="username") from None
         ws = Workspace(store, actor)
+        signing.ensure_enrolled(ws)
         with ws.uow() as session:
             audit.record(ws, session, "keyslot.recover", "user", username,
                          detail={"by": "recovery_key"})
             try:
-                store.reset_password(username, new_password)
+                fp = store.reset_password(username, new_password, session)
             except UnknownUser:
                 raise ValidationError("That user has no key slot on this database.",
                                       field="username") from None
+            audit.register_key(ws, session, username, fp)
         return ws
     except BaseException:
         store.lock()

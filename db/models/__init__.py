@@ -12,6 +12,7 @@ from db.models.admin import (
 from db.models.asb import AsbDetail, Breach, EscalationStep, Incident, RiskAssessment
 from db.models.base import Base, utcnow
 from db.models.cases import Case, CaseParty, Document, Note, Task
+from db.models.keys import AuditHead, KeySlotRecord, SigningKey
 from db.models.panels import (
     MartDetail,
     Meeting,
@@ -35,12 +36,13 @@ from db.models.trigger import (
 from db.models.vocab import VocabularyTerm
 
 __all__ = [
-    "Address", "AsbDetail", "AuditEntry", "Base", "Breach", "Case", "CaseParty", "Contractor",
-    "Document", "EscalationStep", "Incident", "Lsoa", "MartDetail", "Meeting",
+    "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseParty",
+    "Contractor",
+    "Document", "EscalationStep", "Incident", "KeySlotRecord", "Lsoa", "MartDetail", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
     "PanelMembership", "Person", "PersonAddress", "PersonAlias", "PoliceAsbImport",
     "PoliceAsbIncident", "Referral", "RiskAssessment",
-    "SanctuaryFeedback", "SanctuaryJob", "Setting", "SharingProtocol", "Task", "Team",
+    "SanctuaryFeedback", "SanctuaryJob", "Setting", "SharingProtocol", "SigningKey", "Task", "Team",
     "TriggerApplication", "TriggerComplaint", "TriggerRecommendation", "TriggerReview", "User",
     "UglyMugReport", "VocabularyTerm", "WorkLine", "utcnow",
 ]

@@ -29,7 +29,8 @@ def secrets_of(db, world) -> list[str]:
     ws = db.ws("admin")
     values = [*SUBJECT.values(), *NEIGHBOUR.values(), SUBJECT_ADDRESS["line1"],
               SUBJECT_ADDRESS["postcode"], NOTE_TEXT[:30], "Zeb Q", "1980-02-29",
-              PASSWORD, WRONG, ws.store._key.hex(), ws.audit_key.hex()]
+              PASSWORD, WRONG, ws.store._key.hex(),
+              ws.store._signing.private_bytes_raw().hex()]
     return [v for v in values if v]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from db import errors
 from db.keyslots import slot_path
@@ -154,7 +155,8 @@ def test_revoked_user_slot_gets_no_new_key_on_rekey(db):
     store = Store.open(db.path, "admin", PASSWORD)
     revoked = store.slots.find("cm")
     private = revoked.open_private(PASSWORD, store.slots.db_uuid)
-    store.revoke_slot("cm")
+    with Session(store.engine) as session, session.begin():
+        store.revoke_slot("cm", session)
     store.rekey()
     store.lock()
     # Even with the revoked user's private key, nothing in the new file opens the data key.

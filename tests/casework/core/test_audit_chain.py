@@ -11,7 +11,7 @@ import sqlcipher3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casework.core import audit
+from casework.core import audit, audit_chain
 from casework.core.context import SYSTEM
 
 COLS = ("seq", "ts", "user_id", "username", "action", "record_type", "record_id", "reason",
@@ -71,14 +71,14 @@ def mutate(conn, rng: random.Random, rows: list[tuple]) -> str:
             conn.execute(f"UPDATE audit_entries SET {sets} WHERE seq = ?", (*ra[1:], b))
     elif kind == "truncate":
         conn.execute("DELETE FROM audit_entries WHERE seq > ?", (rng.randint(0, n - 1),))
-    else:  # insert a forged entry (made without the audit key) anywhere, shifting the rest
+    else:  # insert a forged entry (its hash computed as casework would) anywhere
         at = rng.randint(1, n + 1)
         conn.execute("UPDATE audit_entries SET seq = -seq WHERE seq >= ?", (at,))
         conn.execute("UPDATE audit_entries SET seq = 1 - seq WHERE seq < 0")
         prev = rows[at - 2][9] if at > 1 else audit.GENESIS
         body = audit.canonical(at, "2026-01-01T00:00:00.000000Z", 1, "admin", "view", "case",
                                "1", "", "")
-        forged = audit.chain_hash(secrets.token_bytes(32), prev, at, body)
+        forged = audit.chain_hash(prev, at, body)
         conn.execute("INSERT INTO audit_entries VALUES (?,?,?,?,?,?,?,?,?,?)",
                       (at, "2026-01-01T00:00:00.000000Z", 1, "admin", "view", "case", "1", "",
                        "", forged))
@@ -94,7 +94,7 @@ def test_a_thousand_random_mutations_are_each_detected(db):
     done: dict[str, int] = {}
     try:
         original = snapshot(conn)
-        assert audit.verify_connection(conn, ws.audit_key, head).ok
+        assert audit.verify_connection(conn, head).ok
         while sum(done.values()) < 1000:
             conn.execute("BEGIN")
             try:
@@ -104,16 +104,16 @@ def test_a_thousand_random_mutations_are_each_detected(db):
                     continue  # e.g. a duplicate or non-integer seq: the table refuses it
                 if snapshot(conn) == original:
                     continue  # the edit happened to store the same value: not a mutation
-                with_head = audit.verify_connection(conn, ws.audit_key, head)
+                with_head = audit.verify_connection(conn, head)
                 assert not with_head.ok, kind
                 assert with_head.first_bad_seq is not None and with_head.problem
                 if kind != "truncate":  # the rest are found even without a kept head
-                    assert not audit.verify_connection(conn, ws.audit_key).ok, kind
+                    assert not audit.verify_connection(conn).ok, kind
                 done[kind] = done.get(kind, 0) + 1
             finally:
                 conn.execute("ROLLBACK")
         assert snapshot(conn) == original
-        assert audit.verify_connection(conn, ws.audit_key, head).ok
+        assert audit.verify_connection(conn, head).ok
     finally:
         conn.close()
     assert set(done) == {"edit", "delete", "reorder", "truncate", "insert"}
@@ -125,7 +125,7 @@ def test_first_broken_entry_is_named(db):
     conn = ws.store.raw_connection()
     try:
         conn.execute("UPDATE audit_entries SET record_id = '999' WHERE seq = 17")
-        result = audit.verify_connection(conn, ws.audit_key)
+        result = audit.verify_connection(conn)
     finally:
         conn.close()
     assert (result.ok, result.first_bad_seq, result.count) == (False, 17, 16)
@@ -135,19 +135,24 @@ def test_first_broken_entry_is_named(db):
 def test_head_catches_truncation_but_not_later_growth(db):
     ws = db.ws("admin")
     fill(ws, 20)
+    first = audit.current_head(ws)
+    fill(ws, 5)
     head = audit.current_head(ws)
-    assert audit.parse_head(str(head)) == head
+    assert head.signer == "admin" and audit.parse_head(str(head)) == head
     fill(ws, 5)  # the chain grows after the head was kept: still fine
     assert audit.verify(ws, head).ok
     assert audit.verify(ws, head.hash).ok  # a bare hash works too
+    assert audit.verify(ws, audit.Head(head.seq, head.hash)).ok  # and "seq:hash"
     conn = ws.store.raw_connection()
     try:
-        conn.execute(f"DELETE FROM audit_entries WHERE seq >= {head.seq}")
+        conn.execute(f"DELETE FROM audit_entries WHERE seq > {first.seq}")
+        assert not audit.verify_connection(conn).ok  # the later signed heads say so
+        conn.execute(f"DELETE FROM audit_heads WHERE seq > {first.seq}")
     finally:
         conn.close()
-    assert audit.verify(ws).ok  # a cut chain is self-consistent ...
+    assert audit.verify(ws).ok  # a chain cut with its heads is self-consistent ...
     cut = audit.verify(ws, head)  # ... but not with the head kept elsewhere
-    assert not cut.ok and "cut off" in cut.problem and cut.first_bad_seq == head.seq
+    assert not cut.ok and "cut off" in cut.problem and cut.first_bad_seq == first.seq + 1
     # appending again after the cut still does not bring the old head back
     fill(ws, 10)
     assert not audit.verify(ws, head).ok
@@ -159,16 +164,17 @@ def test_bad_heads_are_refused(text):
         audit.parse_head(text)
 
 
-def test_verify_on_empty_chain_and_verify_rows_match_record(db):
+def test_verify_on_empty_chain(db):
     ws = db.ws("admin")
-    assert audit.verify_rows(ws.audit_key, []).ok
+    assert audit.verify(ws).ok
     conn = ws.store.raw_connection()
     try:
-        rows = snapshot(conn)
+        conn.execute("DELETE FROM audit_heads")
+        conn.execute("DELETE FROM audit_entries")
+        assert audit.verify_connection(conn).count == 0
+        assert audit.verify_connection(conn).ok
     finally:
         conn.close()
-    assert audit.verify_rows(ws.audit_key, rows).ok
-    assert audit.verify(ws).count == len(rows)
 
 
 text = st.text(max_size=30)
@@ -195,7 +201,7 @@ def test_an_untouched_chain_never_fails(db, entries):
 @given(row=st.tuples(st.integers(1, 10**9), text, st.none() | st.integers(), text, text, text,
                      text, text, text))
 def test_fast_encoder_is_byte_for_byte_canonical(row):
-    encode = audit._row_encoder()
+    encode = audit_chain._row_encoder()
     assert encode(row).encode("ascii") == audit.canonical(*row)
     assert json.loads(encode(row)) == list(row)
 
@@ -208,11 +214,12 @@ def test_sqlite_and_python_canonical_forms_agree(db):
     conn = ws.store.raw_connection()
     try:
         assert audit._sqlite_json_is_canonical(conn)  # so the fast path is what runs
-        fast = audit._verify_batches(ws.audit_key, audit._fast_batches(conn), None)
-        slow = audit.verify_rows(ws.audit_key, snapshot(conn))
-        assert fast == slow and fast.ok and fast.count == len(snapshot(conn))
+        fast = list(audit_chain._fast_rows(conn))
+        slow = list(audit_chain._python_rows(conn))
+        assert fast == slow and len(fast) == len(snapshot(conn))
+        assert audit.verify_connection(conn).ok
         conn.execute("UPDATE audit_entries SET detail = ? WHERE seq = 12", (b"\xff\x00",))
-        broken = audit.verify_connection(conn, ws.audit_key)
+        broken = audit.verify_connection(conn)
         assert (broken.ok, broken.first_bad_seq) == (False, 12)
     finally:
         conn.close()
