@@ -1,7 +1,7 @@
 """Key-slot registry, signing keys and signed audit heads
 
 Revision ID: 0002_signing
-Revises: 0001
+Revises: 0002_vocab
 
 The tables are created empty. Filling them needs keys no migration has: the first unlock
 after the upgrade registers the slots of the ``.keys`` file, checks the old HMAC chain
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0002_signing'
-down_revision = '0001'
+down_revision = '0002_vocab'
 branch_labels = None
 depends_on = None
 

@@ -116,7 +116,7 @@ SERVICES: list[Service] = [
     Service("ladder.escalate", lambda w: (lambda cid: lambda ws: ladder.escalate(
         ws, cid, "first_warning_letter", ON))(w.fresh_case()), ASB_TEAM),
     Service("ladder.record_breach", lambda w: (lambda ids: lambda ws: ladder.record_breach(
-        ws, ids[1], ON, "warning"))(_escalated(w, "cpw", "urgent")), ASB_TEAM),
+        ws, ids[1], ON, "further_warning"))(_escalated(w, "cpw", "urgent")), ASB_TEAM),
     Service("ladder.de_escalate", lambda w: (lambda ids: lambda ws: ladder.de_escalate(
         ws, ids[0], 0, "improved", ON))(_escalated(w, "verbal_warning")), ASB_TEAM),
     Service("ladder.ladder_options",
