@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from casework.cases import caseview
 from ui.common import services
 from ui.common.accessibility import prepare
+from ui.common.flow import FlowLayout
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
@@ -20,6 +21,7 @@ from ui.common.qt import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    Qt,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,15 @@ from ui.common.widgets import KeyValues, RecordTable
 
 if TYPE_CHECKING:
     from casework.core.context import Workspace
+
+
+def _list_row(ws: Any, case_id: int, reference: str) -> Any:
+    """The case's line of the case list (officer, team, stage), or None."""
+    from casework.cases import caselist
+
+    flt = caselist.CaseFilter(reference_prefix=reference)
+    rows = caselist.fetch_cases(ws, flt, 0, 5, "reference", False)
+    return next((r for r in rows if r.id == case_id), None)
 
 
 class CaseView(QWidget):
@@ -47,6 +58,7 @@ class CaseView(QWidget):
         self.view: Any = None
         self.header: Any = None
         self.load_count = 0
+        self.load_error = ""  # why the last load failed (``--screenshot`` exits non-zero)
         self.dialog: QDialog | None = None
         self.setAccessibleName(f"{humanise(self.case_type)} case")
         self.title = QLabel("Loading…")
@@ -54,8 +66,14 @@ class CaseView(QWidget):
         self.title.setAccessibleName("Case")
         self.badges = QLabel("")
         self.badges.setObjectName("caseBadges")
-        self.actions_bar = QHBoxLayout()
-        self.actions_bar.setSpacing(6)
+        self.case_header = QLabel("")
+        self.case_header.setObjectName("caseHeader")
+        self.case_header.setAccessibleName("Who is involved")
+        self.case_header.setWordWrap(True)
+        self.case_header.setTextFormat(Qt.TextFormat.RichText)
+        self.case_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.list_row: Any = None  # the case's line of the case list (officer, team, stage)
+        self.actions_bar = FlowLayout(spacing=6)  # wraps: never forces the window wider
         self.buttons: dict[str, QPushButton] = {}
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
@@ -94,6 +112,7 @@ class CaseView(QWidget):
         self.status.setAccessibleName("Case status message")
         box = QVBoxLayout(self)
         box.addLayout(head)
+        box.addWidget(self.case_header)
         box.addLayout(self.actions_bar)
         box.addWidget(self.status)
         box.addWidget(self.tabs, 1)
@@ -143,19 +162,23 @@ class CaseView(QWidget):
         """Load the case and its common parts in the background."""
         ws, case_id, load = self.ws, self.case_id, self.load
 
-        def work() -> tuple[Any, caseview.CaseParts]:
-            return load(), caseview.case_parts(ws, case_id)
+        def work() -> tuple[Any, caseview.CaseParts, Any]:
+            view, parts = load(), caseview.case_parts(ws, case_id)
+            return view, parts, _list_row(ws, case_id, parts.header.reference)
 
         QueryOp(self, work, self._show).failure(self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         self.title.setText("This case could not be opened")
+        self.load_error = f"the case could not be opened: {error_text(exc)}"
         self.status.setText(error_text(exc))
         self.load_count += 1
         self.loaded.emit()
 
-    def _show(self, loaded: tuple[Any, caseview.CaseParts]) -> None:
-        view, parts = loaded
+    def _show(self, loaded: tuple[Any, ...]) -> None:
+        view, parts = loaded[0], loaded[1]
+        self.list_row = loaded[2] if len(loaded) > 2 else None
+        self.load_error = ""
         self.view = view
         self.parts = parts
         self.header = h = self.header_of(view) or parts.header
@@ -165,6 +188,7 @@ class CaseView(QWidget):
             closed = h.status == "closed"
             for key, button in self.buttons.items():
                 button.setEnabled(not closed or key in self._always_enabled())
+        self.case_header.setText(self.header_text(parts))
         self.people.set_records(parts.people)
         self.tasks.set_records(parts.tasks)
         self.notes.set_records(parts.notes)
@@ -177,6 +201,35 @@ class CaseView(QWidget):
             self._count_tabs()
             self.load_count += 1
         self.loaded.emit()
+
+    def header_text(self, parts: caseview.CaseParts) -> str:
+        """Who is involved and what comes next: the parties by name and role, the
+        officer's name, the team, the stage and the next deadline."""
+        from html import escape
+
+        def pair(key: str, value: str) -> str:
+            return (f"<span style='font-weight:600'>{escape(key)}</span>&nbsp;"
+                    f"{escape(value)}")
+
+        items = [pair(humanise(p.role), p.name) for p in parts.people]
+        if not parts.people:
+            items.append(pair("People", "nobody recorded yet"))
+        row = self.list_row
+        if row is not None:
+            cases = self.main.page("cases") if self.main is not None else None
+            lst = getattr(cases, "list_view", None)
+            names = lst.model.owner_names if lst is not None else {}
+            items.append(pair("Officer", names.get(row.owner, row.owner) or "not assigned"))
+            if row.team:
+                items.append(pair("Team", row.team))
+            if row.stage:
+                items.append(pair("Stage", row.stage))
+        due = sorted((t for t in parts.tasks if t.completed_on is None),
+                     key=lambda t: t.due_on)
+        if due:
+            items.append(pair("Next deadline",
+                              f"{due[0].title}, {due[0].due_on:%d %b %Y}"))
+        return " &nbsp;·&nbsp; ".join(items)
 
     def _count_tabs(self) -> None:
         """Show how many rows each list tab holds, e.g. "Incidents (3)"."""

@@ -13,10 +13,10 @@ from typing import Any
 
 from casework.core.errors import ValidationError
 from ui.common.forms import Form, combo, date_edit
+from ui.common.guard import GuardedDialog, keep_default
 from ui.common.ops import QueryOp
 from ui.common.qt import (
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,9 +34,11 @@ STEP_PERSON, STEP_MATCHES, STEP_CASE = range(3)
 NEW_PERSON = -1
 
 
-class CaseWizard(QDialog):
+class CaseWizard(GuardedDialog):
     """Subclasses set ``title``/``person_role`` and implement ``build_case_form`` and
-    ``create(person_id, values)`` (run off the GUI thread; returns (case_id, reference))."""
+    ``create(person_id, values)`` (run off the GUI thread; returns (case_id, reference)).
+
+    Esc, Cancel or the close button ask before discarding what was typed."""
 
     created = Signal(int, str)
     title = "New case"
@@ -151,7 +153,7 @@ class CaseWizard(QDialog):
         self.back_button.setEnabled(step != STEP_PERSON)
         self.next_button.setText("&Create case" if step == STEP_CASE else "&Next >")
         self.next_button.setAccessibleName("Create case" if step == STEP_CASE else "Next")
-        self.next_button.setEnabled(True)
+        keep_default(self.next_button)
         first = {STEP_PERSON: self.person, STEP_CASE: self.case}.get(step)
         if first is not None and first.fields:
             next(iter(first.fields.values())).setFocus()
@@ -202,7 +204,7 @@ class CaseWizard(QDialog):
             self._person_failed).run()
 
     def _person_failed(self, exc: BaseException) -> None:
-        self.next_button.setEnabled(True)
+        keep_default(self.next_button)
         self.person.show_error(exc)
 
     def _show_matches(self, matches: list[Any]) -> None:
@@ -263,7 +265,7 @@ class CaseWizard(QDialog):
         return None
 
     def _failed(self, exc: BaseException) -> None:
-        self.next_button.setEnabled(True)
+        keep_default(self.next_button)
         field = getattr(exc, "field", None)
         if field in self.person.fields:
             self._go(STEP_PERSON)

@@ -1,4 +1,6 @@
-"""The main window: navigation, the search box, the screens, and the lock button."""
+"""The main window: menu bar, toolbar, navigation, the search box, the screens, and the
+lock button. Every command is a QAction (menu, toolbar and shortcut are one thing), and
+the shortcut sheet lists them all."""
 
 from __future__ import annotations
 
@@ -9,13 +11,11 @@ from ui.common.accessibility import prepare
 from ui.common.forms import humanise
 from ui.common.qt import (
     QHBoxLayout,
-    QKeySequence,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
-    QShortcut,
     QSize,
     QStackedWidget,
     Qt,
@@ -29,6 +29,18 @@ if TYPE_CHECKING:
     from casework.core.context import Workspace
 
 
+def fit_size(width: int, height: int) -> QSize:
+    """``width`` x ``height``, or less to fit the screen's free area (a 1366x768 laptop, or
+    1920x1080 at 150%: 1280x720 logical pixels)."""
+    from ui.common.qt import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width()), min(height, free.height() - 30))
+
+
 class MainWindow(QMainWindow):
     """The signed-in application. Emits ``lock_requested`` for the Lock button."""
 
@@ -39,7 +51,7 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.setWindowTitle("casework")
         self.setAccessibleName("casework main window")
-        self.resize(1400, 860)
+        self.resize(fit_size(1400, 860))
         self.items = [n for n in NAV if n.allowed(ws.actor)]
         self.case_types: dict[str, CaseTypeUi] = CASE_TYPES
         self.pages: dict[str, Screen] = {}
@@ -83,9 +95,8 @@ class MainWindow(QMainWindow):
             entry.setSizeHint(QSize(200, 40))
             self.nav.addItem(entry)
             self.stack.addWidget(QWidget())
-            sc = QShortcut(QKeySequence(f"Alt+{n}"), self)
-            sc.activated.connect(lambda key=item.key: self.show_page(key))
         self.nav.currentRowChanged.connect(self._on_nav)
+        self.setMinimumSize(800, 500)
 
         body = QWidget()
         row = QHBoxLayout(body)
@@ -102,9 +113,9 @@ class MainWindow(QMainWindow):
         col.addWidget(top)
         col.addWidget(body, 1)
         self.setCentralWidget(central)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock_requested)
-        if self.search is not None:
-            QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        from ui.shell.commands import build_commands
+
+        self.commands = build_commands(self)
         self.setTabOrder(self.nav, self.stack)
         self.statusBar().showMessage(f"Signed in as {ws.actor.username}")
         prepare(self)
@@ -158,6 +169,10 @@ class MainWindow(QMainWindow):
         """An address hit: show the people screen (addresses are found through people)."""
         del address_id
         self.show_page("people")
+
+    def current_page(self) -> Screen | None:
+        page = self.stack.currentWidget()
+        return page if isinstance(page, Screen) else None
 
     def close_data(self) -> None:
         """Drop every screen (and the data it shows) before the window goes."""
