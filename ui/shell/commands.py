@@ -82,9 +82,10 @@ def build_commands(win: MainWindow) -> Commands:
     acts["shortcuts"] = _action(win, "Keyboard shortcuts", lambda: show_shortcuts(win),
                                 "Ctrl+/")
     acts["about"] = _action(win, "About casework", lambda: show_about(win))
-    acts["new_case"].setEnabled(cases_allowed and _can_create(win))
-    acts["close_tab"].setEnabled(cases_allowed)
-    acts["find"].setEnabled(win.search is not None)
+    # what the role cannot do is not offered at all (no grey buttons without a use)
+    acts["new_case"].setVisible(cases_allowed and _can_create(win))
+    acts["close_tab"].setVisible(cases_allowed)
+    acts["find"].setVisible(win.search is not None)
 
     bar = win.menuBar()
     file_menu = bar.addMenu("File")

@@ -10,12 +10,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from casework.core import audit, settings
 from ui.common.documents import forget_all
 from ui.common.qt import QApplication, QDialog, QObject, Signal, isValid
 from ui.common.security import IdleWatcher, clear_clipboard_now
 
 log = logging.getLogger(__name__)
+
+
+_PRELOADED = False
+
+
+def preload() -> None:
+    """Import the storage and the main window while the user types the password (the
+    unlock dialog is shown before any of it loads: start-up feels quick)."""
+    global _PRELOADED
+    if _PRELOADED:
+        return
+    _PRELOADED = True
+    import threading
+
+    def work() -> None:
+        try:
+            import casework.core.audit  # noqa: F401 - loads SQLAlchemy, the store, models
+            import casework.core.settings  # noqa: F401
+        except Exception:  # noqa: BLE001 - the real import later reports any problem
+            log.debug("Preloading failed; the modules load when first used.")
+
+    threading.Thread(target=work, name="preload", daemon=True).start()
 
 
 class Session(QObject):
@@ -55,6 +76,7 @@ class Session(QObject):
         dlg.show()
         dlg.raise_()
         dlg.activateWindow()
+        preload()
         return dlg
 
     def _unlock_rejected(self) -> None:
@@ -63,6 +85,7 @@ class Session(QObject):
 
     def open(self, ws: Any, page: str | None = None) -> Any:
         """Show the main window for a signed-in workspace and arm the idle lock."""
+        from casework.core import audit
         from ui.shell.mainwindow import MainWindow
 
         relocked = self.locked_once and self.username == ws.actor.username
@@ -94,6 +117,8 @@ class Session(QObject):
         return self.window
 
     def _arm_idle(self, ws: Any) -> None:
+        from casework.core import settings
+
         ms = self.idle_ms
         if ms is None:
             try:
@@ -106,6 +131,8 @@ class Session(QObject):
     def _restore(self, kept: Kept, ws: Any) -> Any:
         """The same user unlocked: the hidden window and dialogs come back as they were.
         The screens keep their workspace object; it takes over the new unlocked store."""
+        from casework.core import audit
+
         vars(kept.ws).update(vars(ws))
         self.ws = kept.ws
         self.username = ws.actor.username
@@ -126,6 +153,8 @@ class Session(QObject):
         """Hide every window and forget the key; then ask to unlock again."""
         if self.ws is None:
             return
+        from casework.core import audit
+
         self.idle.stop()
         self.locked_once = True
         try:
