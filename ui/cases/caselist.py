@@ -117,6 +117,10 @@ class CaseListView(QWidget):
         self.table.setColumnWidth(COL_STAGE, 130)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(COL_OPENED, Qt.SortOrder.DescendingOrder)
+        from ui.common import remember
+
+        remember.restore_header("caselist", header)
+        header.setSortIndicator(COL_OPENED, Qt.SortOrder.DescendingOrder)  # as the model
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._load_visible())
         self.model.counted.connect(lambda _n: self._load_visible())
@@ -154,6 +158,14 @@ class CaseListView(QWidget):
         # Filter choices load after the first page, so they never delay it.
         self.model.page_loaded.connect(self._options_once)
         self._options_loaded = False
+        from ui.common.changes import bus
+
+        bus().changed.connect(self._changed)
+
+    def _changed(self, change: Any) -> None:
+        """A write elsewhere changed cases: show their new stage, risk, status..."""
+        if change.case_ids or change.touches("case"):
+            self.model.refresh_in_place()
 
     def _failed(self, text: str) -> None:
         self.load_error = f"the case list could not be loaded: {text}"

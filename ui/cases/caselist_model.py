@@ -142,6 +142,42 @@ class CaseTableModel(QAbstractTableModel):
 
         self.failed.emit(error_text(exc))
 
+    def refresh_in_place(self) -> None:
+        """Fetch the held pages again (a case changed: its stage, risk, owner...) and the
+        count, keeping the rows where they are until the new values arrive."""
+        if not self.loaded_once:
+            return
+        gen, ws, flt, cl = self._generation, self.ws, self.filter, self.caselist
+        sort, desc, size = self.sort_key, self.descending, self.page_size
+        for page in sorted(self._pages):
+            self._pending.add(page)
+            QueryOp(None, lambda p=page: cl.fetch_cases(ws, flt, p * size, size, sort, desc),
+                    lambda rows, p=page: self._page_again(gen, p, rows)).failure(
+                lambda exc: self._failed(gen, exc)).run()
+        QueryOp(None, lambda: cl.count_cases(ws, flt),
+                lambda n: self._recounted(gen, n)).failure(
+            lambda exc: self._failed(gen, exc)).run()
+
+    def _page_again(self, gen: int, page: int, rows: list[Any]) -> None:
+        if gen != self._generation:
+            return
+        self._pending.discard(page)
+        self._pages[page] = list(rows)
+        first = page * self.page_size
+        last = min(first + self.page_size, self._rows_shown) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
+        self.page_loaded.emit(self.rows_held)
+
+    def _recounted(self, gen: int, total: int) -> None:
+        if gen != self._generation:
+            return
+        if total < self._rows_shown:
+            self.beginRemoveRows(QModelIndex(), total, self._rows_shown - 1)
+            self._rows_shown = total
+            self.endRemoveRows()
+        self._counted(gen, total)
+
     def ensure_loaded(self, first: int, last: int) -> None:
         """Fetch the pages holding rows ``first``..``last`` (the rows on screen)."""
         for page in range(max(0, first) // self.page_size, max(0, last) // self.page_size + 1):

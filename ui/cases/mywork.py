@@ -61,6 +61,10 @@ class Page(Screen):
                           context=Qt.ShortcutContext.WidgetShortcut)
         for w in (self.overdue_label, self.overdue, self.week_label, self.week):
             box.addWidget(w)
+        from ui.common.changes import bus
+
+        bus().changed.connect(lambda c: self.refresh() if self.loaded and (
+            c.touches("task") or c.touches("case")) else None)
         hint = QLabel("Double-click or press Enter on a task to open its case.")
         hint.setObjectName("hint")
         box.addWidget(hint)

@@ -110,6 +110,9 @@ class Page(Screen):
         return self.wizard
 
     def _created(self, case_id: int, reference: str) -> None:
+        from ui.common.changes import CASE, TASK, Change, announce
+
         if self.list_view is not None:
             self.list_view.refresh()
         self.open_case(case_id, reference)
+        announce(Change({case_id}, {CASE, TASK}, self))

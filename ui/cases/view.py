@@ -126,6 +126,9 @@ class CaseView(QWidget):
         self.documents.activated.connect(lambda *_: self.open_document())
         self.actions_bar.addStretch(1)
         prepare(self)
+        from ui.common.changes import bus
+
+        bus().changed.connect(self._on_change)
         self.reload()
 
     # -- for subclasses -----------------------------------------------------------------
@@ -186,14 +189,22 @@ class CaseView(QWidget):
             self.title.setText(f"{h.reference}  ·  {humanise(h.case_type)}")
             self.badges.setText(f"{humanise(h.status)} · {humanise(h.risk_level)} risk")
             closed = h.status == "closed"
+            from ui.common.guard import disable_with_reason
+
             for key, button in self.buttons.items():
-                button.setEnabled(not closed or key in self._always_enabled())
+                disable_with_reason(button, "the case is closed" if closed and key not in
+                                    self._always_enabled() else None)
+                # a closed case shows only what it still allows (Reopen, documents)
+                button.setVisible(not closed or key in self._always_enabled())
         self.case_header.setText(self.header_text(parts))
         self.people.set_records(parts.people)
         self.tasks.set_records(parts.tasks)
         self.notes.set_records(parts.notes)
         self.documents.set_records(parts.documents)
-        self.buttons["open_document"].setEnabled(bool(parts.documents))
+        from ui.common.guard import disable_with_reason
+
+        disable_with_reason(self.buttons["open_document"], None if parts.documents else
+                            "this case has no documents yet")
         self.history.set_records(parts.history)
         try:
             self.populate(view)
@@ -261,17 +272,25 @@ class CaseView(QWidget):
         open_document(self, self.ws, doc.id,
                       lambda _p: self.status.setText(f"Opened “{doc.title}”."))
 
-    def after_change(self, message: str) -> None:
-        """Show what an action did and reload the case."""
+    def after_change(self, message: str, result: Any = None) -> None:
+        """Show what an action did, reload the case, and tell every open screen."""
+        from ui.common.changes import CASE, TASK, announce, change_of
+
         self.status.setText(message)
         self.changed.emit()
         self.reload()
+        announce(change_of(result, self.case_id, self, (CASE, TASK)))
+
+    def _on_change(self, change: Any) -> None:
+        if change.source is not self and self.case_id in change.case_ids:
+            self.reload()
 
     def run_dialog(self, dialog: QDialog, message: str) -> QDialog:
         """Open an action dialog (window-modal, non-blocking); reload the case when it is
         accepted. The open dialog is ``self.dialog`` (tests drive it)."""
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self.after_change(message))
+        dialog.accepted.connect(
+            lambda: self.after_change(message, getattr(dialog, "result_value", None)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

@@ -69,7 +69,7 @@ class CaseWizard(GuardedDialog):
             b.setAccessibleName(name)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.request_close)
         self.next_button.setDefault(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -197,7 +197,7 @@ class FormDialog(GuardedDialog):
         self.submit_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.on_submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.request_close)
         box.addWidget(self.buttons)
         self.result_value: Any = None
 

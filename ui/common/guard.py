@@ -3,9 +3,10 @@ before throwing changes away; after an error its default button stays the action
 
 Every dialog of the application can use these (``FormDialog`` and the case wizard do):
 
-* ``GuardedDialog`` - a QDialog whose ``reject()`` (Cancel, Esc, the close button) asks
-  "Discard your changes?" when any input field differs from when it was shown.
-  ``force_reject()`` closes without asking (the idle lock, after saying so).
+* ``GuardedDialog`` - a QDialog that asks "Discard changes?" when the user closes it
+  (Esc, Cancel wired to ``request_close``, the title bar's close button) while any input
+  field differs from when it was shown. A ``reject()`` from code closes without asking;
+  so does ``force_reject()`` (the idle lock, after saying so).
 * ``keep_default(button)`` - make ``button`` the dialog's default again, so Enter
   retries the action after a validation error instead of pressing Cancel.
 * ``disable_with_reason(button, reason)`` - a disabled button that says why in its
@@ -127,15 +128,40 @@ class GuardedDialog(QDialog):
         now = snapshot(self)
         return any(k in now and now[k] != v for k, v in self._clean.items())
 
-    def reject(self) -> None:
-        if not self._forced and self.result() != QDialog.DialogCode.Accepted \
-                and self.has_changes():
-            self.asked_discard += 1
-            if not confirm_discard(self):
-                return
-        super().reject()
+    def may_close(self) -> bool:
+        """True when nothing was typed, or the user agrees to discard it."""
+        if self._forced or not self.isVisible() or not self.has_changes():
+            return True
+        self.asked_discard += 1
+        return confirm_discard(self)
+
+    def request_close(self) -> bool:
+        """The user asked to close (Cancel, Esc): ask first if there are changes."""
+        if not self.may_close():
+            return False
+        self._forced = True  # asked once: the close event that follows must not ask again
+        self.reject()
+        self._forced = False
+        return True
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        from ui.common.qt import Qt
+
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.request_close()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if not self.may_close():
+            event.ignore()
+            return
+        self._forced = True
+        super().closeEvent(event)
+        self._forced = False
 
     def force_reject(self) -> None:
         """Close without asking (the lock closes another user's dialogs)."""
         self._forced = True
-        super().reject()
+        self.reject()
+        self._forced = False

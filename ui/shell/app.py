@@ -100,8 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.shell.shot import screenshot
 
         return screenshot(app, args)
+    from ui.common import remember
     from ui.shell.session import Session
 
+    remember.log_to_file()
+    if not args.db and not args.user:
+        args.db, args.user = remember.last_sign_in()
     session = Session(args.db, args.user)
     session.start()
     return int(app.exec())

@@ -4,7 +4,7 @@ the shortcut sheet lists them all."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ui.common import services
 from ui.common.accessibility import prepare
@@ -46,9 +46,10 @@ class MainWindow(QMainWindow):
 
     lock_requested = Signal()
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, remember: bool = False) -> None:
         super().__init__()
         self.ws = ws
+        self.remember = remember
         self.setWindowTitle("casework")
         self.setAccessibleName("casework main window")
         self.resize(fit_size(1400, 860))
@@ -173,6 +174,42 @@ class MainWindow(QMainWindow):
     def current_page(self) -> Screen | None:
         page = self.stack.currentWidget()
         return page if isinstance(page, Screen) else None
+
+    # -- remembering (QSettings: no personal data) ----------------------------------------
+    def restore_state(self) -> None:
+        """The window's place and the user's open case tabs, as they were last time."""
+        from ui.common import remember
+
+        if remember.restore_geometry("window", self):
+            free = self.screen().availableGeometry() if self.screen() else None
+            if free is not None and not free.intersects(self.frameGeometry()):
+                self.resize(fit_size(1400, 860))  # the screen it was on is gone
+        ids = remember.open_tabs(str(self.ws.store.path), self.ws.actor.username)
+        if ids and "cases" in self.nav_keys():
+            current = self.nav.currentRow()
+            for case_id in ids:
+                self.open_case(case_id)
+            self.nav.setCurrentRow(current)
+
+    def save_state(self) -> None:
+        from ui.common import remember
+
+        remember.save_geometry("window", self)
+        cases = self.pages.get("cases")
+        if cases is not None:
+            tabs = cases.tabs  # type: ignore[attr-defined]
+            views = cases.views  # type: ignore[attr-defined]
+            ids = [cid for i in range(1, tabs.count()) for cid, v in views.items()
+                   if v is tabs.widget(i)]
+            remember.save_tabs(str(self.ws.store.path), self.ws.actor.username, ids)
+            lst = getattr(cases, "list_view", None)
+            if lst is not None:
+                remember.save_header("caselist", lst.table.horizontalHeader())
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self.remember:
+            self.save_state()
+        super().closeEvent(event)
 
     def close_data(self) -> None:
         """Drop every screen (and the data it shows) before the window goes."""

@@ -47,8 +47,9 @@ class Session(QObject):
     opened = Signal(object)
 
     def __init__(self, db_path: str = "", username: str = "", *,
-                 idle_ms: int | None = None) -> None:
+                 idle_ms: int | None = None, remember: bool = True) -> None:
         super().__init__()
+        self.remember = remember  # window place, open tabs (off for screenshots)
         self.db_path = db_path
         self.username = username
         self.idle_ms = idle_ms
@@ -107,8 +108,13 @@ class Session(QObject):
             audit.record_unlock(ws)
         self.db_path = str(ws.store.path)
         self.unlock_dialog = None
-        self.window = MainWindow(ws)
+        self.window = MainWindow(ws, remember=self.remember)
         self.window.lock_requested.connect(lambda: self.lock("Locked."))
+        if self.remember:
+            from ui.common import remember
+
+            remember.remember_sign_in(self.db_path, self.username)
+            self.window.restore_state()
         if page:
             self.window.show_page(page)
         self.window.show()
@@ -168,6 +174,8 @@ class Session(QObject):
         for w in dialogs:
             w.hide()
         if self.window is not None:
+            if self.remember:
+                self.window.save_state()
             self.window.hide()
             self.kept = Kept(self.ws, self.window, dialogs)
             self.window = None

@@ -41,7 +41,7 @@ def screenshot(app: QApplication, args: argparse.Namespace) -> int:
     except (CaseworkError, StoreError) as exc:
         print(f"casework: error: {exc}", file=sys.stderr)
         return 4
-    session = Session(args.db, args.user, idle_ms=0)
+    session = Session(args.db, args.user, idle_ms=0, remember=False)
     window = session.open(ws, args.page)
     if args.page and window.page(args.page) is None:
         print(f"casework: error: no screen {args.page!r} for this user (screens: "

@@ -89,10 +89,14 @@ def test_closing_a_changed_form_dialog_asks(signed_in: Any, qtbot: Any,
     qtbot.waitUntil(dlg.isVisible, timeout=5000)
     qtbot.keyClicks(dlg.form.fields["body"], "Spoke to the landlord")
     answers.append(False)
-    dlg.close()  # the title bar's close button
+    dlg.close()  # what the title bar's close button does
     assert dlg.isVisible() and dlg.asked_discard == 1
-    dlg.force_reject()
-    assert not dlg.isVisible()
+    answers.append(False)
+    dlg.buttons.button(dlg.buttons.StandardButton.Cancel).click()
+    assert dlg.isVisible() and dlg.asked_discard == 2
+    answers.append(True)
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert not dlg.isVisible() and dlg.asked_discard == 3
 
 
 def _unlock(session: Any, db: Any, user: str) -> Any:
