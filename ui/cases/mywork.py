@@ -63,11 +63,14 @@ class Page(Screen):
             box.addWidget(w)
         from ui.common.changes import bus
 
-        bus().changed.connect(lambda c: self.refresh() if self.loaded and (
-            c.touches("task") or c.touches("case")) else None)
+        bus().changed.connect(self._on_change)  # a bound method: disconnected with the page
         hint = QLabel("Double-click or press Enter on a task to open its case.")
         hint.setObjectName("hint")
         box.addWidget(hint)
+
+    def _on_change(self, change: Any) -> None:
+        if self.loaded and (change.touches("task") or change.touches("case")):
+            self.refresh()
 
     def refresh(self) -> None:
         fn = tasks.my_tasks if self.whose.currentData() == "mine" else tasks.team_tasks
