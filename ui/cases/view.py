@@ -21,6 +21,7 @@ from ui.common.qt import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     Qt,
     QTabWidget,
     QVBoxLayout,
@@ -78,7 +79,12 @@ class CaseView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
         self.summary = KeyValues("Summary")
-        self.tabs.addTab(self.summary, "S&ummary")
+        summary_scroll = QScrollArea()  # a long summary scrolls on a small screen
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        summary_scroll.setWidget(self.summary)
+        summary_scroll.setAccessibleName("Summary")
+        self.tabs.addTab(summary_scroll, "S&ummary")
         self.people = RecordTable([("Name", lambda p: p.name), ("Role", lambda p: humanise(p.role)),
                                    ("Date of birth", lambda p: p.date_of_birth),
                                    ("Agency", lambda p: p.agency)], "People")
