@@ -97,6 +97,7 @@ def build_commands(win: MainWindow) -> Commands:
     case_menu.setObjectName("caseMenu")  # case actions join it as they are added
     case_menu.addAction(acts["close_tab"])
     case_menu.addAction(acts["refresh"])
+    case_menu.menuAction().setVisible(cases_allowed)  # a role without cases has no Case menu
     view_menu = bar.addMenu("View")
     for n, item in enumerate(win.items, start=1):
         act = _action(win, item.label, lambda key=item.key: win.show_page(key), f"Alt+{n}")
