@@ -38,9 +38,9 @@ class AsbCaseView(CaseView):
             ("Situational", lambda r: r.situational_score),
             ("Incidental", lambda r: r.incidental_score), ("Total", lambda r: r.total_score),
             ("Next review", lambda r: r.next_review_on)], "Risk assessments")
-        self.add_tab(self.incidents, "&Incidents")
+        self.add_tab(self.incidents, "Incidents")  # Alt+I is Add incident
         self.add_tab(self.steps, "Stages and &steps")
-        self.add_tab(self.breaches, "&Breaches")
+        self.add_tab(self.breaches, "Breaches")  # Alt+B is Record breach
         self.add_tab(self.risk, "&Risk")
 
     def build_actions(self) -> None:

@@ -34,7 +34,7 @@ class Page(Screen):
         top.addStretch(1)
         types = sorted(case_types_for(ws.actor))
         if services.can(ws.actor, "case.write") and types:
-            self.new_button = QPushButton("&New case")
+            self.new_button = QPushButton("New case")  # Ctrl+N; Alt+N is Add note
             self.new_button.setAccessibleName("New case")
             menu = QMenu(self.new_button)
             for t in types:

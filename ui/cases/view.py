@@ -126,7 +126,7 @@ class CaseView(QWidget):
             self.build_actions()
             self.add_action("note", "Add &note…", self.add_note)
             self.add_action("close", "&Close with outcome…", self.close_case)
-        self.add_action("open_document", "Op&en document", self.open_document)
+        self.add_action("open_document", "Open docu&ment", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")
         self.documents.activated.connect(lambda *_: self.open_document())

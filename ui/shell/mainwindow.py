@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         who.setObjectName("who")
         who.setAccessibleName("Signed in as")
         bar.addWidget(who)
-        self.lock_button = QPushButton("&Lock")
+        self.lock_button = QPushButton("Lock")  # Ctrl+L; Alt+L is Clear filters
         self.lock_button.setAccessibleName("Lock the application")
         self.lock_button.setToolTip("Lock now (Ctrl+L): hides all data and forgets the key")
         self.lock_button.clicked.connect(self.lock_requested)
