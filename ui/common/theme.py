@@ -63,6 +63,8 @@ def high_contrast_palette() -> QPalette:
     pal.setColor(Role.HighlightedText, QColor("#000000"))
     pal.setColor(Role.Link, QColor("#ffff00"))
     pal.setColor(Role.Mid, QColor("#ffffff"))
+    for role in (Role.WindowText, Role.Text, Role.ButtonText):  # greyed still readable
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#a0a0a0"))
     return pal
 
 
