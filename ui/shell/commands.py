@@ -129,6 +129,13 @@ def build_commands(win: MainWindow) -> Commands:
             if act is not None:
                 button.setAccessibleName(act.text().replace("…", ""))
     win.addToolBar(toolbar)
+    from ui.common.qt import QToolButton
+
+    # Qt's own "more" buttons (shown when a bar is too narrow) need names for screen readers
+    for owner, name, label in ((bar, "qt_menubar_ext_button", "More menus"),
+                               (toolbar, "qt_toolbar_ext_button", "More toolbar buttons")):
+        for extra in owner.findChildren(QToolButton, name):
+            extra.setAccessibleName(label)
     return Commands(acts, toolbar)
 
 
