@@ -16,6 +16,14 @@ from ui.common.qt import QApplication, QMenu, Qt, QTableWidget
 pytestmark = pytest.mark.dates
 
 
+def _active(qtbot: Any, window: Any) -> None:
+    """Keys reach a window's shortcuts only while it is the active window."""
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
 def test_menus_toolbar_help_and_shortcut_sheet(signed_in: Any, qtbot: Any) -> None:
     _s, window = signed_in("cm")
     menus = [a.text() for a in window.menuBar().actions()]
@@ -23,6 +31,7 @@ def test_menus_toolbar_help_and_shortcut_sheet(signed_in: Any, qtbot: Any) -> No
     tools = window.commands.toolbar.actions()
     assert tools and all(not a.icon().isNull() for a in tools)
     window.show_page("cases")
+    _active(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: getattr(window, "help_dialog", None) is not None, timeout=5000)
     assert window.help_dialog.windowTitle() == "Help: Cases"
@@ -42,6 +51,7 @@ def test_ctrl_w_ctrl_n_ctrl_f_and_f5(signed_in: Any, qtbot: Any) -> None:
     view = _new_asb_case(qtbot, window)
     cases = window.page("cases")
     assert cases.tabs.currentWidget() is view
+    _active(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert view.case_id not in cases.views and cases.tabs.count() == 1
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
@@ -69,6 +79,7 @@ def test_enter_on_my_work_opens_the_case(signed_in: Any, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: page.loaded and (page.week.rowCount() or page.overdue.rowCount()),
                     timeout=10000)
     table = page.week if page.week.rowCount() else page.overdue
+    _active(qtbot, window)
     table.setFocus()
     table.setCurrentCell(0, 0)
     qtbot.keyClick(table, Qt.Key.Key_Return)
@@ -130,6 +141,7 @@ def test_case_list_sorts_counts_and_clears_like_it_says(signed_in: Any, qtbot: A
     qtbot.waitUntil(lambda: lst.model.total == 3, timeout=10000)
     # the whole list has rows from the start, so Ctrl+End reaches the last case
     assert lst.model.rowCount() == 3
+    _active(qtbot, window)
     lst.table.setFocus()
     qtbot.keyClick(lst.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     assert lst.table.currentIndex().row() == 2
