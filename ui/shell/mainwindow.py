@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(entry)
             self.stack.addWidget(QWidget())
         self.nav.currentRowChanged.connect(self._on_nav)
-        self.setMinimumSize(800, 500)
+        self.setMinimumSize(640, 480)
 
         body = QWidget()
         row = QHBoxLayout(body)

@@ -16,14 +16,14 @@ def test_open_tabs_and_window_come_back_for_the_same_user(signed_in: Any, qtbot:
                                                           db: Any) -> None:
     _s, window = signed_in("cm")
     view = _new_asb_case(qtbot, window, "Ada", "Lovelace")
-    window.resize(1100, 650)
+    window.resize(700, 520)  # within the offscreen test screen (800x600)
     window.page("cases").list_view.table.setColumnWidth(0, 222)
     window.close()  # saves
     assert remember.last_sign_in() == (str(db.path), "cm")
     _s2, again = signed_in("cm")
     cases = again.page("cases")
     qtbot.waitUntil(lambda: view.case_id in cases.views, timeout=10000)
-    assert (again.width(), again.height()) == (1100, 650)
+    assert (again.width(), again.height()) == (700, 520)
     assert cases.list_view.table.columnWidth(0) == 222
     # another user does not get cm's tabs
     _s3, other = signed_in("cm2")
