@@ -61,7 +61,7 @@ class CaseWizard(GuardedDialog):
         self.stack.addWidget(self._person_page())
         self.stack.addWidget(self._matches_page())
         self.stack.addWidget(self._case_page())
-        self.back_button = QPushButton("< &Back")
+        self.back_button = QPushButton("< Bac&k")
         self.next_button = QPushButton("&Next >")
         self.cancel_button = QPushButton("Cancel")
         for b, name in ((self.back_button, "Back"), (self.next_button, "Next"),

@@ -71,8 +71,14 @@ def test_ctrl_w_ctrl_n_ctrl_f_and_f5(signed_in: Any, qtbot: Any) -> None:
 
 def test_enter_on_my_work_opens_the_case(signed_in: Any, qtbot: Any) -> None:
     _s, window = signed_in("cm")
-    view = _new_asb_case(qtbot, window)  # its first contact is a task due within days
+    view = _new_asb_case(qtbot, window)
     reference = view.header.reference
+    from casework.cases.lifecycle import add_task, load_case
+    from casework.core import clock
+
+    with window.ws.uow() as session:
+        add_task(session, load_case(window.ws, session, view.case_id), "manual",
+                 "Call back today", clock.today())
     window.page("cases").close_tab(1)
     page = window.show_page("mywork")
     page.refresh()
