@@ -71,6 +71,12 @@ class CaseWizard(GuardedDialog):
         self.next_button.clicked.connect(self.next)
         self.cancel_button.clicked.connect(self.request_close)
         self.next_button.setDefault(True)
+        # wide enough for its longest label, "Create case" (it was clipped after the change)
+        bold = self.next_button.font()
+        bold.setBold(True)
+        from ui.common.qt import QFontMetrics
+
+        self.next_button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance("Create case") + 32)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.back_button, self.next_button, self.cancel_button):
