@@ -50,6 +50,11 @@ def _ui() -> Runner:
     return bench_ui.run
 
 
+def _startup() -> Runner:
+    from benchmarks import bench_startup
+    return bench_startup.run
+
+
 def _reliability() -> Runner:
     from benchmarks import reliability
     return reliability.run
@@ -63,6 +68,7 @@ MODULES: dict[str, tuple[Callable[[], Runner], int | None, int]] = {
     "exports": (_exports, None, 300),
     "audit": (_audit, 1_000_000, 2_000),  # size = audit entries
     "ui": (_ui, None, 300),
+    "startup": (_startup, None, 300),
     "reliability": (_reliability, 200, 3),  # size = kills and byte flips
 }
 COLUMNS = ("scenario", "size", "seconds", "baseline", "ratio", "target", "result")

@@ -14,7 +14,13 @@ from ui.shell.session import Session
 
 
 @pytest.fixture
-def app(qapp: Any) -> Any:
+def app(qapp: Any, tmp_path_factory: Any) -> Any:
+    """The application, with its QSettings in a fresh folder (never the user's own)."""
+    from ui.common.qt import QSettings
+
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     return make_app()
 
 

@@ -29,7 +29,7 @@ class AddUserDialog(FormDialog):
         self.add("role", "&Role", combo(ROLES))
         self.add("team", "&Team", QLineEdit(), "The team's exact name (case managers)")
         self.add("panels", "&Panels", QLineEdit(), "Panel names separated by commas")
-        self.add("password", "First &password", _password())
+        self.add("password", "First pass&word", _password())
 
     def on_submit(self) -> None:
         from casework.core.users import add_user

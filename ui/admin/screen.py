@@ -51,11 +51,11 @@ class Page(Screen):
             ("Description", lambda s: s.description)], "Settings")
         self.settings.doubleClicked.connect(lambda _i: self.edit_setting())
         self.tabs.addTab(self._with_buttons(self.settings, [
-            ("&Change setting…", self.edit_setting)]), "&Settings")
+            ("&Change setting…", self.edit_setting)]), "Settings")
         self.protocol = QLabel("")
         self.protocol.setWordWrap(True)
         self.protocol.setAccessibleName("Sharing protocol")
-        self.tabs.addTab(self.protocol, "Sharing &protocol")
+        self.tabs.addTab(self.protocol, "Sharing protocol")
         from casework.core.permissions import has
 
         self.vocabulary = None
@@ -67,13 +67,13 @@ class Page(Screen):
         self.retention = self.who_saw = self.sar = None
         if has(ws.actor, "admin.retention"):
             self.retention = RetentionTab(ws, self)
-            self.tabs.addTab(self.retention, "Re&tention")
+            self.tabs.addTab(self.retention, "Retention")
         if has(ws.actor, "audit.who_saw"):
             self.who_saw = WhoSawTab(ws)
             self.tabs.addTab(self.who_saw, "&Who saw what")
         if has(ws.actor, "sar.export"):
             self.sar = SubjectAccessTab(ws)
-            self.tabs.addTab(self.sar, "Subject &access")
+            self.tabs.addTab(self.sar, "Subject access")
         self.tabs.currentChanged.connect(self._tab_shown)
 
     def set_status(self, text: str) -> None:

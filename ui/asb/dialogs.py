@@ -24,7 +24,7 @@ class IncidentDialog(FormDialog):
         self.add("source", "&Source", combo(INCIDENT_SOURCES))
         self.add("location", "&Location", QLineEdit())
         self.add("police_reference", "&Police reference", QLineEdit())
-        self.add("hate_motivated", "", QCheckBox("&Hate-motivated"))
+        self.add("hate_motivated", "", QCheckBox("Hate-&motivated"))
         self.add("description", "&Description", text_box())
 
     def on_submit(self) -> None:

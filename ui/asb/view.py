@@ -38,9 +38,9 @@ class AsbCaseView(CaseView):
             ("Situational", lambda r: r.situational_score),
             ("Incidental", lambda r: r.incidental_score), ("Total", lambda r: r.total_score),
             ("Next review", lambda r: r.next_review_on)], "Risk assessments")
-        self.add_tab(self.incidents, "&Incidents")
+        self.add_tab(self.incidents, "Incidents")  # Alt+I is Add incident
         self.add_tab(self.steps, "Stages and &steps")
-        self.add_tab(self.breaches, "&Breaches")
+        self.add_tab(self.breaches, "Breaches")  # Alt+B is Record breach
         self.add_tab(self.risk, "&Risk")
 
     def build_actions(self) -> None:
@@ -72,12 +72,20 @@ class AsbCaseView(CaseView):
         self.steps.set_records(v.steps)
         self.breaches.set_records(v.breaches)
         self.risk.set_records(getattr(v, "assessments", ()))
+        from ui.common.guard import disable_with_reason
+
         if "breach" in self.buttons and h.status == "open":
             from casework.asb.ladder import BREACHABLE
 
-            self.buttons["breach"].setEnabled(any(s.action in BREACHABLE for s in v.steps))
+            disable_with_reason(self.buttons["breach"], None if any(
+                s.action in BREACHABLE for s in v.steps) else
+                "no step on this case can be breached (a CPW, CPN, ABC or injunction)")
         if "deescalate" in self.buttons and h.status == "open":
-            self.buttons["deescalate"].setEnabled(v.stage > 0)
+            disable_with_reason(self.buttons["deescalate"], None if v.stage > 0 else
+                                "the case is not escalated")
+        if "contact" in self.buttons and h.status == "open":
+            disable_with_reason(self.buttons["contact"], None if v.first_contact_on is None
+                                else f"first contact was made on {v.first_contact_on:%d %b %Y}")
 
     def _step_label(self, breach: Any) -> str:
         for s in getattr(self.view, "steps", ()):

@@ -1,4 +1,8 @@
-"""The case list view: filters above a paged table. Enter or double-click opens a case."""
+"""The case list view: filters above a paged table. Enter or double-click opens a case.
+
+The table has a row for every matching case from the start (the model pages them in),
+sorts in the database (a column the database cannot sort by keeps the arrow where the
+rows are sorted), names owners and areas, and says so when nothing matches."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from ui.cases.caselist_model import (
     COL_REFERENCE,
     COL_STAGE,
     HEADERS,
+    SORT_KEYS,
     CaseTableModel,
     IdRole,
 )
@@ -34,11 +39,13 @@ from ui.common.qt import (
     QWidget,
     Signal,
 )
+from ui.common.widgets import copy_selected_rows
 
 if TYPE_CHECKING:
     from casework.core.context import Workspace
 
 STATUSES = ("open", "closed")
+DEFAULT_STATUS = "open"
 RISKS = ("standard", "medium", "high")
 
 
@@ -57,11 +64,12 @@ class CaseListView(QWidget):
         self.f_type = combo(sorted(_case_types(ws)), blank="All types")
         self.f_stage = combo([(n, caselist.asb_stage_label(n)) for n in range(1, 5)],
                              blank="Any stage")
-        self.f_status = combo(STATUSES, blank="Open or closed", current="open")
+        self.f_status = combo(STATUSES, blank="Open or closed", current=DEFAULT_STATUS)
         self.f_risk = combo(RISKS, blank="Any risk")
         self.f_owner = combo([], blank="Anyone")
         self.f_team = combo([], blank="Any team")
         self.f_area = combo([], blank="Any area")
+        self._make_searchable(self.f_area, "Type part of an area's name or LSOA code")
         self.f_ref = QLineEdit()
         self.f_ref.setPlaceholderText("e.g. ASB-2026")
         self.clear_button = QPushButton("C&lear filters")
@@ -95,7 +103,7 @@ class CaseListView(QWidget):
         self.table.setAccessibleName("Cases")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(30)
@@ -103,22 +111,41 @@ class CaseListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = (150, 140, 130, 80, 80, 110, 150, 100, 110, 110)
+        widths = (140, 120, 120, 70, 75, 150, 120, 170, 105, 105)
         for col, width in enumerate(widths[:len(HEADERS)]):
             self.table.setColumnWidth(col, width)
         self.table.setColumnWidth(COL_STAGE, 130)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(COL_OPENED, Qt.SortOrder.DescendingOrder)
+        from ui.common import remember
+
+        remember.restore_header("caselist", header)
+        header.setSortIndicator(COL_OPENED, Qt.SortOrder.DescendingOrder)  # as the model
+        header.sortIndicatorChanged.connect(self._sort_changed)
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._load_visible())
+        self.model.counted.connect(lambda _n: self._load_visible())
+        self.empty = QLabel("No cases match these filters. Clear filters to see all open "
+                            "cases.", self.table.viewport())
+        self.empty.setObjectName("notice")
+        self.empty.setAccessibleName("No cases match these filters")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.hide()
         self.table.doubleClicked.connect(self._open_index)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table,
-                  activated=self._open_current, context=Qt.ShortcutContext.WidgetShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.table, activated=self._open_current,
+                      context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence.StandardKey.Copy, self.table,
+                  activated=lambda: copy_selected_rows(self.table),
+                  context=Qt.ShortcutContext.WidgetShortcut)
 
         self.count = QLabel("Loading…")
         self.count.setObjectName("count")
         self.count.setAccessibleName("Number of cases")
         self.model.page_loaded.connect(self._update_count)
         self.model.counted.connect(self._update_count)
-        self.model.failed.connect(self.count.setText)
+        self.load_error = ""
+        self.model.failed.connect(self._failed)
 
         top = QHBoxLayout()
         top.addLayout(grid, 1)
@@ -131,6 +158,21 @@ class CaseListView(QWidget):
         # Filter choices load after the first page, so they never delay it.
         self.model.page_loaded.connect(self._options_once)
         self._options_loaded = False
+        from ui.common.changes import bus
+
+        bus().changed.connect(self._changed)
+
+    def _changed(self, change: Any) -> None:
+        """A write elsewhere changed cases: show their new stage, risk, status..."""
+        if change.case_ids or change.touches("case"):
+            self.model.refresh_in_place()
+
+    def _failed(self, text: str) -> None:
+        self.load_error = f"the case list could not be loaded: {text}"
+        self.count.setText(text)
+        self.count.setObjectName("errorMessage")
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
 
     def _options_once(self, *_: Any) -> None:
         if not self._options_loaded:
@@ -144,12 +186,36 @@ class CaseListView(QWidget):
             lambda exc: None).run()
 
     def _fill_options(self, options: Any) -> None:
-        for box, items in ((self.f_owner, options.owners), (self.f_team, options.teams),
-                           (self.f_area, options.lsoas)):
+        owners = [(o.value, _person_label(o.label)) for o in options.owners]
+        areas = [(o.value, _area_label(o.value, o.label)) for o in options.lsoas]
+        for box, items in ((self.f_owner, owners),
+                           (self.f_team, [(o.value, o.label) for o in options.teams]),
+                           (self.f_area, sorted(areas, key=lambda a: a[1]))):
             box.blockSignals(True)
-            for opt in items:
-                box.addItem(opt.label, opt.value)
+            for value, label in items:
+                box.addItem(label, value)
             box.blockSignals(False)
+        self.model.names = {code: label for code, label in areas}
+        self.model.owner_names = {_login(o.label): _person_label(o.label)
+                                  for o in options.owners}
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(HEADERS) - 1)
+        if self.model.rowCount():
+            self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(
+                self.model.rowCount() - 1, len(HEADERS) - 1))
+
+    @staticmethod
+    def _make_searchable(box: QComboBox, tip: str) -> None:
+        """An editable combo box that completes on any part of an item's text."""
+        from ui.common.qt import QCompleter
+
+        box.setEditable(True)
+        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        box.lineEdit().setPlaceholderText("Any area")
+        box.setToolTip(tip)
+        completer = box.completer()
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def current_filter(self) -> Any:
         ref = self.f_ref.text().strip() or None
@@ -164,22 +230,51 @@ class CaseListView(QWidget):
         self.model.set_filter(self.current_filter())
 
     def clear_filters(self) -> None:
+        """Back to the defaults the list opens with: open cases of every type."""
         for box in (self.f_type, self.f_stage, self.f_risk, self.f_owner, self.f_team,
                     self.f_area, self.f_status):
             box.blockSignals(True)
             box.setCurrentIndex(0)
             box.blockSignals(False)
+        self.f_status.blockSignals(True)
+        self.f_status.setCurrentIndex(self.f_status.findData(DEFAULT_STATUS))
+        self.f_status.blockSignals(False)
         self.f_ref.clear()
         self._filters_changed()
 
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        """A column the database cannot sort by: put the arrow back on the sorted column."""
+        if column in SORT_KEYS:
+            return
+        current = next((c for c, k in SORT_KEYS.items() if k == self.model.sort_key),
+                       COL_OPENED)
+        desc = Qt.SortOrder.DescendingOrder if self.model.descending \
+            else Qt.SortOrder.AscendingOrder
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(current, desc)
+        header.blockSignals(False)
+        self.count.setText(f"The list cannot be sorted by {HEADERS[column].lower()}; it stays "
+                           f"sorted by {HEADERS[current].lower()}.")
+
+    def _load_visible(self) -> None:
+        first = self.table.rowAt(0)
+        last = self.table.rowAt(self.table.viewport().height() - 1)
+        if first < 0:
+            return
+        self.model.ensure_loaded(first, last if last >= 0 else self.model.rowCount() - 1)
+
     def _update_count(self, *_: Any) -> None:
         total = self.model.total
-        shown = self.model.rowCount()
         if total is None:
-            self.count.setText(f"{shown:,} cases shown…")
+            self.count.setText("Counting cases…")
         else:
-            self.count.setText(f"{total:,} cases" + (f" ({shown:,} loaded)"
-                                                     if shown < total else ""))
+            self.count.setText("No cases match these filters." if total == 0 else
+                               f"{total:,} case{'s' if total != 1 else ''}")
+        empty = total == 0
+        self.empty.setVisible(empty)
+        if empty:
+            self.empty.setGeometry(self.table.viewport().rect())
 
     # -- opening ------------------------------------------------------------------------
     def _open_index(self, index: QModelIndex) -> None:
@@ -195,6 +290,23 @@ class CaseListView(QWidget):
 
     def refresh(self) -> None:
         self.model.reload()
+
+
+def _login(label: str) -> str:
+    return label.split(" (", 1)[0]
+
+
+def _person_label(label: str) -> str:
+    """An owner option "jsmith (Jo Smith)" shows as "Jo Smith"."""
+    if label.endswith(")") and " (" in label:
+        return label.split(" (", 1)[1][:-1]
+    return label
+
+
+def _area_label(code: str, label: str) -> str:
+    """"E01028513 Oxford 005A" shows as "Oxford 005A (E01028513)"."""
+    name = label[len(code):].strip() if label.startswith(code) else label
+    return f"{name} ({code})" if name and name != code else code
 
 
 def _case_types(ws: Workspace) -> set[str]:

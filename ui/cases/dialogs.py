@@ -43,7 +43,7 @@ class CloseDialog(FormDialog):
 
         self.ws, self.case_id = ws, case_id
         self.add("outcome", "&Outcome", combo(OUTCOMES.get(case_type, ())))
-        self.add("closed_on", "Closed &on", date_edit())
+        self.add("closed_on", "&Closed on", date_edit())
         self.add("reason", "&Reason", QLineEdit())
 
     def on_submit(self) -> None:

@@ -7,7 +7,15 @@ from typing import Any
 from casework.cases import tasks
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
-from ui.common.qt import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from ui.common.qt import (
+    QComboBox,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QShortcut,
+    Qt,
+    QVBoxLayout,
+)
 from ui.common.screen import Screen, heading
 from ui.common.widgets import RecordTable
 
@@ -48,11 +56,21 @@ class Page(Screen):
         self.week = _task_table("Tasks due this week")
         for table in (self.overdue, self.week):
             table.doubleClicked.connect(lambda _i, t=table: self._open(t))
+            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                QShortcut(QKeySequence(key), table, activated=lambda t=table: self._open(t),
+                          context=Qt.ShortcutContext.WidgetShortcut)
         for w in (self.overdue_label, self.overdue, self.week_label, self.week):
             box.addWidget(w)
+        from ui.common.changes import bus
+
+        bus().changed.connect(self._on_change)  # a bound method: disconnected with the page
         hint = QLabel("Double-click or press Enter on a task to open its case.")
         hint.setObjectName("hint")
         box.addWidget(hint)
+
+    def _on_change(self, change: Any) -> None:
+        if self.loaded and (change.touches("task") or change.touches("case")):
+            self.refresh()
 
     def refresh(self) -> None:
         fn = tasks.my_tasks if self.whose.currentData() == "mine" else tasks.team_tasks
@@ -62,6 +80,9 @@ class Page(Screen):
     def _show(self, board: Any) -> None:
         self.overdue.set_records(board.overdue)
         self.week.set_records(board.due_this_week)
+        for table in (self.overdue, self.week):
+            if table.rowCount() and table.currentRow() < 0:
+                table.setCurrentCell(0, 0)
         self.overdue_label.setText(f"Overdue ({len(board.overdue)})")
         self.week_label.setText(f"Due this week ({len(board.due_this_week)})")
         self.loaded = True

@@ -34,7 +34,7 @@ class Page(Screen):
         top.addStretch(1)
         types = sorted(case_types_for(ws.actor))
         if services.can(ws.actor, "case.write") and types:
-            self.new_button = QPushButton("&New case")
+            self.new_button = QPushButton("New case")  # Ctrl+N; Alt+N is Add note
             self.new_button.setAccessibleName("New case")
             menu = QMenu(self.new_button)
             for t in types:
@@ -110,6 +110,9 @@ class Page(Screen):
         return self.wizard
 
     def _created(self, case_id: int, reference: str) -> None:
+        from ui.common.changes import CASE, TASK, Change, announce
+
         if self.list_view is not None:
             self.list_view.refresh()
         self.open_case(case_id, reference)
+        announce(Change({case_id}, {CASE, TASK}, self))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from casework.cases import caseview
 from ui.common import services
 from ui.common.accessibility import prepare
+from ui.common.flow import FlowLayout
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
@@ -20,6 +21,8 @@ from ui.common.qt import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    Qt,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,6 +32,15 @@ from ui.common.widgets import KeyValues, RecordTable
 
 if TYPE_CHECKING:
     from casework.core.context import Workspace
+
+
+def _list_row(ws: Any, case_id: int, reference: str) -> Any:
+    """The case's line of the case list (officer, team, stage), or None."""
+    from casework.cases import caselist
+
+    flt = caselist.CaseFilter(reference_prefix=reference)
+    rows = caselist.fetch_cases(ws, flt, 0, 5, "reference", False)
+    return next((r for r in rows if r.id == case_id), None)
 
 
 class CaseView(QWidget):
@@ -47,6 +59,7 @@ class CaseView(QWidget):
         self.view: Any = None
         self.header: Any = None
         self.load_count = 0
+        self.load_error = ""  # why the last load failed (``--screenshot`` exits non-zero)
         self.dialog: QDialog | None = None
         self.setAccessibleName(f"{humanise(self.case_type)} case")
         self.title = QLabel("Loading…")
@@ -54,13 +67,24 @@ class CaseView(QWidget):
         self.title.setAccessibleName("Case")
         self.badges = QLabel("")
         self.badges.setObjectName("caseBadges")
-        self.actions_bar = QHBoxLayout()
-        self.actions_bar.setSpacing(6)
+        self.case_header = QLabel("")
+        self.case_header.setObjectName("caseHeader")
+        self.case_header.setAccessibleName("Who is involved")
+        self.case_header.setWordWrap(True)
+        self.case_header.setTextFormat(Qt.TextFormat.RichText)
+        self.case_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.list_row: Any = None  # the case's line of the case list (officer, team, stage)
+        self.actions_bar = FlowLayout(spacing=6)  # wraps: never forces the window wider
         self.buttons: dict[str, QPushButton] = {}
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
         self.summary = KeyValues("Summary")
-        self.tabs.addTab(self.summary, "S&ummary")
+        summary_scroll = QScrollArea()  # a long summary scrolls on a small screen
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        summary_scroll.setWidget(self.summary)
+        summary_scroll.setAccessibleName("Summary")
+        self.tabs.addTab(summary_scroll, "S&ummary")
         self.people = RecordTable([("Name", lambda p: p.name), ("Role", lambda p: humanise(p.role)),
                                    ("Date of birth", lambda p: p.date_of_birth),
                                    ("Agency", lambda p: p.agency)], "People")
@@ -94,6 +118,7 @@ class CaseView(QWidget):
         self.status.setAccessibleName("Case status message")
         box = QVBoxLayout(self)
         box.addLayout(head)
+        box.addWidget(self.case_header)
         box.addLayout(self.actions_bar)
         box.addWidget(self.status)
         box.addWidget(self.tabs, 1)
@@ -101,12 +126,15 @@ class CaseView(QWidget):
             self.build_actions()
             self.add_action("note", "Add &note…", self.add_note)
             self.add_action("close", "&Close with outcome…", self.close_case)
-        self.add_action("open_document", "Op&en document", self.open_document)
+        self.add_action("open_document", "Open docu&ment", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")
         self.documents.activated.connect(lambda *_: self.open_document())
         self.actions_bar.addStretch(1)
         prepare(self)
+        from ui.common.changes import bus
+
+        bus().changed.connect(self._on_change)
         self.reload()
 
     # -- for subclasses -----------------------------------------------------------------
@@ -143,19 +171,23 @@ class CaseView(QWidget):
         """Load the case and its common parts in the background."""
         ws, case_id, load = self.ws, self.case_id, self.load
 
-        def work() -> tuple[Any, caseview.CaseParts]:
-            return load(), caseview.case_parts(ws, case_id)
+        def work() -> tuple[Any, caseview.CaseParts, Any]:
+            view, parts = load(), caseview.case_parts(ws, case_id)
+            return view, parts, _list_row(ws, case_id, parts.header.reference)
 
         QueryOp(self, work, self._show).failure(self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         self.title.setText("This case could not be opened")
+        self.load_error = f"the case could not be opened: {error_text(exc)}"
         self.status.setText(error_text(exc))
         self.load_count += 1
         self.loaded.emit()
 
-    def _show(self, loaded: tuple[Any, caseview.CaseParts]) -> None:
-        view, parts = loaded
+    def _show(self, loaded: tuple[Any, ...]) -> None:
+        view, parts = loaded[0], loaded[1]
+        self.list_row = loaded[2] if len(loaded) > 2 else None
+        self.load_error = ""
         self.view = view
         self.parts = parts
         self.header = h = self.header_of(view) or parts.header
@@ -163,13 +195,22 @@ class CaseView(QWidget):
             self.title.setText(f"{h.reference}  ·  {humanise(h.case_type)}")
             self.badges.setText(f"{humanise(h.status)} · {humanise(h.risk_level)} risk")
             closed = h.status == "closed"
+            from ui.common.guard import disable_with_reason
+
             for key, button in self.buttons.items():
-                button.setEnabled(not closed or key in self._always_enabled())
+                disable_with_reason(button, "the case is closed" if closed and key not in
+                                    self._always_enabled() else None)
+                # a closed case shows only what it still allows (Reopen, documents)
+                button.setVisible(not closed or key in self._always_enabled())
+        self.case_header.setText(self.header_text(parts))
         self.people.set_records(parts.people)
         self.tasks.set_records(parts.tasks)
         self.notes.set_records(parts.notes)
         self.documents.set_records(parts.documents)
-        self.buttons["open_document"].setEnabled(bool(parts.documents))
+        from ui.common.guard import disable_with_reason
+
+        disable_with_reason(self.buttons["open_document"], None if parts.documents else
+                            "this case has no documents yet")
         self.history.set_records(parts.history)
         try:
             self.populate(view)
@@ -177,6 +218,35 @@ class CaseView(QWidget):
             self._count_tabs()
             self.load_count += 1
         self.loaded.emit()
+
+    def header_text(self, parts: caseview.CaseParts) -> str:
+        """Who is involved and what comes next: the parties by name and role, the
+        officer's name, the team, the stage and the next deadline."""
+        from html import escape
+
+        def pair(key: str, value: str) -> str:
+            return (f"<span style='font-weight:600'>{escape(key)}</span>&nbsp;"
+                    f"{escape(value)}")
+
+        items = [pair(humanise(p.role), p.name) for p in parts.people]
+        if not parts.people:
+            items.append(pair("People", "nobody recorded yet"))
+        row = self.list_row
+        if row is not None:
+            cases = self.main.page("cases") if self.main is not None else None
+            lst = getattr(cases, "list_view", None)
+            names = lst.model.owner_names if lst is not None else {}
+            items.append(pair("Officer", names.get(row.owner, row.owner) or "not assigned"))
+            if row.team:
+                items.append(pair("Team", row.team))
+            if row.stage:
+                items.append(pair("Stage", row.stage))
+        due = sorted((t for t in parts.tasks if t.completed_on is None),
+                     key=lambda t: t.due_on)
+        if due:
+            items.append(pair("Next deadline",
+                              f"{due[0].title}, {due[0].due_on:%d %b %Y}"))
+        return " &nbsp;·&nbsp; ".join(items)
 
     def _count_tabs(self) -> None:
         """Show how many rows each list tab holds, e.g. "Incidents (3)"."""
@@ -208,17 +278,25 @@ class CaseView(QWidget):
         open_document(self, self.ws, doc.id,
                       lambda _p: self.status.setText(f"Opened “{doc.title}”."))
 
-    def after_change(self, message: str) -> None:
-        """Show what an action did and reload the case."""
+    def after_change(self, message: str, result: Any = None) -> None:
+        """Show what an action did, reload the case, and tell every open screen."""
+        from ui.common.changes import CASE, TASK, announce, change_of
+
         self.status.setText(message)
         self.changed.emit()
         self.reload()
+        announce(change_of(result, self.case_id, self, (CASE, TASK)))
+
+    def _on_change(self, change: Any) -> None:
+        if change.source is not self and self.case_id in change.case_ids:
+            self.reload()
 
     def run_dialog(self, dialog: QDialog, message: str) -> QDialog:
         """Open an action dialog (window-modal, non-blocking); reload the case when it is
         accepted. The open dialog is ``self.dialog`` (tests drive it)."""
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self.after_change(message))
+        dialog.accepted.connect(
+            lambda: self.after_change(message, getattr(dialog, "result_value", None)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

@@ -13,10 +13,10 @@ from typing import Any
 
 from casework.core.errors import ValidationError
 from ui.common.forms import Form, combo, date_edit
+from ui.common.guard import GuardedDialog, keep_default
 from ui.common.ops import QueryOp
 from ui.common.qt import (
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,9 +34,11 @@ STEP_PERSON, STEP_MATCHES, STEP_CASE = range(3)
 NEW_PERSON = -1
 
 
-class CaseWizard(QDialog):
+class CaseWizard(GuardedDialog):
     """Subclasses set ``title``/``person_role`` and implement ``build_case_form`` and
-    ``create(person_id, values)`` (run off the GUI thread; returns (case_id, reference))."""
+    ``create(person_id, values)`` (run off the GUI thread; returns (case_id, reference)).
+
+    Esc, Cancel or the close button ask before discarding what was typed."""
 
     created = Signal(int, str)
     title = "New case"
@@ -59,7 +61,7 @@ class CaseWizard(QDialog):
         self.stack.addWidget(self._person_page())
         self.stack.addWidget(self._matches_page())
         self.stack.addWidget(self._case_page())
-        self.back_button = QPushButton("< &Back")
+        self.back_button = QPushButton("< Bac&k")
         self.next_button = QPushButton("&Next >")
         self.cancel_button = QPushButton("Cancel")
         for b, name in ((self.back_button, "Back"), (self.next_button, "Next"),
@@ -67,8 +69,14 @@ class CaseWizard(QDialog):
             b.setAccessibleName(name)
         self.back_button.clicked.connect(self.back)
         self.next_button.clicked.connect(self.next)
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.request_close)
         self.next_button.setDefault(True)
+        # wide enough for its longest label, "Create case" (it was clipped after the change)
+        bold = self.next_button.font()
+        bold.setBold(True)
+        from ui.common.qt import QFontMetrics
+
+        self.next_button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance("Create case") + 32)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.back_button, self.next_button, self.cancel_button):
@@ -151,7 +159,7 @@ class CaseWizard(QDialog):
         self.back_button.setEnabled(step != STEP_PERSON)
         self.next_button.setText("&Create case" if step == STEP_CASE else "&Next >")
         self.next_button.setAccessibleName("Create case" if step == STEP_CASE else "Next")
-        self.next_button.setEnabled(True)
+        keep_default(self.next_button)
         first = {STEP_PERSON: self.person, STEP_CASE: self.case}.get(step)
         if first is not None and first.fields:
             next(iter(first.fields.values())).setFocus()
@@ -202,7 +210,7 @@ class CaseWizard(QDialog):
             self._person_failed).run()
 
     def _person_failed(self, exc: BaseException) -> None:
-        self.next_button.setEnabled(True)
+        keep_default(self.next_button)
         self.person.show_error(exc)
 
     def _show_matches(self, matches: list[Any]) -> None:
@@ -263,7 +271,7 @@ class CaseWizard(QDialog):
         return None
 
     def _failed(self, exc: BaseException) -> None:
-        self.next_button.setEnabled(True)
+        keep_default(self.next_button)
         field = getattr(exc, "field", None)
         if field in self.person.fields:
             self._go(STEP_PERSON)

@@ -33,3 +33,10 @@ def area_combo() -> QComboBox:
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(completer.CompletionMode.PopupCompletion)
     return box
+
+
+def area_name(code: str | None) -> str:
+    """An LSOA code as people read it: "Oxford 005A (E01028513)" ("" for none)."""
+    if not code:
+        return ""
+    return dict(lsoas()).get(code, code)

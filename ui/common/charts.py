@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ui.common.qt import QColor, QFont, QPainter, QPaintEvent, QSize, Qt, QWidget
-
-BAR = QColor("#1f3a5f")
-TEXT = QColor("#1c2733")
+from ui.common import theme
+from ui.common.qt import QFont, QPainter, QPaintEvent, QPalette, QSize, Qt, QWidget
 
 
 class BarChart(QWidget):
@@ -33,6 +31,9 @@ class BarChart(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        TEXT = pal.color(QPalette.ColorRole.WindowText)  # noqa: N806 - read on the palette
+        BAR = theme.colour("accent", pal)  # noqa: N806
         font = QFont(self.font())
         font.setBold(True)
         p.setFont(font)

@@ -12,13 +12,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from casework.core import clock
+from ui.common.guard import GuardedDialog, keep_default
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QCheckBox,
     QComboBox,
     QDate,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -212,8 +212,11 @@ class Form:
         return None
 
 
-class FormDialog(QDialog):
-    """A dialog around a Form whose submit runs a service call in the background."""
+class FormDialog(GuardedDialog):
+    """A dialog around a Form whose submit runs a service call in the background.
+
+    Closing it with changes asks first; after an error the submit button stays the
+    default, so Enter retries."""
 
     def __init__(self, parent: QWidget | None, title: str, *, intro: str = "",
                  submit_label: str = "&Save") -> None:
@@ -236,7 +239,7 @@ class FormDialog(QDialog):
         self.submit_button.setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         self.buttons.accepted.connect(self.on_submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.request_close)
         box.addWidget(self.buttons)
         self.result_value: Any = None
 
@@ -260,7 +263,7 @@ class FormDialog(QDialog):
             self.accept()
 
         def bad(exc: BaseException) -> None:
-            self.submit_button.setEnabled(True)
+            keep_default(self.submit_button)
             self.form.show_error(exc)
 
         QueryOp(self, op, ok).failure(bad).run()

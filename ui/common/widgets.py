@@ -34,8 +34,34 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+def rows_as_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Tab-separated lines with a heading line: pastes into a spreadsheet as columns."""
+    def clean(cell: str) -> str:
+        return " ".join(str(cell).split())
+
+    return "\n".join("\t".join(clean(c) for c in line) for line in [headers, *rows]) + "\n"
+
+
+def copy_selected_rows(view: QAbstractItemView) -> int:
+    """Ctrl+C on a table: copy the chosen rows (all columns, with headings); the clipboard
+    is cleared again after the sensitive-copy delay. Returns how many rows were copied."""
+    from ui.common.security import copy_sensitive
+
+    model = view.model()
+    rows = sorted({i.row() for i in view.selectionModel().selectedIndexes()}) or (
+        [view.currentIndex().row()] if view.currentIndex().isValid() else [])
+    if not rows:
+        return 0
+    cols = range(model.columnCount())
+    headers = [str(model.headerData(c, Qt.Orientation.Horizontal) or "") for c in cols]
+    lines = [[str(model.index(r, c).data() or "") for c in cols] for r in rows]
+    copy_sensitive(rows_as_text(headers, lines))
+    return len(rows)
+
+
 class RecordTable(QTableWidget):
-    """A read-only table of a short list of records (a case's incidents, tasks...)."""
+    """A read-only table of a short list of records (a case's incidents, tasks...).
+    Click a heading to sort; Ctrl+C copies the chosen rows."""
 
     def __init__(self, columns: Sequence[Column], name: str) -> None:
         super().__init__(0, len(columns))
@@ -46,27 +72,83 @@ class RecordTable(QTableWidget):
         self.setHorizontalHeaderLabels([c[0] for c in columns])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
         self.verticalHeader().hide()
         self.setWordWrap(True)
+        self.empty_text = "Nothing recorded yet."
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
+        header.setSortIndicatorShown(True)
 
     def set_records(self, records: Sequence[Any]) -> None:
+        self.setSortingEnabled(False)
         self.records = list(records)
         self.setRowCount(len(self.records))
         for row, record in enumerate(self.records):
             for col, (_h, get) in enumerate(self.columns):
-                item = QTableWidgetItem(text_of(get(record)))
+                value = get(record)
+                item = SortItem(text_of(value))
                 item.setData(Qt.ItemDataRole.UserRole, record)
+                item.setData(SortKeyRole, _sort_key(value))
                 self.setItem(row, col, item)
         self.resizeRowsToContents()
+        self.setSortingEnabled(True)
+        self.viewport().update()
 
     def current_record(self) -> Any:
-        row = self.currentRow()
-        return self.records[row] if 0 <= row < len(self.records) else None
+        """The record of the current row (the rows may have been sorted)."""
+        item = self.item(self.currentRow(), 0) if self.currentRow() >= 0 else None
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        from ui.common.qt import QKeySequence
+
+        if event.matches(QKeySequence.StandardKey.Copy):
+            copy_selected_rows(self)
+            return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self.records and self.empty_text:
+            from ui.common.qt import QPainter
+
+            p = QPainter(self.viewport())
+            p.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
+            p.drawText(self.viewport().rect().adjusted(0, 30, 0, 0),
+                       int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                       self.empty_text)
+            p.end()
+
+
+SortKeyRole = Qt.ItemDataRole.UserRole + 10
+
+
+def _sort_key(value: Any) -> Any:
+    """Dates sort by date and numbers by number, not as text; None sorts first."""
+    if value is None:
+        return (0, "")
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, date):
+        return (1, value.toordinal())
+    return (2, text_of(value).casefold())
+
+
+class SortItem(QTableWidgetItem):
+    """A cell that sorts by its value's key (a date as a date)."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SortKeyRole), other.data(SortKeyRole)
+        try:
+            return bool(mine < theirs)
+        except TypeError:
+            return str(mine) < str(theirs)
 
 
 class KeyValues(QWidget):

@@ -62,7 +62,7 @@ class MinuteDialog(FormDialog):
         progress = text_box(100)
         progress.setPlainText(item.progress)
         self.add("progress", "&Progress", progress)
-        shareable = QCheckBox("Progress is &shareable in the pack")
+        shareable = QCheckBox("Progress is shareable in the pac&k")
         shareable.setChecked(item.progress_shareable)
         self.add("shareable", "", shareable)
         self.add("agency", "Action: a&gency",

@@ -20,7 +20,7 @@ class ActionDialog(FormDialog):
         self.ws, self.case_id, self.meeting_id = ws, case_id, meeting_id
         self.add("agency", "&Agency", vocabulary_combo(ws, "agency"))
         self.add("owner", "&Owner", QLineEdit())
-        self.add("description", "&Action", text_box(80))
+        self.add("description", "Ac&tion", text_box(80))
         self.add("due_on", "&Due on", date_edit())
         self.add("shareable", "", QCheckBox("&Shareable in the anonymised meeting pack"))
 

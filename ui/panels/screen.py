@@ -8,6 +8,7 @@ from typing import Any
 
 from ui.common import services
 from ui.common.exports import describe, run_export
+from ui.common.flow import FlowLayout
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
 from ui.common.qt import (
@@ -17,14 +18,22 @@ from ui.common.qt import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     Qt,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from ui.common.screen import Screen, heading
-from ui.common.widgets import RecordTable
+from ui.common.widgets import KeyValues, RecordTable
 from ui.panels.meeting_dialogs import AttendanceDialog, MinuteDialog, ScheduleDialog
+
+
+def _sub(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("subheading")
+    return label
 
 
 class Page(Screen):
@@ -69,8 +78,9 @@ class Page(Screen):
         rbox.setContentsMargins(8, 0, 0, 0)
         self.meeting_title = QLabel("Choose a meeting")
         self.meeting_title.setObjectName("caseTitle")
+        self.meeting_title.setWordWrap(True)
         rbox.addWidget(self.meeting_title)
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=6)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (("agenda", "Build &agenda", self.build_agenda),
                                 ("attendance", "Record a&ttendance…", self.attendance),
@@ -84,7 +94,6 @@ class Page(Screen):
             b.setEnabled(False)
             actions.addWidget(b)
             self.buttons[key] = b
-        actions.addStretch(1)
         rbox.addLayout(actions)
         self.status = QLabel("")
         self.status.setObjectName("caseStatus")
@@ -95,7 +104,10 @@ class Page(Screen):
             ("Why", lambda i: humanise(i.reason) or "—"),
             ("Risk", lambda i: humanise(i.risk_level)),
             ("Discussed", lambda i: i.discussed), ("Minute", lambda i: i.progress)], "Agenda")
+        self.agenda.setWordWrap(False)
         self.agenda.doubleClicked.connect(lambda _i: self.minute())
+        self.agenda.itemSelectionChanged.connect(self._show_detail)
+        self.agenda.empty_text = "No agenda yet: Build agenda adds the referrals due."
         self.attendees = RecordTable([
             ("Attendee", lambda a: a.attendee), ("Agency", lambda a: a.agency),
             ("Present", lambda a: a.present)], "Attendance")
@@ -105,13 +117,49 @@ class Page(Screen):
             ("Owner", lambda a: a.owner), ("Action", lambda a: a.description),
             ("Due", lambda a: a.due_on), ("Done", lambda a: a.completed_on)], "Actions")
         self.carried = RecordTable(self.actions.columns, "Carried actions")
-        for label, table in (("Agenda", self.agenda), ("Attendance", self.attendees),
-                             ("Actions raised at this meeting", self.actions),
-                             ("Actions carried from earlier meetings", self.carried)):
-            sub = QLabel(label)
-            sub.setObjectName("subheading")
-            rbox.addWidget(sub)
-            rbox.addWidget(table, 2 if table is self.agenda else 1)
+        # The chosen referral: its minute and every action on it (raised now or carried).
+        self.detail = KeyValues("Chosen referral")
+        self.referral_actions = RecordTable([
+            ("From", lambda a: a[0]), ("Agency", lambda a: a[1].agency),
+            ("Owner", lambda a: a[1].owner), ("Action", lambda a: a[1].description),
+            ("Due", lambda a: a[1].due_on), ("Done", lambda a: a[1].completed_on)],
+            "Actions on the chosen referral")
+        self.referral_actions.empty_text = "No actions on this referral."
+        agenda_box = QWidget()
+        abox = QVBoxLayout(agenda_box)
+        abox.setContentsMargins(0, 0, 0, 0)
+        abox.addWidget(_sub("Agenda"))
+        abox.addWidget(self.agenda, 1)
+        detail_box = QWidget()
+        dbox = QVBoxLayout(detail_box)
+        dbox.setContentsMargins(6, 0, 0, 0)
+        dbox.addWidget(_sub("Chosen referral"))
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.detail)
+        scroll.setAccessibleName("Chosen referral")
+        dbox.addWidget(scroll, 1)
+        dbox.addWidget(_sub("Its actions"))
+        dbox.addWidget(self.referral_actions, 1)
+        middle = QSplitter(Qt.Orientation.Horizontal)
+        middle.addWidget(agenda_box)
+        middle.addWidget(detail_box)
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 2)
+        self.lower = QTabWidget()
+        self.lower.setAccessibleName("Attendance and actions")
+        for table, label in ((self.attendees, "Attendance"),
+                             (self.actions, "Actions raised at this meeting"),
+                             (self.carried, "Carried actions, by referral")):
+            self.lower.addTab(table, label)
+        self._lower_labels = [self.lower.tabText(i) for i in range(self.lower.count())]
+        upright = QSplitter(Qt.Orientation.Vertical)
+        upright.addWidget(middle)
+        upright.addWidget(self.lower)
+        upright.setStretchFactor(0, 3)
+        upright.setStretchFactor(1, 2)
+        rbox.addWidget(upright, 1)
+        self._advance = False
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
@@ -170,13 +218,40 @@ class Page(Screen):
         self.meeting = m
         self.meeting_title.setText(f"{m.panel_name}: {m.scheduled_on:%A %d %B %Y}"
                                    + (f", {m.location}" if m.location else ""))
+        row = self.agenda.currentRow()
         self.agenda.set_records(m.items)
         self.attendees.set_records(m.attendance)
         self.actions.set_records(m.actions)
-        self.carried.set_records(m.carried)
+        self.carried.set_records(sorted(m.carried, key=lambda a: (self._reference(a.case_id),
+                                                                  a.due_on)))
+        for i, table in enumerate((self.attendees, self.actions, self.carried)):
+            self.lower.setTabText(i, f"{self._lower_labels[i]} ({table.rowCount()})")
         for b in self.buttons.values():
             b.setEnabled(True)
+        if m.items:
+            if self._advance and row >= 0:
+                row = min(row + 1, len(m.items) - 1)  # minuted: on to the next referral
+            self.agenda.selectRow(max(row, 0))
+        self._advance = False
+        self._show_detail()
         self.loaded = True
+
+    def _show_detail(self) -> None:
+        """The chosen referral beside the agenda: why it is there, its minute, and every
+        action on it (raised at this meeting or carried from earlier ones)."""
+        item = self.agenda.current_record()
+        if item is None or self.meeting is None:
+            self.detail.set_values([("Referral", "Choose a referral on the agenda")])
+            self.referral_actions.set_records([])
+            return
+        m = self.meeting
+        self.detail.set_values([
+            ("Referral", item.reference), ("On the agenda because", humanise(item.reason)),
+            ("Risk", humanise(item.risk_level)), ("Discussed", item.discussed),
+            ("Minute", item.progress or "Not minuted yet")])
+        mine = [("This meeting", a) for a in m.actions if a.case_id == item.case_id]
+        mine += [("Carried", a) for a in m.carried if a.case_id == item.case_id]
+        self.referral_actions.set_records(mine)
 
     def _reference(self, case_id: int) -> str:
         if self.meeting is None:
@@ -221,8 +296,11 @@ class Page(Screen):
         if item is None:
             self.status.setText("Build the agenda first: minutes are recorded per referral.")
             return
-        self._dialog(MinuteDialog(self, self.ws, self.meeting.id, item),
-                     f"Minute recorded for {item.reference}.")
+        self._advance = True
+        dlg = self._dialog(MinuteDialog(self, self.ws, self.meeting.id, item),
+                           f"Minute recorded for {item.reference}; the next referral is "
+                           "chosen.")
+        dlg.rejected.connect(lambda: setattr(self, "_advance", False))
 
     def print_pack(self, out: str | None = None, recipient: str | None = None) -> None:
         """Write the anonymised meeting pack for one recipient (a PDF), off the GUI thread."""

@@ -18,13 +18,13 @@ from ui.common.qt import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 from ui.common.screen import Screen, heading
+from ui.reporting.period import PeriodPicker
 
 
 def current_quarter(today: date | None = None) -> str:
@@ -46,16 +46,14 @@ class Page(Screen):
         top = QHBoxLayout()
         top.addWidget(heading("Reports"))
         top.addStretch(1)
-        self.period = QLineEdit(current_quarter())
-        self.period.setAccessibleName("Period")
-        self.period.setToolTip("A quarter (2026Q3), a year (2026) or a month (2026-07)")
-        self.period.setMaximumWidth(120)
+        self.period = PeriodPicker()
+        self.period.setToolTip("A quarter, a year or a month")
         label = QLabel("P&eriod")
-        label.setBuddy(self.period)
+        label.setBuddy(self.period.kind)
         self.show_button = QPushButton("&Show figures")
         self.show_button.setAccessibleName("Show figures")
         self.show_button.clicked.connect(self.refresh)
-        self.period.returnPressed.connect(self.refresh)
+        self.period.changed.connect(lambda _c: self.refresh() if self.loaded else None)
         for w in (label, self.period, self.show_button):
             top.addWidget(w)
         box.addLayout(top)
@@ -102,10 +100,29 @@ class Page(Screen):
             return
         from casework.reporting.kpis import compute_kpis
 
-        ws, period = self.ws, self.period.text().strip()
-        self.status.setText("Counting…")
+        ws, period = self.ws, self.period.code()
+        self._say("Counting…", ok=True)
         QueryOp(self, lambda: compute_kpis(ws, period), self.show_kpis).failure(
-            lambda exc: (self.status.setText(str(exc)), setattr(self, "loaded", True))).run()
+            self._failed).run()
+
+    def _say(self, text: str, *, ok: bool) -> None:
+        """A message under the buttons: green for done, red (and bold) for an error."""
+        self.status.setObjectName("caseStatus" if ok else "errorMessage")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+    def _failed(self, exc: BaseException) -> None:
+        """An error is shown as an error, and the old figures go (they are not this
+        period's)."""
+        from ui.common.ops import error_text
+
+        self.kpis = None
+        self.figures.setText("")
+        for chart in self.charts.values():
+            chart.set_values([])
+        self._say(f"The figures could not be counted: {error_text(exc)}", ok=False)
+        self.loaded = True
 
     def show_kpis(self, k: Any) -> None:
         self.kpis = k
@@ -134,7 +151,7 @@ class Page(Screen):
         self.charts["contractors"].set_values(sorted(s.jobs_by_contractor.items()))
         self.charts["exploitation"].set_values([(humanise(x), v) for x, v in
                                                 sorted(pk.mart_exploitation_types.items())])
-        self.status.setText("")
+        self._say("", ok=True)
         self.loaded = True
 
     def is_ready(self) -> bool:
@@ -143,7 +160,7 @@ class Page(Screen):
     # -- exports ------------------------------------------------------------------------
     def export(self, key: str, out: str | None = None) -> None:
         """Run one export to a file (or folder) the user chooses."""
-        period = self.period.text().strip()
+        period = self.period.code()
         if key == "kpi":
             from casework.reporting.kpi_report import export_kpi_report as fn
             default, args_of = f"kpi-report-{period}.pdf", lambda p: (self.ws, period, p)
@@ -165,8 +182,8 @@ class Page(Screen):
 
         def done(result: Any) -> None:
             self.last_export = result
-            self.status.setText(describe(result))
+            self._say(describe(result), ok=True)
 
         run_export(self, "Exporting under the information-sharing protocol…", fn,
                    args_of(Path(out)), done,
-                   lambda exc: self.status.setText(f"Nothing was exported: {exc}"))
+                   lambda exc: self._say(f"Nothing was exported: {exc}", ok=False))

@@ -23,13 +23,17 @@ def _stylesheet() -> str:
     return resources.read_text("style.qss")
 
 
-def make_app(argv: Sequence[str] | None = None) -> QApplication:
-    """The QApplication with the house style (reuses one if it exists)."""
+def make_app(argv: Sequence[str] | None = None, palette: str | None = None) -> QApplication:
+    """The QApplication with the house style (reuses one if it exists). ``palette``:
+    "light", "dark" or "contrast" (None: follow the system, as Windows dark mode)."""
+    from ui.common import theme
+
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("casework")
     app.setApplicationDisplayName("casework")
+    app.setOrganizationName("casework")
     app.setStyle("Fusion")
-    app.setStyleSheet(_stylesheet())
+    theme.apply(app, palette, _stylesheet())  # type: ignore[arg-type]
     from ui.common.accessibility import install
 
     install(app)  # type: ignore[arg-type]
@@ -49,7 +53,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--page", default="cases", help="screen for --screenshot (e.g. panels)")
     p.add_argument("--case", type=int, help="with --screenshot: open this case id")
     p.add_argument("--tab", help="with --screenshot: show the screen's tab of this name")
+    p.add_argument("--open", metavar="REFERENCE",
+                   help="with --screenshot: open the case with this reference in a tab")
+    p.add_argument("--size", metavar="WxH", type=_size, default=None,
+                   help="with --screenshot: window size in logical pixels (e.g. 1366x768)")
+    p.add_argument("--scale", metavar="F", type=float, default=None,
+                   help="scale the interface (QT_SCALE_FACTOR), e.g. 1.5 for 150%%")
+    p.add_argument("--palette", choices=("light", "dark", "contrast"), default=None,
+                   help="colours: light, dark or contrast (default: the system's)")
     return p.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give the size as WIDTHxHEIGHT, e.g. 1366x768") \
+            from None
+    if w < 200 or h < 200:
+        raise argparse.ArgumentTypeError("the size must be at least 200x200")
+    return w, h
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,13 +93,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui.common.documents import remove_stale
 
     remove_stale()  # decrypted copies that a crashed or killed run left behind
-    app = make_app()
+    if args.scale:
+        if not 0.5 <= args.scale <= 4:
+            print("casework: --scale must be between 0.5 and 4", file=sys.stderr)
+            return 2
+        os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"  # read when the app starts
+    app = make_app(palette=args.palette)
     if args.screenshot:
         from ui.shell.shot import screenshot
 
         return screenshot(app, args)
+    from ui.common import remember
     from ui.shell.session import Session
 
+    remember.log_to_file()
+    if not args.db and not args.user:
+        args.db, args.user = remember.last_sign_in()
     session = Session(args.db, args.user)
     session.start()
     return int(app.exec())

@@ -1,21 +1,21 @@
-"""The main window: navigation, the search box, the screens, and the lock button."""
+"""The main window: menu bar, toolbar, navigation, the search box, the screens, and the
+lock button. Every command is a QAction (menu, toolbar and shortcut are one thing), and
+the shortcut sheet lists them all."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ui.common import services
 from ui.common.accessibility import prepare
 from ui.common.forms import humanise
 from ui.common.qt import (
     QHBoxLayout,
-    QKeySequence,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QPushButton,
-    QShortcut,
     QSize,
     QStackedWidget,
     Qt,
@@ -29,17 +29,30 @@ if TYPE_CHECKING:
     from casework.core.context import Workspace
 
 
+def fit_size(width: int, height: int) -> QSize:
+    """``width`` x ``height``, or less to fit the screen's free area (a 1366x768 laptop, or
+    1920x1080 at 150%: 1280x720 logical pixels)."""
+    from ui.common.qt import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width()), min(height, free.height() - 30))
+
+
 class MainWindow(QMainWindow):
     """The signed-in application. Emits ``lock_requested`` for the Lock button."""
 
     lock_requested = Signal()
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, remember: bool = False) -> None:
         super().__init__()
         self.ws = ws
+        self.remember = remember
         self.setWindowTitle("casework")
         self.setAccessibleName("casework main window")
-        self.resize(1400, 860)
+        self.resize(fit_size(1400, 860))
         self.items = [n for n in NAV if n.allowed(ws.actor)]
         self.case_types: dict[str, CaseTypeUi] = CASE_TYPES
         self.pages: dict[str, Screen] = {}
@@ -64,11 +77,11 @@ class MainWindow(QMainWindow):
         who.setObjectName("who")
         who.setAccessibleName("Signed in as")
         bar.addWidget(who)
-        self.password_button = QPushButton("Change &password…")
+        self.password_button = QPushButton("Change password…")
         self.password_button.setAccessibleName("Change your password")
         self.password_button.clicked.connect(self.change_password)
         bar.addWidget(self.password_button)
-        self.lock_button = QPushButton("&Lock")
+        self.lock_button = QPushButton("Lock")  # Ctrl+L; Alt+L is Clear filters
         self.lock_button.setAccessibleName("Lock the application")
         self.lock_button.setToolTip("Lock now (Ctrl+L): hides all data and forgets the key")
         self.lock_button.clicked.connect(self.lock_requested)
@@ -87,9 +100,8 @@ class MainWindow(QMainWindow):
             entry.setSizeHint(QSize(200, 40))
             self.nav.addItem(entry)
             self.stack.addWidget(QWidget())
-            sc = QShortcut(QKeySequence(f"Alt+{n}"), self)
-            sc.activated.connect(lambda key=item.key: self.show_page(key))
         self.nav.currentRowChanged.connect(self._on_nav)
+        self.setMinimumSize(640, 480)
 
         body = QWidget()
         row = QHBoxLayout(body)
@@ -106,9 +118,9 @@ class MainWindow(QMainWindow):
         col.addWidget(top)
         col.addWidget(body, 1)
         self.setCentralWidget(central)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock_requested)
-        if self.search is not None:
-            QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        from ui.shell.commands import build_commands
+
+        self.commands = build_commands(self)
         self.setTabOrder(self.nav, self.stack)
         self.statusBar().showMessage(f"Signed in as {ws.actor.username}")
         prepare(self)
@@ -170,6 +182,46 @@ class MainWindow(QMainWindow):
         """An address hit: show the people screen (addresses are found through people)."""
         del address_id
         self.show_page("people")
+
+    def current_page(self) -> Screen | None:
+        page = self.stack.currentWidget()
+        return page if isinstance(page, Screen) else None
+
+    # -- remembering (QSettings: no personal data) ----------------------------------------
+    def restore_state(self) -> None:
+        """The window's place and the user's open case tabs, as they were last time."""
+        from ui.common import remember
+
+        if remember.restore_geometry("window", self):
+            free = self.screen().availableGeometry() if self.screen() else None
+            if free is not None and not free.intersects(self.frameGeometry()):
+                self.resize(fit_size(1400, 860))  # the screen it was on is gone
+        ids = remember.open_tabs(str(self.ws.store.path), self.ws.actor.username)
+        if ids and "cases" in self.nav_keys():
+            current = self.nav.currentRow()
+            for case_id in ids:
+                self.open_case(case_id)
+            self.nav.setCurrentRow(current)
+
+    def save_state(self) -> None:
+        from ui.common import remember
+
+        remember.save_geometry("window", self)
+        cases = self.pages.get("cases")
+        if cases is not None:
+            tabs = cases.tabs  # type: ignore[attr-defined]
+            views = cases.views  # type: ignore[attr-defined]
+            ids = [cid for i in range(1, tabs.count()) for cid, v in views.items()
+                   if v is tabs.widget(i)]
+            remember.save_tabs(str(self.ws.store.path), self.ws.actor.username, ids)
+            lst = getattr(cases, "list_view", None)
+            if lst is not None:
+                remember.save_header("caselist", lst.table.horizontalHeader())
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self.remember:
+            self.save_state()
+        super().closeEvent(event)
 
     def close_data(self) -> None:
         """Drop every screen (and the data it shows) before the window goes."""

@@ -7,6 +7,7 @@ moves into them, Enter opens one, Escape closes the list.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from casework.cases.search import search
@@ -30,6 +31,22 @@ if TYPE_CHECKING:
 
 DEBOUNCE_MS = 180
 LIMIT = 20
+MORE = "more"  # the data of the "show more results" row
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def readable_dates(text: str) -> str:
+    """ISO dates in a result's detail read as everywhere else: 05 Mar 1958."""
+    from datetime import date
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3])).strftime("%d %b %Y")
+        except ValueError:
+            return m[0]
+
+    return _ISO.sub(one, text)
+
 KIND_LABEL = {"person": "Person", "case": "Case", "address": "Address"}
 
 
@@ -48,12 +65,14 @@ class SearchBox(QLineEdit):
         self.setClearButtonEnabled(True)
         self.setMinimumWidth(360)
         self._generation = 0
+        self.limit = LIMIT
+        self.more = False  # there are more results than shown
         self.hits: list[Any] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._run)
-        self.textEdited.connect(lambda _t: self._timer.start())
+        self.textEdited.connect(self._edited)
         self.returnPressed.connect(self._open_first)
         self.results = QListWidget(main)
         self.results.setObjectName("searchResults")
@@ -63,6 +82,17 @@ class SearchBox(QLineEdit):
         self.results.installEventFilter(self)
 
     # -- searching ----------------------------------------------------------------------
+    def _edited(self, _text: str) -> None:
+        self.limit = LIMIT
+        self._timer.start()
+
+    def show_more(self) -> None:
+        """Run the search again with twice as many results."""
+        from casework.cases.search import MAX_LIMIT
+
+        self.limit = min(self.limit * 2, MAX_LIMIT)
+        self._run()
+
     def _run(self) -> None:
         text = self.text().strip()
         self._generation += 1
@@ -70,28 +100,42 @@ class SearchBox(QLineEdit):
         if len(text) < 2:
             self._show([])
             return
-        ws = self.ws
-        QueryOp(self, lambda: search(ws, text, LIMIT),
-                lambda hits: self._answer(gen, hits)).failure(
+        ws, limit = self.ws, self.limit
+        QueryOp(self, lambda: search(ws, text, limit + 1),
+                lambda hits: self._answer(gen, hits, limit=limit)).failure(
             lambda exc: self._answer(gen, [], str(exc) or "Search failed.")).run()
 
-    def _answer(self, gen: int, hits: list[Any], message: str = "") -> None:
+    def _answer(self, gen: int, hits: list[Any], message: str = "",
+                limit: int = LIMIT) -> None:
         if gen != self._generation:
             return  # an older query answered late
-        self._show(hits, message or ("No matches." if not hits else ""))
+        self.more = len(hits) > limit
+        self._show(hits[:limit], message or ("No matches." if not hits else ""))
 
     def _show(self, hits: list[Any], message: str = "") -> None:
         self.hits = list(hits)
         self.results.clear()
         for hit in self.hits:
             kind = KIND_LABEL.get(hit.kind, hit.kind.title())
-            detail = f"  —  {hit.detail}" if getattr(hit, "detail", "") else ""
+            detail = f"  —  {readable_dates(hit.detail)}" if getattr(hit, "detail", "") else ""
             item = QListWidgetItem(f"{kind}: {hit.label}{detail}")
             item.setData(Qt.ItemDataRole.UserRole, hit)
             self.results.addItem(item)
         if message:
             item = QListWidgetItem(message)
             item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.results.addItem(item)
+        if self.more and self.hits:
+            from casework.cases.search import MAX_LIMIT
+
+            text = (f"Only the first {len(self.hits)} results are shown: press Enter here to "
+                    "show more" if self.limit < MAX_LIMIT else
+                    f"Only the first {len(self.hits)} results are shown: type more to narrow "
+                    "the search")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, MORE if self.limit < MAX_LIMIT else None)
+            if self.limit >= MAX_LIMIT:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.results.addItem(item)
         if self.results.count() and self.text().strip():
             self._place()
@@ -113,7 +157,9 @@ class SearchBox(QLineEdit):
 
     def _open(self, item: QListWidgetItem) -> None:
         hit = item.data(Qt.ItemDataRole.UserRole)
-        if hit is not None:
+        if hit == MORE:
+            self.show_more()
+        elif hit is not None:
             self.open_hit(hit)
 
     def open_hit(self, hit: Any) -> None:

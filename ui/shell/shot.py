@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ui.common.qt import QApplication, QEventLoop, QTimer
+from ui.common.qt import QApplication, QEventLoop, QTimer, QWidget
 
 TIMEOUT_S = 30.0
 
@@ -60,31 +60,49 @@ def _shoot(app: QApplication, args: argparse.Namespace, ws: Any, failures: list[
     from ui.common.ops import active_count
     from ui.shell.session import Session
 
-    session = Session(args.db, args.user, idle_ms=0)
+    session = Session(args.db, args.user, idle_ms=0, remember=False)
     window = session.open(ws, args.page)
-    window.resize(1500, 920)
-    if args.case:
+    if args.page and window.page(args.page) is None:
+        print(f"casework: error: no screen {args.page!r} for this user (screens: "
+              f"{', '.join(window.nav_keys())})", file=sys.stderr)
+        ws.lock()
+        return 1
+    size = getattr(args, "size", None) or (1500, 920)
+    window.resize(*size)
+    reference = getattr(args, "open", None)
+    if reference:
+        case_id = _case_id(ws, reference)
+        if case_id is None:
+            print(f"casework: error: no case {reference} visible to {args.user}",
+                  file=sys.stderr)
+            ws.lock()
+            return 1
+        window.open_case(case_id, reference)
+    elif args.case:
         window.open_case(args.case)
-    tab = getattr(args, "tab", None)
-    tabs = getattr(window.stack.currentWidget(), "tabs", None)
-    if tab and tabs is not None:
-        for i in range(tabs.count()):
-            if tabs.tabText(i).replace("&", "").lower().startswith(tab.lower()):
-                tabs.setCurrentIndex(i)
     # Let the screens load their first data (background operations) and lay out.
     if not _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S):
         print("casework: error: the screen did not finish loading", file=sys.stderr)
+        ws.lock()
+        return 1
+    tab = getattr(args, "tab", None)
+    if tab and not _show_tab(window, tab):
+        print(f"casework: error: no tab {tab!r} on this screen", file=sys.stderr)
+        ws.lock()
+        return 1
+    _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S)
+    failed = _failures(window)
+    if failed:
+        print(f"casework: error: {failed}", file=sys.stderr)
         ws.lock()
         return 1
     if window.stack.currentWidget() is None or not window.items:
         print("casework: error: no screen to show for this user", file=sys.stderr)
         ws.lock()
         return 1
-    page = window.page(args.page)
-    if failures or page is None or window.stack.currentWidget() is not page:
-        why = f" ({', '.join(failures)})" if failures else ""
-        print(f"casework: error: the screen '{args.page}' could not be shown{why}",
-              file=sys.stderr)
+    if failures:
+        print(f"casework: error: the screen '{args.page}' could not be shown "
+              f"({', '.join(failures)})", file=sys.stderr)
         ws.lock()
         return 1
     _wait(app, lambda: False, 0.3)
@@ -97,6 +115,42 @@ def _shoot(app: QApplication, args: argparse.Namespace, ws: Any, failures: list[
     ws.lock()
     QTimer.singleShot(0, app.quit)
     return 0
+
+
+def _case_id(ws: object, reference: str) -> int | None:
+    from casework.cases import caselist
+
+    flt = caselist.CaseFilter(status=None, reference_prefix=reference)
+    rows = caselist.fetch_cases(ws, flt, 0, 5, "reference", False)  # type: ignore[arg-type]
+    return next((r.id for r in rows if r.reference == reference), None)
+
+
+def _show_tab(window: object, name: str) -> bool:
+    """Pick the tab whose label starts with ``name`` on the shown screen or case."""
+    page = window.stack.currentWidget()  # type: ignore[attr-defined]
+    candidates = []
+    current = getattr(getattr(page, "tabs", None), "currentWidget", lambda: None)()
+    if current is not None and getattr(current, "tabs", None) is not None:
+        candidates.append(current.tabs)  # an open case's own tabs first
+    if getattr(page, "tabs", None) is not None:
+        candidates.append(page.tabs)
+    for tabs in candidates:
+        for i in range(tabs.count()):
+            if tabs.tabText(i).replace("&", "").lower().startswith(name.lower()):
+                tabs.setCurrentIndex(i)
+                return True
+    return False
+
+
+def _failures(window: object) -> str:
+    """What failed to load on the shown screen (empty when everything loaded)."""
+    page = window.stack.currentWidget()  # type: ignore[attr-defined]
+    problems = []
+    for w in [page, *page.findChildren(QWidget)]:
+        text = getattr(w, "load_error", None)
+        if text and w.isVisible():
+            problems.append(str(text))
+    return "; ".join(problems)
 
 
 def _ready(window: object) -> bool:

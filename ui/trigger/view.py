@@ -50,7 +50,7 @@ class ThresholdDialog(FormDialog):
         self.add("met", "&Decision", combo([(True, "Threshold met"),
                                              (False, "Threshold not met")],
                                             current=proposal.met))
-        self.add("reasons", "&Reasons", text_box(90))
+        self.add("reasons", "Rea&sons", text_box(90))
         self.add("decided_on", "Decided &on", date_edit())
 
     def on_submit(self) -> None:
@@ -120,12 +120,12 @@ class TriggerCaseView(CaseView):
             ("To", lambda r: humanise(r.body)), ("Recommendation", lambda r: r.recommendation),
             ("Due", lambda r: r.due_on), ("Done", lambda r: r.completed_on)],
             "Recommendations")
-        self.add_tab(self.complaints, "&Complaints")
-        self.add_tab(self.decisions, "Re&view")
+        self.add_tab(self.complaints, "Complaints")  # Alt+C is Close with outcome
+        self.add_tab(self.decisions, "Review")  # Alt+V is Record review
         self.add_tab(self.recommendations, "Recommendations")
 
     def build_actions(self) -> None:
-        self.add_action("complaint", "Add &complaint…", self.add_complaint)
+        self.add_action("complaint", "Add comp&laint…", self.add_complaint)
         self.add_action("threshold", "&Threshold decision…", self.threshold)
         self.add_action("review", "Record re&view…", self.review)
         self.add_action("recommendation", "Add recommendation…", self.recommend)

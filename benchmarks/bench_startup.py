@@ -1,0 +1,107 @@
+"""Start-up: a new process to the unlock dialog shown, and to the case list's first page
+shown after signing in, against a bare PySide6 window shown by a new process in the same
+run (the interpreter's and Qt's own start-up, which casework cannot make faster).
+
+Each measure is a fresh ``python`` process (offscreen Qt); the time runs from just before
+the process is started until it prints that the window is on screen. The database is the
+UI benchmark's demo database of ``size`` cases.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+UNLOCK_TARGET_S = 1.5
+CASE_LIST_TARGET_S = 3.0
+REPEATS = 3
+
+BARE = """
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication([])
+w = QWidget(); w.resize(400, 300); w.show(); app.processEvents()
+print("SHOWN", flush=True)
+"""
+
+UNLOCK = """
+import sys
+from ui.shell.app import make_app
+from ui.shell.session import Session
+app = make_app()
+s = Session(sys.argv[1], "asb1")
+d = s.start(); app.processEvents()
+assert d.isVisible()
+print("SHOWN", flush=True)
+print("MODULES", " ".join(m for m in ("sqlalchemy", "reportlab", "casework.sharing",
+      "casework.asb", "ui.cases.caselist") if m in sys.modules), flush=True)
+"""
+
+CASE_LIST = """
+import sys, time
+from ui.shell.app import make_app
+from ui.shell.session import Session
+from ui.common.qt import QEventLoop
+app = make_app()
+s = Session(sys.argv[1], "asb1", idle_ms=0)
+d = s.start(); app.processEvents()
+d.password.setText(sys.argv[2]); d.try_unlock()
+while s.window is None:
+    app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    time.sleep(0.002)
+s.window.show_page("cases")
+view = s.window.page("cases").list_view
+while not (view.model.loaded_once and view.model.rowCount() > 0):
+    app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    time.sleep(0.002)
+app.processEvents()
+print("SHOWN", flush=True)
+s.ws.lock()
+"""
+
+
+def _launch(code: str, *args: str) -> tuple[float, str]:
+    """Seconds from starting a process until it prints SHOWN, and what else it said."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
+    assert proc.stdout is not None
+    seconds, rest = float("nan"), ""
+    for line in proc.stdout:
+        if line.startswith("SHOWN") and seconds != seconds:
+            seconds = time.perf_counter() - start
+        elif line.startswith("MODULES"):
+            rest = line.split(" ", 1)[1].strip() if " " in line else ""
+    proc.wait(timeout=120)
+    if seconds != seconds:
+        raise RuntimeError(f"the start-up probe exited {proc.returncode} without a window")
+    return seconds, rest
+
+
+def _median(code: str, *args: str, repeats: int = REPEATS) -> tuple[float, str]:
+    runs = [_launch(code, *args) for _ in range(repeats)]
+    return statistics.median(r[0] for r in runs), runs[-1][1]
+
+
+def run(size: int) -> list[dict[str, Any]]:
+    """Launch to the unlock dialog and to the case list, with the bare window as baseline."""
+    from benchmarks.bench_ui import database
+
+    path, _user, password = database(size)
+    bare, _ = _median(BARE)
+    unlock, heavy = _median(UNLOCK, str(path))
+    listed, _ = _median(CASE_LIST, str(path), password)
+    return [
+        dict(scenario="bare PySide6 window shown (new process)", size=size,
+             seconds=round(bare, 3), baseline_seconds=None),
+        dict(scenario="launch to the unlock dialog" + (f" (loaded: {heavy})" if heavy else ""),
+             size=size, seconds=round(unlock, 3), baseline_seconds=round(bare, 3),
+             target_seconds=UNLOCK_TARGET_S),
+        dict(scenario="launch, sign in, case list first page shown", size=size,
+             seconds=round(listed, 3), baseline_seconds=round(bare, 3),
+             target_seconds=CASE_LIST_TARGET_S),
+    ]

@@ -1,0 +1,79 @@
+"""One change signal (the pattern of Anki's ``CollectionOp``): a write says what it changed,
+and every open screen that shows it refreshes from that.
+
+A dialog or action that wrote something calls ``announce(Change(...))``; the case list,
+open case views, My work and the meeting screen listen on ``bus().changed`` and reload
+what the change touches. The screen that made the change (``source``) need not listen
+to its own echo.
+
+    announce(Change(case_ids={case_id}, kinds={"case", "task"}, source=self))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ui.common.qt import QObject, Signal
+
+CASE, TASK, PERSON, MEETING, USER, SETTING = ("case", "task", "person", "meeting", "user",
+                                              "setting")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write changed: the cases it touched and the kinds of record."""
+
+    case_ids: frozenset[int] = field(default_factory=frozenset)
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    source: Any = field(default=None, compare=False)
+
+    def __init__(self, case_ids: Any = (), kinds: Any = (), source: Any = None) -> None:
+        object.__setattr__(self, "case_ids", frozenset(int(c) for c in case_ids))
+        object.__setattr__(self, "kinds", frozenset(kinds))
+        object.__setattr__(self, "source", source)
+
+    def touches(self, kind: str) -> bool:
+        return kind in self.kinds
+
+    def __repr__(self) -> str:
+        return f"Change(cases={sorted(self.case_ids)}, kinds={sorted(self.kinds)})"
+
+
+def change_of(result: Any, case_id: int | None = None, source: Any = None,
+              kinds: Any = (CASE,)) -> Change:
+    """The change a service result describes: its ``case_id`` (or a header's id) and
+    ``case_id`` if given."""
+    ids = set()
+    if case_id is not None:
+        ids.add(case_id)
+    for attr in ("case_id",):
+        value = getattr(result, attr, None)
+        if isinstance(value, int):
+            ids.add(value)
+    header = getattr(result, "header", None)
+    if isinstance(getattr(header, "id", None), int):
+        ids.add(header.id)
+    return Change(ids, kinds, source)
+
+
+class ChangeBus(QObject):
+    """Carries every ``Change`` to the screens (one per application)."""
+
+    changed = Signal(object)
+
+
+_BUS: ChangeBus | None = None
+
+
+def bus() -> ChangeBus:
+    global _BUS
+    if _BUS is None:
+        _BUS = ChangeBus()
+    return _BUS
+
+
+def announce(change: Change) -> Change:
+    """Tell every open screen what changed."""
+    bus().changed.emit(change)
+    return change

@@ -1,0 +1,57 @@
+"""Help for each screen (F1) and the keys every screen shares (the shortcut sheet)."""
+
+from __future__ import annotations
+
+COMMON_KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter", "Open the case or person chosen in a list; press a dialog's main button"),
+    ("Esc", "Close a dialog (it asks first if you typed something)"),
+    ("Alt + underlined letter", "Go to that field, button or tab"),
+    ("Tab / Shift+Tab", "Next / previous field"),
+    ("Ctrl+C", "Copy the chosen rows of a table (tab-separated, for a spreadsheet)"),
+    ("Ctrl+Home / Ctrl+End", "First / last row of a list"),
+    ("Down (in Search)", "Move into the search results"),
+    ("F10 or Alt", "Go to the menu bar"),
+)
+
+_PAGES: dict[str, tuple[str, str]] = {
+    "mywork": ("My work", """
+<p>Your tasks from every statutory or policy time limit: <b>Overdue</b> first, then those
+<b>due this week</b>. Choose <i>My team's tasks</i> to see the whole team's.</p>
+<p>Press <b>Enter</b> or double-click a task to open its case.</p>"""),
+    "cases": ("Cases", """
+<p>The first tab lists every case you may see. Narrow it with the filters; <b>Clear
+filters</b> goes back to open cases of every type. Click a column heading to sort (the whole
+list is sorted, not just the rows shown).</p>
+<p>Press <b>Enter</b> or double-click to open a case in a tab of its own;
+<b>Ctrl+W</b> closes it. <b>Ctrl+N</b> starts a new case. <b>F5</b> loads the list again.</p>
+<p>A case's header names the people involved, the officer, the team, the stage and the
+next deadline. Its buttons are the actions the case allows now; a greyed button says why
+in its tooltip.</p>"""),
+    "people": ("People", """
+<p>Find a person by name, date of birth or postcode; their record shows every case they
+are part of. Possible duplicates can be merged by a case manager.</p>"""),
+    "panels": ("Panels and meetings", """
+<p>Each panel's meetings, their agendas and the actions carried from earlier meetings.
+Choose a meeting to chair it: the agenda is on the left, the chosen referral's detail on
+the right; minute it, add actions and move to the next referral without leaving the
+screen.</p>"""),
+    "reports": ("Reports", """
+<p>Choose a period (a quarter, a year, a financial year or your own dates) to see the
+partnership's figures. Exports go through the information-sharing protocol: what leaves
+the application is recorded.</p>"""),
+    "admin": ("Administration", """
+<p>Users and their roles, teams and panels; the settings with what each one does; the
+key slots; the information-sharing protocol; and backup, check and verify.</p>"""),
+}
+
+
+def help_for(key: str) -> tuple[str, str]:
+    """(title, HTML) of the help for a screen key (a general page for an unknown key)."""
+    if key in _PAGES:
+        title, body = _PAGES[key]
+    else:
+        title, body = "casework", "<p>Choose a screen on the left (Alt+1, Alt+2...).</p>"
+    keys = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in COMMON_KEYS)
+    return title, (f"<h2>{title}</h2>{body}<h3>Keys on every screen</h3>"
+                   f"<table cellpadding='3'>{keys}</table>"
+                   "<p>Help &gt; Keyboard shortcuts (Ctrl+/) lists every key.</p>")
