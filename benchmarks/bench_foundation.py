@@ -90,7 +90,23 @@ def _generate(path: Path, size: int) -> dict[str, Any]:
     start = time.perf_counter()
     create_demo_database(path, cases=size, seed=SEED, password=DEMO_PASSWORD)
     return {"seconds": time.perf_counter() - start, "user": "asb1", "password": DEMO_PASSWORD,
-            "generator": "casework.demo", "schema": schema_fingerprint(), "made": _now()}
+            "generator": "casework.demo", "schema": schema_fingerprint(), "made": _now(),
+            "peak_rss_mb": peak_rss_mb(), "loadavg": loadavg()}
+
+
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, in MB (Linux: ru_maxrss in KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def loadavg() -> str:
+    """The machine's 1/5/15-minute load averages, to read a figure from a shared machine."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3])
+    except OSError:
+        return ""
 
 
 def _now() -> str:
