@@ -15,6 +15,8 @@ again led by ``lsoa_code`` for the area filter.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,3 +76,19 @@ REBUILD_COUNTS = (
     "WHERE NOT EXISTS (SELECT 1 FROM case_list_state WHERE id = 1)",
     "UPDATE case_list_state SET version = version + 1",
 )
+
+
+def counter_problems(conn: Any) -> list[str]:
+    """Where ``case_counts`` disagrees with a straightforward GROUP BY over ``cases``
+    (empty when every group agrees). ``conn`` is a DB-API connection."""
+    cols = ", ".join(GROUP_COLUMNS)
+    kept = {tuple(r[:-1]): int(r[-1]) for r in conn.execute(
+        f"SELECT {cols}, sum(n) FROM case_counts GROUP BY {cols}") if r[-1]}
+    real = {tuple(r[:-1]): int(r[-1]) for r in conn.execute(
+        f"SELECT {cols}, count(*) FROM cases GROUP BY {cols}")}
+    problems = []
+    for group in sorted(set(kept) | set(real), key=repr):
+        if kept.get(group, 0) != real.get(group, 0):
+            problems.append(f"case counter {dict(zip(GROUP_COLUMNS, group, strict=True))}: "
+                            f"kept {kept.get(group, 0)}, counted {real.get(group, 0)}")
+    return problems
