@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,9 +29,10 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    exists,
     func,
     select,
-    tuple_,
+    text,
     type_coerce,
 )
 from sqlalchemy.orm import Session, aliased
@@ -220,8 +222,6 @@ def _to_row(r: Any) -> CaseRow:
                    r[4], r[5] or "", r[6] or "", r[7], opened, _as_date(r[9]))
 
 
-# ---------------------------------------------------------------- the service
-
 # ---------------------------------------------------------------- groups and parts
 #
 # ``case_counts`` (kept by triggers) lists every combination of the group columns that
@@ -235,7 +235,7 @@ def _to_row(r: Any) -> CaseRow:
 _FILTER_COLUMNS = ("case_type", "status", "risk_level", "owner_id", "team_id")
 _CASES = Case.__table__
 _COUNTS = CaseCount.__table__
-_MAX_CHUNK = 20_000
+_ARMS = 400  # parts per UNION ALL (SQLite allows 500 terms in a compound select)
 
 
 @dataclass(frozen=True)
@@ -250,8 +250,9 @@ class _Part:
     share ``head``, the leading part of their sort key."""
 
     head: tuple[Any, ...]
-    where: tuple[ColumnElement[bool], ...]
-    column: Any | None  # the sort column inside the part, or None: by id alone
+    where: tuple[str, ...]  # SQL terms on cases, with :named parameters from ``params``
+    params: tuple[tuple[str, Any], ...]
+    column: str | None  # the sort column inside the part, or None: by id alone
     estimate: int  # the group's count: exact unless the part is half a group
     counted: bool = True
 
@@ -286,22 +287,22 @@ def _exact(flt: CaseFilter) -> bool:
     return flt.lsoa_code is None and not flt.reference_prefix and flt.stage is None
 
 
-def _residual(flt: CaseFilter) -> list[ColumnElement[bool]]:
-    """The filter's terms outside the group columns: the area (which leads the area
-    indexes), a reference prefix and an ASB stage (checked row by row)."""
-    terms: list[ColumnElement[bool]] = []
+def _residual(flt: CaseFilter) -> tuple[list[str], dict[str, Any]]:
+    """The filter's terms outside the group columns, as SQL: the area (which leads the
+    area indexes), a reference prefix and an ASB stage (checked row by row)."""
+    terms: list[str] = []
+    params: dict[str, Any] = {}
     if flt.lsoa_code is not None:
-        terms.append(Case.lsoa_code == flt.lsoa_code)
+        terms.append("cases.lsoa_code = :area")
+        params["area"] = flt.lsoa_code
     if flt.reference_prefix:
-        terms.append(_prefix_range(Case.reference, flt.reference_prefix.strip().upper()))
+        prefix = flt.reference_prefix.strip().upper()
+        terms.append("cases.reference >= :ref_lo AND cases.reference < :ref_hi")
+        params.update(ref_lo=prefix, ref_hi=prefix + "\U0010ffff")
     if flt.stage is not None:
-        terms.append(Case.id.in_(select(AsbDetail.case_id).where(AsbDetail.stage == flt.stage)))
-    return terms
-
-
-def _equal(group: _Group) -> list[ColumnElement[bool]]:
-    return [getattr(Case, c) == v if v is not None else getattr(Case, c).is_(None)
-            for c, v in zip(GROUP_COLUMNS, group.values, strict=True)]
+        terms.append("cases.id IN (SELECT case_id FROM asb_details WHERE stage = :stage)")
+        params["stage"] = flt.stage
+    return terms, params
 
 
 def _parts(session: Session, groups: list[_Group], flt: CaseFilter, sort: str,
@@ -312,10 +313,12 @@ def _parts(session: Session, groups: list[_Group], flt: CaseFilter, sort: str,
     (risk by severity, owner by user name, cases without one last) and the rows inside
     are in id order. Sorting by opened date or reference, every head is empty: the parts
     merge on the column. By review date, undated cases come after dated ones either way.
+    The statements are SQL text (built in microseconds): the expression language would
+    spend longer building a page's many small terms than SQLite spends running them.
     """
     if sort not in SORT_KEYS:
         raise ValidationError(f"Sort by one of: {', '.join(SORT_KEYS)}.", field="sort")
-    rest = _residual(flt)
+    rest, rest_params = _residual(flt)
     last, first = (0, 1) if descending else (1, 0)  # nulls last in either direction
     names: dict[int, str] = {}
     if sort == "owner":
@@ -324,54 +327,95 @@ def _parts(session: Session, groups: list[_Group], flt: CaseFilter, sort: str,
             select(User.id, User.username).where(User.id.in_(ids)))}
     parts: list[_Part] = []
     for g in groups:
-        where = (*_equal(g), *rest)
+        terms = [f"cases.{c} = :{c}" if v is not None else f"cases.{c} IS NULL"
+                 for c, v in zip(GROUP_COLUMNS, g.values, strict=True)]
+        params = tuple((c, v) for c, v in zip(GROUP_COLUMNS, g.values, strict=True)
+                       if v is not None) + tuple(rest_params.items())
+        where = (*terms, *rest)
         value = dict(zip(GROUP_COLUMNS, g.values, strict=True))
         if sort in ("opened_on", "reference"):
-            parts.append(_Part((), where, getattr(Case, sort), g.n))
+            parts.append(_Part((), where, params, sort, g.n))
         elif sort == "next_review_on":
-            parts.append(_Part((first,), (*where, Case.next_review_on.is_not(None)),
-                               Case.next_review_on, g.n, counted=False))
-            parts.append(_Part((last,), (*where, Case.next_review_on.is_(None)), None, g.n,
-                               counted=False))
+            parts.append(_Part((first,), (*where, "cases.next_review_on IS NOT NULL"), params,
+                               sort, g.n, counted=False))
+            parts.append(_Part((last,), (*where, "cases.next_review_on IS NULL"), params,
+                               None, g.n, counted=False))
         elif sort == "risk_level":
             parts.append(_Part((RISK_ORDER.get(value["risk_level"], len(RISK_ORDER)),),
-                               where, None, g.n))
+                               where, params, None, g.n))
         elif sort == "owner":
             owner = value["owner_id"]
             head = (first, names.get(owner, "")) if owner is not None else (last, "")
-            parts.append(_Part(head, where, None, g.n))
+            parts.append(_Part(head, where, params, None, g.n))
         else:  # case_type, status
-            parts.append(_Part((value[sort],), where, None, g.n))
+            parts.append(_Part((value[sort],), where, params, None, g.n))
     return parts
 
 
-def _part_select(part: _Part, descending: bool, after: tuple[Any, ...] | None,
-                 limit: int) -> Select[*tuple[Any, ...]]:
-    """The part's next ``limit`` rows after the key tail ``after`` ((value, id) or (id,)):
-    (id, sort value) in list order, from the part's index."""
-    columns = [Case.id] if part.column is None else [Case.id, part.column]
-    query = select(*columns).where(*part.where)
+def _arm(part: _Part, n: int, descending: bool, after: tuple[Any, ...] | None,
+         params: dict[str, Any]) -> str:
+    """The part's rows after the key tail ``after`` ((value, id) or (id,)) as SQL
+    selecting (id[, v]); its parameters, suffixed with ``n``, go into ``params``."""
+    columns = "cases.id AS id" + (f", cases.{part.column} AS v" if part.column else "")
+    where = list(part.where)
     if after is not None:
+        op = "<" if descending else ">"
         if part.column is None:
-            query = query.where(Case.id < after[-1] if descending else Case.id > after[-1])
+            where.append(f"cases.id {op} :after_id")
         else:
-            row, bound = tuple_(part.column, Case.id), tuple_(*after)
-            query = query.where(row < bound if descending else row > bound)
-    order = [*columns[1:], Case.id]
-    return query.order_by(*[c.desc() if descending else c.asc() for c in order]).limit(limit)
+            where.append(f"(cases.{part.column}, cases.id) {op} (:after_v, :after_id)")
+            params[f"after_v_{n}"] = after[0]
+        params[f"after_id_{n}"] = after[-1]
+    for name, value in part.params:
+        params[f"{name}_{n}"] = value
+    sql = f"SELECT {columns} FROM cases WHERE {' AND '.join(where)}"
+    return re.sub(r":([a-z_]+)\b", lambda m: f":{m[1]}_{n}", sql)
 
 
-def _walk(session: Session, part: _Part, descending: bool, after: tuple[Any, ...] | None,
-          chunk: int) -> Iterator[tuple[Any, ...]]:
-    """The part's sort keys (head, [value,] id) in list order, read ``chunk`` at a time."""
-    while True:
-        rows = session.execute(_part_select(part, descending, after, chunk)).all()
-        for r in rows:
-            yield (*part.head, *r[1:], r[0])
-        if len(rows) < chunk:
-            return
-        after = (*rows[-1][1:], rows[-1][0])
-        chunk = min(chunk * 4, _MAX_CHUNK)
+def _head_selects(members: list[_Part], descending: bool, after: tuple[Any, ...] | None,
+                  limit: int, skip: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """The parts of one head as UNION ALL statements (at most ``_ARMS`` parts each) in
+    list order: SQLite merges the parts' index-ordered streams (no sort) and stops after
+    ``skip + limit`` keys, reading only the covering indexes."""
+    out = []
+    direction = " DESC" if descending else ""
+    for i in range(0, len(members), _ARMS):
+        batch = members[i:i + _ARMS]
+        params: dict[str, Any] = {}
+        arms = [_arm(p, n, descending, after, params) for n, p in enumerate(batch)]
+        order = ([f"v{direction}"] if batch[0].column is not None else []) + [f"id{direction}"]
+        sql = (f"{' UNION ALL '.join(arms)} ORDER BY {', '.join(order)} "
+               f"LIMIT {int(limit)} OFFSET {int(skip)}")
+        out.append((sql, params))
+    return out
+
+
+def _head_keys(session: Session, members: list[_Part], descending: bool,
+               after: tuple[Any, ...] | None, skip: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` keys of one head after ``skip`` of its rows."""
+    head = members[0].head
+    one = len(members) <= _ARMS
+    stmts = _head_selects(members, descending, after, limit if one else skip + limit,
+                          skip if one else 0)
+    streams = [[(*head, *r[1:], r[0]) for r in session.execute(text(sql), params)]
+               for sql, params in stmts]
+    if len(streams) == 1:
+        return streams[0]
+    merged = heapq.merge(*streams, reverse=descending)
+    return list(itertools.islice(merged, skip, skip + limit))
+
+
+def _head_count(session: Session, members: list[_Part], after: tuple[Any, ...] | None,
+                descending: bool) -> int:
+    """How many rows one head holds (after ``after``): index-only counts."""
+    total = 0
+    for i in range(0, len(members), _ARMS):
+        params: dict[str, Any] = {}
+        arms = [_arm(p, n, descending, after, params)
+                for n, p in enumerate(members[i:i + _ARMS])]
+        total += int(session.scalar(text(f"SELECT count(*) FROM ({' UNION ALL '.join(arms)})"),
+                                    params) or 0)
+    return total
 
 
 def _keys(session: Session, parts: list[_Part], descending: bool,
@@ -379,8 +423,10 @@ def _keys(session: Session, parts: list[_Part], descending: bool,
           exact: bool) -> list[tuple[Any, ...]]:
     """``want`` sort keys in list order, after ``boundary`` (a key) or after ``skip`` rows.
 
-    Parts with the same head are merged; heads come in order. When the counts are exact
-    a whole head that lies before the wanted rows is skipped by its count, unread.
+    Heads come in order; the parts of a head are merged by SQLite. A whole head before
+    the wanted rows is passed over by its count: from the counters when they are exact
+    for it, else by an index-only count; only inside the head where the wanted rows
+    start are keys skipped one by one.
     """
     heads = sorted({p.head for p in parts}, reverse=descending)
     out: list[tuple[Any, ...]] = []
@@ -393,37 +439,33 @@ def _keys(session: Session, parts: list[_Part], descending: bool,
             if head == mark:
                 after = boundary[len(head):]
         members = [p for p in parts if p.head == head]
-        total = sum(p.estimate for p in members) or 1
-        if exact and boundary is None and skip >= total and all(p.counted for p in members):
-            skip -= total
-            continue
-        need = skip + want - len(out)
-        streams = [_walk(session, p, descending, after,
-                         max(8, min(_MAX_CHUNK, -(-need * p.estimate * 5 // (4 * total)) + 8)))
-                   for p in members]
-        merged = heapq.merge(*streams, reverse=descending)
         if skip:
-            for _ in itertools.islice(merged, skip):
-                skip -= 1
-            if skip:  # fewer rows than counted: the rest of the skip goes on
+            counted = exact and after is None and all(p.counted for p in members)
+            total = (sum(p.estimate for p in members) if counted
+                     else _head_count(session, members, after, descending))
+            if skip >= total:
+                skip -= total
                 continue
-        out.extend(itertools.islice(merged, want - len(out)))
+        out.extend(_head_keys(session, members, descending, after, skip, want - len(out)))
+        skip = 0
         if len(out) >= want:
             break
     return out
 
 
 def _page_selects(session: Session, ws: Workspace, flt: CaseFilter, sort: str,
-                  descending: bool) -> list[Select[*tuple[Any, ...]]]:
-    """One statement of each shape a page of this list runs (one per part)."""
+                  descending: bool) -> list[tuple[str, dict[str, Any]]]:
+    """One statement of each shape a page of this list runs: every head, from its start
+    and continued by key."""
     parts = _parts(session, _groups(session, ws, flt), flt, sort, descending)
     out = []
-    for p in parts:
-        out.append(_part_select(p, descending, None, 100))
+    for head in sorted({p.head for p in parts}):
+        members = [p for p in parts if p.head == head]
         tail: tuple[Any, ...] = (1,)
-        if p.column is not None:
-            tail = ("ASB-2026", 1) if sort == "reference" else (date(2026, 1, 1), 1)
-        out.append(_part_select(p, descending, tail, 100))
+        if members[0].column is not None:
+            tail = ("ASB-2026", 1) if sort == "reference" else ("2026-01-01", 1)
+        out += _head_selects(members, descending, None, 100)
+        out += _head_selects(members, descending, tail, 100, 10)
     return out
 
 
@@ -508,13 +550,8 @@ def explain_page(ws: Workspace, flt: CaseFilter, sort: str = "opened_on",
     require(ws.actor, "case.read")
     plans = []
     with read_session(ws) as session:
-        for stmt in _page_selects(session, ws, flt, sort, descending):
-            compiled = stmt.compile(session.get_bind())
-            params = compiled.construct_params()
-            values = tuple(v.isoformat() if isinstance(v, date) else v
-                           for v in (params[k] for k in compiled.positiontup or ()))
-            rows = session.connection().exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {compiled}", values).all()
+        for sql, params in _page_selects(session, ws, flt, sort, descending):
+            rows = session.execute(text(f"EXPLAIN QUERY PLAN {sql}"), params).all()
             plans.append([str(r[-1]) for r in rows])
     return plans
 
@@ -566,24 +603,30 @@ def iter_case_rows(ws: Workspace, flt: CaseFilter | None = None,
 
 
 def filter_options(ws: Workspace) -> FilterOptions:
-    """Owners, teams, LSOAs and case types that occur among the cases the actor may see."""
+    """Owners, teams, LSOAs and case types that occur among the cases the actor may see.
+
+    Owners, teams and types come from the group counters (the groups that have cases);
+    each LSOA is one seek into the area index, so none of it reads the cases table.
+    """
     require(ws.actor, "case.read")
     visible = visible_cases(ws.actor)
+    counted = and_(_on_counts(visible), CaseCount.n > 0)
     with read_session(ws) as session:
         owners = session.execute(
             select(User.id, User.username, User.display_name)
-            .where(User.id.in_(select(Case.owner_id).where(visible).distinct()))
+            .where(User.id.in_(select(CaseCount.owner_id).where(counted)))
             .order_by(User.username)).all()
         teams = session.execute(
             select(Team.id, Team.name)
-            .where(Team.id.in_(select(Case.team_id).where(visible).distinct()))
+            .where(Team.id.in_(select(CaseCount.team_id).where(counted)))
             .order_by(Team.name)).all()
         lsoas = session.execute(
             select(Lsoa.code, Lsoa.name)
-            .where(Lsoa.code.in_(select(Case.lsoa_code).where(visible).distinct()))
+            .where(exists(select(1).select_from(Case)
+                          .where(Case.lsoa_code == Lsoa.code, visible)))
             .order_by(Lsoa.name)).all()
-        types = session.scalars(select(Case.case_type).where(visible).distinct()
-                                .order_by(Case.case_type)).all()
+        types = session.scalars(select(CaseCount.case_type).where(counted).distinct()
+                                .order_by(CaseCount.case_type)).all()
     return FilterOptions(
         owners=tuple(Option(i, f"{name} ({display})" if display and display != name else name)
                      for i, name, display in owners),
