@@ -300,5 +300,5 @@ def fill(session: Session, cases: int, seed: int, today: date,
     if indexes:  # the counter triggers were off for the load: count once, by index
         for sql in REBUILD_COUNTS:
             conn.exec_driver_sql(sql)
-    conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
+    conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
     return written

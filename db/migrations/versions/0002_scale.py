@@ -31,11 +31,11 @@ KPI_INDEXES = [
 ]
 
 
-def _match(prefix):
+def _match(prefix: str) -> str:
     return ' AND '.join(f'{c} IS {prefix}.{c}' for c in GROUP)
 
 
-def _add(prefix):
+def _add(prefix: str) -> str:
     cols = ', '.join(GROUP)
     vals = ', '.join(f'{prefix}.{c}' for c in GROUP)
     return (f'INSERT INTO case_counts ({cols}, n) SELECT {vals}, 0 WHERE NOT EXISTS '
