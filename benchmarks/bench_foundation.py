@@ -37,7 +37,9 @@ from db.models import Case
 from db.store import Store
 
 UNLOCK_TARGET = 1.0
-GENERATE_TARGET = 90.0
+GENERATE_TARGET = 90.0  # up to 100,000 cases
+GENERATE_TARGET_1M = 600.0  # beyond: a million cases in under 10 minutes
+COUNT_TARGET = 0.100
 READ_RATIO_TARGET = 3.0
 FIRST_PAGE_TARGET = 0.200
 SEARCH_P95_TARGET = 0.100
@@ -90,7 +92,23 @@ def _generate(path: Path, size: int) -> dict[str, Any]:
     start = time.perf_counter()
     create_demo_database(path, cases=size, seed=SEED, password=DEMO_PASSWORD)
     return {"seconds": time.perf_counter() - start, "user": "asb1", "password": DEMO_PASSWORD,
-            "generator": "casework.demo", "schema": schema_fingerprint(), "made": _now()}
+            "generator": "casework.demo", "schema": schema_fingerprint(), "made": _now(),
+            "peak_rss_mb": peak_rss_mb(), "loadavg": loadavg()}
+
+
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, in MB (Linux: ru_maxrss in KiB)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def loadavg() -> str:
+    """The machine's 1/5/15-minute load averages, to read a figure from a shared machine."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3])
+    except OSError:
+        return ""
 
 
 def _now() -> str:
@@ -101,7 +119,8 @@ def _row(scenario: str, size: int, seconds: float, target: str, ok: bool,
          baseline: float | None = None, **extra: Any) -> dict[str, Any]:
     return {"scenario": scenario, "size": size, "seconds": round(seconds, 4),
             "baseline_seconds": None if baseline is None else round(baseline, 4),
-            "target": target, "ok": ok, **extra}
+            "target": target, "ok": ok, "peak_rss_mb": peak_rss_mb(), "loadavg": loadavg(),
+            **extra}
 
 
 def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
@@ -123,8 +142,12 @@ def p95(values: list[float]) -> float:
 def bench_generate(size: int, facts: dict[str, Any]) -> dict[str, Any]:
     """How long the demo generator took for ``size`` cases (measured when it was made)."""
     seconds = float(facts["seconds"])
+    target = GENERATE_TARGET if size <= 100_000 else GENERATE_TARGET_1M
+    extra = {"peak_rss_mb": facts["peak_rss_mb"]} if "peak_rss_mb" in facts else {}
+    if facts.get("loadavg"):
+        extra["loadavg"] = facts["loadavg"]
     return _row(f"generate demo database ({facts['generator']}, made {facts['made']})", size,
-                seconds, f"< {GENERATE_TARGET:.0f} s", seconds < GENERATE_TARGET)
+                seconds, f"< {target:.0f} s", seconds < target, **extra)
 
 
 def bench_unlock(path: Path, user: str, password: str, size: int,
@@ -191,6 +214,11 @@ def bench_case_list(ws: Workspace, size: int) -> list[dict[str, Any]]:
     while offset < depth:
         offset += len(caselist.fetch_cases(ws, flt, offset, 200)) or depth
     deep = _timed(lambda: caselist.fetch_cases(ws, flt, depth, 200), 1)
+
+    def jump() -> None:  # a scrollbar drag: no page before it was read
+        caselist._BOUNDARIES.clear()
+        caselist.fetch_cases(ws, flt, depth, 200)
+    jumps = _timed(jump, 3)
     for sort in caselist.SORT_KEYS:  # every column a user can click
         caselist.fetch_cases(ws, flt, 0, 100, sort)
     sorts = [max(_timed(lambda s=s: caselist.fetch_cases(ws, flt, 0, 100, s), 3))  # type: ignore[misc]
@@ -200,10 +228,12 @@ def bench_case_list(ws: Workspace, size: int) -> list[dict[str, Any]]:
              "< 200 ms", statistics.median(first) < FIRST_PAGE_TARGET),
         _row("case list first page, slowest sort column", size, max(sorts), "< 200 ms",
              max(sorts) < FIRST_PAGE_TARGET),
-        _row("case list count", size, statistics.median(count), "< 200 ms",
-             statistics.median(count) < FIRST_PAGE_TARGET),
+        _row("case list count", size, statistics.median(count), "< 100 ms",
+             statistics.median(count) < COUNT_TARGET),
         _row(f"case list page at row {depth:,} (scrolling)", size, deep[0], "< 200 ms",
              deep[0] < FIRST_PAGE_TARGET),
+        _row(f"case list page at row {depth:,} (jump: scrollbar drag)", size,
+             statistics.median(jumps), "< 200 ms", statistics.median(jumps) < FIRST_PAGE_TARGET),
     ]
 
 

@@ -1,14 +1,15 @@
 """Benchmarks for the case workflows at scale (targets from the "case workflows" issue):
 
 - saving a case change with its audit entry, at 100,000 cases: p95 under 50 ms;
-- computing every KPI for a quarter, at 100,000 cases: under 2 s.
+- computing every KPI for a quarter: under 2 s at 100,000 cases, under 3 s at a million.
 
 Wall-clock figures are the targets; the median CPU time of the process is reported too,
 because wall time on a shared machine includes waiting for other work.
 
-``run(size)`` builds its own database with the demo generator (``casework.demo``) in a
-temporary folder, or copies ``reuse`` (a demo database made with the demo password, e.g.
-/tmp/demo100k.db) so the original is never written to. Standalone::
+``run(size)`` copies the foundation benchmarks' cached demo database of that size (made
+once per schema by ``bench_foundation.database``), or ``reuse`` (a demo database made
+with the demo password, e.g. /tmp/demo100k.db), so the original is never written to.
+Standalone::
 
     .venv/bin/python -m benchmarks.bench_workflows [SIZE] [--reuse PATH]
 """
@@ -27,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from benchmarks.bench_foundation import loadavg, peak_rss_mb
 from casework.cases import lifecycle as cases
 from casework.core import clock
 from casework.core.context import open_workspace
@@ -38,6 +40,7 @@ from db.models import Case
 
 SAVE_TARGET = 0.050
 KPI_TARGET = 2.0
+KPI_TARGET_1M = 3.0
 SAVE_SAMPLES = 300
 KPI_RUNS = 5
 CASE_MANAGER = "asb1"
@@ -118,18 +121,34 @@ def quarter_kpis(path: Path, password: str, size: int, period: str) -> dict[str,
             "cpu_seconds": round(statistics.median(cpu), 3),
             "trigger_return_seconds": round(trigger_seconds, 3),
             "asb_cases_opened": result.asb.cases_opened,
-            "target_seconds": KPI_TARGET, "ok": max(timings) < KPI_TARGET}
+            "target_seconds": kpi_target(size), "ok": max(timings) < kpi_target(size)}
+
+
+def kpi_target(size: int) -> float:
+    """2 s up to 100,000 cases; 3 s beyond (the scale issue's target at a million)."""
+    return KPI_TARGET if size <= 100_000 else KPI_TARGET_1M
 
 
 def run(size: int = 100_000, reuse: Path | None = None) -> list[dict[str, Any]]:
-    """Build (or copy) a ``size``-case demo database and time both scenarios."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """Copy a ``size``-case demo database and time both scenarios on the copy.
+
+    Without ``reuse`` the copy is of the foundation benchmarks' cached database of that
+    size (``bench_foundation.database``: generated once per schema and shared by every
+    module), so a run at a million cases generates one database, not two.
+    """
+    if reuse is None:
+        from benchmarks.bench_foundation import database
+
+        reuse = database(size)[0]
+    with tempfile.TemporaryDirectory(dir=reuse.parent) as tmp:
         path = Path(tmp) / "bench.db"
         password, build_seconds = build(path, size, reuse)
         rows = [save_case_change(path, password, size),
                 quarter_kpis(path, password, size, previous_quarter(clock.today()))]
     for row in rows:
         row["build_seconds"] = round(build_seconds, 1)
+        row["peak_rss_mb"] = peak_rss_mb()
+        row["loadavg"] = loadavg()
     return rows
 
 

@@ -8,7 +8,9 @@ Each module, when present, exposes ``run(size) -> list[dict]`` with the keys
 ``scenario``, ``size``, ``seconds``, ``baseline_seconds`` (or None), and optionally
 ``target`` (text, or seconds as a number), ``target_seconds``, ``ok`` and ``unit`` (for a
 measure that is not seconds, e.g. "MB": ``seconds`` then holds that value). ``ratio`` is
-``seconds / baseline_seconds`` from the same run. A module that cannot be imported or
+``seconds / baseline_seconds`` from the same run. ``peak_rss_mb`` (the process's peak
+resident memory when the figure was taken) and ``loadavg`` (the machine's load averages
+then) are shown beside each figure when a row has them. A module that cannot be imported or
 fails is reported with its error and the others still run.
 """
 
@@ -71,7 +73,8 @@ MODULES: dict[str, tuple[Callable[[], Runner], int | None, int]] = {
     "startup": (_startup, None, 300),
     "reliability": (_reliability, 200, 3),  # size = kills and byte flips
 }
-COLUMNS = ("scenario", "size", "seconds", "baseline", "ratio", "target", "result")
+COLUMNS = ("scenario", "size", "seconds", "baseline", "ratio", "target", "peak RSS", "load",
+           "result")
 
 
 @dataclass
@@ -126,8 +129,8 @@ def table_rows(outcomes: list[Outcome]) -> list[tuple[str, ...]]:
     lines: list[tuple[str, ...]] = []
     for outcome in outcomes:
         if outcome.problem:
-            lines.append((f"[{outcome.name}] {outcome.problem}", "", "", "", "", "", "MISSING"
-                          if outcome.problem == "not present" else "ERROR"))
+            lines.append((f"[{outcome.name}] {outcome.problem}", "", "", "", "", "", "", "",
+                          "MISSING" if outcome.problem == "not present" else "ERROR"))
         for row in outcome.rows:
             base = row.get("baseline_seconds")
             secs = row.get("seconds")
@@ -138,9 +141,12 @@ def table_rows(outcomes: list[Outcome]) -> list[tuple[str, ...]]:
             unit = row.get("unit")
             measured = (f"{secs:.1f} {unit}" if unit and isinstance(secs, int | float)
                         else _fmt_seconds(secs))
+            rss = row.get("peak_rss_mb")
             lines.append((f"[{outcome.name}] {row.get('scenario', '?')}",
                            f"{size:,}" if isinstance(size, int) else str(size),
                            measured, _fmt_seconds(base), ratio, target,
+                           f"{rss:.0f} MB" if isinstance(rss, int | float) else "",
+                           str(row.get("loadavg", "")),
                            "" if ok is None else ("PASS" if ok else "FAIL")))
     return lines
 

@@ -52,6 +52,7 @@ from db.keyslots import (
     slot_path,
     take_fresh_signing,
 )
+from db.models.caselist import counter_problems
 
 REKEY_BUSY = ("Another casework session has the database open, and a rekey needs it to "
               "itself. Nothing was changed: close the other sessions (the desktop, other "
@@ -536,8 +537,9 @@ def _refusals(slots: KeySlotFile, known: dict[str, Any]) -> dict[str, str]:
 
 
 def check_connection(conn: Any) -> list[str]:
-    """Run SQLCipher's page HMAC check, SQLite's integrity and foreign-key checks, and the
-    schema version check on a raw connection, closing it afterwards."""
+    """Run SQLCipher's page HMAC check, SQLite's integrity and foreign-key checks, the
+    schema version check and the case counters' agreement with the cases on a raw
+    connection, closing it afterwards."""
     problems: list[str] = []
     try:
         rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
@@ -555,6 +557,8 @@ def check_connection(conn: Any) -> list[str]:
             problems.append(
                 f"Schema version {current or 'none'} is not the expected {migrate.head_revision()}."
             )
+        else:
+            problems.extend(counter_problems(conn))
     except (sqlcipher3.DatabaseError, MemoryError) as exc:
         cause = classify(exc)
         if isinstance(cause, DatabaseBusy | DiskFull):

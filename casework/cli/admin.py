@@ -57,6 +57,8 @@ def register(sub: Any) -> None:
     pn.set_defaults(func=cmd_panel)
 
     c = sub.add_parser("check", help="integrity, SQLCipher page HMAC and schema version check")
+    c.add_argument("--rebuild-counts", action="store_true",
+                   help="first recount the case list's counters from the cases")
     c.set_defaults(func=cmd_check)
     b = sub.add_parser("backup", help="write an encrypted, consistent copy (safe while in use)")
     b.add_argument("dest", type=Path)
@@ -151,6 +153,12 @@ def cmd_panel(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     path = db_path(args)
+    if getattr(args, "rebuild_counts", False):
+        from casework.cases import caselist
+
+        with signed_in(args, "admin.users") as ws:
+            caselist.rebuild_case_counts(ws)
+        out("The case list's counters were recounted from the cases.")
     name = username(args)
     try:
         store, _failed = lockout.open_store(path, name, password())

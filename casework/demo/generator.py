@@ -11,9 +11,10 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Integer, func, select
+from sqlalchemy import Connection, Integer, Table, func, select
 from sqlalchemy.orm import Session
 
 from casework.core import audit, clock
@@ -27,6 +28,7 @@ from casework.demo.sanctuary import sanctuary_case
 from casework.demo.trigger import SCENARIOS, trigger_case
 from casework.demo.world import Roster, Row, World
 from db.models import Base, Case, Contractor, Lsoa, Panel, PanelMembership, Team, User
+from db.models.caselist import REBUILD_COUNTS
 
 MIX = (("asb", 55), ("sanctuary", 15), ("trigger", 8), ("swip", 12), ("mart", 10))
 PREFIX = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART", "sanctuary": "SAN"}
@@ -40,6 +42,7 @@ LOADED = frozenset({
     "sanctuary_jobs", "work_lines", "sanctuary_feedback", "tasks", "notes",
 })
 MAX_CASES = 1_000_000
+LOAD_CACHE_KIB = 256 * 1024  # page cache while loading and indexing
 
 Progress = Callable[[float], None]
 
@@ -124,14 +127,72 @@ def _contractors(session: Session) -> list[int]:
     return [have[n] for n in names.CONTRACTORS]
 
 
+def _stored(value: Any) -> Any:
+    """A Python value as SQLAlchemy's SQLite dialect stores it (dates and datetimes as
+    ISO text, booleans as 0/1); other values pass through unchanged."""
+    if isinstance(value, datetime):
+        return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
+                f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+_KINDS = (date, bool)
+
+
+def _column_kinds(table: Table) -> dict[str, bool]:
+    """For each column, whether its values need ``_stored`` (date, datetime, boolean)."""
+    out = {}
+    for column in table.columns:
+        try:
+            python_type = column.type.python_type
+        except NotImplementedError:
+            python_type = object
+        out[column.name] = issubclass(python_type, _KINDS)
+    return out
+
+
+def _insert_sql(table: Table, keys: list[str]) -> str:
+    names = ", ".join(f'"{k}"' for k in keys)
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(keys))})'
+
+
 def _write(conn: Connection, rows: dict[str, list[Row]]) -> int:
-    """Insert buffered rows parents first; returns how many rows were written."""
+    """Insert buffered rows parents first; returns how many rows were written.
+
+    The rows go to the driver's ``executemany`` as tuples, past SQLAlchemy's per-value
+    bind processing (most of the load's time at a million cases); a column absent from
+    the rows gets its Python-side default once per batch, as ``insert()`` would give it."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
     written = 0
     for table in Base.metadata.sorted_tables:
         batch = rows.get(table.name)
-        if batch:
-            conn.execute(table.insert(), batch)
-            written += len(batch)
+        if not batch:
+            continue
+        keys = list(batch[0])
+        defaults: list[Any] = []
+        for column in table.columns:
+            default = column.default
+            if column.name in keys or default is None or not hasattr(default, "arg"):
+                continue
+            value = default.arg(None) if callable(default.arg) else default.arg
+            keys.append(column.name)
+            defaults.append(_stored(value))
+        kinds = _column_kinds(table)
+        given = keys[:len(keys) - len(defaults)]
+        convert = [k for k in given if kinds.get(k)]
+        tail = tuple(defaults)
+        if convert:
+            values = [tuple(_stored(row[k]) if kinds[k] else row[k] for k in given) + tail
+                      for row in batch]
+        else:
+            values = [tuple(row[k] for k in given) + tail for row in batch]
+        raw.executemany(_insert_sql(table, keys), values)
+        written += len(batch)
     return written
 
 
@@ -163,18 +224,21 @@ def _batches(w: World, cases_plan: list[tuple[date, str]], schedules: dict[str, 
 
 
 def _drop_indexes(conn: Connection) -> list[str]:
-    """Drop the secondary indexes of the tables the demo fills and return their exact
-    DDL: building an index once over loaded rows is much faster than maintaining it row
-    by row. The caller recreates them in the same transaction (DDL is transactional in
-    SQLite, so a failure leaves the schema as it was)."""
+    """Drop the secondary indexes and the triggers of the tables the demo fills and
+    return their exact DDL: building an index once over loaded rows is much faster than
+    maintaining it row by row, and the case counters are rebuilt once from the loaded
+    cases (``REBUILD_COUNTS``) instead of being kept row by row. The caller recreates
+    them in the same transaction (DDL is transactional in SQLite, so a failure leaves the
+    schema as it was). Indexes come first in the list, triggers after them."""
     tables = [t.name for t in Base.metadata.sorted_tables if t.name in LOADED]
     marks = ", ".join("?" for _ in tables)
     found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) ORDER BY name", tuple(tables)).all()
-    for name, _sql in found:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [str(sql) for _name, sql in found]
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY type, name",
+        tuple(tables)).all()
+    for kind, name, _sql in found:
+        conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+    return [str(sql) for _kind, _name, sql in found]
 
 
 def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = None,
@@ -224,10 +288,17 @@ def fill(session: Session, cases: int, seed: int, today: date,
     written = 0
     conn = session.connection()
     indexes = _drop_indexes(conn) if rebuild_indexes else []
+    # A large page cache for the load and, above all, for sorting each index once.
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
     for done, rows in batches:
         written += _write(conn, rows)
         report(0.9 * done / cases)
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)
         report(0.9 + 0.09 * (i + 1) / len(indexes))
+    if indexes:  # the counter triggers were off for the load: count once, by index
+        for sql in REBUILD_COUNTS:
+            conn.exec_driver_sql(sql)
+    conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
     return written

@@ -37,6 +37,7 @@ from db.models import (
     Task,
     WorkLine,
 )
+from db.models.cases import CASE_STATUSES
 
 NO_FURTHER_ASB_TARGET = 0.65
 NOT_INTERVENTIONS = ("de_escalation", "closure")
@@ -277,15 +278,24 @@ def _panels(session: Session, p: Period) -> PanelKpis:
                    Case.closed_on.between(p.start, p.end))
             .group_by(Case.case_type, Case.outcome)):
         outcomes[ctype][outcome or "not_recorded"] = n
-    open_end = _counts(session,
-        select(Case.case_type, func.count()).where(
-            Case.case_type.in_(types), Case.opened_on <= p.end,
-            (Case.closed_on.is_(None)) | (Case.closed_on > p.end))
+    # Open at the end = opened by the end less closed by the end: two index-only range
+    # counts (type, opened) and (type, status, closed) instead of reading every case's
+    # row for its closing date.
+    opened_by_end = _counts(session,
+        select(Case.case_type, func.count()).where(Case.case_type.in_(types),
+                                                   Case.opened_on <= p.end)
         .group_by(Case.case_type))
+    closed_by_end = _counts(session,  # (opened by the end tested in the sum, not the
+        # WHERE, so that the closing-date index is the one chosen)
+        select(Case.case_type, func.sum(case((Case.opened_on <= p.end, 1), else_=0))).where(
+            Case.case_type.in_(types), Case.status.in_(CASE_STATUSES),
+            Case.closed_on <= p.end)
+        .group_by(Case.case_type))
+    open_end = {t: opened_by_end.get(t, 0) - closed_by_end.get(t, 0) for t in types}
     mart_rows = session.execute(
         select(MartDetail.exploitation_type, MartDetail.is_child, func.count())
         .join(Case, Case.id == MartDetail.case_id)
-        .where(Case.opened_on.between(p.start, p.end))
+        .where(Case.case_type == "mart", Case.opened_on.between(p.start, p.end))
         .group_by(MartDetail.exploitation_type, MartDetail.is_child)).all()
     exploitation: Counter[str] = Counter()
     for etype, _child, n in mart_rows:

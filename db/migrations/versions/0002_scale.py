@@ -1,0 +1,113 @@
+"""case list at scale: group counters kept by triggers, per-sort list indexes, KPI
+date indexes
+
+Revision ID: 0002_scale
+Revises: 0002_signing
+
+The upgrade builds the counters from the cases already there, so an existing database
+counts correctly from its first open after the upgrade.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0002_scale'
+down_revision = '0002_signing'
+branch_labels = None
+depends_on = None
+
+GROUP = ['case_type', 'team_id', 'panel_id', 'status', 'risk_level', 'owner_id']
+SORTS = {'opened': 'opened_on', 'review': 'next_review_on', 'ref': 'reference'}
+LIST = [*GROUP, 'opened_on', 'next_review_on', 'reference', 'lsoa_code']
+# (index name, table, columns) for the KPI date ranges
+KPI_INDEXES = [
+    ('ix_cases_type_opened', 'cases', ['case_type', 'opened_on']),
+    ('ix_incidents_case_occurred', 'incidents', ['case_id', 'occurred_on']),
+    ('ix_breaches_occurred', 'breaches', ['occurred_on', 'step_id', 'action_taken']),
+    ('ix_sanctuary_feedback_collected', 'sanctuary_feedback', ['collected_on']),
+    ('ix_mart_details_nrm_referred', 'mart_details', ['nrm_referred_on']),
+    ('ix_mart_details_dtn', 'mart_details', ['duty_to_notify_on']),
+]
+
+
+def _match(prefix: str) -> str:
+    return ' AND '.join(f'{c} IS {prefix}.{c}' for c in GROUP)
+
+
+def _add(prefix: str) -> str:
+    cols = ', '.join(GROUP)
+    vals = ', '.join(f'{prefix}.{c}' for c in GROUP)
+    return (f'INSERT INTO case_counts ({cols}, n) SELECT {vals}, 0 WHERE NOT EXISTS '
+            f'(SELECT 1 FROM case_counts WHERE {_match(prefix)}); '
+            f'UPDATE case_counts SET n = n + 1 WHERE {_match(prefix)};')
+
+
+BUMP = 'UPDATE case_list_state SET version = version + 1;'
+CHANGED = ' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in GROUP)
+TRIGGERS = [
+    f"CREATE TRIGGER tr_cases_count_insert AFTER INSERT ON cases BEGIN {_add('NEW')} {BUMP} END",
+    f"CREATE TRIGGER tr_cases_count_delete AFTER DELETE ON cases BEGIN "
+    f"UPDATE case_counts SET n = n - 1 WHERE {_match('OLD')}; {BUMP} END",
+    f"CREATE TRIGGER tr_cases_count_update AFTER UPDATE OF {', '.join(GROUP)} ON cases "
+    f"WHEN {CHANGED} BEGIN UPDATE case_counts SET n = n - 1 WHERE {_match('OLD')}; "
+    f"{_add('NEW')} END",
+    f"CREATE TRIGGER tr_cases_list_update AFTER UPDATE OF {', '.join(LIST)} ON cases "
+    f"BEGIN {BUMP} END",
+]
+
+
+def upgrade() -> None:
+    op.create_table('case_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_type', sa.String(length=12), nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=True),
+    sa.Column('panel_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('risk_level', sa.String(length=10), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_counts'))
+    )
+    with op.batch_alter_table('case_counts', schema=None) as batch_op:
+        batch_op.create_index('ix_case_counts_group', GROUP, unique=False)
+    op.create_table('case_list_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_list_state'))
+    )
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_grp', GROUP, unique=False)
+        batch_op.create_index('ix_cases_area', ['lsoa_code', *GROUP], unique=False)
+        for short, column in SORTS.items():
+            batch_op.create_index(f'ix_cases_grp_{short}', [*GROUP, column], unique=False)
+            batch_op.create_index(f'ix_cases_area_{short}', ['lsoa_code', *GROUP, column],
+                                  unique=False)
+    for name, table, columns in KPI_INDEXES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(name, columns, unique=False)
+    cols = ', '.join(GROUP)
+    op.execute(f'INSERT INTO case_counts ({cols}, n) SELECT {cols}, count(*) FROM cases '
+               f'GROUP BY {cols}')
+    op.execute('INSERT INTO case_list_state (id, version) VALUES (1, 0)')
+    for ddl in TRIGGERS:
+        op.execute(ddl)
+
+
+def downgrade() -> None:
+    for name in ('tr_cases_list_update', 'tr_cases_count_update', 'tr_cases_count_delete',
+                 'tr_cases_count_insert'):
+        op.execute(f'DROP TRIGGER IF EXISTS {name}')
+    for name, table, _columns in reversed(KPI_INDEXES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(name)
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        for short in reversed(list(SORTS)):
+            batch_op.drop_index(f'ix_cases_area_{short}')
+            batch_op.drop_index(f'ix_cases_grp_{short}')
+        batch_op.drop_index('ix_cases_area')
+        batch_op.drop_index('ix_cases_grp')
+    op.drop_table('case_list_state')
+    with op.batch_alter_table('case_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_counts_group')
+    op.drop_table('case_counts')
