@@ -11,7 +11,15 @@ from db.models.admin import (
 )
 from db.models.asb import AsbDetail, Breach, EscalationStep, Incident, RiskAssessment
 from db.models.base import Base, utcnow
-from db.models.cases import Case, CaseParty, Document, Note, Task
+from db.models.cases import (
+    Case,
+    CaseParty,
+    Document,
+    EvidenceItem,
+    LetterTemplateVersion,
+    Note,
+    Task,
+)
 from db.models.panels import (
     MartDetail,
     Meeting,
@@ -35,7 +43,8 @@ from db.models.trigger import (
 
 __all__ = [
     "Address", "AsbDetail", "AuditEntry", "Base", "Breach", "Case", "CaseParty", "Contractor",
-    "Document", "EscalationStep", "Incident", "Lsoa", "MartDetail", "Meeting",
+    "Document", "EscalationStep", "EvidenceItem", "LetterTemplateVersion", "Incident", "Lsoa",
+    "MartDetail", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
     "PanelMembership", "Person", "PersonAddress", "PersonAlias", "PoliceAsbImport",
     "PoliceAsbIncident", "Referral", "RiskAssessment",
