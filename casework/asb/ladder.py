@@ -24,7 +24,7 @@ from casework.cases.letters import (
     letter_date,
     letterhead,
 )
-from casework.cases.lifecycle import add_task, load_case
+from casework.cases.lifecycle import add_task, load_case, supersede_tasks
 from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
@@ -46,6 +46,10 @@ LETTER_EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
     "possession": (("possession_condition", "the absolute-ground condition relied on"),),
     "cbo": (("order_terms", "the order's prohibitions and requirements"),),
 }
+# A step whose end date replaces an earlier step's: that expiry task closes, with the reason.
+SUPERSEDES = {"closure_order": ("closure_notice_expiry",),
+              "closure_order_extension": ("closure_order_expiry",
+                                          "closure_order_extension_expiry")}
 COURT_ACTIONS = frozenset({"closure_notice", "closure_order", "closure_order_extension", "cbo"})
 BREACHABLE = frozenset({"cpw", "cpn", "abc", "injunction"})
 BREACH_DECISION_WORKING_DAYS = 5
@@ -172,6 +176,8 @@ def escalate(ws: Workspace, case_id: int, action: str, taken_on: date, reason: s
                               duration_hours=duration_hours)
         session.add(step)
         detail.stage = stage
+        supersede_tasks(session, case.id, SUPERSEDES.get(action, ()), taken_on,
+                        f"Superseded by the {action.replace('_', ' ')} of {letter_date(taken_on)}")
         if expires_on is not None:
             add_task(session, case, f"{action}_expiry", "Escalation step ends: decide next step",
                      expires_on)

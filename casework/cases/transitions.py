@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import CaseHeader, add_task, load_case
@@ -20,7 +20,7 @@ from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require, visible_cases
-from db.models import Case, CaseParty, PersonAddress, Task, Team, User
+from db.models import Address, Case, CaseParty, PersonAddress, Task, Team, User
 
 TEAM_KIND_FOR = {"asb": ("asb",), "trigger": ("community_trigger", "asb"),
                  "sanctuary": ("sanctuary",)}
@@ -145,6 +145,28 @@ def _cases_of_people(session: Session, person_ids: set[int]) -> set[int]:
     return found
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace(",", " ").split())
+
+
+def same_places(session: Session, address_ids: set[int]) -> set[int]:
+    """Address rows for the same place as these (first line and postcode alike, ignoring
+    case, commas and spacing)."""
+    if not address_ids:
+        return set()
+    keys = {(_norm(a.line1), _norm(a.postcode).replace(" ", ""))
+            for a in session.scalars(select(Address).where(Address.id.in_(address_ids)))
+            if a.line1.strip() and a.postcode.strip()}
+    postcodes = {pc for _, pc in keys}
+    found = set()
+    for a in session.scalars(select(Address).where(
+            func.replace(func.upper(Address.postcode), " ", "").in_(
+                sorted(pc.upper() for pc in postcodes)))):
+        if (_norm(a.line1), _norm(a.postcode).replace(" ", "")) in keys:
+            found.add(a.id)
+    return found
+
+
 def linked_cases(ws: Workspace, case_id: int) -> list[LinkedCase]:
     """Other cases sharing a person or an address with this one, among the cases the
     actor may see (references and types only; audited ``view``)."""
@@ -156,6 +178,7 @@ def linked_cases(ws: Workspace, case_id: int) -> list[LinkedCase]:
                                         .where(PersonAddress.person_id.in_(people))))
         if case.address_id is not None:
             addresses.add(case.address_id)
+        addresses |= same_places(session, addresses)
         residents = set(session.scalars(select(PersonAddress.person_id)
                                         .where(PersonAddress.address_id.in_(addresses))))
         by_address = _cases_of_people(session, residents - people) if residents else set()
