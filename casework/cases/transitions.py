@@ -107,6 +107,31 @@ def transfer_case(ws: Workspace, case_id: int, team_id: int, owner_id: int,
         return CaseHeader.of(case)
 
 
+@dataclass(frozen=True)
+class TeamChoice:
+    """A team a case may move to, with the active officers who could own it."""
+
+    team_id: int
+    name: str
+    officers: tuple[tuple[int, str], ...]  # (user id, display name)
+
+
+def transfer_choices(ws: Workspace, case_id: int) -> list[TeamChoice]:
+    """The teams that handle this case's type, each with its active officers (for the
+    transfer and reassign dialogs; names of staff, not of the public)."""
+    with ws.uow() as session:
+        case = load_case(ws, session, case_id)
+        kinds = TEAM_KIND_FOR.get(case.case_type, ())
+        out = []
+        for team in session.scalars(select(Team).where(Team.kind.in_(kinds))
+                                    .order_by(Team.name)):
+            officers = tuple((u.id, u.display_name) for u in session.scalars(
+                select(User).where(User.team_id == team.id, User.active.is_(True),
+                                   User.role == "case_manager").order_by(User.display_name)))
+            out.append(TeamChoice(team.id, team.name, officers))
+        return out
+
+
 def reassign_owner(ws: Workspace, case_id: int, owner_id: int, reason: str) -> CaseHeader:
     """Give the case to another officer of its team (audited ``case.reassign``); open
     tasks follow."""

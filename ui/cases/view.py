@@ -100,7 +100,10 @@ class CaseView(QWidget):
         if services.can(ws.actor, "case.write"):
             self.build_actions()
             self.add_action("note", "Add &note…", self.add_note)
+            self.add_action("party", "Add &person…", self.add_party)
+            self.add_action("transfer", "Trans&fer…", self.transfer)
             self.add_action("close", "&Close with outcome…", self.close_case)
+            self.add_action("reopen", "Re&open…", self.reopen)
         self.add_action("open_document", "Op&en document", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")
@@ -170,6 +173,8 @@ class CaseView(QWidget):
         self.notes.set_records(parts.notes)
         self.documents.set_records(parts.documents)
         self.buttons["open_document"].setEnabled(bool(parts.documents))
+        if "reopen" in self.buttons and h is not None:
+            self.buttons["reopen"].setEnabled(h.status == "closed")
         self.history.set_records(parts.history)
         try:
             self.populate(view)
@@ -192,7 +197,7 @@ class CaseView(QWidget):
         return frozenset()
 
     def _always_enabled(self) -> frozenset[str]:
-        return frozenset({"open_document"}) | self.open_when_closed()
+        return frozenset({"open_document", "reopen"}) | self.open_when_closed()
 
     def open_document(self) -> None:
         """Open the chosen document (the newest if none is chosen) in the viewer."""
@@ -238,6 +243,28 @@ class CaseView(QWidget):
 
         self.run_dialog(CloseDialog(self, self.ws, self.case_id, self.case_type),
                         "Case closed.")
+
+    def add_party(self) -> None:
+        from ui.cases.dialogs import PartyDialog
+
+        self.run_dialog(PartyDialog(self, self.ws, self.case_id, self.case_type),
+                        "Person added.")
+
+    def reopen(self) -> None:
+        from ui.cases.dialogs import ReopenDialog
+
+        self.run_dialog(ReopenDialog(self, self.ws, self.case_id), "Case reopened.")
+
+    def transfer(self) -> None:
+        from casework.cases.transitions import transfer_choices
+        from ui.cases.dialogs import TransferDialog
+
+        ws, case_id = self.ws, self.case_id
+        team = self.header.team_id if self.header is not None else None
+        QueryOp(self, lambda: transfer_choices(ws, case_id),
+                lambda choices: self.run_dialog(
+                    TransferDialog(self, ws, case_id, team, choices),
+                    "Case transferred.")).run()
 
     def is_ready(self) -> bool:
         return self.load_count > 0
