@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.cases import letters
-from casework.cases.lifecycle import DocumentView
+from casework.cases.lifecycle import DocumentView, add_task
 from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
@@ -89,11 +89,25 @@ def require_open(case: Case) -> None:
 
 
 def milestone_letter(ws: Workspace, session: Session, case: Case, template_key: str,
-                     fields: Mapping[str, str], on: date) -> DocumentView:
+                     fields: Mapping[str, str], on: date) -> DocumentView | None:
     """The letter a milestone produces, generated and kept with the case in the caller's
-    unit of work (so the milestone and its letter are saved together or not at all)."""
+    unit of work (so the milestone and its letter are saved together or not at all).
+    When the recipient has no address the milestone still stands but no letter is made
+    with a blank address: a task due today says the letter is held (audited
+    ``letter.held``); None is returned."""
     require(ws.actor, "letter.generate")
-    doc = letters.issue_letter_in(ws, session, case, template_key, fields, on=on)
+    try:
+        doc = letters.issue_letter_in(ws, session, case, template_key, fields, on=on)
+    except ValidationError as exc:
+        if exc.field != "recipient_address":
+            raise
+        title = letters.load_template(template_key, session).title
+        add_task(session, case, "letter_held",
+                 f"Letter held, no address: record the address, then issue “{title}”"[:200],
+                 clock.today())
+        audit.record(ws, session, "letter.held", "case", case.id,
+                     detail={"template": template_key})
+        return None
     return letters.document_view(doc)
 
 

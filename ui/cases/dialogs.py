@@ -35,23 +35,44 @@ class NoteDialog(FormDialog):
 class CloseDialog(FormDialog):
     """Close the case with one of its type's outcomes."""
 
-    def __init__(self, parent: QWidget | None, ws: Any, case_id: int, case_type: str) -> None:
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int, case_type: str,
+                 items: list[Any] | None = None) -> None:
+        asks = [i for i in items or () if i.record != "task"]
         super().__init__(parent, "Close the case", submit_label="C&lose case",
-                         intro="Closing completes the case's open tasks. The outcome is "
-                               "reported in the partnership's figures.")
+                         intro="Closing closes the case's open reminders. The outcome is "
+                               "reported in the partnership's figures."
+                               + (" Decide what happens to each open recommendation or "
+                                  "action: nothing is completed without your say."
+                                  if asks else ""))
         from casework.cases.lifecycle import OUTCOMES
 
         self.ws, self.case_id = ws, case_id
         self.add("outcome", "&Outcome", combo(OUTCOMES.get(case_type, ())))
         self.add("closed_on", "Closed &on", date_edit())
         self.add("reason", "&Reason", QLineEdit())
+        self.decision_fields: dict[int, str] = {}
+        for item in asks:
+            name = f"decide_{item.task_id}"
+            self.add(name, f"{item.record.capitalize()}: {item.title} (due "
+                           f"{item.due_on:%d %b %Y})",
+                     combo([("done", "Done: it was carried out"),
+                            ("cancel", "Cancel the task: it stays not completed")],
+                           blank="Choose…"))
+            self.decision_fields[item.task_id] = name
 
     def on_submit(self) -> None:
         from casework.cases.lifecycle import close_case
+        from casework.core.errors import ValidationError
 
         v = self.form.values()
+        decisions = {tid: v[name] for tid, name in self.decision_fields.items() if v[name]}
+        missing = [name for tid, name in self.decision_fields.items() if tid not in decisions]
+        if missing:
+            self.form.show_error(ValidationError("Decide what happens to each open item.",
+                                                 missing[0]))
+            return
         self.submit(lambda: close_case(self.ws, self.case_id, v["outcome"], v["closed_on"],
-                                       v["reason"]))
+                                       v["reason"], decisions))
 
 
 class PartyDialog(FormDialog):
@@ -154,3 +175,52 @@ class TransferDialog(FormDialog):
             self.submit(lambda: transfer_case(self.ws, self.case_id, team, owner, v["reason"]))
         else:
             self.submit(lambda: reassign_owner(self.ws, self.case_id, owner, v["reason"]))
+
+
+class EvidenceDialog(FormDialog):
+    """Attach a file (photo, statement, body-worn video still, diary sheet...) as evidence;
+    it is kept encrypted inside the case's database."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Attach evidence", submit_label="&Attach",
+                         intro="The file is stored encrypted with the case. Accepted: "
+                               "JPEG, PNG, PDF, text, Word, MP3 and MP4 files.")
+        from casework.cases.evidence import EVIDENCE_TYPES
+        from ui.common.qt import QHBoxLayout, QPushButton
+
+        self.ws, self.case_id = ws, case_id
+        self.path = QLineEdit()
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self.browse)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.path, 1)
+        line.addWidget(browse)
+        self.form.add("file", "&File", self.path, row=row)
+        self.add("evidence_type", "&Kind", combo(EVIDENCE_TYPES))
+        self.add("evidence_on", "&Dated", date_edit())
+        self.add("description", "D&escription", text_box(70))
+
+    def browse(self) -> None:
+        from ui.common.qt import QFileDialog
+
+        name, _ = QFileDialog.getOpenFileName(self, "Choose the evidence file")
+        if name:
+            self.path.setText(name)
+
+    def on_submit(self) -> None:
+        from pathlib import Path
+
+        from casework.cases.evidence import add_evidence
+        from casework.core.errors import ValidationError
+
+        v = self.form.values()
+        path = Path(v["file"].strip()) if v["file"].strip() else None
+
+        def work() -> Any:
+            if path is None or not path.is_file():
+                raise ValidationError("Choose a file to attach.", field="file")
+            return add_evidence(self.ws, self.case_id, path.name, path.read_bytes(),
+                                v["evidence_type"], v["evidence_on"], v["description"])
+        self.submit(work)

@@ -76,13 +76,22 @@ class CaseView(QWidget):
                                       ("Kind", lambda d: humanise(d.kind)),
                                       ("Size", lambda d: f"{d.size / 1024:.0f} KB")],
                                      "Documents")
+        self.evidence = RecordTable([("Dated", lambda e: e.evidence_on),
+                                     ("Kind", lambda e: humanise(e.evidence_type)),
+                                     ("Description", lambda e: e.description),
+                                     ("File", lambda e: e.file_name),
+                                     ("Added by", lambda e: e.added_by),
+                                     ("Size", lambda e: f"{e.size / 1024:.0f} KB")],
+                                    "Evidence")
+        self.evidence.activated.connect(lambda *_: self.open_evidence())
         self.history = RecordTable([("When (UTC)", lambda h: h.when),
                                     ("User", lambda h: h.username),
                                     ("Action", lambda h: h.action),
                                     ("Reason", lambda h: h.reason)], "History")
         self.tabs.insertTab(1, self.people, "&People")
         for widget, label in ((self.tasks, "T&asks"), (self.notes, "N&otes"),
-                              (self.documents, "&Documents"), (self.history, "&History")):
+                              (self.documents, "&Documents"), (self.evidence, "E&vidence"),
+                              (self.history, "&History")):
             self.tabs.addTab(widget, label)
 
         head = QHBoxLayout()
@@ -104,6 +113,7 @@ class CaseView(QWidget):
             self.add_action("transfer", "Trans&fer…", self.transfer)
             self.add_action("close", "&Close with outcome…", self.close_case)
             self.add_action("reopen", "Re&open…", self.reopen)
+            self.add_action("evidence", "Attach e&vidence…", self.attach_evidence)
         self.add_action("open_document", "Op&en document", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")
@@ -147,6 +157,9 @@ class CaseView(QWidget):
         ws, case_id, load = self.ws, self.case_id, self.load
 
         def work() -> tuple[Any, caseview.CaseParts]:
+            from casework.cases.evidence import list_evidence
+
+            self._evidence_rows = list_evidence(ws, case_id)
             return load(), caseview.case_parts(ws, case_id)
 
         QueryOp(self, work, self._show).failure(self._failed).run()
@@ -172,6 +185,7 @@ class CaseView(QWidget):
         self.tasks.set_records(parts.tasks)
         self.notes.set_records(parts.notes)
         self.documents.set_records(parts.documents)
+        self.evidence.set_records(getattr(self, "_evidence_rows", ()))
         self.buttons["open_document"].setEnabled(bool(parts.documents))
         if "reopen" in self.buttons and h is not None:
             self.buttons["reopen"].setEnabled(h.status == "closed")
@@ -239,10 +253,32 @@ class CaseView(QWidget):
         self.run_dialog(NoteDialog(self, self.ws, self.case_id), "Note added.")
 
     def close_case(self) -> None:
+        from casework.cases.lifecycle import open_items
         from ui.cases.dialogs import CloseDialog
 
-        self.run_dialog(CloseDialog(self, self.ws, self.case_id, self.case_type),
-                        "Case closed.")
+        ws, case_id = self.ws, self.case_id
+        QueryOp(self, lambda: open_items(ws, case_id),
+                lambda items: self.run_dialog(
+                    CloseDialog(self, ws, case_id, self.case_type, items),
+                    "Case closed.")).run()
+
+    def attach_evidence(self) -> None:
+        from ui.cases.dialogs import EvidenceDialog
+
+        self.run_dialog(EvidenceDialog(self, self.ws, self.case_id), "Evidence attached.")
+
+    def open_evidence(self) -> None:
+        """Open the chosen evidence file (audited) through the private temporary folder."""
+        from ui.common.documents import open_document
+
+        item = self.evidence.current_record()
+        if item is None and self.evidence.records:
+            item = self.evidence.records[0]
+        if item is None:
+            self.status.setText("This case has no evidence yet.")
+            return
+        open_document(self, self.ws, item.document_id,
+                      lambda _p: self.status.setText("Opened the evidence file."))
 
     def add_party(self) -> None:
         from ui.cases.dialogs import PartyDialog
