@@ -53,7 +53,7 @@ from db.errors import (
 
 FORMAT = "casework-keyslots"
 VERSION = 2
-READABLE_VERSIONS = (1, 2)  # version 1: slots without a signing key (before 0002_signing)
+READABLE_VERSIONS = (1, 2)  # version 1: slots without a signing key (before 0003_signing)
 DATA_KEY_BYTES = 32
 
 # Argon2id parameters: at least 64 MiB and 3 passes (the floor ``calibrate_kdf`` keeps).
@@ -159,7 +159,7 @@ class Slot:
     priv_sealed: str
     public: str
     sealed: dict[str, dict[str, str]] = field(default_factory=dict)  # generation -> box
-    sign_public: str = ""  # Ed25519, base64 ("" for a slot made before 0002_signing)
+    sign_public: str = ""  # Ed25519, base64 ("" for a slot made before 0003_signing)
     sign_sealed: dict[str, str] = field(default_factory=dict)  # sealed to ``public``
 
     def __repr__(self) -> str:  # never print key material

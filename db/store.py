@@ -85,7 +85,7 @@ class Store:
         self._signing: Ed25519PrivateKey | None = None
         self.signing_key_id: int | None = None
         self.refused: dict[str, str] = {}  # other slots of the file the database refuses
-        self.registry_empty = False  # a database from before 0002_signing: not enrolled
+        self.registry_empty = False  # a database from before 0003_signing: not enrolled
         self._presence: sessions.Presence | None = None
         self._checked_head: tuple[int, str, str] | None = None
 
@@ -241,7 +241,7 @@ class Store:
         with Session(self.engine) as session, session.begin():
             known = registry.records(session)
             if not known:
-                self.registry_empty = True  # before 0002_signing: enrolled on first use
+                self.registry_empty = True  # before 0003_signing: enrolled on first use
             elif registry.refusal(slot, known.get(slot.name)) is not None:
                 raise SlotRefused()
             else:
@@ -327,7 +327,7 @@ class Store:
 
     def enrol(self, session: Session) -> tuple[str, str]:
         """Register the unlocking slot's signing key (making one if the slot has none) in
-        ``session``'s transaction. A database from before 0002_signing first registers
+        ``session``'s transaction. A database from before 0003_signing first registers
         every slot of the file as it is. Returns (slot name, key fingerprint)."""
         slot = next(s for s in self.slots.slots if s.name == self.unlocked_as)
         if not slot.sign_public:

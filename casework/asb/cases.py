@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.asb.risk import RiskAssessmentView, assess_in, first_contact_days
+from casework.asb.risk import RiskAssessmentView, assess_in, first_contact_days, review_days
 from casework.cases.lifecycle import CaseHeader, add_task, complete_tasks, create_case, load_case
 from casework.core import audit, clock, settings
 from casework.core.context import Workspace
@@ -204,6 +204,11 @@ def open_asb_case(ws: Workspace, category: str, subcategory: str, opened_on: dat
         session.flush()
         if risk_answers is not None:
             assess_in(ws, session, case, risk_answers, opened_on, True)
+        else:  # no assessment yet: assess at the standard cadence (a review task is set)
+            case.next_review_on = opened_on + timedelta(days=review_days(session,
+                                                                         case.risk_level))
+            add_task(session, case, "risk_review", "Review the risk assessment",
+                     case.next_review_on)
         detail.first_contact_due = add_working_days(
             opened_on, first_contact_days(session, case.risk_level))
         add_task(session, case, "first_contact", "Make first contact with the complainant",

@@ -212,6 +212,8 @@ def _insert(ws: Workspace, session: Session, rows: Iterable[CaseRow]) -> dict[st
             counts["open"] += 1
             case.next_review_on = date.fromordinal(
                 row.opened_on.toordinal() + review_days(session, row.risk_level))
+            add_task(session, case, "risk_review", "Review the risk assessment",
+                     case.next_review_on)
             if row.first_contact_on is None:
                 add_task(session, case, "first_contact",
                          "Make first contact with the complainant", due)

@@ -8,6 +8,7 @@ steps); breaches are recorded against a CPW, CPN, ABC or injunction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
@@ -16,8 +17,14 @@ from sqlalchemy.orm import Session
 from casework.asb import ladder_rules as rules
 from casework.asb.cases import BreachView, StepView
 from casework.asb.ladder_rules import MIN_AGE, WRITTEN_WARNINGS, LadderOption, age_on
-from casework.cases.letters import issue_letter_in, letter_date
-from casework.cases.lifecycle import add_task, load_case
+from casework.cases.letters import (
+    LetterDraft,
+    draft_letter,
+    issue_letter_in,
+    letter_date,
+    letterhead,
+)
+from casework.cases.lifecycle import add_task, load_case, supersede_tasks
 from casework.core import audit, clock, settings, vocabulary
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
@@ -26,7 +33,24 @@ from casework.core.workdays import add_working_days
 from db.models import AsbDetail, Breach, Case, EscalationStep, Person
 
 LETTER_ACTIONS = frozenset({"first_warning_letter", "second_warning_letter", "home_visit",
-                            "abc", "cpw", "cpn", "injunction", "closure_notice"})
+                            "abc", "cpw", "cpn", "injunction", "closure_notice",
+                            "closure_order", "closure_order_extension", "tenancy_enforcement",
+                            "possession", "cbo"})
+# What the officer must give for a step's letter to carry what the law requires of it
+# (the court defaults to the magistrates' court of the letterhead setting).
+LETTER_EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
+    "cpn": (("requirements", "the requirements of the notice"),
+            ("comply_by", "the date or period by which to comply")),
+    "closure_notice": (("hearing_date", "the court hearing's date"),
+                       ("hearing_time", "the court hearing's time")),
+    "possession": (("possession_condition", "the absolute-ground condition relied on"),),
+    "cbo": (("order_terms", "the order's prohibitions and requirements"),),
+}
+# A step whose end date replaces an earlier step's: that expiry task closes, with the reason.
+SUPERSEDES = {"closure_order": ("closure_notice_expiry",),
+              "closure_order_extension": ("closure_order_expiry",
+                                          "closure_order_extension_expiry")}
+COURT_ACTIONS = frozenset({"closure_notice", "closure_order", "closure_order_extension", "cbo"})
 BREACHABLE = frozenset({"cpw", "cpn", "abc", "injunction"})
 BREACH_DECISION_WORKING_DAYS = 5
 
@@ -79,6 +103,20 @@ def check_step(session: Session, case: Case, detail: AsbDetail, action: str, tak
     return decision.stage, decision.expires_on
 
 
+def letter_extras(session: Session, action: str,
+                  extra: Mapping[str, str] | None) -> dict[str, str]:
+    """The officer's fields a step's letter needs, checked: each of ``LETTER_EXTRAS`` must
+    be given (ValidationError names the first missing one); ``court`` defaults to the
+    magistrates' court of the letterhead."""
+    given = {k: str(v).strip() for k, v in (extra or {}).items()}
+    for name, what in LETTER_EXTRAS.get(action, ()):
+        if not given.get(name):
+            raise ValidationError(f"The letter needs {what}.", field=name)
+    if action in COURT_ACTIONS and not given.get("court"):
+        given["court"] = letterhead(session)["magistrates_court"]
+    return given
+
+
 def _letter_fields(detail: AsbDetail, taken_on: date, expires_on: date | None,
                    duration_hours: int | None) -> dict[str, str]:
     behaviour = detail.subcategory.replace("_", " ") if detail.subcategory else ""
@@ -91,9 +129,33 @@ def _letter_fields(detail: AsbDetail, taken_on: date, expires_on: date | None,
     }
 
 
+def preview_step_letter(ws: Workspace, case_id: int, action: str, taken_on: date,
+                        reason: str = "", duration_hours: int | None = None,
+                        expires_on: date | None = None, extra: Mapping[str, str] | None = None,
+                        delivery: str = "post") -> LetterDraft:
+    """The letter a step would issue, after the ladder's checks, without taking the step
+    (audited ``letter.preview``)."""
+    require(ws.actor, "letter.generate")
+    if action not in LETTER_ACTIONS:
+        raise ValidationError("That step has no letter.", field="action")
+    with ws.uow() as session:
+        case, detail = _asb_case(ws, session, case_id)
+        _stage, expires_on = check_step(session, case, detail, action, taken_on, reason,
+                                        duration_hours, expires_on)
+        fields = _letter_fields(detail, taken_on, expires_on, duration_hours) \
+            | letter_extras(session, action, extra)
+        draft = draft_letter(ws, session, case, action, fields, on=taken_on, delivery=delivery)
+        audit.record(ws, session, "letter.preview", "case", case.id,
+                     detail={"template": action, "recipient": draft.recipient_person_id})
+        return draft
+
+
 def escalate(ws: Workspace, case_id: int, action: str, taken_on: date, reason: str = "",
-             duration_hours: int | None = None, expires_on: date | None = None) -> StepView:
-    """Take a step on the ladder; letter steps generate and keep their letter."""
+             duration_hours: int | None = None, expires_on: date | None = None,
+             extra: Mapping[str, str] | None = None, delivery: str = "post") -> StepView:
+    """Take a step on the ladder; letter steps generate and keep their letter (``extra``:
+    the fields of ``LETTER_EXTRAS`` the law requires in it; ``delivery``: post or hand).
+    A superseded deadline closes its task with the reason (``tasks.supersede``)."""
     require(ws.actor, "case.write")
     with ws.uow() as session:
         case, detail = _asb_case(ws, session, case_id)
@@ -102,9 +164,10 @@ def escalate(ws: Workspace, case_id: int, action: str, taken_on: date, reason: s
         document_id = None
         if action in LETTER_ACTIONS:
             require(ws.actor, "letter.generate")
-            doc = issue_letter_in(ws, session, case, action,
-                                  _letter_fields(detail, taken_on, expires_on, duration_hours),
-                                  on=taken_on)
+            fields = _letter_fields(detail, taken_on, expires_on, duration_hours) \
+                | letter_extras(session, action, extra)
+            doc = issue_letter_in(ws, session, case, action, fields, on=taken_on,
+                                  delivery=delivery)
             document_id = doc.id
         from_stage = detail.stage
         step = EscalationStep(case_id=case.id, stage=stage, action=action, taken_on=taken_on,
@@ -113,6 +176,8 @@ def escalate(ws: Workspace, case_id: int, action: str, taken_on: date, reason: s
                               duration_hours=duration_hours)
         session.add(step)
         detail.stage = stage
+        supersede_tasks(session, case.id, SUPERSEDES.get(action, ()), taken_on,
+                        f"Superseded by the {action.replace('_', ' ')} of {letter_date(taken_on)}")
         if expires_on is not None:
             add_task(session, case, f"{action}_expiry", "Escalation step ends: decide next step",
                      expires_on)
@@ -191,7 +256,7 @@ def ladder_options(ws: Workspace, case_id: int, on: date | None = None) -> list[
 
 
 __all__ = [
-    "BREACHABLE", "LETTER_ACTIONS", "MIN_AGE", "WRITTEN_WARNINGS", "LadderOption", "age_on",
-    "check_step", "de_escalate", "escalate", "ladder", "ladder_case", "ladder_options",
-    "record_breach",
+    "BREACHABLE", "LETTER_ACTIONS", "LETTER_EXTRAS", "MIN_AGE", "WRITTEN_WARNINGS",
+    "LadderOption", "age_on", "check_step", "de_escalate", "escalate", "ladder", "ladder_case",
+    "ladder_options", "preview_step_letter", "record_breach",
 ]

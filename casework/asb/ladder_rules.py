@@ -10,6 +10,8 @@ the partnership plan):
 - a Community Protection Notice needs a prior written warning (first or second warning
   letter, or a CPW) and a subject aged 16 or over on the step's date; a civil injunction
   a subject aged 10 or over;
+- a Community Protection Warning needs a subject who could receive a CPN (16 or over) or
+  a recorded reason; a closure order needs a prior closure notice;
 - a closure notice, and only a closure notice, has a duration: 1 to 48 hours;
 - a closure order lasts up to 3 months; an extension ends after the current order and no
   more than 6 months after the first order;
@@ -27,6 +29,7 @@ from casework.core.workdays import add_months
 
 WRITTEN_WARNINGS = frozenset({"first_warning_letter", "second_warning_letter", "cpw"})
 MIN_AGE = {"cpn": 16, "injunction": 10}
+CPW_USUAL_AGE = 16  # a CPW warns of a CPN: younger subjects need a recorded reason
 CLOSURE_NOTICE_MAX_HOURS = 48
 CLOSURE_ORDER_MAX_MONTHS = 3
 CLOSURE_TOTAL_MAX_MONTHS = 6
@@ -141,6 +144,15 @@ def check_step(stages: Mapping[str, int], case: LadderCase, step: ProposedStep,
     if step.action == "cpn" and not any(s.action in WRITTEN_WARNINGS for s in case.steps):
         return _refuse(stage, "A Community Protection Notice needs a prior written warning.",
                        "action")
+    if step.action == "closure_order" and not any(s.action == "closure_notice"
+                                                  for s in case.steps):
+        return _refuse(stage, "A closure order needs a closure notice first.", "action")
+    if step.action == "cpw" and not step.reason.strip() and (
+            case.subject_born is None
+            or age_on(case.subject_born, step.taken_on) < CPW_USUAL_AGE):
+        return _refuse(stage, "A Community Protection Warning leads to a notice only for a "
+                              "subject aged 16 or over: record the subject's date of birth, "
+                              "or give the reason for warning a younger subject.", "reason")
     if step.action in MIN_AGE:
         if case.subject_born is None:
             return _refuse(stage, "Record the subject's date of birth first.", "subject")

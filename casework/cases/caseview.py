@@ -22,7 +22,7 @@ from casework.core import audit
 from casework.core.context import Workspace
 from casework.core.errors import NotFound
 from casework.core.permissions import require, require_case
-from db.models import AuditEntry, Case, CaseParty, Document, Note, Person, Task, User
+from db.models import AsbDetail, AuditEntry, Case, CaseParty, Document, Note, Person, Task, User
 
 HISTORY_LIMIT = 500
 
@@ -36,6 +36,9 @@ class PartyRow:
     role: str
     agency: str
     date_of_birth: date | None
+    party_id: int = 0
+    ended_on: date | None = None
+    is_subject: bool = False
 
     def __repr__(self) -> str:  # never print a name or a date of birth
         return f"PartyRow(person_id={self.person_id}, role={self.role!r})"
@@ -112,10 +115,14 @@ class CaseParts:
 def _people(session: Session, case_id: int) -> tuple[PartyRow, ...]:
     rows = session.execute(
         select(CaseParty.person_id, Person.given_name, Person.family_name, CaseParty.role,
-               CaseParty.agency, Person.date_of_birth)
+               CaseParty.agency, Person.date_of_birth, CaseParty.id, CaseParty.ended_on)
         .join(Person, Person.id == CaseParty.person_id)
         .where(CaseParty.case_id == case_id).order_by(CaseParty.id)).all()
-    return tuple(PartyRow(r[0], f"{r[1]} {r[2]}".strip(), r[3], r[4], r[5]) for r in rows)
+    detail = session.get(AsbDetail, case_id)
+    subject = detail.subject_person_id if detail is not None else None
+    return tuple(PartyRow(r[0], f"{r[1]} {r[2]}".strip(), r[3], r[4], r[5], r[6], r[7],
+                          r[0] == subject and r[3] == "perpetrator" and r[7] is None)
+                 for r in rows)
 
 
 def _tasks(session: Session, case_id: int) -> tuple[TaskRow, ...]:

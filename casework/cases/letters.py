@@ -2,46 +2,60 @@
 
 A template is a text file ``resources/letters/<key>.txt``: header lines ``name: value``
 (``title`` is required), a blank line, then the body with ``$placeholders``
-(``string.Template``). Paragraphs are separated by blank lines. Every letter gets the
-standard fields below; a caller adds its own with ``extra_fields`` (see
-``template_fields(key)`` for what a template needs). Filled values are escaped before
-they reach reportlab's markup, so nothing a user typed can change the layout.
+(``string.Template``). An administrator may edit a template: each edit is a new version
+kept in the database (``save_template``), and the newest version is used. Paragraphs are
+separated by blank lines. Every letter gets the standard fields below (the council's
+letterhead and contact block from the setting ``letters.letterhead``, the officer's name
+and job title); a caller adds its own with ``extra_fields``.
 
-Letters go to a person linked to the case (name and address are correct here: it is a
-letter to them). Each one is stored with ``cases.store_document`` (kind ``letter``).
+Letters go to a person linked to the case. A recipient under 18 on the letter's date gets
+the ``<key>_youth`` wording where there is one, and the letter is addressed also to their
+parent or guardian (a ``guardian`` party of the case when recorded). A letter needs the
+recipient's current address, unless hand delivery is chosen on purpose. ``preview_letter``
+renders without keeping; ``issue_letter_in`` keeps it (``cases.store_document``, kind
+``letter``).
 """
 
 from __future__ import annotations
 
-import io
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework.cases.letter_render import MARKING as MARKING
+from casework.cases.letter_render import render_pdf as render_pdf
 from casework.cases.lifecycle import DocumentView, load_case, store_document
 from casework.cases.links import person_links
-from casework.core import audit, clock, resources
+from casework.core import audit, clock, resources, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
-from db.models import AsbDetail, Case, CaseParty, Document, Person, TriggerApplication, User
+from db.models import (
+    AsbDetail,
+    Case,
+    CaseParty,
+    Document,
+    LetterTemplateVersion,
+    Person,
+    TriggerApplication,
+    User,
+)
 
 ORGANISATION = "Community Safety Partnership"
-MARKING = "OFFICIAL-SENSITIVE"
+ADULT_AGE = 18
+DELIVERIES = ("post", "hand")
+DEFAULT_JOB_TITLE = "Case Officer"
 TEAM_NAMES = {"asb": "Anti-social Behaviour Team", "trigger": "Community Trigger Team",
               "sanctuary": "Sanctuary Scheme", "swip": "Sex Workers Intervention Panel",
               "mart": "Anti-Slavery Multi-Agency Response Team"}
 STANDARD_FIELDS = frozenset({"reference", "date", "recipient_name", "recipient_address",
-                             "officer_name", "team_name", "organisation"})
+                             "officer_name", "officer_title", "team_name", "organisation",
+                             "council_address", "council_phone", "council_email",
+                             "magistrates_court"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,18 @@ class LetterTemplate:
     key: str
     title: str
     body: string.Template
+    version: int = 0  # 0: the packaged text
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    """One saved version of a template (who and when; the text with it)."""
+
+    key: str
+    version: int
+    created_at: str
+    created_by: int | None
+    text: str
 
 
 def letter_date(day: date) -> str:
@@ -56,20 +82,83 @@ def letter_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def load_template(key: str) -> LetterTemplate:
-    """Read ``resources/letters/<key>.txt``; NotFound if there is none."""
+def parse_template(key: str, text: str, version: int = 0) -> LetterTemplate:
+    """A template from its text (header lines, a blank line, the body)."""
+    head, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    meta = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
+    return LetterTemplate(key, meta.get("title", key).strip(), string.Template(body.strip()),
+                          version)
+
+
+def packaged_text(key: str) -> str:
+    """The packaged text of ``resources/letters/<key>.txt``; NotFound if there is none."""
     if not key.replace("_", "").isalnum():
         raise NotFound("No such letter template.")
     if f"{key}.txt" not in resources.names("letters", ".txt"):
         raise NotFound("No such letter template.")
-    head, _, body = resources.read_text(f"letters/{key}.txt").partition("\n\n")
-    meta = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
-    return LetterTemplate(key, meta.get("title", key).strip(), string.Template(body.strip()))
+    return resources.read_text(f"letters/{key}.txt")
+
+
+def _newest(session: Session, key: str) -> LetterTemplateVersion | None:
+    return session.scalar(select(LetterTemplateVersion).where(LetterTemplateVersion.key == key)
+                          .order_by(LetterTemplateVersion.version.desc()).limit(1))
+
+
+def load_template(key: str, session: Session | None = None) -> LetterTemplate:
+    """The template ``key``: the newest saved version when a session is given and one
+    exists, else the packaged file. NotFound if there is none."""
+    text = packaged_text(key)
+    if session is not None and (row := _newest(session, key)) is not None:
+        return parse_template(key, row.text, row.version)
+    return parse_template(key, text)
 
 
 def template_keys() -> list[str]:
     """Every template available."""
     return [name.removesuffix(".txt") for name in resources.names("letters", ".txt")]
+
+
+def save_template(ws: Workspace, key: str, text: str) -> TemplateVersion:
+    """Save an administrator's edit of a template as its next version (audited
+    ``letter.template``). The title line and every standard placeholder it used stay
+    checkable: a text that does not parse, or uses an unknown placeholder, is refused."""
+    require(ws.actor, "admin.settings")
+    packaged = parse_template(key, packaged_text(key))
+    candidate = parse_template(key, text)
+    if not candidate.title or candidate.title == key or not candidate.body.template:
+        raise ValidationError("A template starts with a 'title:' line, a blank line, then "
+                              "the body.", field="text")
+    if not candidate.body.is_valid():
+        raise ValidationError("The template has a malformed $placeholder.", field="text")
+    unknown = set(candidate.body.get_identifiers()) - set(packaged.body.get_identifiers()) \
+        - STANDARD_FIELDS
+    if unknown:
+        raise ValidationError("Unknown placeholders: " + ", ".join(sorted(unknown)) + ".",
+                              field="text")
+    with ws.uow() as session:
+        last = session.scalar(select(func.max(LetterTemplateVersion.version))
+                              .where(LetterTemplateVersion.key == key)) or 0
+        row = LetterTemplateVersion(key=key, version=last + 1, text=text,
+                                    created_by=ws.actor.user_id)
+        session.add(row)
+        session.flush()
+        audit.record(ws, session, "letter.template", "letter_template", key,
+                     detail={"version": row.version})
+        return TemplateVersion(key, row.version, row.created_at.isoformat(timespec="seconds"),
+                               row.created_by, row.text)
+
+
+def template_versions(ws: Workspace, key: str) -> list[TemplateVersion]:
+    """Every saved version of a template, newest first (the packaged text is version 0)."""
+    require(ws.actor, "admin.settings")
+    packaged = packaged_text(key)
+    with ws.uow() as session:
+        rows = session.scalars(select(LetterTemplateVersion)
+                               .where(LetterTemplateVersion.key == key)
+                               .order_by(LetterTemplateVersion.version.desc()))
+        out = [TemplateVersion(key, r.version, r.created_at.isoformat(timespec="seconds"),
+                               r.created_by, r.text) for r in rows]
+    return [*out, TemplateVersion(key, 0, "", None, packaged)]
 
 
 def template_fields(key: str) -> frozenset[str]:
@@ -84,56 +173,6 @@ def fill(template: LetterTemplate, fields: Mapping[str, str]) -> str:
         raise ValidationError("The letter needs: " + ", ".join(missing) + ".",
                               field="extra_fields")
     return template.body.substitute(fields)
-
-
-def _markup(text: str) -> str:
-    return "<br/>".join(escape(line) for line in text.splitlines())
-
-
-def render_pdf(title: str, fields: Mapping[str, str], body: str) -> bytes:
-    """Lay out one letter on A4: sender block, recipient, reference and date, title, body;
-    every page carries the protective marking and its number."""
-    styles = getSampleStyleSheet()
-    normal = ParagraphStyle("letter", parent=styles["Normal"], fontName="Helvetica",
-                            fontSize=10.5, leading=14, spaceAfter=7)
-    small = ParagraphStyle("small", parent=normal, fontSize=9.5, leading=12, spaceAfter=0)
-    right = ParagraphStyle("right", parent=small, alignment=2)
-    heading = ParagraphStyle("heading", parent=normal, fontName="Helvetica-Bold",
-                             fontSize=12.5, leading=16, spaceBefore=6, spaceAfter=10)
-    sender = Paragraph(_markup(f"{fields['organisation']}\n{fields['team_name']}"), right)
-    recipient = Paragraph(_markup(f"{fields['recipient_name']}\n"
-                                  f"{fields['recipient_address']}"), small)
-    ref = Paragraph(_markup(f"Our reference: {fields['reference']}\n"
-                            f"Date: {fields['date']}"), right)
-    top = Table([[recipient, [sender, Spacer(1, 6 * mm), ref]]],
-                colWidths=[90 * mm, 75 * mm], hAlign="LEFT")
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    story = [top, Spacer(1, 12 * mm), Paragraph(escape(title), heading)]
-    sign_off = ParagraphStyle("sign_off", parent=normal, spaceAfter=26)
-    story += [Paragraph(_markup(p.strip()), sign_off if p.strip().startswith("Yours") else normal)
-              for p in body.split("\n\n") if p.strip()]
-
-    def decorate(canvas: object, doc: object) -> None:
-        c = canvas  # reportlab's canvas (untyped)
-        c.saveState()  # type: ignore[attr-defined]
-        c.setFont("Helvetica-Bold", 8.5)  # type: ignore[attr-defined]
-        width, height = A4
-        c.drawCentredString(width / 2, height - 12 * mm, MARKING)  # type: ignore[attr-defined]
-        c.setFont("Helvetica", 8.5)  # type: ignore[attr-defined]
-        page = c.getPageNumber()  # type: ignore[attr-defined]
-        c.drawCentredString(width / 2, 10 * mm,  # type: ignore[attr-defined]
-                            f"{MARKING}  |  {fields['reference']}  |  Page {page}")
-        c.restoreState()  # type: ignore[attr-defined]
-
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=22 * mm, bottomMargin=20 * mm,
-                            title=f"{title} {fields['reference']}", author=ORGANISATION,
-                            creator="casework")
-    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return out.getvalue()
 
 
 def default_recipient(session: Session, case: Case) -> int | None:
@@ -151,30 +190,95 @@ def default_recipient(session: Session, case: Case) -> int | None:
         .order_by(CaseParty.id).limit(1))
 
 
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def is_minor(person: Person, on: date) -> bool:
+    """True when the person is under 18 on ``on`` (unknown date of birth: not a minor)."""
+    return person.date_of_birth is not None and age_on(person.date_of_birth, on) < ADULT_AGE
+
+
+def _name(person: Person) -> str:
+    return f"{person.given_name} {person.family_name}".strip()
+
+
+def guardian_of(session: Session, case: Case) -> Person | None:
+    """The case's current ``guardian`` party, if one is recorded."""
+    pid = session.scalar(select(CaseParty.person_id).where(
+        CaseParty.case_id == case.id, CaseParty.role == "guardian",
+        CaseParty.ended_on.is_(None)).order_by(CaseParty.id).limit(1))
+    return session.get(Person, pid) if pid is not None else None
+
+
+def letterhead(session: Session) -> dict[str, str]:
+    """The council's name and contact block from the setting ``letters.letterhead``."""
+    value = settings.get(session, settings.LETTERHEAD)
+    default = settings.SPECS[settings.LETTERHEAD].default
+    merged = {k: str(value.get(k, default[k]) or "") for k in default}
+    return {"organisation": merged["council_name"] or ORGANISATION,
+            "council_address": merged["address"], "council_phone": merged["phone"],
+            "council_email": merged["email"], "magistrates_court": merged["magistrates_court"],
+            "logo": merged["logo_png_base64"]}
+
+
 def standard_fields(ws: Workspace, session: Session, case: Case, person: Person,
-                    on: date) -> dict[str, str]:
-    """Reference, date, recipient name and address, officer and team."""
+                    on: date, delivery: str = "post") -> dict[str, str]:
+    """Reference, date, recipient name and address (or "By hand"), the officer's name and
+    job title, team, and the council's letterhead. ValidationError (``recipient_address``)
+    when the recipient has no current address and the letter is to be posted."""
+    if delivery not in DELIVERIES:
+        raise ValidationError("Choose post or hand delivery.", field="delivery")
     current = next((pa.address for pa in person.addresses if pa.current), None)
     lines = ([current.line1, current.line2, current.town, current.postcode]
              if current is not None else [])
+    address = "\n".join(line for line in lines if line.strip())
+    if delivery == "hand":
+        address = "By hand"
+    elif not address:
+        raise ValidationError("The recipient has no current address. Record their address, "
+                              "or choose hand delivery.", field="recipient_address")
     officer = session.get(User, ws.actor.user_id) if ws.actor.user_id is not None else None
+    name = _name(person)
+    if is_minor(person, on):
+        guardian = guardian_of(session, case)
+        name += "\nand their parent or guardian" + (f", {_name(guardian)}" if guardian else "")
     return {
         "reference": case.reference,
         "date": letter_date(on),
-        "recipient_name": f"{person.given_name} {person.family_name}".strip(),
-        "recipient_address": "\n".join(line for line in lines if line.strip()),
+        "recipient_name": _name(person),
+        "recipient_block": name,
+        "recipient_address": address,
         "officer_name": officer.display_name if officer is not None else ORGANISATION,
+        "officer_title": (officer.job_title if officer is not None and officer.job_title
+                          else DEFAULT_JOB_TITLE),
         "team_name": TEAM_NAMES.get(case.case_type, ORGANISATION),
-        "organisation": ORGANISATION,
+        **letterhead(session),
     }
 
 
-def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: str,
-                    extra_fields: Mapping[str, str] | None = None,
-                    recipient_person_id: int | None = None,
-                    on: date | None = None) -> Document:
-    """Generate a letter and keep it with the case, inside the caller's unit of work."""
-    template = load_template(template_key)
+@dataclass(frozen=True)
+class LetterDraft:
+    """A letter ready to issue: its title, the PDF, and to whom (an id, never a name)."""
+
+    template_key: str
+    title: str
+    pdf: bytes
+    recipient_person_id: int
+    youth_wording: bool
+    template_version: int
+
+    def __repr__(self) -> str:
+        return f"LetterDraft({self.template_key!r}, recipient={self.recipient_person_id})"
+
+
+def draft_letter(ws: Workspace, session: Session, case: Case, template_key: str,
+                 extra_fields: Mapping[str, str] | None = None,
+                 recipient_person_id: int | None = None, on: date | None = None,
+                 delivery: str = "post") -> LetterDraft:
+    """Fill and lay out a letter (not kept): the checks of ``issue_letter_in``."""
+    day = on or clock.today()
     pid = recipient_person_id if recipient_person_id is not None \
         else default_recipient(session, case)
     if pid is None:
@@ -184,13 +288,48 @@ def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: s
     person = session.get(Person, pid)
     if person is None or person.anonymised:
         raise ValidationError("The recipient's record is not available.", field="recipient")
-    fields = standard_fields(ws, session, case, person, on or clock.today())
+    fields = standard_fields(ws, session, case, person, day, delivery)
     fields.update({k: str(v) for k, v in (extra_fields or {}).items()})
-    pdf = render_pdf(template.title, fields, fill(template, fields))
+    youth = is_minor(person, day)
+    key = template_key
+    if youth and f"{template_key}_youth" in template_keys():
+        key = f"{template_key}_youth"
+    template = load_template(key, session)
+    notices = ([f"This letter is to {fields['recipient_name']}, who is under 18, and to "
+                "their parent or guardian. Please read it together."] if youth else [])
+    block = {**fields, "recipient_name": fields["recipient_block"]}
+    pdf = render_pdf(template.title, block, fill(template, fields), notices)
+    return LetterDraft(template_key, template.title, pdf, pid, youth, template.version)
+
+
+def preview_letter(ws: Workspace, case_id: int, template_key: str,
+                   extra_fields: Mapping[str, str] | None = None,
+                   recipient_person_id: int | None = None, on: date | None = None,
+                   delivery: str = "post") -> LetterDraft:
+    """The letter as it would be issued, not kept (audited ``letter.preview``)."""
+    require(ws.actor, "letter.generate")
+    with ws.uow() as session:
+        case = load_case(ws, session, case_id)
+        draft = draft_letter(ws, session, case, template_key, extra_fields,
+                             recipient_person_id, on, delivery)
+        audit.record(ws, session, "letter.preview", "case", case.id,
+                     detail={"template": template_key, "recipient": draft.recipient_person_id})
+        return draft
+
+
+def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: str,
+                    extra_fields: Mapping[str, str] | None = None,
+                    recipient_person_id: int | None = None,
+                    on: date | None = None, delivery: str = "post") -> Document:
+    """Generate a letter and keep it with the case, inside the caller's unit of work."""
+    draft = draft_letter(ws, session, case, template_key, extra_fields, recipient_person_id,
+                         on, delivery)
     doc = store_document(ws, session, case, "letter",
-                         f"{template.title} ({letter_date(on or clock.today())})", pdf)
+                         f"{draft.title} ({letter_date(on or clock.today())})", draft.pdf)
     audit.record(ws, session, "letter.generate", "case", case.id,
-                 detail={"document": doc.id, "template": template_key, "recipient": pid})
+                 detail={"document": doc.id, "template": template_key,
+                         "recipient": draft.recipient_person_id, "delivery": delivery,
+                         "version": draft.template_version, "youth": draft.youth_wording})
     return doc
 
 
@@ -202,13 +341,15 @@ def document_view(doc: Document) -> DocumentView:
 def generate_letter(ws: Workspace, case_id: int, template_key: str,
                     extra_fields: Mapping[str, str] | None = None,
                     recipient_person_id: int | None = None,
-                    on: date | None = None) -> DocumentView:
-    """Produce a letter from ``resources/letters/<template_key>.txt`` for a case and keep
-    it with the case. The recipient defaults to the ASB subject, the Community Trigger
-    applicant or the first complainant; ``on`` is the letter's date (default today)."""
+                    on: date | None = None, delivery: str = "post") -> DocumentView:
+    """Produce a letter from its template for a case and keep it with the case. The
+    recipient defaults to the ASB subject, the Community Trigger applicant or the first
+    complainant; ``on`` is the letter's date (default today); ``delivery`` is ``post``
+    (needs an address) or ``hand``."""
     require(ws.actor, "letter.generate")
     require(ws.actor, "case.write")
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
         return document_view(issue_letter_in(ws, session, case, template_key, extra_fields,
-                                             recipient_person_id, on))
+                                             recipient_person_id, on, delivery))
+

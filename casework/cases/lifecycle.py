@@ -6,6 +6,7 @@ sanctuary.py) build on these helpers.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -17,7 +18,7 @@ from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require, require_case
-from db.models import Case, Document, Note, Task
+from db.models import Case, Document, Note, PanelAction, Task, TriggerRecommendation
 
 PREFIX = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART", "sanctuary": "SAN"}
 OUTCOMES: dict[str, tuple[str, ...]] = {
@@ -150,6 +151,22 @@ def complete_tasks(session: Session, case_id: int, kind: str | None, on: date) -
     return done
 
 
+def supersede_tasks(session: Session, case_id: int, kinds: tuple[str, ...], on: date,
+                    reason: str) -> int:
+    """Close the open tasks of these kinds, whose deadline a later step replaced, with the
+    reason (they are not done: ``closed_reason`` says why they closed); returns how many."""
+    if not kinds:
+        return 0
+    closed = 0
+    for task in session.scalars(select(Task).where(Task.case_id == case_id,
+                                                   Task.completed_on.is_(None),
+                                                   Task.kind.in_(kinds))):
+        task.completed_on = on
+        task.closed_reason = reason[:200]
+        closed += 1
+    return closed
+
+
 class Completable(Protocol):
     """A record that is done on a day (a task, a panel action, a recommendation...)."""
 
@@ -199,11 +216,61 @@ def store_document(ws: Workspace, session: Session, case: Case, kind: str, title
     return doc
 
 
+CLOSE_DECISIONS = ("done", "cancel")
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """An open task on a case being closed, and the record it stands for (a Community
+    Trigger recommendation or a panel action) when it has one."""
+
+    task_id: int
+    kind: str
+    title: str
+    due_on: date
+    record: str  # "task" | "recommendation" | "action"
+
+
+def _records_of(session: Session, task: Task) -> list[Completable]:
+    found: list[Completable] = list(session.scalars(
+        select(TriggerRecommendation).where(TriggerRecommendation.task_id == task.id,
+                                            TriggerRecommendation.completed_on.is_(None))))
+    found += list(session.scalars(select(PanelAction).where(PanelAction.task_id == task.id,
+                                                            PanelAction.completed_on.is_(None))))
+    return found
+
+
+def _open_items(session: Session, case_id: int) -> list[OpenItem]:
+    out = []
+    for task in session.scalars(select(Task).where(Task.case_id == case_id,
+                                                   Task.completed_on.is_(None))
+                                .order_by(Task.due_on, Task.id)):
+        recs = _records_of(session, task)
+        kind = ("recommendation" if any(isinstance(r, TriggerRecommendation) for r in recs)
+                else "action" if recs else "task")
+        out.append(OpenItem(task.id, task.kind, task.title, task.due_on, kind))
+    return out
+
+
+def open_items(ws: Workspace, case_id: int) -> list[OpenItem]:
+    """The case's open tasks; those standing for a recommendation or an action need a
+    decision when the case closes (done, or cancelled)."""
+    with ws.uow() as session:
+        load_case(ws, session, case_id)
+        return _open_items(session, case_id)
+
+
 def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None = None,
-               reason: str = "") -> CaseHeader:
-    """Close with an outcome allowed for the case type; open tasks are completed."""
+               reason: str = "", decisions: Mapping[int, str] | None = None) -> CaseHeader:
+    """Close with an outcome allowed for the case type. Every open task standing for a
+    recommendation or a panel action needs a decision in ``decisions`` (task id -> ``done``
+    or ``cancel``): nothing is completed silently. ``done`` completes the task and the
+    record; ``cancel`` closes the task with the reason "Cancelled when the case closed" and
+    leaves the record open (still reported as not completed). Other open tasks (deadline
+    reminders) close with the reason "Case closed", or as decided."""
     require(ws.actor, "case.write")
     closed_on = closed_on or clock.today()
+    decisions = dict(decisions or {})
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
         if case.status == "closed":
@@ -213,10 +280,35 @@ def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None
                                   field="outcome")
         if closed_on < case.opened_on:
             raise ValidationError("A case cannot close before it opened.", field="closed_on")
+        if closed_on > clock.today():
+            raise ValidationError("A case cannot close in the future.", field="closed_on")
+        items = _open_items(session, case.id)
+        undecided = [i for i in items if i.record != "task"
+                     and decisions.get(i.task_id) not in CLOSE_DECISIONS]
+        if undecided:
+            raise ValidationError(f"Decide what happens to {len(undecided)} open "
+                                  f"item(s) first: mark each done or cancel it.",
+                                  field="decisions")
+        counts: dict[str, int] = {}
+        for item in items:
+            task = session.get(Task, item.task_id)
+            assert task is not None
+            choice = decisions.get(item.task_id, "closed")
+            counts[choice] = counts.get(choice, 0) + 1
+            if choice == "closed":
+                task.completed_on = closed_on
+                task.closed_reason = "Case closed"
+            elif choice == "done":
+                for record in _records_of(session, task):
+                    record.completed_on = closed_on
+                task.completed_on = closed_on
+            else:
+                task.completed_on = closed_on
+                task.closed_reason = "Cancelled when the case closed"
         case.status = "closed"
         case.closed_on = closed_on
         case.outcome = outcome
-        complete_tasks(session, case.id, None, closed_on)
+        case.next_review_on = None
         audit.record(ws, session, "case.close", "case", case.id, reason=reason,
-                     detail={"outcome": outcome})
+                     detail={"outcome": outcome, **counts})
         return CaseHeader.of(case)

@@ -176,7 +176,7 @@ def register_key(ws: Workspace, session: Session, owner: str, fp: str) -> None:
 # -- databases from before signed heads ------------------------------------------------
 
 def legacy_hash(key: bytes, prev: str, seq: int, body: bytes) -> str:
-    """The chain hash before 0002_signing: HMAC keyed from the data key."""
+    """The chain hash before 0003_signing: HMAC keyed from the data key."""
     mac = hmac.new(key, digestmod=hashlib.sha256)
     mac.update(prev.encode("ascii"))
     mac.update(b"|%d|" % seq)
@@ -185,7 +185,7 @@ def legacy_hash(key: bytes, prev: str, seq: int, body: bytes) -> str:
 
 
 def needs_seal(session: Session) -> bool:
-    """Entries but no signed head: a chain from before 0002_signing."""
+    """Entries but no signed head: a chain from before 0003_signing."""
     return (session.scalar(select(AuditHead.id).limit(1)) is None
             and session.scalar(select(AuditEntry.seq).limit(1)) is not None)
 

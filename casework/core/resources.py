@@ -37,6 +37,15 @@ REQUIRED: tuple[str, ...] = (
     "letters/trigger_acknowledgement.txt",
     "letters/trigger_outcome.txt",
     "letters/trigger_threshold_decision.txt",
+    "letters/cbo.txt",
+    "letters/closure_order.txt",
+    "letters/closure_order_extension.txt",
+    "letters/cpn_youth.txt",
+    "letters/first_warning_letter_youth.txt",
+    "letters/injunction_youth.txt",
+    "letters/possession.txt",
+    "letters/tenancy_enforcement.txt",
+    "letters/trigger_appeal_outcome.txt",
 )
 
 

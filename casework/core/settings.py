@@ -59,6 +59,18 @@ LADDER = _declare("asb.ladder", dict, {
     "4": ["cpn", "injunction", "closure_notice", "closure_order", "closure_order_extension",
           "tenancy_enforcement", "possession", "cbo"],
 }, "The four-stage escalation ladder: which actions belong to each stage")
+# Letters
+LETTERHEAD = _declare("letters.letterhead", dict, {
+    "council_name": "Oxford City Council",
+    "address": "Town Hall, St Aldate's, Oxford, OX1 1BX",
+    "phone": "01865 249811",
+    "email": "communitysafety@oxford.gov.uk",
+    "magistrates_court": "Oxford Magistrates' Court, Speedwell Street, Oxford, OX1 1RZ",
+    "logo_png_base64": "",
+}, "Letterhead and contact block of every letter: council name, address, phone, e-mail, "
+   "the magistrates' court named in notices, and an optional logo (PNG, base64)")
+# Evidence
+EVIDENCE_MAX_MB = _declare("evidence.max_file_mb", int, 25, "Largest evidence file accepted, in MB")
 # Community Trigger
 TRIGGER_COMPLAINTS = _declare("trigger.threshold.complaints", int, 3, "Qualifying complaints needed in the window (never more than 3)")
 TRIGGER_WINDOW_MONTHS = _declare("trigger.threshold.window_months", int, 6, "Window in months for qualifying complaints")

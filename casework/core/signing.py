@@ -1,7 +1,7 @@
 """Enrolment: the unlocking user's signing key is registered before they write anything.
 
 A slot made by this version already has a registered key. A slot from before
-0002_signing gets one at its user's first unlock (made by them, sealed to their own slot).
+0003_signing gets one at its user's first unlock (made by them, sealed to their own slot).
 The first unlock of such a database also registers every slot of its ``.keys`` file as
 the database's registry, and seals the old chain: it is checked once under the old
 HMAC key, re-hashed as the new chain, and the first signed head covers it.

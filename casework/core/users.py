@@ -61,8 +61,8 @@ def ensure_panel(ws: Workspace, name: str, kind: str) -> int:
 
 def add_user(ws: Workspace, username: str, password: str, role: str, *,
              display_name: str = "", team: str | None = None,
-             panels: tuple[str, ...] = (), chair: bool = False) -> None:
-    """Add a user row and their key slot in one step."""
+             panels: tuple[str, ...] = (), chair: bool = False, job_title: str = "") -> None:
+    """Add a user row and their key slot in one step (``job_title`` signs their letters)."""
     require(ws.actor, "admin.users")
     check_username(username)
     if role not in ROLES:
@@ -78,7 +78,7 @@ def add_user(ws: Workspace, username: str, password: str, role: str, *,
                 raise NotFound("No team of that name.")
             team_id = t.id
         user = User(username=username, display_name=display_name or username, role=role,
-                    team_id=team_id)
+                    team_id=team_id, job_title=job_title.strip()[:120])
         session.add(user)
         session.flush()
         for panel_name in panels:
@@ -102,6 +102,21 @@ def list_users(ws: Workspace) -> list[UserView]:
                                 u.team.name if u.team else None, u.active, panels))
         audit.record(ws, session, "user.list")
         return out
+
+
+def set_job_title(ws: Workspace, username: str, job_title: str) -> None:
+    """Set the job title a user's letters are signed with (an administrator, or the user
+    themself); audited ``user.job_title``."""
+    if username != ws.actor.username:
+        require(ws.actor, "admin.users")
+    if len(job_title.strip()) > 120:
+        raise ValidationError("Keep the job title under 120 characters.", field="job_title")
+    with ws.uow() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound("No user of that name.")
+        user.job_title = job_title.strip()
+        audit.record(ws, session, "user.job_title", "user", username)
 
 
 def disable_user(ws: Workspace, username: str) -> None:

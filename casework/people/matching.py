@@ -84,6 +84,14 @@ def name_similarity(given: str, family: str, aliases: tuple[str, ...], other_giv
     return max(best, 0.0), why
 
 
+def transposed(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with two digits swapped (1984 / 1948, 12 / 21): the usual
+    slip in typing a date, adjacent or not, within one field or across them."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (len(diff) == 2 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+            and a[diff[0]].isdigit() and a[diff[1]].isdigit())
+
+
 def _dob_points(mine: date | None, theirs: date | None) -> tuple[int, str]:
     if mine is None or theirs is None:
         return 0, ""
@@ -92,8 +100,11 @@ def _dob_points(mine: date | None, theirs: date | None) -> tuple[int, str]:
     if (mine.year == theirs.year and mine.day == theirs.month
             and mine.month == theirs.day):
         return DOB_SWAPPED, "date of birth with day and month swapped"
-    if sum(a != b for a, b in zip(mine.isoformat(), theirs.isoformat(), strict=True)) == 1:
+    a, b = mine.isoformat(), theirs.isoformat()
+    if sum(x != y for x, y in zip(a, b, strict=True)) == 1:
         return DOB_NEAR, "date of birth differs by one digit"
+    if transposed(a, b):
+        return DOB_NEAR, "date of birth with two digits transposed"
     return DOB_DIFFERENT, "different date of birth"
 
 

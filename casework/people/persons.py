@@ -118,7 +118,8 @@ class PersonCase:
     status: str
     opened_on: date
     closed_on: date | None
-    role: str
+    role: str  # every role the person has in the case, e.g. "applicant, victim"
+    roles: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- visibility
@@ -317,9 +318,12 @@ def person_cases(ws: Workspace, person_id: int) -> list[PersonCase]:
         links = person_links(session, person_id)
         cases = {c.id: c for c in session.scalars(
             select(Case).where(Case.id.in_({cid for cid, _ in links})))}
+        roles: dict[int, set[str]] = {}
+        for cid, role in links:
+            roles.setdefault(cid, set()).add(role)
         out = [PersonCase(c.id, c.reference, c.case_type, c.status, c.opened_on, c.closed_on,
-                          role)
-               for cid, role in sorted(links)
+                          ", ".join(sorted(rs)), tuple(sorted(rs)))
+               for cid, rs in sorted(roles.items())
                if (c := cases.get(cid)) is not None
                and can_see_case(ws.actor, c.case_type, c.team_id, c.panel_id)]
         audit.record(ws, session, "view", "person", person_id,

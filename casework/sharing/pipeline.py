@@ -127,7 +127,7 @@ def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
         prepare()
     release = Release(
         output=output, title=spec.title, protocol_version=protocol.version,
-        marking=protocol.marking, recipient=built.recipient, purpose=spec.purpose,
+        marking=spec.marking or protocol.marking, recipient=built.recipient, purpose=spec.purpose,
         lawful_basis=spec.lawful_basis, produced_on=clock.today(),
         produced_by=ws.actor.username, data=built.data, caveat=protocol.caveat,
     )

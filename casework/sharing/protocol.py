@@ -75,6 +75,7 @@ class OutputSpec:
     k_anonymity: Mapping[str, Any] | None = None
     suppression: Mapping[str, Any] = _field(default_factory=dict)
     tables: tuple[str, ...] = ()
+    marking: str | None = None  # this output's own protective marking (a public statistic)
 
     def rules_for(self, kind: str) -> tuple[FieldRule, ...]:
         try:
@@ -197,7 +198,16 @@ def _output(name: str, raw: Any) -> OutputSpec:
         recipients=_recipients(name, raw.get("recipients")), records=records,
         k_anonymity=_k_anonymity(name, raw.get("k_anonymity")), suppression=suppression,
         tables=tuple(raw.get("tables", ())),
+        marking=_marking(name, raw.get("marking")),
     )
+
+
+def _marking(name: str, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise _bad(f"output {name} marking is a protective marking such as OFFICIAL.")
+    return raw.strip()
 
 
 def parse(definition: Mapping[str, Any], version: int) -> Protocol:

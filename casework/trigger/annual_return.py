@@ -34,22 +34,41 @@ FORMATS = (".pdf", ".csv", ".xlsx")
 
 @dataclass(frozen=True)
 class ReturnData:
-    year: int
+    year: int  # the calendar year, or the financial year's first year
     figures: tuple[dict[str, Any], ...]
     reconciles: bool
     problems: tuple[str, ...]
     marker: str
     file_format: str = ".pdf"
     max_small: int = 4  # the suppression actually applied: counts of 1 to max_small
+    period: str = "calendar"
+
+    @property
+    def label(self) -> str:
+        """``Calendar year 2026`` or ``Financial year 2026/27 (April to March)``."""
+        if self.period == "financial":
+            return f"Financial year {self.year}/{(self.year + 1) % 100:02d} (April to March)"
+        return f"Calendar year {self.year}"
+
+
+PERIODS = ("calendar", "financial")
+
+
+def period_dates(year: int, period: str) -> tuple[date, date]:
+    """First and last day of the calendar year, or of the financial year from 1 April."""
+    if period == "financial":
+        return date(year, 4, 1), date(year + 1, 3, 31)
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 def build(session: Session, spec: OutputSpec, protocol: Protocol, year: int,
-          recipient: str | None, file_format: str = ".pdf") -> Built:
+          recipient: str | None, file_format: str = ".pdf", period: str = "calendar") -> Built:
     """Aggregate figures for the year, released through the field rules."""
     del protocol
     who = named_recipient(spec, recipient)
+    start, end = period_dates(year, period)
     # The same session-level query the KPI report uses.
-    ret = count_return(session, str(year), date(year, 1, 1), date(year, 12, 31))
+    ret = count_return(session, str(year), start, end)
     figures = [
         ("Applications received", ret.applications),
         ("Applications where the threshold was not met", ret.threshold_not_met),
@@ -69,8 +88,9 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, year: int,
         hide = not (exempt and i < 4) and 1 <= count <= max_small
         released.append(rules.apply({"measure": measure, "count": marker if hide else count}))
     data = ReturnData(year, tuple(released), ret.reconciles, ret.problems, marker,
-                      file_format, max_small)
-    return Built(data, who, str(year), {"year": year, "reconciles": ret.reconciles})
+                      file_format, max_small, period)
+    return Built(data, who, str(year), {"year": year, "period": period,
+                                        "reconciles": ret.reconciles})
 
 
 def _rows(d: ReturnData) -> list[list[Any]]:
@@ -83,7 +103,7 @@ def _rows(d: ReturnData) -> list[list[Any]]:
 
 def story(release: Release) -> list[Flowable]:
     d: ReturnData = release.data
-    out: list[Flowable] = pdf.header_block(release, f"Calendar year {d.year}")
+    out: list[Flowable] = pdf.header_block(release, d.label)
     out.append(pdf.label("<b>Statutory figures (ASB, Crime and Policing Act 2014 s104)</b>",
                          "h1"))
     out.append(pdf.grid_table(["Measure", "Number"], _rows(d), widths=[360, 115]))
@@ -111,15 +131,20 @@ def render(release: Release, paths: Sequence[Path]) -> None:
 
 
 def export_trigger_return(ws: Workspace, year: int, out: Path,
-                          recipient: str | None = None) -> ExportResult:
-    """The annual return for a calendar year as PDF, CSV or XLSX (by the file's suffix)."""
+                          recipient: str | None = None,
+                          period: str = "calendar") -> ExportResult:
+    """The annual return as PDF, CSV or XLSX (by the file's suffix), for a calendar year
+    or (``period="financial"``) the financial year from 1 April of ``year`` to 31 March.
+    Its protective marking is the protocol's for this output (OFFICIAL: published)."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ValidationError("Write the return to a .pdf, .csv or .xlsx file.", field="out")
     if not 2000 <= year <= 2100:
         raise ValidationError("Give the year as four digits, for example 2026.", field="year")
+    if period not in PERIODS:
+        raise ValidationError("The period is a calendar or a financial year.", field="period")
 
     return produce(ws, OUTPUT, [out],
-                   lambda s, spec, proto: build(s, spec, proto, year, recipient, suffix),
+                   lambda s, spec, proto: build(s, spec, proto, year, recipient, suffix, period),
                    render)

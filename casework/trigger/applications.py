@@ -164,6 +164,9 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
     with ws.uow() as session:
         _case, app = load_application(ws, session, case_id)
         agency = vocabulary.check(session, vocabulary.RECIPIENT_BODY, agency, "agency")
+        if complained_on > app.received_on:
+            raise ValidationError("The application can only rest on complaints made by the "
+                                  "day it was received.", field="complained_on")
         if complainant_person_id is not None and session.get(Person, complainant_person_id) is None:
             raise NotFound("No such person.")
         row = TriggerComplaint(case_id=case_id, behaviour_on=behaviour_on,

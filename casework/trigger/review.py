@@ -167,9 +167,14 @@ def record_appeal(ws: Workspace, case_id: int, requested_on: date) -> TriggerVie
     return trigger_view(ws, case_id, audited=False)
 
 
+APPEAL_WORDS = {"upheld": "your appeal is upheld.", "not_upheld": "your appeal is not upheld.",
+                "withdrawn": "you withdrew your appeal."}
+
+
 def decide_appeal(ws: Workspace, case_id: int, outcome: str,
-                  decided_on: date | None = None) -> TriggerView:
-    """Record the appeal's outcome (upheld, not_upheld, withdrawn)."""
+                  decided_on: date | None = None, reasons: str = "") -> TriggerView:
+    """Record the appeal's outcome (upheld, not_upheld, withdrawn) and produce the appeal
+    outcome letter to the applicant (``trigger_appeal_outcome``) with the reasons."""
     require(ws.actor, "case.write")
     decided_on = decided_on or clock.today()
     if outcome not in APPEAL_OUTCOMES:
@@ -184,4 +189,9 @@ def decide_appeal(ws: Workspace, case_id: int, outcome: str,
         app.appeal_outcome, app.appeal_decided_on = outcome, decided_on
         audit.record(ws, session, "trigger.appeal_decided", "case", case_id,
                      detail={"outcome": outcome})
+        milestone_letter(ws, session, _case, "trigger_appeal_outcome", {
+            "decided_on": letter_date(decided_on),
+            "appeal_outcome": APPEAL_WORDS.get(outcome, outcome),
+            "appeal_reasons": reasons.strip() or "The reasons were explained to you at the "
+                                                 "appeal."}, decided_on)
     return trigger_view(ws, case_id, audited=False)

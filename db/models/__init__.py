@@ -12,7 +12,15 @@ from db.models.admin import (
 from db.models.asb import AsbDetail, Breach, EscalationStep, Incident, RiskAssessment
 from db.models.base import Base, utcnow
 from db.models.caselist import CaseCount, CaseListState
-from db.models.cases import Case, CaseParty, Document, Note, Task
+from db.models.cases import (
+    Case,
+    CaseParty,
+    Document,
+    EvidenceItem,
+    LetterTemplateVersion,
+    Note,
+    Task,
+)
 from db.models.keys import AuditHead, KeySlotRecord, SigningKey
 from db.models.panels import (
     MartDetail,
@@ -39,7 +47,8 @@ from db.models.vocab import VocabularyTerm
 __all__ = [
     "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseCount",
     "CaseListState", "CaseParty", "Contractor",
-    "Document", "EscalationStep", "Incident", "KeySlotRecord", "Lsoa", "MartDetail", "Meeting",
+    "Document", "EscalationStep", "EvidenceItem", "Incident", "KeySlotRecord",
+    "LetterTemplateVersion", "Lsoa", "MartDetail", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
     "PanelMembership", "Person", "PersonAddress", "PersonAlias", "PoliceAsbImport",
     "PoliceAsbIncident", "Referral", "RiskAssessment",

@@ -2,7 +2,7 @@
 
 ``case_counts`` holds one row per combination of the list's grouping columns
 (``GROUP_COLUMNS``: type, team, panel, status, risk, owner) with how many cases have it.
-SQLite triggers created by migration ``0002_scale`` keep it exact on every insert,
+SQLite triggers created by migration ``0004_scale`` keep it exact on every insert,
 update and delete of ``cases``, so a count for
 any filter over those columns is a sum over a few hundred rows, and the list can page
 each group through its own index. ``case_list_state.version`` moves on every change a
@@ -67,7 +67,7 @@ CASE_LIST_INDEXES = (
 
 
 # Rebuilds the counters from the cases (after a bulk load with the triggers dropped, or
-# by the check command); the triggers are created by migration 0002_scale.
+# by the check command); the triggers are created by migration 0004_scale.
 REBUILD_COUNTS = (
     "DELETE FROM case_counts",
     f"INSERT INTO case_counts ({', '.join(GROUP_COLUMNS)}, n) "

@@ -12,7 +12,8 @@ from db.models.base import Base, utcnow
 CASE_TYPES = ("asb", "trigger", "swip", "mart", "sanctuary")
 CASE_STATUSES = ("open", "closed")
 RISK_LEVELS = ("standard", "medium", "high")
-PARTY_ROLES = ("victim", "complainant", "perpetrator", "witness", "household", "professional")
+PARTY_ROLES = ("victim", "complainant", "perpetrator", "witness", "household", "professional",
+               "guardian")
 
 
 class Case(Base):
@@ -56,6 +57,7 @@ class CaseParty(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     agency: Mapped[str] = mapped_column(String(80), default="")
+    ended_on: Mapped[date | None]  # the person no longer takes part in this role
     case: Mapped[Case] = relationship(back_populates="parties")
 
 
@@ -72,6 +74,8 @@ class Task(Base):
     assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     completed_on: Mapped[date | None]
+    closed_reason: Mapped[str] = mapped_column(String(200), default="")  # why it was closed
+    snoozed_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -99,3 +103,33 @@ class Document(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EvidenceItem(Base):
+    """A file attached to a case as evidence (photo, statement, diary sheet...): the bytes
+    are a ``Document`` (kind ``evidence``, encrypted with the database)."""
+
+    __tablename__ = "evidence_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    evidence_type: Mapped[str] = mapped_column(String(40))
+    evidence_on: Mapped[date]
+    description: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LetterTemplateVersion(Base):
+    """An administrator's edit of a letter template; the newest version of a key is used
+    (the packaged file when there is none)."""
+
+    __tablename__ = "letter_template_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,7 @@ CASES_TYPE_CLOSED = Index("ix_cases_type_closed", Case.case_type, Case.status, C
 # Deadline tasks of one kind due in a period (complainant-update timeliness).
 TASKS_KIND_DUE = Index("ix_tasks_kind_due", Task.kind, Task.due_on)
 
-# Migration 0002_scale: every KPI date range an index of its own.
+# Migration 0004_scale: every KPI date range an index of its own.
 # Cases of one type opened in a period (ASB opened, panel referrals, open at the end).
 CASES_TYPE_OPENED = Index("ix_cases_type_opened", Case.case_type, Case.opened_on)
 # "No further ASB": a subject's incidents after a date, case by case.

@@ -7,15 +7,22 @@ from datetime import date
 from sqlalchemy import select
 
 from casework.core.context import Workspace
-from db.models import Panel, Person, Task
+from db.models import Address, Panel, Person, PersonAddress, Task
 
 
 def make_person(ws: Workspace, given: str = "Alex", family: str = "Example",
                 dob: date | None = date(1980, 5, 17)) -> int:
-    """A person row (created directly: people services are another feature's)."""
+    """A person row with a current address (created directly: people services are another
+    feature's); letters need an address."""
     with ws.uow() as session:
         person = Person(given_name=given, family_name=family, date_of_birth=dob)
         session.add(person)
+        session.flush()
+        address = Address(line1=f"{person.id} Example Street", town="Oxford",
+                          postcode="OX4 1ZZ")
+        session.add(address)
+        session.flush()
+        session.add(PersonAddress(person_id=person.id, address_id=address.id, current=True))
         session.flush()
         return person.id
 

@@ -65,19 +65,57 @@ class EscalateDialog(FormDialog):
         hours.setRange(0, 48)
         hours.setSpecialValueText("Not applicable")
         self.add("duration_hours", "&Duration (hours)", hours, "Closure notice only (up to 48)")
+        from casework.asb.ladder import LETTER_EXTRAS
+
+        self.extra_names = sorted({n for fields in LETTER_EXTRAS.values() for n, _ in fields})
+        labels = {n: what for fields in LETTER_EXTRAS.values() for n, what in fields}
+        for name in self.extra_names:
+            widget = text_box(60) if name in ("requirements", "order_terms") else QLineEdit()
+            self.add(name, labels[name][0].upper() + labels[name][1:], widget,
+                     "Printed in the letter, as the law requires")
+        self.add("delivery", "De&livery", combo([("post", "By post"),
+                                                  ("hand", "Hand delivered")]))
+        self.preview_button = self.buttons.addButton(
+            "&Preview letter", self.buttons.ButtonRole.ActionRole)
+        self.preview_button.clicked.connect(self.preview)
+        self.previewed: Any = None
+
+    def _args(self) -> dict[str, Any]:
+        v = self.form.values()
+        return {"action": v["action"], "taken_on": v["taken_on"], "reason": v["reason"],
+                "duration_hours": v["duration_hours"] or None,
+                "extra": {n: v[n] for n in self.extra_names if v[n]},
+                "delivery": v["delivery"]}
+
+    def preview(self) -> None:
+        """Render the step's letter without taking the step, and open it."""
+        from casework.asb.ladder import preview_step_letter
+        from ui.common.ops import QueryOp
+
+        args = self._args()
+        self.form.clear_errors()
+
+        def shown(draft: Any) -> None:
+            from ui.common.documents import KEEP_MS, forget, write_private
+            from ui.common.qt import QDesktopServices, QTimer, QUrl
+
+            self.previewed = draft
+            path = write_private(0, "application/pdf", draft.pdf)  # private temp, 0600
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            QTimer.singleShot(KEEP_MS, lambda: forget(path))
+        QueryOp(self, lambda: preview_step_letter(self.ws, self.case_id, **args),
+                shown).failure(self.form.show_error).run()
 
     def on_submit(self) -> None:
         from casework.asb.ladder import escalate
 
-        v = self.form.values()
-        option = self.options.get(v["action"])
-        if option is not None and option.skips_stage and not v["reason"]:
+        args = self._args()
+        option = self.options.get(args["action"])
+        if option is not None and option.skips_stage and not args["reason"]:
             self.form.show_error(ValidationError(
                 "This step skips a stage: give the reason.", "reason"))
             return
-        hours = v["duration_hours"] or None
-        self.submit(lambda: escalate(self.ws, self.case_id, v["action"], v["taken_on"],
-                                     v["reason"], duration_hours=hours))
+        self.submit(lambda: escalate(self.ws, self.case_id, **args))
 
 
 class BreachDialog(FormDialog):

@@ -100,13 +100,22 @@ class CaseView(QWidget):
                                       ("Kind", lambda d: humanise(d.kind)),
                                       ("Size", lambda d: f"{d.size / 1024:.0f} KB")],
                                      "Documents")
+        self.evidence = RecordTable([("Dated", lambda e: e.evidence_on),
+                                     ("Kind", lambda e: humanise(e.evidence_type)),
+                                     ("Description", lambda e: e.description),
+                                     ("File", lambda e: e.file_name),
+                                     ("Added by", lambda e: e.added_by),
+                                     ("Size", lambda e: f"{e.size / 1024:.0f} KB")],
+                                    "Evidence")
+        self.evidence.activated.connect(lambda *_: self.open_evidence())
         self.history = RecordTable([("When (UTC)", lambda h: h.when),
                                     ("User", lambda h: h.username),
                                     ("Action", lambda h: h.action),
                                     ("Reason", lambda h: h.reason)], "History")
         self.tabs.insertTab(1, self.people, "&People")
         for widget, label in ((self.tasks, "T&asks"), (self.notes, "N&otes"),
-                              (self.documents, "&Documents"), (self.history, "&History")):
+                              (self.documents, "&Documents"), (self.evidence, "E&vidence"),
+                              (self.history, "&History")):
             self.tabs.addTab(widget, label)
 
         head = QHBoxLayout()
@@ -125,7 +134,11 @@ class CaseView(QWidget):
         if services.can(ws.actor, "case.write"):
             self.build_actions()
             self.add_action("note", "Add &note…", self.add_note)
+            self.add_action("party", "Add &person…", self.add_party)
+            self.add_action("transfer", "Trans&fer…", self.transfer)
             self.add_action("close", "&Close with outcome…", self.close_case)
+            self.add_action("reopen", "Re&open…", self.reopen)
+            self.add_action("evidence", "Attach e&vidence…", self.attach_evidence)
         self.add_action("open_document", "Open docu&ment", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")
@@ -172,6 +185,9 @@ class CaseView(QWidget):
         ws, case_id, load = self.ws, self.case_id, self.load
 
         def work() -> tuple[Any, caseview.CaseParts, Any]:
+            from casework.cases.evidence import list_evidence
+
+            self._evidence_rows = list_evidence(ws, case_id)
             view, parts = load(), caseview.case_parts(ws, case_id)
             return view, parts, _list_row(ws, case_id, parts.header.reference)
 
@@ -211,6 +227,11 @@ class CaseView(QWidget):
 
         disable_with_reason(self.buttons["open_document"], None if parts.documents else
                             "this case has no documents yet")
+        self.evidence.set_records(getattr(self, "_evidence_rows", ()))
+        if "reopen" in self.buttons and h is not None:
+            closed = h.status == "closed"
+            disable_with_reason(self.buttons["reopen"], None if closed else "the case is open")
+            self.buttons["reopen"].setVisible(closed)
         self.history.set_records(parts.history)
         try:
             self.populate(view)
@@ -262,7 +283,7 @@ class CaseView(QWidget):
         return frozenset()
 
     def _always_enabled(self) -> frozenset[str]:
-        return frozenset({"open_document"}) | self.open_when_closed()
+        return frozenset({"open_document", "reopen"}) | self.open_when_closed()
 
     def open_document(self) -> None:
         """Open the chosen document (the newest if none is chosen) in the viewer."""
@@ -312,10 +333,54 @@ class CaseView(QWidget):
         self.run_dialog(NoteDialog(self, self.ws, self.case_id), "Note added.")
 
     def close_case(self) -> None:
+        from casework.cases.lifecycle import open_items
         from ui.cases.dialogs import CloseDialog
 
-        self.run_dialog(CloseDialog(self, self.ws, self.case_id, self.case_type),
-                        "Case closed.")
+        ws, case_id = self.ws, self.case_id
+        QueryOp(self, lambda: open_items(ws, case_id),
+                lambda items: self.run_dialog(
+                    CloseDialog(self, ws, case_id, self.case_type, items),
+                    "Case closed.")).run()
+
+    def attach_evidence(self) -> None:
+        from ui.cases.dialogs import EvidenceDialog
+
+        self.run_dialog(EvidenceDialog(self, self.ws, self.case_id), "Evidence attached.")
+
+    def open_evidence(self) -> None:
+        """Open the chosen evidence file (audited) through the private temporary folder."""
+        from ui.common.documents import open_document
+
+        item = self.evidence.current_record()
+        if item is None and self.evidence.records:
+            item = self.evidence.records[0]
+        if item is None:
+            self.status.setText("This case has no evidence yet.")
+            return
+        open_document(self, self.ws, item.document_id,
+                      lambda _p: self.status.setText("Opened the evidence file."))
+
+    def add_party(self) -> None:
+        from ui.cases.dialogs import PartyDialog
+
+        self.run_dialog(PartyDialog(self, self.ws, self.case_id, self.case_type),
+                        "Person added.")
+
+    def reopen(self) -> None:
+        from ui.cases.dialogs import ReopenDialog
+
+        self.run_dialog(ReopenDialog(self, self.ws, self.case_id), "Case reopened.")
+
+    def transfer(self) -> None:
+        from casework.cases.transitions import transfer_choices
+        from ui.cases.dialogs import TransferDialog
+
+        ws, case_id = self.ws, self.case_id
+        team = self.header.team_id if self.header is not None else None
+        QueryOp(self, lambda: transfer_choices(ws, case_id),
+                lambda choices: self.run_dialog(
+                    TransferDialog(self, ws, case_id, team, choices),
+                    "Case transferred.")).run()
 
     def is_ready(self) -> bool:
         return self.load_count > 0

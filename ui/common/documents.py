@@ -28,7 +28,9 @@ from ui.common.ops import QueryOp
 from ui.common.qt import QDesktopServices, QTimer, QUrl, QWidget
 
 KEEP_MS = 10 * 60_000
-SUFFIX = {"application/pdf": ".pdf", "text/plain": ".txt", "text/csv": ".csv"}
+SUFFIX = {"application/pdf": ".pdf", "text/plain": ".txt", "text/csv": ".csv",
+          "image/jpeg": ".jpg", "image/png": ".png", "audio/mpeg": ".mp3", "video/mp4": ".mp4",
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
 
 _dir: Path | None = None
 _open_files: set[Path] = set()

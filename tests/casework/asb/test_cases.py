@@ -24,6 +24,9 @@ HIGH = dict.fromkeys(risk.QUESTION_KEYS, 3)  # 45
 MEDIUM = {"mental_health": 4, "frequency": 4, "duration": 4, "violence": 4, "unsafe": 4}  # 20
 
 
+EXTRA = {"requirements": "Stop the noise.", "comply_by": "7 days", "hearing_date": "1 May",
+         "hearing_time": "10am"}
+
 def open_tasks(ws, case_id: int) -> dict[str, date]:
     with ws.uow() as s:
         return {t.kind: t.due_on for t in s.scalars(select(Task).where(
@@ -142,7 +145,7 @@ def test_ladder_in_order_generates_letters(db):
     cid = f.asb_case(ws).header.id
     for day, action in enumerate(["first_warning_letter", "second_warning_letter",
                                   "home_visit", "cpw", "cpn"], start=4):
-        step = ladder.escalate(ws, cid, action, date(2025, 3, day))
+        step = ladder.escalate(ws, cid, action, date(2025, 3, day), extra=EXTRA)
         assert step.document_id is not None and step.officer_id is not None
     view = asb.get_asb_case(ws, cid)
     assert view.stage == 4 and [s.stage for s in view.steps] == [1, 2, 2, 3, 4]
@@ -170,7 +173,7 @@ def test_cpn_needs_subject_aged_16(db, born, ok):
     cid = f.asb_case(ws, subject_born=born).header.id
     ladder.escalate(ws, cid, "cpw", date(2025, 3, 4), reason="Serious")
     if ok:
-        assert ladder.escalate(ws, cid, "cpn", date(2025, 3, 6)).stage == 4
+        assert ladder.escalate(ws, cid, "cpn", date(2025, 3, 6), extra=EXTRA).stage == 4
     else:
         with pytest.raises(ValidationError) as err:
             ladder.escalate(ws, cid, "cpn", date(2025, 3, 6))
@@ -211,7 +214,12 @@ def test_closure_notice_and_order_limits(db):
     assert err.value.field == "duration_hours"
     with pytest.raises(ValidationError):
         ladder.escalate(ws, cid, "closure_notice", date(2025, 3, 4), why)
-    notice = ladder.escalate(ws, cid, "closure_notice", date(2025, 3, 4), why, duration_hours=48)
+    with pytest.raises(ValidationError) as err:
+        ladder.escalate(ws, cid, "closure_order", date(2025, 3, 4), why,
+                        expires_on=date(2025, 6, 3))
+    assert str(err.value) == "A closure order needs a closure notice first."
+    notice = ladder.escalate(ws, cid, "closure_notice", date(2025, 3, 4), why, duration_hours=48,
+                             extra=EXTRA)
     assert notice.expires_on == date(2025, 3, 6) and notice.document_id is not None
     with pytest.raises(ValidationError):
         ladder.escalate(ws, cid, "closure_order_extension", date(2025, 3, 5),

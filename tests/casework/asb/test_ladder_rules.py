@@ -19,7 +19,9 @@ TODAY = date(2026, 12, 1)
 DAY = date(2026, 6, 1)
 # Actions with no condition beyond the stage rules (no age, warning, hours or end date).
 PLAIN = sorted(a for a in STAGES if a not in {"cpn", "injunction", "closure_notice",
-                                               "closure_order", "closure_order_extension"})
+                                               "closure_order", "closure_order_extension",
+                                               "cpw"})
+NOTICE = PriorStep("closure_notice", date(2026, 5, 30), date(2026, 6, 1))
 BY_STAGE = {n: sorted(a for a, s in STAGES.items() if s == n) for n in range(1, 5)}
 
 
@@ -190,14 +192,35 @@ def test_closure_notice_duration_limits():
     assert refused(decide(case, step("abc", hours=4))) == "duration_hours"
 
 
+def test_closure_order_needs_a_closure_notice():
+    decision = decide(case_at(4), step("closure_order", expires_on=date(2026, 7, 1)))
+    assert refused(decision) == "action"
+    assert decision.refusal == "A closure order needs a closure notice first."
+    assert decide(case_at(4, NOTICE), step("closure_order", expires_on=date(2026, 7, 1))).allowed
+
+
+@pytest.mark.parametrize(("born", "reason", "allowed"), [
+    (date(2010, 6, 1), "", True),       # 16 on the day
+    (date(2010, 6, 2), "", False),      # 15
+    (None, "", False),                  # age unknown
+    (date(2012, 1, 1), "Parents asked for a formal warning", True),
+    (None, "Age being confirmed with the school", True),
+])
+def test_cpw_needs_a_subject_of_16_or_a_reason(born, reason, allowed):
+    decision = decide(case_at(2, born=born), step("cpw", reason=reason))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert refused(decision) == "reason"
+
+
 def test_closure_order_up_to_3_months_and_6_in_total():
-    case = case_at(4)
+    case = case_at(4, NOTICE)
     assert decide(case, step("closure_order", expires_on=date(2026, 9, 1))).allowed
     assert refused(decide(case, step("closure_order", expires_on=date(2026, 9, 2)))) \
         == "expires_on"
     assert refused(decide(case, step("closure_order"))) == "expires_on"
     assert refused(decide(case, step("closure_order", expires_on=DAY))) == "expires_on"
-    ordered = case_at(4, PriorStep("closure_order", DAY, date(2026, 9, 1)))
+    ordered = case_at(4, NOTICE, PriorStep("closure_order", DAY, date(2026, 9, 1)))
     extension = "closure_order_extension"
     on = date(2026, 8, 20)
     assert decide(ordered, step(extension, on=on, expires_on=date(2026, 12, 1))).allowed
@@ -215,7 +238,7 @@ def test_options_flag_skips_and_blocks():
     assert options["abc"].skips_stage and options["abc"].blocked is None  # a reason is assumed
     assert options["cpn"].blocked == ("A Community Protection Notice needs a prior written "
                                       "warning.")
-    assert options["closure_order"].blocked is None
+    assert options["closure_order"].blocked == "A closure order needs a closure notice first."
     assert options["closure_order_extension"].blocked == "Only a closure order can be extended."
     assert [o.stage for o in rules.options(STAGES, case_at(0), DAY, TODAY)] == sorted(
         STAGES.values())

@@ -39,6 +39,8 @@ from tests.casework import factories as f
 # Depends on what day it is: CI runs it on several (tests/conftest.py).
 pytestmark = pytest.mark.dates
 
+EXTRA = {"requirements": "Stop the noise.", "comply_by": "7 days", "hearing_date": "1 May",
+         "hearing_time": "10am", "possession_condition": "x", "order_terms": "x"}
 OPENED = date(2025, 1, 6)
 ACTIONS = sorted(a for acts in SPECS[LADDER].default.values() for a in acts)
 WRITTEN = ladder.WRITTEN_WARNINGS
@@ -92,6 +94,10 @@ class LadderMachine(RuleBasedStateMachine):
             return "reason"
         if action == "cpn" and not self.written:
             return "action"
+        if action == "closure_order" and not self.noticed:
+            return "action"
+        if action == "cpw" and not reason and self.age < 16:
+            return "reason"
         if action in ladder.MIN_AGE and self.age < ladder.MIN_AGE[action]:
             return "subject"
         if hours is not None and hours > 48:
@@ -111,6 +117,7 @@ class LadderMachine(RuleBasedStateMachine):
     def open_case(self, age: int, warned: bool) -> None:
         """A fresh case per example; half start with a first warning letter already sent."""
         self.age = age
+        self.noticed = False
         born = date(2024 - age, 6, 1)  # exactly ``age`` from January to May 2025
         self.case_id = f.asb_case(self.ws, OPENED, subject_born=born).header.id
         if warned:
@@ -127,10 +134,12 @@ class LadderMachine(RuleBasedStateMachine):
             else None
         expected = self.predict(action, taken_on, reason, duration, expires)
         if self.attempt(lambda: ladder.escalate(self.ws, self.case_id, action, taken_on,
-                                                reason, duration, expires), expected):
+                                                reason, duration, expires,
+                                                extra=EXTRA), expected):
             self.stage = self.stages[action]
             self.day = taken_on
             self.written = self.written or action in WRITTEN
+            self.noticed = self.noticed or action == "closure_notice"
             if action in ladder.BREACHABLE:
                 with self.ws.uow() as s:
                     self.breachable.append(int(s.scalar(select(func.max(EscalationStep.id))

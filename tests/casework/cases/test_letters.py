@@ -21,15 +21,23 @@ from tests.casework import factories as f
 pytestmark = pytest.mark.dates
 
 ASB_KEYS = ("first_warning_letter", "second_warning_letter", "home_visit", "abc", "cpw",
-            "cpn", "injunction", "closure_notice")
-TRIGGER_KEYS = ("trigger_acknowledgement", "trigger_threshold_decision", "trigger_outcome")
+            "cpn", "injunction", "closure_notice", "closure_order", "closure_order_extension",
+            "tenancy_enforcement", "possession", "cbo", "cpn_youth", "injunction_youth",
+            "first_warning_letter_youth")
+TRIGGER_KEYS = ("trigger_acknowledgement", "trigger_threshold_decision", "trigger_outcome",
+                "trigger_appeal_outcome")
 ASB_FIELDS = {"action_date": "4 March 2025", "behaviour": "noise",
-              "in_force_until": "until further notice", "duration_hours": "48"}
+              "in_force_until": "until further notice", "duration_hours": "48",
+              "requirements": "Stop playing music after 11pm.", "comply_by": "11 March 2025",
+              "hearing_date": "5 March 2025", "hearing_time": "10:00",
+              "court": "Oxford Magistrates' Court", "possession_condition": "A conviction.",
+              "order_terms": "Not to enter Cowley Road."}
 TRIGGER_FIELDS = {"received_on": "1 May 2025", "decision_due_on": "15 May 2025",
                   "decided_on": "14 May 2025", "threshold_outcome": "has been met",
                   "reasons": "Three qualifying complaints.", "next_steps": "A review follows.",
                   "meeting_on": "3 June 2025", "findings": "Delays in response.",
-                  "recommendations": "1. Police to patrol.", "appeal_route": "Write to the PCC."}
+                  "recommendations": "1. Police to patrol.", "appeal_route": "Write to the PCC.",
+                  "appeal_outcome": "Upheld.", "appeal_reasons": "The review missed a report."}
 
 
 def pdf_text(content: bytes) -> str:

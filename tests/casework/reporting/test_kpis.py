@@ -48,7 +48,8 @@ def _asb_cases(db) -> None:
     asb.record_contact(ws, b.header.id, date(2026, 7, 24))  # first contact due 17 July: late
     ladder.escalate(ws, a.header.id, "first_warning_letter", date(2026, 7, 6))
     ladder.escalate(ws, a.header.id, "cpw", date(2026, 7, 20), reason="Persistent conduct.")
-    cpn = ladder.escalate(ws, a.header.id, "cpn", date(2026, 8, 3))
+    cpn = ladder.escalate(ws, a.header.id, "cpn", date(2026, 8, 3),
+                          extra={"requirements": "Stop the noise.", "comply_by": "7 days"})
     ladder.record_breach(ws, cpn.id, date(2026, 8, 10), "fixed_penalty_notice")
     asb.add_incident(ws, a.header.id, asb.IncidentInput(date(2026, 8, 20)))  # further ASB
     ladder.escalate(ws, b.header.id, "first_warning_letter", date(2026, 7, 15))

@@ -161,7 +161,8 @@ def test_full_review_workflow(db):
     assert [d.title.split(" (")[0] for d in full.letters] == [
         "Community Trigger: acknowledgement of your application",
         "Community Trigger: threshold decision",
-        "Community Trigger: outcome of the case review"]
+        "Community Trigger: outcome of the case review",
+        "Community Trigger: outcome of your appeal"]
 
 
 def test_threshold_not_met_closes_and_blocks_review(db):

@@ -1,8 +1,8 @@
 """case list at scale: group counters kept by triggers, per-sort list indexes, KPI
 date indexes
 
-Revision ID: 0002_scale
-Revises: 0002_signing
+Revision ID: 0004_scale
+Revises: 0003_signing
 
 The upgrade builds the counters from the cases already there, so an existing database
 counts correctly from its first open after the upgrade.
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_scale'
-down_revision = '0002_signing'
+revision = '0004_scale'
+down_revision = '0003_signing'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Key-slot registry, signing keys and signed audit heads
 
-Revision ID: 0002_signing
+Revision ID: 0003_signing
 Revises: 0002_vocab
 
 The tables are created empty. Filling them needs keys no migration has: the first unlock
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_signing'
+revision = '0003_signing'
 down_revision = '0002_vocab'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,100 @@
+"""Lay out one letter on A4: the council's letterhead and contact block, the recipient (or
+"By hand"), reference and date, title, body, the officer's name and job title; every page
+carries the protective marking and its number. Filled values are escaped before they reach
+reportlab's markup, so nothing a user typed can change the layout."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from collections.abc import Mapping, Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def markup(text: str) -> str:
+    """Escaped text with line breaks kept."""
+    return "<br/>".join(escape(line) for line in text.splitlines())
+
+
+def _logo(encoded: str) -> Image | None:
+    if not encoded:
+        return None
+    try:
+        data = base64.b64decode(encoded, validate=True)
+        image = Image(io.BytesIO(data))
+    except (binascii.Error, ValueError, OSError):
+        return None  # a bad logo setting never stops a letter
+    ratio = image.imageHeight / max(image.imageWidth, 1)
+    image.drawWidth, image.drawHeight = 35 * mm, 35 * mm * ratio
+    return image
+
+
+def render_pdf(title: str, fields: Mapping[str, str], body: str,
+               notices: Sequence[str] = ()) -> bytes:
+    """The letter as PDF bytes. ``fields`` holds the standard fields (``organisation``,
+    ``team_name``, ``reference``, ``date``, ``recipient_name``, ``recipient_address``) and,
+    when known, ``council_address``, ``council_phone``, ``council_email``, ``logo``;
+    ``notices`` are short paragraphs printed under the title (e.g. the copy to a parent)."""
+    styles = getSampleStyleSheet()
+    normal = ParagraphStyle("letter", parent=styles["Normal"], fontName="Helvetica",
+                            fontSize=10.5, leading=14, spaceAfter=7)
+    small = ParagraphStyle("small", parent=normal, fontSize=9.5, leading=12, spaceAfter=0)
+    right = ParagraphStyle("right", parent=small, alignment=2)
+    bold_right = ParagraphStyle("bold_right", parent=right, fontName="Helvetica-Bold",
+                                fontSize=11.5, leading=14)
+    heading = ParagraphStyle("heading", parent=normal, fontName="Helvetica-Bold",
+                             fontSize=12.5, leading=16, spaceBefore=6, spaceAfter=10)
+    notice = ParagraphStyle("notice", parent=normal, fontName="Helvetica-Oblique")
+    contact = "\n".join(v for v in (
+        fields.get("council_address", ""),
+        f"Telephone: {fields['council_phone']}" if fields.get("council_phone") else "",
+        f"E-mail: {fields['council_email']}" if fields.get("council_email") else "") if v)
+    sender: list[object] = [Paragraph(escape(fields["organisation"]), bold_right),
+                            Paragraph(markup(f"{fields['team_name']}\n{contact}"), right)]
+    recipient = Paragraph(markup(f"{fields['recipient_name']}\n"
+                                 f"{fields['recipient_address']}"), small)
+    ref = Paragraph(markup(f"Our reference: {fields['reference']}\n"
+                           f"Date: {fields['date']}"), right)
+    logo = _logo(fields.get("logo", ""))
+    story: list[object] = []
+    if logo is not None:
+        logo.hAlign = "RIGHT"
+        story.append(logo)
+    top = Table([[recipient, [*sender, Spacer(1, 6 * mm), ref]]],
+                colWidths=[90 * mm, 80 * mm], hAlign="LEFT")
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story += [top, Spacer(1, 10 * mm), Paragraph(escape(title), heading)]
+    story += [Paragraph(markup(n), notice) for n in notices]
+    sign_off = ParagraphStyle("sign_off", parent=normal, spaceAfter=26)
+    story += [Paragraph(markup(p.strip()), sign_off if p.strip().startswith("Yours") else normal)
+              for p in body.split("\n\n") if p.strip()]
+
+    def decorate(canvas: object, doc: object) -> None:
+        c = canvas  # reportlab's canvas (untyped)
+        c.saveState()  # type: ignore[attr-defined]
+        c.setFont("Helvetica-Bold", 8.5)  # type: ignore[attr-defined]
+        width, height = A4
+        c.drawCentredString(width / 2, height - 12 * mm, MARKING)  # type: ignore[attr-defined]
+        c.setFont("Helvetica", 8.5)  # type: ignore[attr-defined]
+        page = c.getPageNumber()  # type: ignore[attr-defined]
+        c.drawCentredString(width / 2, 10 * mm,  # type: ignore[attr-defined]
+                            f"{MARKING}  |  {fields['reference']}  |  Page {page}")
+        c.restoreState()  # type: ignore[attr-defined]
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+                            topMargin=22 * mm, bottomMargin=20 * mm,
+                            title=f"{title} {fields['reference']}",
+                            author=fields["organisation"], creator="casework")
+    doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return out.getvalue()
