@@ -63,7 +63,7 @@ class Page(Screen):
             from ui.admin.vocabulary import VocabularyTab
 
             self.vocabulary = VocabularyTab(ws, self)
-            self.tabs.addTab(self.vocabulary, "&Vocabularies")
+            self.tabs.addTab(self.vocabulary, "Voca&bularies")
         self.retention = self.who_saw = self.sar = None
         if has(ws.actor, "admin.retention"):
             self.retention = RetentionTab(ws, self)

@@ -56,7 +56,7 @@ class VocabularyTab(QWidget):
         self.choice = combo([(v.name, v.title) for v in self.infos.values()])
         self.choice.setAccessibleName("Vocabulary")
         self.choice.currentIndexChanged.connect(lambda _i: self.refresh())
-        label = QLabel("&Vocabulary")
+        label = QLabel("Vocabular&y")
         label.setBuddy(self.choice)
         top.addWidget(label)
         top.addWidget(self.choice)

@@ -80,7 +80,7 @@ class PartyDialog(FormDialog):
     subject: letters and the ladder's age rules follow the subject)."""
 
     def __init__(self, parent: QWidget | None, ws: Any, case_id: int, case_type: str) -> None:
-        super().__init__(parent, "Add a person to the case", submit_label="&Add person",
+        super().__init__(parent, "Add a person to the case", submit_label="A&dd person",
                          intro="Adds a new person record and links it to the case.")
         from casework.people.parties import PARTY_ROLES
 
@@ -95,7 +95,7 @@ class PartyDialog(FormDialog):
         self.add("town", "&Town", QLineEdit())
         self.add("postcode", "&Postcode", QLineEdit())
         self.add("role", "&Role", combo(PARTY_ROLES))
-        self.add("agency", "A&gency", QLineEdit(), "For a professional")
+        self.add("agency", "Agenc&y", QLineEdit(), "For a professional")
         if case_type == "asb":
             self.add("make_subject", "", QCheckBox("Make this person the case's &subject"),
                      "A perpetrator becomes the subject when the case has none")

@@ -134,11 +134,11 @@ class CaseView(QWidget):
         if services.can(ws.actor, "case.write"):
             self.build_actions()
             self.add_action("note", "Add &note…", self.add_note)
-            self.add_action("party", "Add &person…", self.add_party)
+            self.add_action("party", "Add person…", self.add_party)
             self.add_action("transfer", "Trans&fer…", self.transfer)
             self.add_action("close", "&Close with outcome…", self.close_case)
             self.add_action("reopen", "Re&open…", self.reopen)
-            self.add_action("evidence", "Attach e&vidence…", self.attach_evidence)
+            self.add_action("evidence", "Attach evidence…", self.attach_evidence)
         self.add_action("open_document", "Open docu&ment", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")

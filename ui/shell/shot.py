@@ -62,6 +62,11 @@ def _shoot(app: QApplication, args: argparse.Namespace, ws: Any, failures: list[
 
     session = Session(args.db, args.user, idle_ms=0, remember=False)
     window = session.open(ws, args.page)
+    if failures:
+        print(f"casework: error: the screen '{args.page}' could not be shown "
+              f"({', '.join(failures)})", file=sys.stderr)
+        ws.lock()
+        return 1
     if args.page and window.page(args.page) is None:
         print(f"casework: error: no screen {args.page!r} for this user (screens: "
               f"{', '.join(window.nav_keys())})", file=sys.stderr)
