@@ -34,7 +34,7 @@ def test_init_makes_the_database_and_its_slots_and_nothing_else(tmp_path: Path) 
     with ws.uow() as session:
         assert session.execute(text("SELECT count(*) FROM lsoas")).scalar_one() == 83
     ws.lock()
-    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys", "cw.db.lockout"]
     again = open_workspace(path, "admin", PASSWORD)  # it opens at its final name
     assert again.actor.role == "administrator"
     again.lock()
@@ -54,7 +54,7 @@ def test_a_failure_part_way_leaves_nothing(tmp_path: Path,
     monkeypatch.undo()
     ws, _ = newdb.init_database(path, "admin", PASSWORD)  # the retry is not refused
     ws.lock()
-    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys", "cw.db.lockout"]
 
 
 def test_a_failed_demo_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,7 +79,7 @@ def test_an_existing_database_is_never_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         create_demo_database(path, cases=30)
     assert (path.read_bytes(), slot_path(path).read_bytes()) == before
-    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys", "cw.db.lockout"]
 
 
 def test_a_killed_demo_leaves_nothing_and_the_retry_tidies_up(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_a_killed_demo_leaves_nothing_and_the_retry_tidies_up(tmp_path: Path) ->
     assert any(".partial-" in n for n in _left(tmp_path))  # the kill left its work files
     info = create_demo_database(path, cases=30)
     assert info.stats.cases == 30
-    assert _left(tmp_path) == ["demo.db", "demo.db.keys"]
+    assert _left(tmp_path) == ["demo.db", "demo.db.keys", "demo.db.lockout"]
 
 
 def test_a_file_system_without_hard_links_still_gets_an_all_or_nothing_init(
@@ -114,8 +114,8 @@ def test_a_file_system_without_hard_links_still_gets_an_all_or_nothing_init(
     path = tmp_path / "cw.db"
     ws, _ = newdb.init_database(path, "admin", PASSWORD)
     ws.lock()
-    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys", "cw.db.lockout"]
     open_workspace(path, "admin", PASSWORD).lock()
     with pytest.raises(DatabaseExists):
         newdb.init_database(path, "admin", PASSWORD)
-    assert _left(tmp_path) == ["cw.db", "cw.db.keys"]
+    assert _left(tmp_path) == ["cw.db", "cw.db.keys", "cw.db.lockout"]
