@@ -52,6 +52,14 @@ def password_refused(form: Any, password: str, confirm: str,
     return False
 
 
+def default_database_path() -> Path:
+    """Where a new database goes unless the user picks a place: the user's own data
+    directory (platformdirs), never the program folder."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("casework")) / "casework.db"
+
+
 class NewDatabaseDialog(FormDialog):
     """A new encrypted database and its first administrator."""
 
@@ -61,8 +69,10 @@ class NewDatabaseDialog(FormDialog):
         super().__init__(parent, "New database", submit_label="&Create",
                          intro="Creates an encrypted database with you as its first "
                                "administrator. You will be shown a recovery key once.")
-        self.path = QLineEdit()
+        self.path = QLineEdit(str(default_database_path()))
         self.path.setPlaceholderText("e.g. /home/you/casework.db")
+        self.path.setToolTip("By default your own data folder, which an installed program "
+                             "folder never is: the program folder may be read-only")
         self.add("path", "&File", self.path)
         browse = QPushButton("&Browse…")
         browse.setAccessibleName("Choose where to save the database")
@@ -91,6 +101,8 @@ class NewDatabaseDialog(FormDialog):
         from casework.admin.newdb import init_database
 
         path = Path(v["path"]).expanduser()
+        if path == default_database_path():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.submit(lambda: init_database(path, v["username"], v["password"],
                                           v["display_name"]),
                     lambda result: self._created(str(path), result))

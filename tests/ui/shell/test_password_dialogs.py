@@ -86,3 +86,23 @@ def test_change_password_dialog_shows_the_reason_then_changes(db: Any, qtbot: An
     qtbot.waitUntil(lambda: dlg.result() == QDialog.DialogCode.Accepted, timeout=30000)
     wait_ops(qtbot)
     open_workspace(db.path, "cm", GOOD).lock()
+
+
+def test_a_new_database_goes_to_the_users_data_folder_by_default(
+        tmp_path: Path, qtbot: Any, app: Any, monkeypatch: Any) -> None:
+    """On a locked-down laptop the program folder is read-only: unless the user picks a
+    place, the database is made in their own data directory, created on demand."""
+    import ui.shell.newdb as newdb_ui
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(newdb_ui.RecoveryKeyDialog, "exec", lambda self: 0)
+    dlg = NewDatabaseDialog(None)
+    qtbot.addWidget(dlg)
+    expected = tmp_path / "data" / "casework" / "casework.db"
+    assert dlg.form.fields["path"].text() == str(expected)
+    _fill(dlg, username="boss", display_name="Boss", password=GOOD, confirm=GOOD)
+    with qtbot.waitSignal(dlg.created, timeout=60000) as got:
+        dlg.on_submit()
+    got.args[1].lock()
+    wait_ops(qtbot)
+    assert expected.exists() and expected.with_name("casework.db.keys").exists()
