@@ -184,14 +184,27 @@ class CaseView(QWidget):
         """Load the case and its common parts in the background."""
         ws, case_id, load = self.ws, self.case_id, self.load
 
-        def work() -> tuple[Any, caseview.CaseParts, Any]:
+        def work() -> tuple[Any, caseview.CaseParts, Any, Any]:
             from casework.cases.evidence import list_evidence
 
-            self._evidence_rows = list_evidence(ws, case_id)
             view, parts = load(), caseview.case_parts(ws, case_id)
-            return view, parts, _list_row(ws, case_id, parts.header.reference)
+            return (view, parts, _list_row(ws, case_id, parts.header.reference),
+                    list_evidence(ws, case_id))
 
-        QueryOp(self, work, self._show).failure(self._failed).run()
+        # Only the newest load is shown: a reload asked for while an older one is still
+        # running (an action, then a change announced by another screen) must not let the
+        # older, staler result land last or count as the newer one.
+        self._generation = generation = getattr(self, "_generation", 0) + 1
+
+        def shown(loaded: tuple[Any, ...]) -> None:
+            if generation == self._generation:
+                self._show(loaded)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._failed(exc)
+
+        QueryOp(self, work, shown).failure(failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         self.title.setText("This case could not be opened")
@@ -227,7 +240,7 @@ class CaseView(QWidget):
 
         disable_with_reason(self.buttons["open_document"], None if parts.documents else
                             "this case has no documents yet")
-        self.evidence.set_records(getattr(self, "_evidence_rows", ()))
+        self.evidence.set_records(loaded[3] if len(loaded) > 3 else ())
         if "reopen" in self.buttons and h is not None:
             closed = h.status == "closed"
             disable_with_reason(self.buttons["reopen"], None if closed else "the case is open")

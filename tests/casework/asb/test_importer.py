@@ -48,7 +48,7 @@ def test_good_file_imports_people_once_and_cases(db):
         roles = sorted(r for (r,) in session.execute(select(CaseParty.role)))
         assert roles == ["complainant", "complainant", "perpetrator", "perpetrator"]
         kinds = sorted(session.scalars(select(Task.kind).where(Task.case_id == cases[2].id)))
-        assert kinds == ["complainant_update", "first_contact"]
+        assert kinds == ["complainant_update", "first_contact", "risk_review"]
         assert not session.scalars(select(Task).where(Task.case_id == cases[1].id)).all()
     # The same file again: every row is already imported, nothing changes.
     before = _counts(ws)

@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from casework.core import audit
+from casework.core import audit, lockout
 from casework.core.context import open_workspace
 from db.engine import connect_raw
 from db.keyslots import KeySlotFile, slot_path
@@ -21,6 +21,7 @@ def legacy_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "old.db"
     shutil.copy2(FIXTURE, dest)
     shutil.copy2(slot_path(FIXTURE), slot_path(dest))
+    lockout.initialise(dest)  # installed as init would: a sound failure counter beside it
     return dest
 
 

@@ -26,7 +26,7 @@ def _swip_subject(db, given: str, family: str, dob: date = DOB) -> int:
     with ws.uow() as session:
         session.get(Person, person).phone = "07700 900123"
     panels.refer(ws, panel_id(ws, "SWIP Panel"), "swip", person, date(2026, 6, 1),
-                 "A. Outreach", "Sexual health service", "given", ["housing"], "medium",
+                 "A. Outreach", "sexual_health", "given", ["housing"], "medium",
                  ["police"])
     return person
 

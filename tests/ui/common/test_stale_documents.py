@@ -42,7 +42,7 @@ def test_the_desktop_start_cleans_up(monkeypatch: Any, tmp_path: Path) -> None:
 
     called: list[bool] = []
     monkeypatch.setattr(documents, "remove_stale", lambda *a: called.append(True) or 0)
-    monkeypatch.setattr(app, "make_app", lambda: (_ for _ in ()).throw(SystemExit(0)))
+    monkeypatch.setattr(app, "make_app", lambda **_kw: (_ for _ in ()).throw(SystemExit(0)))
     try:
         app.main(["--db", str(tmp_path / "x.db"), "--user", "cm"])
     except SystemExit:
