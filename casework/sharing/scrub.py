@@ -88,7 +88,9 @@ def _letters(text: str) -> str:
 
 def _name(text: str, surname: bool) -> str:
     core = _letters(text.strip())
-    initials = r"(?:" + _WORD_BEFORE + r"[^\W\d_]\.?\s*){0,3}" if surname else ""
+    # an initial is one letter then a dot or a space ("J. Smith", "J Smith"), never the
+    # first letter of a longer word ("to O'Brien" must not take "t" as an initial)
+    initials = r"(?:" + _WORD_BEFORE + r"[^\W\d_](?:\.\s*|\s+)){0,3}" if surname else ""
     return _WORD_BEFORE + initials + core + _POSSESSIVE + _WORD_AFTER
 
 

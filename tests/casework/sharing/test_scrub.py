@@ -254,3 +254,10 @@ def test_the_examples_the_issue_names():
     out = scrub(text, terms, TODAY)
     for gone in ("Brien", "Acacia", "1970", "900", "1975"):
         assert gone not in out, out
+
+
+def test_a_word_before_a_prefixed_surname_is_not_taken_for_an_initial() -> None:
+    """Found by the property test: "to Zebmar" matched O'Zebmar with "t" as an initial."""
+    terms = identifier_terms("Zebmar", "O'Zebmar", [], "", "", [], None)
+    out = scrubber(terms)("Spoke to Zebmar today. Z. O'Zebmar was there; J O Zebmar too.")
+    assert out.startswith("Spoke to ") and "Zebmar" not in out, out
