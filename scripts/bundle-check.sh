@@ -73,7 +73,7 @@ run CASEWORK_PASSWORD="$(sed -n 's/^Password for every demo user: //p' "$WORK/ru
   --page admin --screenshot "$WORK/run/admin.png" 2>"$WORK/run/admin.err"
 code=$?
 set -e
-[ "$code" -ne 0 ] && grep -q "could not be shown" "$WORK/run/admin.err" \
+[ "$code" -ne 0 ] && grep -qE "could not be shown|no screen .admin. for this user" "$WORK/run/admin.err" \
   || { cat "$WORK/run/admin.err"; echo "bundle-check: FAIL: exit $code"; exit 1; }
 
 echo "bundle-check: start-up"
