@@ -15,9 +15,19 @@ def is_dark(palette: QPalette | None = None) -> bool:
     return pal.color(Role.Window).lightness() < 128
 
 
+def _palette(colours: dict[QPalette.ColorRole, str], disabled_text: str) -> QPalette:
+    """A palette of the given role colours, with text greyed to ``disabled_text`` when
+    disabled."""
+    pal = QPalette()
+    for role, value in colours.items():
+        pal.setColor(role, QColor(value))
+    for role in (Role.WindowText, Role.Text, Role.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled_text))
+    return pal
+
+
 def dark_palette() -> QPalette:
     """A dark palette like Windows 11 dark mode gives Qt 6."""
-    pal = QPalette()
     colours = {Role.Window: "#202124", Role.WindowText: "#e8eaed", Role.Base: "#17181a",
                Role.AlternateBase: "#26282b", Role.Text: "#e8eaed", Role.Button: "#2d2f33",
                Role.ButtonText: "#e8eaed", Role.Highlight: "#3d6aa8",
@@ -26,16 +36,11 @@ def dark_palette() -> QPalette:
                Role.Link: "#8ab4f8", Role.Mid: "#44474c", Role.Dark: "#111214",
                Role.Light: "#3c4043", Role.Midlight: "#35373b", Role.Shadow: "#000000",
                Role.BrightText: "#ffffff"}
-    for role, value in colours.items():
-        pal.setColor(role, QColor(value))
-    for role in (Role.WindowText, Role.Text, Role.ButtonText):
-        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7c8087"))
-    return pal
+    return _palette(colours, "#7c8087")
 
 
 def light_palette() -> QPalette:
     """The house light palette (calm greys, dark text)."""
-    pal = QPalette()
     colours = {Role.Window: "#f6f7f9", Role.WindowText: "#1c2733", Role.Base: "#ffffff",
                Role.AlternateBase: "#f3f6fa", Role.Text: "#1c2733", Role.Button: "#eef1f5",
                Role.ButtonText: "#1c2733", Role.Highlight: "#cfe0f5",
@@ -44,11 +49,7 @@ def light_palette() -> QPalette:
                Role.Link: "#1f4f8f", Role.Mid: "#cfd6df", Role.Dark: "#9aa5b1",
                Role.Light: "#ffffff", Role.Midlight: "#e9edf2", Role.Shadow: "#5a6570",
                Role.BrightText: "#ffffff"}
-    for role, value in colours.items():
-        pal.setColor(role, QColor(value))
-    for role in (Role.WindowText, Role.Text, Role.ButtonText):
-        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a949f"))
-    return pal
+    return _palette(colours, "#8a949f")
 
 
 def high_contrast_palette() -> QPalette:
