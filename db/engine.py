@@ -92,6 +92,7 @@ def connect_raw(path: Path, data_key: bytes, *, create: bool = False) -> Any:
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        conn.execute("PRAGMA cache_size = -65536")
     except sqlcipher3.DatabaseError as exc:
         problem = classify(exc)
         if isinstance(problem, DatabaseCorrupt) and "not a database" in str(exc).lower():

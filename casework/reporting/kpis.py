@@ -316,12 +316,17 @@ def _panels(session: Session, p: Period) -> PanelKpis:
                      sum(n for _e, child, n in mart_rows if not child), nrm, dtn, decisions)
 
 
+def compute(session: Session, p: Period, today: date | None = None) -> Kpis:
+    """Every KPI for ``p`` in an open unit of work (the caller checks the capability)."""
+    return Kpis(p, _asb(session, p, today or clock.today()), _sanctuary(session, p),
+                _panels(session, p), count_return(session, p.label, p.start, p.end))
+
+
 def compute_kpis(ws: Workspace, period: str, today: date | None = None) -> Kpis:
     """Every KPI of DOMAIN.md for a period (aggregate figures only; audited)."""
     require(ws.actor, "report.kpis")
     p = parse_period(period)
     with ws.uow() as session:
-        result = Kpis(p, _asb(session, p, today or clock.today()), _sanctuary(session, p),
-                      _panels(session, p), count_return(session, p.label, p.start, p.end))
+        result = compute(session, p, today)
         audit.record(ws, session, "report.kpis", "report", p.label)
         return result
