@@ -47,9 +47,10 @@ def register(sub: Any) -> None:
     t.add_argument("--recipient", help="a recipient the protocol names (default: the first)")
     t.set_defaults(func=cmd_trigger_return)
 
-    k = es.add_parser("kpi-report", help="KPI report (PDF with charts)")
+    k = es.add_parser("kpi-report", help="KPI report (PDF with charts, CSV or XLSX)")
     k.add_argument("--period", required=True, help="2026Q3, 2026 or 2026-07")
-    k.add_argument("--out", required=True, type=Path, help="FILE.pdf")
+    k.add_argument("--out", required=True, type=Path,
+                   help="FILE.pdf, FILE.csv or FILE.xlsx (the suffix picks the format)")
     k.add_argument("--recipient", help="a recipient the protocol names (default: the first)")
     k.set_defaults(func=cmd_kpi_report)
 

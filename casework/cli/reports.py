@@ -19,7 +19,9 @@ def register(sub: Any) -> None:
     rs = p.add_subparsers(dest="report", required=True, metavar="REPORT")
     k = rs.add_parser("kpis", help="the partnership's KPIs for a quarter, year or month")
     k.add_argument("--period", required=True, help="2026Q3, 2026 or 2026-07")
-    k.add_argument("--json", action="store_true", help="print JSON instead of text")
+    k.add_argument("--json", action="store_true",
+                   help="print JSON instead of text (with the sharing protocol's small-number "
+                        "suppression, compared with the previous and last year's period)")
     k.set_defaults(func=cmd_kpis)
     t = rs.add_parser("trigger-return", help="the Community Trigger statutory annual return")
     t.add_argument("--year", required=True, type=int)
@@ -116,8 +118,13 @@ def trigger_lines(t: figures.TriggerReturn, title: str) -> list[str]:
 
 def cmd_kpis(args: argparse.Namespace) -> int:
     with signed_in(args, "report.kpis") as ws:
+        if args.json:
+            from casework.reporting.kpi_report import released_figures
+
+            out(json.dumps(released_figures(ws, args.period), indent=2, ensure_ascii=False))
+            return 0
         result = kpis.compute_kpis(ws, args.period)
-    out(_json(result) if args.json else "\n".join(kpi_lines(result)))
+    out("\n".join(kpi_lines(result)))
     return 0
 
 

@@ -38,7 +38,7 @@ STEP_LABELS = {
     "closure_order_extension": "Closure order extensions (premises)",
     "tenancy_enforcement": "Tenancy enforcement", "possession": "Possession proceedings",
     "cbo": "Criminal behaviour orders", "de_escalation": "De-escalations",
-    "closure": "Case closures (closing step on the ladder)",
+    "closure": "Case closures",
 }
 PANEL_LABELS = {"swip": "SWIP", "mart": "MART"}
 
@@ -240,7 +240,7 @@ def _breakdowns() -> list[tuple[str, str, str, Callable[[kpis.Kpis], Mapping[str
 
 def _breakdown_rows(section: str, title: str, key: str, counts: Sequence[Mapping[str, int]],
                     label: Callable[[str], str], g: _Guard) -> list[Row]:
-    cats = sorted({c for m in counts for c, n in m.items() if n})
+    cats = sorted({c for m in counts for c, n in m.items() if n}, key=lambda c: label(c))
     if not cats:
         return [Row(section, title, "Total", key, tuple(0 for _ in counts))]
     released: list[dict[str, Any]] = []
@@ -335,7 +335,7 @@ def trend_quarters(label: str, count: int = 8) -> tuple[str, ...]:
 TREND_KEYS = (("asb.cases_opened", "ASB cases opened"),
               ("asb.cases_closed", "ASB cases closed"),
               ("sanctuary.jobs_referred", "Sanctuary jobs referred"),
-              ("panels.referrals", "Panel referrals (SWIP and MART)"))
+              ("panels.referrals", "Panel referrals"))
 
 
 def trend(results: Sequence[kpis.Kpis], g_max: int, marker: str = DEFAULT_MARKER

@@ -126,7 +126,7 @@ def trend_chart(quarters: Sequence[str], lines: Sequence[tuple[str, Sequence[int
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.fontSize = 7.5
-    legend.deltax = 125
+    legend.deltax = 110
     legend.dx = legend.dy = 6
     legend.colorNamePairs = [(colors.HexColor(TREND_COLOURS[i % len(TREND_COLOURS)]), lab)
                              for i, (lab, _v) in enumerate(lines)]
@@ -215,3 +215,23 @@ def export_kpi_report(ws: Workspace, period: str, out: Path,
     return produce(ws, OUTPUT, [Path(out)],
                    lambda s, spec, proto: build(s, spec, proto, period, recipient),
                    RENDERERS[kind])
+
+
+def released_figures(ws: Workspace, period: str) -> dict[str, Any]:
+    """The KPIs of a period and its comparisons as JSON-ready data, with the protocol's
+    suppression applied as in the report (audited like ``kpis.compute_kpis``)."""
+    from casework.core import audit
+    from casework.core.permissions import require
+    from casework.sharing.protocol import current
+
+    require(ws.actor, "report.kpis")
+    with ws.uow() as session:
+        max_small, marker = suppression(session, current(session).output(OUTPUT))
+        p = kpis.parse_period(period)
+        today = clock.today()
+        results = [kpis.compute(session, kpis.parse_period(c), today)
+                   for c in (p.label, *kpi_release.comparisons(p.label))]
+        audit.record(ws, session, "report.kpis", "report", p.label)
+    out = kpi_release.as_json(kpi_release.release(results, max_small, marker))
+    out["dates"] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
+    return out
