@@ -3,6 +3,7 @@ with progress and Cancel)."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,29 +82,72 @@ class Page(Screen):
         box.addWidget(self.figures)
         grid_host = QWidget()
         self.grid = QGridLayout(grid_host)
-        self.charts = {k: BarChart(t) for k, t in (
-            ("steps", "ASB escalation steps taken"), ("timeliness", "ASB timeliness"),
-            ("referrals", "Panel referrals"), ("trigger", "Community Trigger"),
-            ("contractors", "Sanctuary jobs by contractor"),
-            ("exploitation", "MART exploitation types"))}
+        self.can_see_kpis = services.can(ws.actor, "report.kpis")
+        # A chair who may not see the partnership's KPIs sees their own panels' figures
+        # instead, never charts of figures their role may not see.
+        self.panel_mode = not self.can_see_kpis and services.can(ws.actor, "report.panel")
+        self.panel_figures: list[Any] | None = None
+        self.charts: dict[str, BarChart] = {}
+        if self.can_see_kpis:
+            self.charts = {k: BarChart(t) for k, t in (
+                ("steps", "ASB escalation steps taken"), ("timeliness", "ASB timeliness"),
+                ("referrals", "Panel referrals"), ("trigger", "Community Trigger"),
+                ("contractors", "Sanctuary jobs by contractor"),
+                ("exploitation", "MART exploitation types"))}
         for n, chart in enumerate(self.charts.values()):
             self.grid.addWidget(chart, n // 2, n % 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
         box.addWidget(scroll, 1)
-        self.can_see_kpis = services.can(ws.actor, "report.kpis")
 
     def refresh(self) -> None:
+        ws, period = self.ws, self.period.code()
+        if self.panel_mode:
+            from casework.reporting.panel_figures import panel_figures
+
+            self._say("Counting…", ok=True)
+            QueryOp(self, lambda: panel_figures(ws, period), self.show_panels).failure(
+                self._failed).run()
+            return
         if not self.can_see_kpis:
             self.loaded = True
             return
         from casework.reporting.kpis import compute_kpis
 
-        ws, period = self.ws, self.period.code()
         self._say("Counting…", ok=True)
         QueryOp(self, lambda: compute_kpis(ws, period), self.show_kpis).failure(
             self._failed).run()
+
+    def show_panels(self, figures: list[Any]) -> None:
+        """The figures of each panel the chair chairs: a line of text and a chart each."""
+        self.panel_figures = figures
+        for chart in self.charts.values():
+            self.grid.removeWidget(chart)
+            chart.deleteLater()
+        self.charts = {}
+        label = self.period.code()
+        lines = []
+        for n, f in enumerate(figures):
+            lines.append(
+                f"<b>{html.escape(f.panel)}</b>, {label}: {f.referrals_received} referrals received, "
+                f"{f.referrals_closed} closed, {f.open_at_end} open at the period's end; "
+                f"{f.meetings_held} meetings held ({f.meetings_planned} planned, not yet "
+                f"held); {f.actions_completed} actions completed, {f.actions_set} due, "
+                f"{f.actions_overdue} of them overdue.")
+            chart = BarChart(f"{f.panel}, {label}")
+            chart.set_values([("Referrals received", f.referrals_received),
+                              ("Referrals closed", f.referrals_closed),
+                              ("Open at the period's end", f.open_at_end),
+                              ("Meetings held", f.meetings_held),
+                              ("Actions completed", f.actions_completed),
+                              ("Actions overdue", f.actions_overdue)])
+            self.charts[f"panel{n}"] = chart
+            self.grid.addWidget(chart, n // 2, n % 2)
+        self.figures.setText("<br>".join(lines) or "You chair no panel, so there are no "
+                                                    "panel figures to show.")
+        self._say("", ok=True)
+        self.loaded = True
 
     def _say(self, text: str, *, ok: bool) -> None:
         """A message under the buttons: green for done, red (and bold) for an error."""
@@ -118,6 +162,7 @@ class Page(Screen):
         from ui.common.ops import error_text
 
         self.kpis = None
+        self.panel_figures = None
         self.figures.setText("")
         for chart in self.charts.values():
             chart.set_values([])

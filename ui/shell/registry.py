@@ -58,7 +58,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("people", "People", PeoplePage, _any("people.read")),
     NavItem("panels", "Panels and meetings", PanelsPage, _any("meeting.read")),
     NavItem("reports", "Reports", ReportsPage,
-            _any("report.kpis", "export.quarterly", "export.trigger_return", "export.pack")),
+            _any("report.kpis", "report.panel", "export.quarterly", "export.trigger_return")),
     NavItem("admin", "Administration", AdminPage, _any("admin.users", "admin.settings")),
 )
 

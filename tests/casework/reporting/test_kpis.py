@@ -166,7 +166,8 @@ def test_cli_reports(db, monkeypatch, capsys):
     base = ["--db", str(db.path), "--user", "coord", "report"]
     assert main([*base, "kpis", "--period", Q3, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["period"]["start"] == "2026-07-01" and data["trigger"]["applications"] == 2
+    assert data["dates"]["start"] == "2026-07-01"
+    assert data["figures"]["trigger.applications"] == "[c]"  # 2: suppressed, as in the PDF
     assert main([*base, "kpis", "--period", Q3]) == 0
     assert "no further ASB" in capsys.readouterr().out
     assert main([*base, "trigger-return", "--year", "2026", "--json"]) == 0

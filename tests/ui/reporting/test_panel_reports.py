@@ -1,0 +1,66 @@
+"""A panel chair's Reports page shows their own panel's figures; a role that may see no
+figures has no Reports page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from casework.cases.lifecycle import close_case
+from casework.core.errors import PermissionDenied
+from casework.panels import mart
+from casework.panels import swip as panels
+from casework.reporting.panel_figures import panel_figures
+from tests.casework.wf_helpers import make_person, panel_id
+
+pytestmark = pytest.mark.dates
+
+
+def _referrals(db: Any) -> None:
+    swip = db.ws("swip")
+    pid = panel_id(swip, "SWIP Panel")
+    for day in (2, 9, 16):
+        ref = panels.refer(swip, pid, "swip", make_person(swip), date(2026, 7, day), "R",
+                           "police", "given", ["health"], "high", [])
+    close_case(swip, ref.header.id, "exited", date(2026, 9, 1))
+    m = db.ws("mart")
+    mart.refer_mart(m, panel_id(m, "MART Panel"), make_person(m), date(2026, 7, 3), "R",
+                    "police", "not_sought", "county_lines", True)
+
+
+def test_a_chair_counts_only_the_panels_they_chair(db: Any) -> None:
+    _referrals(db)
+    [swip] = panel_figures(db.ws("swipchair"), "2026Q3")
+    assert (swip.panel, swip.referrals_received, swip.referrals_closed, swip.open_at_end) \
+        == ("SWIP Panel", 3, 1, 2)
+    [mart_fig] = panel_figures(db.ws("martchair"), "2026Q3")
+    assert mart_fig.referrals_received == 1
+    for who in ("swip", "coord", "cm"):
+        with pytest.raises(PermissionDenied):
+            panel_figures(db.ws(who), "2026Q3")
+
+
+def test_chair_sees_their_panel_figures_and_a_member_no_reports_page(
+        db: Any, signed_in: Any, qtbot: Any) -> None:
+    _referrals(db)
+    _s, window = signed_in("swipchair")
+    assert "reports" in window.nav_keys()
+    page = window.show_page("reports")
+    qtbot.waitUntil(page.is_ready, timeout=15000)
+    page.loaded = False
+    assert page.period.set_code("2026Q3")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.is_ready() and page.panel_figures is not None
+                    and page.figures.text().find("2026Q3") >= 0, timeout=15000)
+    text = page.figures.text()
+    assert "SWIP Panel" in text and "3 referrals received" in text and "1 closed" in text
+    assert "MART" not in text
+    [chart] = page.charts.values()
+    assert ("Referrals received", 3) in chart.values
+    assert "Meetings held" in [k for k, _v in chart.values]
+    assert "Actions completed" in [k for k, _v in chart.values]
+    assert not page.export_buttons  # a chair exports packs from the panel's page
+    _s, member = signed_in("swip")
+    assert "reports" not in member.nav_keys()
