@@ -208,28 +208,33 @@ def _coded(session: Session, name: str, counts: dict[str, int]) -> dict[str, int
 
 def _no_further_asb(session: Session, p: Period) -> tuple[int, int]:
     """Subjects whose first intervention fell in the period, and how many of them had no
-    incident after it (in any case where they are the subject)."""
+    incident after it (in any case where they are the subject).
+
+    One pass over the period's steps (the step-date index): each subject's earliest
+    intervention in the period; then, per subject, two index seeks: no intervention
+    before the period (so the first is in it), and no incident after it.
+    """
     intervention = EscalationStep.action.not_in(NOT_INTERVENTIONS)
-    # Only subjects with an intervention in the period can have their first one in it:
-    # find those through the step-date index, then check nothing came before.
-    in_period = (select(AsbDetail.subject_person_id)
-                 .join(EscalationStep, EscalationStep.case_id == AsbDetail.case_id)
-                 .where(EscalationStep.taken_on.between(p.start, p.end), intervention,
-                        AsbDetail.subject_person_id.is_not(None))
-                 .distinct())
     first = (select(AsbDetail.subject_person_id.label("pid"),
                     func.min(EscalationStep.taken_on).label("first_on"))
-             .join(EscalationStep, EscalationStep.case_id == AsbDetail.case_id)
-             .where(AsbDetail.subject_person_id.in_(in_period), intervention)
+             .select_from(EscalationStep)
+             .join(AsbDetail, AsbDetail.case_id == EscalationStep.case_id)
+             .where(EscalationStep.taken_on.between(p.start, p.end), intervention,
+                    AsbDetail.subject_person_id.is_not(None))
              .group_by(AsbDetail.subject_person_id)
-             .having(func.min(EscalationStep.taken_on) >= p.start)
              .subquery())
     other = aliased(AsbDetail)
-    again = exists().where(other.subject_person_id == first.c.pid,
-                           Incident.case_id == other.case_id,
+    earlier = aliased(EscalationStep)
+    before = exists().where(other.subject_person_id == first.c.pid,
+                            earlier.case_id == other.case_id,
+                            earlier.taken_on < p.start,
+                            earlier.action.not_in(NOT_INTERVENTIONS))
+    again_detail = aliased(AsbDetail)
+    again = exists().where(again_detail.subject_person_id == first.c.pid,
+                           Incident.case_id == again_detail.case_id,
                            Incident.occurred_on > first.c.first_on)
     row = session.execute(select(func.count(), func.sum(case((again, 0), else_=1)))
-                          .select_from(first)).one()
+                          .select_from(first).where(~before)).one()
     return int(row[0]), int(row[1] or 0)
 
 

@@ -130,7 +130,8 @@ class Page(Screen):
         lines = []
         for n, f in enumerate(figures):
             lines.append(
-                f"<b>{html.escape(f.panel)}</b>, {label}: {f.referrals_received} referrals received, "
+                f"<b>{html.escape(f.panel)}</b>, {label}: {f.referrals_received} referrals "
+                f"received, "
                 f"{f.referrals_closed} closed, {f.open_at_end} open at the period's end; "
                 f"{f.meetings_held} meetings held ({f.meetings_planned} planned, not yet "
                 f"held); {f.actions_completed} actions completed, {f.actions_set} due, "
