@@ -60,7 +60,7 @@ class Page(Screen):
         box.addLayout(top)
         exports = QHBoxLayout()
         self.export_buttons: dict[str, QPushButton] = {}
-        for key, cap, text in (("kpi", "report.kpis", "KPI &report (PDF)…"),
+        for key, cap, text in (("kpi", "report.kpis", "KPI &report (PDF, CSV, XLSX)…"),
                                ("quarterly", "export.quarterly", "&Quarterly dataset…"),
                                ("trigger", "export.trigger_return",
                                 "Community &Trigger return…")):
@@ -103,12 +103,20 @@ class Page(Screen):
 
     def refresh(self) -> None:
         ws, period = self.ws, self.period.code()
+        # Only the latest request's answer is shown: a slower, older count (the period
+        # changed meanwhile) must not overwrite it.
+        self._asked = getattr(self, "_asked", 0) + 1
+        asked = self._asked
+
+        def latest(fn: Any) -> Any:
+            return lambda value: fn(value) if asked == self._asked else None
+
         if self.panel_mode:
             from casework.reporting.panel_figures import panel_figures
 
             self._say("Counting…", ok=True)
-            QueryOp(self, lambda: panel_figures(ws, period), self.show_panels).failure(
-                self._failed).run()
+            QueryOp(self, lambda: panel_figures(ws, period),
+                    latest(self.show_panels)).failure(latest(self._failed)).run()
             return
         if not self.can_see_kpis:
             self.loaded = True
@@ -116,8 +124,8 @@ class Page(Screen):
         from casework.reporting.kpis import compute_kpis
 
         self._say("Counting…", ok=True)
-        QueryOp(self, lambda: compute_kpis(ws, period), self.show_kpis).failure(
-            self._failed).run()
+        QueryOp(self, lambda: compute_kpis(ws, period), latest(self.show_kpis)).failure(
+            latest(self._failed)).run()
 
     def show_panels(self, figures: list[Any]) -> None:
         """The figures of each panel the chair chairs: a line of text and a chart each."""
@@ -222,7 +230,9 @@ class Page(Screen):
             if key == "quarterly":
                 out = QFileDialog.getExistingDirectory(self, "Folder for the dataset", start)
             else:
-                out, _ = QFileDialog.getSaveFileName(self, "Save the export", start)
+                kinds = ("PDF (*.pdf);;CSV (*.csv);;Excel workbook (*.xlsx)" if key == "kpi"
+                         else "")
+                out, _ = QFileDialog.getSaveFileName(self, "Save the export", start, kinds)
             if not out:
                 return
 

@@ -37,8 +37,11 @@ the right; minute it, add actions and move to the next referral without leaving 
 screen.</p>"""),
     "reports": ("Reports", """
 <p>Choose a period (a quarter, a year, a financial year or your own dates) to see the
-partnership's figures. Exports go through the information-sharing protocol: what leaves
-the application is recorded.</p>"""),
+partnership's figures. The KPI report compares each figure with the period before and the
+same period a year earlier, with an eight-quarter trend, as a PDF, CSV or XLSX file (the
+file's ending picks the format); small numbers are suppressed. A panel chair sees their own
+panels' referrals, meetings and actions. Exports go through the information-sharing
+protocol: what leaves the application is recorded.</p>"""),
     "admin": ("Administration", """
 <p>Users and their roles, teams and panels; the settings with what each one does; the
 key slots; the information-sharing protocol; and backup, check and verify.</p>"""),

@@ -64,3 +64,18 @@ def test_chair_sees_their_panel_figures_and_a_member_no_reports_page(
     assert not page.export_buttons  # a chair exports packs from the panel's page
     _s, member = signed_in("swip")
     assert "reports" not in member.nav_keys()
+
+
+def test_coordinator_exports_the_kpis_as_a_workbook(signed_in: Any, qtbot: Any,
+                                                    tmp_path: Any) -> None:
+    import openpyxl
+
+    _s, window = signed_in("coord")
+    page = window.show_page("reports")
+    qtbot.waitUntil(page.is_ready, timeout=15000)
+    out = tmp_path / "kpis.xlsx"
+    page.export("kpi", str(out))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=60000)
+    assert "protocol version" in page.status.text()
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["About", "KPIs", "Trend"]
