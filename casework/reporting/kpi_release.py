@@ -338,20 +338,14 @@ TREND_KEYS = (("asb.cases_opened", "ASB cases opened"),
               ("panels.referrals", "Panel referrals"))
 
 
-def trend(results: Sequence[kpis.Kpis], g_max: int, marker: str = DEFAULT_MARKER
+def trend(results: Sequence[tuple[str, Mapping[str, int]]], g_max: int,
+          marker: str = DEFAULT_MARKER
           ) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[int | None, ...]], ...]]:
     """Quarter labels and, per trend figure, its published value in each quarter (None when
-    suppressed)."""
+    suppressed). ``results`` holds each quarter's ``kpis.trend_counts``."""
     g = _Guard(g_max, marker)
-
-    def value(k: kpis.Kpis, key: str) -> int:
-        if key == "panels.referrals":
-            return sum(k.panels.referrals.values())
-        part, name = key.split(".")
-        return int(getattr(getattr(k, part), name))
-
     lines = []
     for key, lab in TREND_KEYS:
-        vals = tuple(None if g.small(value(k, key)) else value(k, key) for k in results)
+        vals = tuple(None if g.small(counts[key]) else counts[key] for _q, counts in results)
         lines.append((lab, vals))
-    return tuple(k.period.label for k in results), tuple(lines)
+    return tuple(q for q, _c in results), tuple(lines)

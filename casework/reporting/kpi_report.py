@@ -58,19 +58,16 @@ def suppression(session: Session, spec: OutputSpec) -> tuple[int, str]:
                 settings.SUPPRESS_FLOOR), str(sup.get("marker", "[c]")))
 
 
-def gather(session: Session, label: str) -> tuple[list[kpis.Kpis], list[kpis.Kpis]]:
-    """The period with its comparisons, and the last eight quarters (each computed once)."""
+def gather(session: Session, label: str
+           ) -> tuple[list[kpis.Kpis], list[tuple[str, dict[str, int]]]]:
+    """The period with its comparisons, and the trend figures of the last eight quarters."""
     today = clock.today()
-    cache: dict[str, kpis.Kpis] = {}
-
-    def of(code: str) -> kpis.Kpis:
-        if code not in cache:
-            cache[code] = kpis.compute(session, kpis.parse_period(code), today)
-        return cache[code]
-
     p = kpis.parse_period(label)
-    compared = [of(p.label), *(of(c) for c in kpi_release.comparisons(p.label))]
-    return compared, [of(q) for q in kpi_release.trend_quarters(p.label)]
+    compared = [kpis.compute(session, kpis.parse_period(c), today)
+                for c in (p.label, *kpi_release.comparisons(p.label))]
+    quarters = [(q, kpis.trend_counts(session, kpis.parse_period(q)))
+                for q in kpi_release.trend_quarters(p.label)]
+    return compared, quarters
 
 
 def build(session: Session, spec: OutputSpec, protocol: Protocol, period: str,

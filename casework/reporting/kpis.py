@@ -321,6 +321,22 @@ def _panels(session: Session, p: Period) -> PanelKpis:
                      sum(n for _e, child, n in mart_rows if not child), nrm, dtn, decisions)
 
 
+def trend_counts(session: Session, p: Period) -> dict[str, int]:
+    """The few figures the trend chart draws, by index-only range counts (no full KPIs)."""
+    opened = _counts(session, select(Case.case_type, func.count())
+                     .where(Case.case_type.in_(("asb", "swip", "mart")),
+                            Case.opened_on.between(p.start, p.end))
+                     .group_by(Case.case_type))
+    closed = int(session.scalar(select(func.count()).select_from(Case).where(
+        Case.case_type == "asb", Case.status == "closed",
+        Case.closed_on.between(p.start, p.end))) or 0)
+    referred = int(session.scalar(select(func.count()).select_from(SanctuaryJob).where(
+        SanctuaryJob.referred_on.between(p.start, p.end))) or 0)
+    return {"asb.cases_opened": opened.get("asb", 0), "asb.cases_closed": closed,
+            "sanctuary.jobs_referred": referred,
+            "panels.referrals": opened.get("swip", 0) + opened.get("mart", 0)}
+
+
 def compute(session: Session, p: Period, today: date | None = None) -> Kpis:
     """Every KPI for ``p`` in an open unit of work (the caller checks the capability)."""
     return Kpis(p, _asb(session, p, today or clock.today()), _sanctuary(session, p),

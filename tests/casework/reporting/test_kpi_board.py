@@ -188,3 +188,20 @@ def test_comparison_periods():
     assert kpi_release.comparisons("2026") == ("2025",)
     assert kpi_release.trend_quarters("2026Q3") == (
         "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3")
+
+
+def test_trend_counts_match_the_full_kpis(db):
+    from tests.casework.reporting.test_kpis import _asb_cases, _panel_referrals, _sanctuary_jobs
+
+    _asb_cases(db)
+    _sanctuary_jobs(db)
+    _panel_referrals(db)
+    coord = db.ws("coord")
+    full = kpis.compute_kpis(coord, Q3)
+    with coord.uow() as session:
+        light = kpis.trend_counts(session, kpis.parse_period(Q3))
+    assert light == {"asb.cases_opened": full.asb.cases_opened,
+                     "asb.cases_closed": full.asb.cases_closed,
+                     "sanctuary.jobs_referred": full.sanctuary.jobs_referred,
+                     "panels.referrals": sum(full.panels.referrals.values())}
+    assert light["asb.cases_opened"] > 0 and light["panels.referrals"] > 0
