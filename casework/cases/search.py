@@ -319,7 +319,11 @@ def search(ws: Workspace, text: str, limit: int = 20) -> list[SearchHit]:
         cases = _cases(session, ws, text, limit)
         # The first-line substring is the one search that reads a whole index: only when
         # nothing else matched, or the text has a house number in it.
-        scan_lines = not looks_like_reference and (has_digit or not (people or cases))
+        # A known reference start with its dash ("SAN-", "CT-20") is a reference being
+        # typed, not a street: no first line is read for it either.
+        typed_reference = looks_like_reference or text.upper().startswith(
+            tuple(REFERENCE_PREFIX.values()))
+        scan_lines = not typed_reference and (has_digit or not (people or cases))
         addresses = _addresses(session, ws, text, limit, scan_lines=scan_lines)
         groups = ([cases, people, addresses] if looks_like_reference
                   else [people, cases, addresses])
