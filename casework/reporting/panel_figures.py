@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import audit, clock
 from casework.core.context import Workspace
 from casework.core.permissions import require
 from casework.reporting.kpis import Period, parse_period
@@ -30,7 +30,7 @@ class PanelFigures:
     meetings_planned: int
     actions_set: int  # actions due in the period
     actions_completed: int  # completed in the period
-    actions_overdue: int  # due in the period and not completed by its end
+    actions_overdue: int  # due in the period, before today, and still not completed
 
 
 def _one(session: Session, panel: Panel, p: Period) -> PanelFigures:
@@ -52,8 +52,8 @@ def _one(session: Session, panel: Panel, p: Period) -> PanelFigures:
         func.sum(case((PanelAction.due_on.between(p.start, p.end), 1), else_=0)),
         func.sum(case((PanelAction.completed_on.between(p.start, p.end), 1), else_=0)),
         func.sum(case((and_(PanelAction.due_on.between(p.start, p.end),
-                            (PanelAction.completed_on.is_(None))
-                            | (PanelAction.completed_on > p.end)), 1), else_=0)))
+                            PanelAction.due_on < clock.today(),
+                            PanelAction.completed_on.is_(None)), 1), else_=0)))
         .join(Case, Case.id == PanelAction.case_id).where(of_panel)).one()
     return PanelFigures(panel.name, panel.kind, *(int(v or 0) for v in cases),
                         *(int(v or 0) for v in meetings), *(int(v or 0) for v in actions))
