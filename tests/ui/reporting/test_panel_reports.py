@@ -13,12 +13,13 @@ from casework.core.errors import PermissionDenied
 from casework.panels import mart
 from casework.panels import swip as panels
 from casework.reporting.panel_figures import panel_figures
+from db.models import Meeting, PanelAction
 from tests.casework.wf_helpers import make_person, panel_id
 
 pytestmark = pytest.mark.dates
 
 
-def _referrals(db: Any) -> None:
+def _referrals(db: Any) -> tuple[int, int]:
     swip = db.ws("swip")
     pid = panel_id(swip, "SWIP Panel")
     for day in (2, 9, 16):
@@ -26,15 +27,29 @@ def _referrals(db: Any) -> None:
                            "police", "given", ["health"], "high", [])
     close_case(swip, ref.header.id, "exited", date(2026, 9, 1))
     m = db.ws("mart")
-    mart.refer_mart(m, panel_id(m, "MART Panel"), make_person(m), date(2026, 7, 3), "R",
-                    "police", "not_sought", "county_lines", True)
+    view = mart.refer_mart(m, panel_id(m, "MART Panel"), make_person(m), date(2026, 7, 3),
+                           "R", "police", "not_sought", "county_lines", True)
+    return ref.header.id, view.referral.header.id
 
 
 def test_a_chair_counts_only_the_panels_they_chair(db: Any) -> None:
-    _referrals(db)
-    [swip] = panel_figures(db.ws("swipchair"), "2026Q3")
+    swip_case, mart_case = _referrals(db)
+    chair = db.ws("swipchair")
+    pid = panel_id(chair, "SWIP Panel")
+    with chair.uow() as session:  # set-up: meetings and actions as the chair recorded them
+        session.add_all([Meeting(panel_id=pid, scheduled_on=date(2026, 8, 4), held=True),
+                         Meeting(panel_id=pid, scheduled_on=date(2026, 9, 15), held=False),
+                         Meeting(panel_id=pid, scheduled_on=date(2026, 10, 6), held=True)])
+        for case_id, due, done in ((swip_case, date(2026, 8, 20), date(2026, 8, 18)),
+                                   (swip_case, date(2026, 9, 20), None),
+                                   (mart_case, date(2026, 9, 1), date(2026, 9, 2))):
+            session.add(PanelAction(case_id=case_id, agency="police", description="Visit",
+                                    due_on=due, completed_on=done))
+    [swip] = panel_figures(chair, "2026Q3")
     assert (swip.panel, swip.referrals_received, swip.referrals_closed, swip.open_at_end) \
         == ("SWIP Panel", 3, 1, 2)
+    assert (swip.meetings_held, swip.meetings_planned) == (1, 1)
+    assert (swip.actions_set, swip.actions_completed, swip.actions_overdue) == (2, 1, 1)
     [mart_fig] = panel_figures(db.ws("martchair"), "2026Q3")
     assert mart_fig.referrals_received == 1
     for who in ("swip", "coord", "cm"):
