@@ -92,6 +92,8 @@ def connect_raw(path: Path, data_key: bytes, *, create: bool = False) -> Any:
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        # 64 MB of page cache: SQLCipher decrypts every page read from outside it, and the
+        # default 2 MB made each search and report re-decrypt the same index pages.
         conn.execute("PRAGMA cache_size = -65536")
     except sqlcipher3.DatabaseError as exc:
         problem = classify(exc)
