@@ -146,24 +146,33 @@ def _write_csv(path: Path, release: pipeline.Release, sheet: Sheet) -> None:
              for row in sheet.rows]))
 
 
+CASE_LIST_COLUMNS = (
+    Column("reference", "Reference"), Column("case_type", "Type"), Column("stage", "Stage"),
+    Column("status", "Status"), Column("risk_level", "Risk"), Column("owner", "Owner"),
+    Column("team", "Team"), Column("area", "Area"), Column("opened_on", "Opened"),
+    Column("next_review_on", "Next review"))
+
+
 def case_list_rows(ws: Workspace, flt: Any, owner_names: Mapping[str, str] | None = None,
                    area_names: Mapping[str, str] | None = None,
-                   label: Callable[[str], str] = str,
+                   label: Callable[[str], str] = str, sort: str = "opened_on",
+                   descending: bool = True,
                    ) -> tuple[list[Column], list[tuple[Any, ...]]]:
     """Every case the user may see that matches the case list's filter ``flt`` (not only
-    the rows loaded on screen), newest first, with owners and areas named as the screen
-    names them (``owner_names``: user name -> name; ``area_names``: code -> name) and codes
-    shown through ``label``."""
+    the rows loaded on screen), in the list's order (``sort``: a CaseRow field), with owners
+    and areas named as the screen names them (``owner_names``: user name -> name;
+    ``area_names``: code -> name) and codes shown through ``label``."""
     from casework.cases import caselist
 
     owners, areas = owner_names or {}, area_names or {}
-    columns = [Column("reference", "Reference"), Column("case_type", "Type"),
-               Column("stage", "Stage"), Column("status", "Status"),
-               Column("risk_level", "Risk"), Column("owner", "Owner"),
-               Column("team", "Team"), Column("area", "Area"),
-               Column("opened_on", "Opened"), Column("next_review_on", "Next review")]
-    found = sorted(caselist.iter_case_rows(ws, flt), key=lambda r: (r.opened_on, r.id),
-                   reverse=True)
+    columns = list(CASE_LIST_COLUMNS)
+    def key(r: Any) -> tuple[Any, ...]:
+        value = getattr(r, sort, None)
+        if sort == "risk_level":
+            value = caselist.RISK_ORDER.get(str(value), -1)
+        return (value is not None, value if value is not None else 0, r.id)
+
+    found = sorted(caselist.iter_case_rows(ws, flt), key=key, reverse=descending)
     rows = [(r.reference, label(r.case_type), r.stage, label(r.status), label(r.risk_level),
              owners.get(r.owner, r.owner), r.team,
              areas.get(r.lsoa_code or "", r.lsoa_code or ""), r.opened_on, r.next_review_on)

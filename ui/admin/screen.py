@@ -36,6 +36,9 @@ class Page(Screen):
             ("User", lambda u: u.username), ("Name", lambda u: u.display_name),
             ("Role", lambda u: humanise(u.role)), ("Team", lambda u: u.team),
             ("Panels", lambda u: ", ".join(u.panels)), ("Active", lambda u: u.active)], "Users")
+        from ui.common.table_export import add_list_menu
+
+        add_list_menu(self.users, self.export_list)
         self.tabs.addTab(self._with_buttons(self.users, [
             ("&Add user…", lambda: self._open(dlg.AddUserDialog(self, ws), "User added.")),
             ("&Reset password…", self.reset_password),
@@ -130,6 +133,14 @@ class Page(Screen):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def export_list(self) -> Any:
+        """Export the user list through the sharing pipeline."""
+        from ui.common.table_export import export_list, record_source
+
+        source = record_source(self.users, "users", ("username", "display_name", "role",
+                                                     "team", "panels", "active"))
+        return export_list(self, self.ws, source, "users", self.set_status)
 
     def reset_password(self) -> None:
         user = self.users.current_record()

@@ -139,6 +139,10 @@ class CaseListView(QWidget):
                   activated=lambda: copy_selected_rows(self.table),
                   context=Qt.ShortcutContext.WidgetShortcut)
 
+        from ui.common.table_export import add_list_menu
+
+        self.export_report = lambda text: self.count.setText(text)
+        add_list_menu(self.table, lambda: self.export_list(self.export_report))
         self.count = QLabel("Loading…")
         self.count.setObjectName("count")
         self.count.setAccessibleName("Number of cases")
@@ -287,6 +291,34 @@ class CaseListView(QWidget):
 
     def is_ready(self) -> bool:
         return self.model.loaded_once and not self.model.busy
+
+    # -- export -------------------------------------------------------------------------
+    def scope_text(self) -> str:
+        """The filters in force, as the screen shows them ("Status: Open; Risk: High")."""
+        parts = [f"{text}: {box.currentText()}" for text, box in (
+            ("Type", self.f_type), ("Stage", self.f_stage), ("Status", self.f_status),
+            ("Risk", self.f_risk), ("Owner", self.f_owner), ("Team", self.f_team),
+            ("Area", self.f_area)) if box.currentData() is not None]
+        if self.f_ref.text().strip():
+            parts.append(f"Reference starts {self.f_ref.text().strip()}")
+        return "; ".join(parts) or "All cases"
+
+    def export_list(self, report: Any) -> Any:
+        """Every case matching the filters (not only the rows loaded), in the list's
+        order, through the sharing pipeline."""
+        from casework.sharing.table_export import CASE_LIST_COLUMNS, case_list_rows
+        from ui.common.table_export import export_list
+
+        ws, flt = self.ws, self.current_filter()
+        owners, areas = dict(self.model.owner_names), dict(self.model.names)
+        sort, desc = self.model.sort_key, self.model.descending
+        scope = self.scope_text()
+
+        def rows() -> Any:  # in the background: reads every matching case
+            return case_list_rows(ws, flt, owners, areas, humanise, sort, desc)[1]
+
+        return export_list(self, ws, lambda: ("case_list", CASE_LIST_COLUMNS, rows, scope),
+                           "cases", report)
 
     def refresh(self) -> None:
         self.model.reload()

@@ -19,6 +19,8 @@ from ui.common.qt import (
 from ui.common.screen import Screen, heading
 from ui.common.widgets import RecordTable
 
+TASK_FIELDS = ("due_on", "case_reference", "case_type", "title")
+
 
 def _task_table(name: str) -> RecordTable:
     return RecordTable([("Due", lambda t: t.due_on), ("Case", lambda t: t.case_reference),
@@ -59,14 +61,42 @@ class Page(Screen):
             for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 QShortcut(QKeySequence(key), table, activated=lambda t=table: self._open(t),
                           context=Qt.ShortcutContext.WidgetShortcut)
+        from ui.common.table_export import add_list_menu
+
+        for table in (self.overdue, self.week):
+            add_list_menu(table, lambda t=table: self.export_list(t))
         for w in (self.overdue_label, self.overdue, self.week_label, self.week):
             box.addWidget(w)
         from ui.common.changes import bus
 
         bus().changed.connect(self._on_change)  # a bound method: disconnected with the page
-        hint = QLabel("Double-click or press Enter on a task to open its case.")
+        hint = QLabel("Double-click or press Enter on a task to open its case. Right-click "
+                      "a list to copy rows or export it.")
         hint.setObjectName("hint")
+        hint.setWordWrap(True)
         box.addWidget(hint)
+        self.status = QLabel("")
+        self.status.setObjectName("caseStatus")
+        self.status.setAccessibleName("My work status")
+        self.status.setWordWrap(True)
+        self.status.hide()
+        box.addWidget(self.status)
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
+    def export_list(self, table: RecordTable | None = None) -> Any:
+        """Export a task list (the one with focus, else the overdue one) through the
+        sharing pipeline."""
+        from ui.common.table_export import export_list, record_source
+
+        if table is None:
+            table = self.week if self.week.hasFocus() else self.overdue
+        which = "Overdue" if table is self.overdue else "Due this week"
+        whose = self.whose.currentText()
+        source = record_source(table, "tasks", TASK_FIELDS, lambda: f"{whose}: {which}")
+        return export_list(self, self.ws, source, "tasks", self.set_status)
 
     def _on_change(self, change: Any) -> None:
         if self.loaded and (change.touches("task") or change.touches("case")):
