@@ -20,6 +20,7 @@ from ui.cases.caselist_model import (
 )
 from ui.common.forms import combo, humanise
 from ui.common.ops import QueryOp
+from ui.common.pickers import make_searchable
 from ui.common.qt import (
     QAbstractItemView,
     QComboBox,
@@ -69,7 +70,8 @@ class CaseListView(QWidget):
         self.f_owner = combo([], blank="Anyone")
         self.f_team = combo([], blank="Any team")
         self.f_area = combo([], blank="Any area")
-        self._make_searchable(self.f_area, "Type part of an area's name or LSOA code")
+        make_searchable(self.f_area, "Any area", "Type part of an area's name or LSOA code")
+        make_searchable(self.f_owner, "Anyone", "Type part of the owner's name")
         self.f_ref = QLineEdit()
         self.f_ref.setPlaceholderText("e.g. ASB-2026")
         self.clear_button = QPushButton("C&lear filters")
@@ -206,20 +208,6 @@ class CaseListView(QWidget):
         if self.model.rowCount():
             self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(
                 self.model.rowCount() - 1, len(HEADERS) - 1))
-
-    @staticmethod
-    def _make_searchable(box: QComboBox, tip: str) -> None:
-        """An editable combo box that completes on any part of an item's text."""
-        from ui.common.qt import QCompleter
-
-        box.setEditable(True)
-        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        box.lineEdit().setPlaceholderText("Any area")
-        box.setToolTip(tip)
-        completer = box.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def current_filter(self) -> Any:
         ref = self.f_ref.text().strip() or None
