@@ -25,6 +25,7 @@ from ui.common.qt import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -108,6 +109,7 @@ def _spin(key: str, name: str) -> QSpinBox:
     box.setRange(_floor(key), MAXIMA.get(key, 100_000))
     box.setAccessibleName(name)
     box.setMinimumWidth(90)
+    box.setMaximumWidth(140)
     return box
 
 
@@ -229,18 +231,22 @@ class SettingsForm(QWidget):
             editor = _editor(key)
             caption = QLabel(label_of(key))
             caption.setBuddy(editor.focus)
-            caption.setWordWrap(True)
             desc = QLabel(spec.description)
             desc.setObjectName("hint")
             desc.setWordWrap(True)
+            desc.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             editor.focus.setAccessibleDescription(spec.description)
-            cell = QWidget()
-            lay = QVBoxLayout(cell)
-            lay.setContentsMargins(0, 0, 0, 4)
-            lay.setSpacing(2)
-            lay.addWidget(editor.widget)
-            lay.addWidget(desc)
-            groups[_section(key)].addRow(caption, cell)
+            form = groups[_section(key)]
+            if editor.widget is editor.focus:  # one small editor: its description beside it
+                cell = QWidget()
+                line = QHBoxLayout(cell)
+                line.setContentsMargins(0, 0, 0, 0)
+                line.addWidget(editor.widget)
+                line.addWidget(desc, 1)
+                form.addRow(caption, cell)
+            else:
+                form.addRow(caption, editor.widget)
+                form.addRow("", desc)
             self.editors[key] = editor
             self.captions[key] = caption
         scroll = QScrollArea()
