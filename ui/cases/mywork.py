@@ -209,7 +209,7 @@ class Page(Screen):
     def _show(self, board: Any) -> None:
         self.overdue.set_records(board.overdue)
         self.week.set_records(board.due_this_week)
-        for table in (self.overdue, self.week):
+        for table in (self.week, self.overdue):  # the overdue one chosen last: acted on
             if table.rowCount() and table.currentRow() < 0:
                 table.setCurrentCell(0, 0)
         self.overdue_label.setText(f"Overdue ({len(board.overdue)})")
