@@ -48,7 +48,8 @@ the application is recorded.</p>"""),
     "admin": ("Administration", """
 <p>Users and their roles, teams and panels; the settings with what each one does (the
 disclosure-control settings stop at the sharing protocol's floors, and Save stores every
-change or none, naming a value that does not fit); the key slots; the information-sharing protocol; and backup, check and verify.</p>"""),
+change or none, naming a value that does not fit); the key slots; the information-sharing
+protocol; and backup, check and verify.</p>"""),
 }
 
 
