@@ -92,8 +92,13 @@ def export_table(ws: Workspace, table: str, columns: Sequence[Column],
         raise ValidationError("Export a list as CSV (.csv) or Excel (.xlsx).", field="format")
     dest = dest if dest.suffix.lower() == f".{fmt}" else dest.with_name(f"{dest.name}.{fmt}")
     with ws.uow() as session:  # refuse before reading anything if the protocol does
-        spec = current(session).output(OUTPUT)
-        pipeline.authorise(ws.actor, spec)
+        proto = current(session)
+        if OUTPUT not in proto.outputs:
+            raise ValidationError(
+                f"Sharing protocol version {proto.version} has no rules for exporting lists "
+                f"(the output '{OUTPUT}'). An administrator can add "
+                "a protocol version that has them.", field="protocol")
+        pipeline.authorise(ws.actor, proto.output(OUTPUT))
     fields = [c.field for c in columns]
     headings = {c.field: c.heading for c in columns}
     raw_rows = [tuple(r) for r in rows]
