@@ -95,6 +95,7 @@ class PeriodPicker(QWidget):
         for w in (self.kind, self.which, self.start, self.to, self.end):
             row.addWidget(w)
         row.addWidget(self.error, 1)
+        row.addStretch(1)  # the fields keep their size whether or not an error shows
         self.kind.currentIndexChanged.connect(self._fill)
         self.which.currentIndexChanged.connect(lambda _i: self._emit())
         self.start.dateChanged.connect(lambda _d: self._emit())
