@@ -34,22 +34,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case_manager": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read",
         "letter.generate", "report.kpis", "import.cases",
-        "export.trigger_pack",
+        "export.trigger_pack", "export.table",
     }),
     "panel_member": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
+        "export.table",
     }),
     "panel_chair": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
-        "meeting.manage", "export.pack", "report.panel",
+        "meeting.manage", "export.pack", "report.panel", "export.table",
     }),
     "coordinator": frozenset({
         "report.kpis", "report.trigger_return", "export.quarterly", "export.trigger_return",
-        "import.police",
+        "import.police", "export.table",
     }),
     "administrator": frozenset({
         "admin.users", "admin.settings", "admin.protocol", "admin.backup", "admin.retention",
         "audit.verify", "audit.who_saw", "sar.export", "import.police", "import.cases",
+        "export.table",
     }),
     "system": frozenset({"*"}),
 }

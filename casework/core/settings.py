@@ -8,6 +8,7 @@ work, or ``read(ws, KEY)`` / ``read_all(ws)``; change with ``update(ws, KEY, val
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,22 +167,111 @@ def read_all(ws: Workspace) -> dict[str, Any]:
         return all_values(session)
 
 
+# Settings that must be at least 1 (0 would switch a safeguard or a deadline off).
+AT_LEAST_ONE = frozenset({
+    REVIEW_DAYS_HIGH, REVIEW_DAYS_MEDIUM, REVIEW_DAYS_STANDARD, RISK_MEDIUM_FROM,
+    RISK_HIGH_FROM, UPDATE_WORKING_DAYS, EVIDENCE_MAX_MB, TRIGGER_COMPLAINTS,
+    TRIGGER_WINDOW_MONTHS, TRIGGER_QUALIFY_MONTHS, TRIGGER_ACK_DAYS, TRIGGER_DECISION_DAYS,
+    TRIGGER_OUTCOME_DAYS, NRM_RG_DAYS, NRM_RECOVERY_DAYS, PANEL_INTERVAL_DAYS,
+    FEEDBACK_TO_MONTHS, SAR_DAYS, IDLE_LOCK_MINUTES, CLIPBOARD_CLEAR_SECONDS,
+    FIRST_CONTACT_HIGH, FIRST_CONTACT_OTHER})
+CASE_TYPES = ("asb", "trigger", "swip", "mart", "sanctuary")
+
+
+def problem(key: str, value: Any, values: Mapping[str, Any]) -> str | None:
+    """Why ``value`` cannot be stored for ``key`` given the other settings ``values``
+    (None: it can). The message names neither the key nor the value."""
+    spec = SPECS[key]
+    if spec.type is int and (not isinstance(value, int) or isinstance(value, bool)
+                             or value < 0):
+        return _messages(spec) if spec.minimum is not None else \
+            "This setting takes a whole number of zero or more."
+    if spec.minimum is not None and value < spec.minimum:
+        return (f"This takes a whole number of at least {spec.minimum}: the "
+                "information-sharing protocol's floor for disclosure control.")
+    if key in AT_LEAST_ONE and value < 1:
+        return "This takes a whole number of at least 1."
+    if spec.type is bool and not isinstance(value, bool):
+        return "This setting takes yes or no."
+    if spec.type is dict and (not isinstance(value, dict)
+                              or not all(isinstance(k, str) for k in value)):
+        return "This setting takes a mapping."
+    return _cross(key, value, values)
+
+
+def _retention_ok(value: Mapping[str, Any]) -> bool:
+    return set(value) == set(CASE_TYPES) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in value.values())
+
+
+def _ladder_ok(value: Mapping[str, Any]) -> bool:
+    return sorted(value) == ["1", "2", "3", "4"] and all(
+        isinstance(v, list) and v and all(isinstance(a, str) and a for a in v)
+        for v in value.values())
+
+
+def _letterhead_ok(value: Mapping[str, Any]) -> bool:
+    return all(isinstance(v, str) for v in value.values()) and bool(
+        str(value.get("council_name", "")).strip())
+
+
+_SHAPES = {
+    RETENTION_YEARS: (_retention_ok, "Give every case type a whole number of years, at "
+                                     "least 1."),
+    LADDER: (_ladder_ok, "The ladder has four stages, 1 to 4, each with at least one "
+                         "action."),
+    LETTERHEAD: (_letterhead_ok, "The letterhead needs the council's name; every entry is "
+                                 "text."),
+}
+
+
+def _cross(key: str, value: Any, values: Mapping[str, Any]) -> str | None:
+    def other(k: str) -> Any:
+        return value if k == key else values.get(k, SPECS[k].default)
+
+    if key == TRIGGER_COMPLAINTS and value > 3:
+        return "The statutory threshold is never more than 3 complaints."
+    if key in (RISK_MEDIUM_FROM, RISK_HIGH_FROM) and \
+            other(RISK_MEDIUM_FROM) >= other(RISK_HIGH_FROM):
+        return "The medium-risk score must be below the high-risk score."
+    if key in (FEEDBACK_FROM_MONTHS, FEEDBACK_TO_MONTHS) and \
+            other(FEEDBACK_FROM_MONTHS) > other(FEEDBACK_TO_MONTHS):
+        return "Feedback cannot start after the last month it is collected in."
+    shape = _SHAPES.get(key)
+    if shape is not None and not shape[0](value):
+        return shape[1]
+    return None
+
+
 def update(ws: Workspace, key: str, value: Any) -> Any:
     """Change a setting (``admin.settings``), audited ``setting.change`` with the old and
     new values (configuration only). ``ValidationError(field=key)`` on a bad value."""
+    return update_many(ws, {key: value})[key]
+
+
+def update_many(ws: Workspace, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Change several settings at once, all or none (the settings form's Save). Each is
+    checked against its type, its floor and the other settings as they will be;
+    ``ValidationError(field=key)`` names the first that cannot be stored, and nothing is
+    changed. Each change is audited ``setting.change``. Returns the values stored."""
     require(ws.actor, "admin.settings")
-    spec = SPECS.get(key)
-    if spec is None:
-        raise NotFound("No such setting.")
-    if spec.type is dict and isinstance(value, dict) and not all(
-            isinstance(k, str) for k in value):
-        raise ValidationError(_messages(spec), field=key)
+    for key in changes:
+        if key not in SPECS:
+            raise NotFound("No such setting.")
     with ws.uow() as session:
-        old = get(session, key)
-        try:
-            set_value(session, key, value, ws.actor.user_id)
-        except ValueError:
-            raise ValidationError(_messages(spec), field=key) from None
-        audit.record(ws, session, "setting.change", "setting", key,
-                     detail={"old": old, "new": value})
-        return value
+        values = {**all_values(session), **changes}
+        for key, value in changes.items():
+            why = problem(key, value, values)
+            if why:
+                raise ValidationError(why, field=key)
+        for key, value in changes.items():
+            old = get(session, key)
+            if old == value:
+                continue
+            try:
+                set_value(session, key, value, ws.actor.user_id)
+            except ValueError:
+                raise ValidationError(_messages(SPECS[key]), field=key) from None
+            audit.record(ws, session, "setting.change", "setting", key,
+                         detail={"old": old, "new": value})
+        return dict(changes)

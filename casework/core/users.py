@@ -92,6 +92,15 @@ def add_user(ws: Workspace, username: str, password: str, role: str, *,
         audit.register_key(ws, session, username, fp)
 
 
+def teams_and_panels(ws: Workspace) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(name, kind) of every team and of every panel, by name: what a new user can join."""
+    require(ws.actor, "admin.users")
+    with ws.uow() as session:
+        teams = [(t.name, t.kind) for t in session.scalars(select(Team).order_by(Team.name))]
+        panels = [(p.name, p.kind) for p in session.scalars(select(Panel).order_by(Panel.name))]
+    return teams, panels
+
+
 def list_users(ws: Workspace) -> list[UserView]:
     require(ws.actor, "admin.users")
     with ws.uow() as session:

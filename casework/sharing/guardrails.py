@@ -23,13 +23,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from casework.core.permissions import IDENTIFIABLE_ROLES
 from casework.core.settings import K_FLOOR, SUPPRESS_FLOOR
 
 # The outputs the code produces, and their class (a version cannot reclassify them).
 CLASSES = {"meeting_pack": "anonymised", "trigger_review_pack": "anonymised",
            "quarterly_dataset": "depersonalised", "trigger_return": "aggregate",
-           "kpi_report": "aggregate"}
+           "kpi_report": "aggregate", "table_export": "working_list"}
 PROTECTED_CLASSES = ("anonymised", "depersonalised", "aggregate")
+# A working list (a table a user exports for their own work) may carry identifiable
+# values, but only to the roles that may see them: each such field names its roles.
+WORKING_LIST = "working_list"
 NAMES = frozenset({"given_name", "family_name", "name", "full_name", "aliases", "alias",
                    "referrer_name", "applicant_name", "complainant_name", "subject_name"})
 CONTACT = frozenset({"phone", "email", "address", "address_line", "address_lines", "line1",
@@ -84,6 +88,8 @@ def problems(definition: Mapping[str, Any]) -> list[str]:
         if declared is not None and name in CLASSES and declared != CLASSES[name]:
             found.append(f"{name} is a {CLASSES[name]} output; it cannot be classed "
                          f"{declared}.")
+        if cls == WORKING_LIST:
+            found += _working_list(name, raw)
         if cls not in PROTECTED_CLASSES:
             continue
         released: set[str] = set()
@@ -96,6 +102,28 @@ def problems(definition: Mapping[str, Any]) -> list[str]:
                 if rule != "drop":
                     released.add(str(params.get("as", field)))
         found += _floors(name, cls, raw, released)
+    return found
+
+
+def _working_list(name: str, raw: Mapping[str, Any]) -> list[str]:
+    """A working list keeps an identifying field only for roles that may see identifiable
+    data, and everyone else gets it dropped or pseudonymised."""
+    found: list[str] = []
+    for kind, fields in (raw.get("records") or {}).items():
+        for field, frule in (fields or {}).items():
+            rule, params = _rule(frule)
+            identifying = (field in NAMES or field in CONTACT or field == EXACT_DOB
+                           or field in FREE_TEXT or field in ("reference", "case_reference"))
+            if not identifying or rule not in ("keep", "generalise"):
+                continue
+            roles = params.get("roles")
+            if not isinstance(roles, list) or not roles or not set(roles) <= IDENTIFIABLE_ROLES:
+                found.append(f"{name}.{kind}.{field} identifies a person or case: keep it "
+                             "only for roles that may see identifiable data (roles: "
+                             f"{', '.join(sorted(IDENTIFIABLE_ROLES))}).")
+            if params.get("otherwise", "drop") not in ("drop", "pseudonymise"):
+                found.append(f"{name}.{kind}.{field}: other roles get it dropped or "
+                             "pseudonymised (otherwise: drop or pseudonymise).")
     return found
 
 
@@ -165,6 +193,8 @@ def _field_weaker(old_raw: Any, new_raw: Any) -> str | None:
     (ro, po), (rn, pn) = _rule(old_raw), _rule(new_raw)
     if _RANK.get(rn, 3) > _RANK.get(ro, 3):
         return f"{ro} -> {rn}"
+    if rn == ro and po.get("roles") and set(pn.get("roles") or ("*",)) - set(po["roles"]):
+        return "released to more roles"
     if rn == ro == "keep":
         if po.get("only_if") and not pn.get("only_if"):
             return "kept whether or not marked shareable"

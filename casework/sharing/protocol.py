@@ -141,6 +141,12 @@ def _field_rule(kind: str, name: str, raw: Any) -> FieldRule:
             raise _bad(f"{kind}.{name} needs the list of values it may keep.")
     if rule == "pseudonymise" and params.get("style", "letter") not in ("letter", "number"):
         raise _bad(f"{kind}.{name} pseudonymises with style letter or number.")
+    if "roles" in params and (not isinstance(params["roles"], list)
+                              or any(r not in ROLES for r in params["roles"])):
+        raise _bad(f"{kind}.{name}: roles lists the roles that get the field, from "
+                   f"{', '.join(ROLES)}.")
+    if params.get("otherwise", "drop") not in ("drop", "pseudonymise"):
+        raise _bad(f"{kind}.{name}: otherwise (for other roles) is drop or pseudonymise.")
     if "only_if" in params and not isinstance(params["only_if"], str):
         raise _bad(f"{kind}.{name}: only_if names a yes/no field.")
     return FieldRule(name, rule, params)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from casework.core.errors import ValidationError
-from ui.common.forms import FormDialog, combo
+from ui.common.forms import FormDialog, combo, humanise
 from ui.common.qt import QCheckBox, QLineEdit, QWidget
 
 ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator")
@@ -27,15 +27,26 @@ class AddUserDialog(FormDialog):
         self.add("username", "&User name", QLineEdit())
         self.add("display_name", "&Name", QLineEdit())
         self.add("role", "&Role", combo(ROLES))
-        self.add("team", "&Team", QLineEdit(), "The team's exact name (case managers)")
-        self.add("panels", "&Panels", QLineEdit(), "Panel names separated by commas")
+        from casework.core.users import teams_and_panels
+        from ui.common.forms import CodeList
+        from ui.common.pickers import make_searchable
+
+        teams, panels = teams_and_panels(ws)
+        self.add("team", "&Team", make_searchable(
+            combo([(n, n) for n, _k in teams], blank="No team"),
+            "No team"), "The team a case manager works in (others need none)")
+        panel_list = CodeList([(n, f"{n} ({humanise(k)})" if humanise(k) not in n else n)
+                               for n, k in panels])
+        panel_list.setMaximumHeight(90)
+        self.add("panels", "&Panels", panel_list,
+                 "Tick the panels a panel member or chair sits on")
         self.add("password", "First pass&word", _password())
 
     def on_submit(self) -> None:
         from casework.core.users import add_user
 
         v = self.form.values()
-        panels = tuple(p.strip() for p in v["panels"].split(",") if p.strip())
+        panels = tuple(v["panels"])
         self.submit(lambda: add_user(self.ws, v["username"], v["password"], v["role"],
                                      display_name=v["display_name"], team=v["team"] or None,
                                      panels=panels))

@@ -36,6 +36,9 @@ class Page(Screen):
             ("User", lambda u: u.username), ("Name", lambda u: u.display_name),
             ("Role", lambda u: humanise(u.role)), ("Team", lambda u: u.team),
             ("Panels", lambda u: ", ".join(u.panels)), ("Active", lambda u: u.active)], "Users")
+        from ui.common.table_export import add_list_menu
+
+        add_list_menu(self.users, self.export_list)
         self.tabs.addTab(self._with_buttons(self.users, [
             ("&Add user…", lambda: self._open(dlg.AddUserDialog(self, ws), "User added.")),
             ("&Reset password…", self.reset_password),
@@ -46,12 +49,10 @@ class Page(Screen):
         self.slots = RecordTable([("Slot", lambda s: s.name), ("Kind", lambda s: humanise(s.kind)),
                                   ("State", lambda s: humanise(s.state))], "Key slots")
         self.tabs.addTab(self.slots, "&Key slots")
-        self.settings = RecordTable([
-            ("Setting", lambda s: s.key), ("Value", lambda s: s.value),
-            ("Description", lambda s: s.description)], "Settings")
-        self.settings.doubleClicked.connect(lambda _i: self.edit_setting())
-        self.tabs.addTab(self._with_buttons(self.settings, [
-            ("&Change setting…", self.edit_setting)]), "Settings")
+        from ui.admin.settings_form import SettingsForm
+
+        self.settings = SettingsForm(ws, self.set_status)
+        self.tabs.addTab(self.settings, "Settings")
         self.protocol = QLabel("")
         self.protocol.setWordWrap(True)
         self.protocol.setAccessibleName("Sharing protocol")
@@ -113,7 +114,7 @@ class Page(Screen):
         users, info = parts
         self.users.set_records(users)
         self.slots.set_records(info.slots)
-        self.settings.set_records(info.settings)
+        self.settings.show_values({s.key: s.value for s in info.settings})
         self.protocol.setText(
             f"<h3>Information-sharing protocol</h3><p>Current version: "
             f"<b>{info.protocol_version if info.protocol_version is not None else 'none'}"
@@ -130,6 +131,14 @@ class Page(Screen):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    def export_list(self) -> Any:
+        """Export the user list through the sharing pipeline."""
+        from ui.common.table_export import export_list, record_source
+
+        source = record_source(self.users, "users", ("username", "display_name", "role",
+                                                     "team", "panels", "active"))
+        return export_list(self, self.ws, source, "users", self.set_status)
 
     def reset_password(self) -> None:
         user = self.users.current_record()
@@ -149,11 +158,3 @@ class Page(Screen):
         QueryOp(self, lambda: disable_user(ws, name),
                 lambda _r: (self.set_status(f"{name} disabled; key slot revoked."),
                             self.refresh())).run()
-
-    def edit_setting(self) -> None:
-        s = self.settings.current_record()
-        if s is None:
-            self.set_status("Choose a setting first.")
-            return
-        self._open(dlg.SettingDialog(self, self.ws, s.key, s.type, s.value, s.description),
-                   "Setting changed.")

@@ -20,6 +20,7 @@ from ui.cases.caselist_model import (
 )
 from ui.common.forms import combo, humanise
 from ui.common.ops import QueryOp
+from ui.common.pickers import make_searchable
 from ui.common.qt import (
     QAbstractItemView,
     QComboBox,
@@ -69,7 +70,8 @@ class CaseListView(QWidget):
         self.f_owner = combo([], blank="Anyone")
         self.f_team = combo([], blank="Any team")
         self.f_area = combo([], blank="Any area")
-        self._make_searchable(self.f_area, "Type part of an area's name or LSOA code")
+        make_searchable(self.f_area, "Any area", "Type part of an area's name or LSOA code")
+        make_searchable(self.f_owner, "Anyone", "Type part of the owner's name")
         self.f_ref = QLineEdit()
         self.f_ref.setPlaceholderText("e.g. ASB-2026")
         self.clear_button = QPushButton("C&lear filters")
@@ -139,6 +141,10 @@ class CaseListView(QWidget):
                   activated=lambda: copy_selected_rows(self.table),
                   context=Qt.ShortcutContext.WidgetShortcut)
 
+        from ui.common.table_export import add_list_menu
+
+        self.export_report = lambda text: self.count.setText(text)
+        add_list_menu(self.table, lambda: self.export_list(self.export_report))
         self.count = QLabel("Loading…")
         self.count.setObjectName("count")
         self.count.setAccessibleName("Number of cases")
@@ -202,20 +208,6 @@ class CaseListView(QWidget):
         if self.model.rowCount():
             self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(
                 self.model.rowCount() - 1, len(HEADERS) - 1))
-
-    @staticmethod
-    def _make_searchable(box: QComboBox, tip: str) -> None:
-        """An editable combo box that completes on any part of an item's text."""
-        from ui.common.qt import QCompleter
-
-        box.setEditable(True)
-        box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        box.lineEdit().setPlaceholderText("Any area")
-        box.setToolTip(tip)
-        completer = box.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def current_filter(self) -> Any:
         ref = self.f_ref.text().strip() or None
@@ -287,6 +279,34 @@ class CaseListView(QWidget):
 
     def is_ready(self) -> bool:
         return self.model.loaded_once and not self.model.busy
+
+    # -- export -------------------------------------------------------------------------
+    def scope_text(self) -> str:
+        """The filters in force, as the screen shows them ("Status: Open; Risk: High")."""
+        parts = [f"{text}: {box.currentText()}" for text, box in (
+            ("Type", self.f_type), ("Stage", self.f_stage), ("Status", self.f_status),
+            ("Risk", self.f_risk), ("Owner", self.f_owner), ("Team", self.f_team),
+            ("Area", self.f_area)) if box.currentData() is not None]
+        if self.f_ref.text().strip():
+            parts.append(f"Reference starts {self.f_ref.text().strip()}")
+        return "; ".join(parts) or "All cases"
+
+    def export_list(self, report: Any) -> Any:
+        """Every case matching the filters (not only the rows loaded), in the list's
+        order, through the sharing pipeline."""
+        from casework.sharing.table_export import CASE_LIST_COLUMNS, case_list_rows
+        from ui.common.table_export import export_list
+
+        ws, flt = self.ws, self.current_filter()
+        owners, areas = dict(self.model.owner_names), dict(self.model.names)
+        sort, desc = self.model.sort_key, self.model.descending
+        scope = self.scope_text()
+
+        def rows() -> Any:  # in the background: reads every matching case
+            return case_list_rows(ws, flt, owners, areas, humanise, sort, desc)[1]
+
+        return export_list(self, ws, lambda: ("case_list", CASE_LIST_COLUMNS, rows, scope),
+                           "cases", report)
 
     def refresh(self) -> None:
         self.model.reload()

@@ -162,7 +162,9 @@ class TransferDialog(FormDialog):
         self.ws, self.case_id, self.team_id = ws, case_id, team_id
         owners = [(uid, f"{name} ({c.name})") for c in choices for uid, name in c.officers]
         self.team_of = {uid: c.team_id for c in choices for uid, _n in c.officers}
-        self.add("owner_id", "New &owner", combo(owners))
+        from ui.common.pickers import user_picker
+
+        self.add("owner_id", "New &owner", user_picker(owners))
         self.add("reason", "&Reason", text_box(70))
 
     def on_submit(self) -> None:

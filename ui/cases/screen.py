@@ -88,6 +88,12 @@ class Page(Screen):
         view.destroyed.connect(lambda *_: self.views.pop(case_id, None))
         return view
 
+    def export_list(self) -> Any:
+        """File > Export list: the case list with its filters (from any tab)."""
+        if self.list_view is None:
+            return None
+        return self.list_view.export_list(self.list_view.export_report)
+
     def close_tab(self, index: int) -> None:
         if index == 0:
             return

@@ -108,6 +108,16 @@ class CaseView(QWidget):
                                      ("Size", lambda e: f"{e.size / 1024:.0f} KB")],
                                     "Evidence")
         self.evidence.activated.connect(lambda *_: self.open_evidence())
+        self.linked = RecordTable([("Reference", lambda c: c.reference),
+                                   ("Type", lambda c: humanise(c.case_type)),
+                                   ("Status", lambda c: humanise(c.status)),
+                                   ("Opened", lambda c: c.opened_on),
+                                   ("Shares", lambda c: humanise(c.via))], "Linked cases")
+        self.linked.empty_text = ("No other case you may see shares a person or an address "
+                                  "with this one.")
+        self.linked.doubleClicked.connect(lambda *_: self._open_linked())
+        self.linked.setToolTip("Cases sharing a person or an address with this one. "
+                               "Double-click to open one.")
         self.history = RecordTable([("When (UTC)", lambda h: h.when),
                                     ("User", lambda h: h.username),
                                     ("Action", lambda h: h.action),
@@ -115,7 +125,7 @@ class CaseView(QWidget):
         self.tabs.insertTab(1, self.people, "&People")
         for widget, label in ((self.tasks, "T&asks"), (self.notes, "N&otes"),
                               (self.documents, "&Documents"), (self.evidence, "E&vidence"),
-                              (self.history, "&History")):
+                              (self.linked, "Linked cases"), (self.history, "&History")):
             self.tabs.addTab(widget, label)
 
         head = QHBoxLayout()
@@ -184,12 +194,13 @@ class CaseView(QWidget):
         """Load the case and its common parts in the background."""
         ws, case_id, load = self.ws, self.case_id, self.load
 
-        def work() -> tuple[Any, caseview.CaseParts, Any, Any]:
+        def work() -> tuple[Any, caseview.CaseParts, Any, Any, Any]:
             from casework.cases.evidence import list_evidence
+            from casework.cases.transitions import linked_cases
 
             view, parts = load(), caseview.case_parts(ws, case_id)
             return (view, parts, _list_row(ws, case_id, parts.header.reference),
-                    list_evidence(ws, case_id))
+                    list_evidence(ws, case_id), linked_cases(ws, case_id))
 
         # Only the newest load is shown: a reload asked for while an older one is still
         # running (an action, then a change announced by another screen) must not let the
@@ -241,6 +252,7 @@ class CaseView(QWidget):
         disable_with_reason(self.buttons["open_document"], None if parts.documents else
                             "this case has no documents yet")
         self.evidence.set_records(loaded[3] if len(loaded) > 3 else ())
+        self.linked.set_records(loaded[4] if len(loaded) > 4 else ())
         if "reopen" in self.buttons and h is not None:
             closed = h.status == "closed"
             disable_with_reason(self.buttons["reopen"], None if closed else "the case is open")
@@ -291,6 +303,11 @@ class CaseView(QWidget):
             w = self.tabs.widget(i)
             if isinstance(w, RecordTable) and w is not self.history:
                 self.tabs.setTabText(i, f"{label} ({w.rowCount()})")
+
+    def _open_linked(self) -> None:
+        c = self.linked.current_record()
+        if c is not None and self.main is not None:
+            self.main.open_case(c.case_id, c.reference)
 
     def open_when_closed(self) -> frozenset[str]:
         return frozenset()

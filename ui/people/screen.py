@@ -56,6 +56,9 @@ class Page(Screen):
                                   ("Status", lambda c: humanise(c.status)),
                                   ("Opened", lambda c: c.opened_on)], "Their cases")
         self.cases.doubleClicked.connect(self._open_case)
+        from ui.common.table_export import add_list_menu
+
+        add_list_menu(self.cases, self.export_list)
         sub = QLabel("Cases")
         sub.setObjectName("subheading")
         self.dialog: Any = None
@@ -167,6 +170,20 @@ class Page(Screen):
             return None
         return self._open_dialog(MergeDialog(self, self.ws, self.person),
                                  "Records merged: the duplicate now points at this one.")
+
+    def export_list(self) -> Any:
+        """Export the person's cases through the sharing pipeline (the file names the
+        person by record number only)."""
+        from ui.common.table_export import export_list, record_source
+
+        if self.person is None:
+            self.status.setText("Find a person first: their cases are the list exported.")
+            return None
+        pid = self.person.id
+        source = record_source(self.cases, "person_cases",
+                               ("reference", "case_type", "role", "status", "opened_on"),
+                               lambda: f"Cases of person record {pid}")
+        return export_list(self, self.ws, source, "person-cases", self.status.setText)
 
     def _open_case(self, *_: Any) -> None:
         c = self.cases.current_record()

@@ -71,6 +71,9 @@ def build_commands(win: MainWindow) -> Commands:
     acts["lock"] = _action(win, "Lock", win.lock_requested.emit, "Ctrl+L",
                            sp.SP_DialogCloseButton, "Lock now: hide all data, forget the key")
     acts["quit"] = _action(win, "Quit", win.close, "Ctrl+Q")
+    acts["export_list"] = _action(win, "Export list…", lambda: export_list(win),
+                                  "Ctrl+Shift+E", tip="Export the screen's list to Excel or "
+                                  "CSV, under the sharing protocol")
     acts["close_tab"] = _action(win, "Close case tab", lambda: close_case_tab(win), "Ctrl+W",
                                 tip="Close the case tab shown")
     acts["refresh"] = _action(win, "Refresh", lambda: refresh(win), "F5", sp.SP_BrowserReload,
@@ -90,6 +93,7 @@ def build_commands(win: MainWindow) -> Commands:
     bar = win.menuBar()
     file_menu = bar.addMenu("File")
     file_menu.addAction(acts["new_case"])
+    file_menu.addAction(acts["export_list"])
     file_menu.addSeparator()
     file_menu.addAction(acts["lock"])
     file_menu.addAction(acts["quit"])
@@ -160,6 +164,16 @@ def new_case(win: MainWindow) -> Any:
     menu.popup(button.mapToGlobal(button.rect().bottomLeft()))  # not modal: no exec()
     menu.setActiveAction(types[0] if types else None)
     return menu
+
+
+def export_list(win: MainWindow) -> Any:
+    """Ctrl+Shift+E: export the list of the screen shown, if it has one."""
+    page = win.current_page()
+    fn = getattr(page, "export_list", None)
+    if not callable(fn):
+        win.statusBar().showMessage("This screen has no list to export.", 5000)
+        return None
+    return fn()
 
 
 def close_case_tab(win: MainWindow) -> bool:

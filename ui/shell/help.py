@@ -17,7 +17,10 @@ _PAGES: dict[str, tuple[str, str]] = {
     "mywork": ("My work", """
 <p>Your tasks from every statutory or policy time limit: <b>Overdue</b> first, then those
 <b>due this week</b>. Choose <i>My team's tasks</i> to see the whole team's.</p>
-<p>Press <b>Enter</b> or double-click a task to open its case.</p>"""),
+<p>Press <b>Enter</b> or double-click a task to open its case. <b>Mark done</b>,
+<b>Snooze</b> (hide it until a later day, with a reason) and <b>Reassign</b> (to another
+officer of the case's team, with a reason) act on the task chosen.</p>
+<p>Right-click a list, or press <b>Ctrl+Shift+E</b>, to export it to Excel or CSV.</p>"""),
     "cases": ("Cases", """
 <p>The first tab lists every case you may see. Narrow it with the filters; <b>Clear
 filters</b> goes back to open cases of every type. Click a column heading to sort (the whole
@@ -26,7 +29,10 @@ list is sorted, not just the rows shown).</p>
 <b>Ctrl+W</b> closes it. <b>Ctrl+N</b> starts a new case. <b>F5</b> loads the list again.</p>
 <p>A case's header names the people involved, the officer, the team, the stage and the
 next deadline. Its buttons are the actions the case allows now; a greyed button says why
-in its tooltip.</p>"""),
+in its tooltip. <b>Linked cases</b> lists the cases that share a person or an address.</p>
+<p><b>File &gt; Export list</b> (Ctrl+Shift+E) writes every case matching the filters to an
+Excel workbook or a CSV file, through the information-sharing protocol: the file is
+marked, the export is recorded, and columns your role may not take out are left out.</p>"""),
     "people": ("People", """
 <p>Find a person by name, date of birth or postcode; their record shows every case they
 are part of. Possible duplicates can be merged by a case manager.</p>"""),
@@ -43,8 +49,10 @@ file's ending picks the format); small numbers are suppressed. A panel chair see
 panels' referrals, meetings and actions. Exports go through the information-sharing
 protocol: what leaves the application is recorded.</p>"""),
     "admin": ("Administration", """
-<p>Users and their roles, teams and panels; the settings with what each one does; the
-key slots; the information-sharing protocol; and backup, check and verify.</p>"""),
+<p>Users and their roles, teams and panels; the settings with what each one does (the
+disclosure-control settings stop at the sharing protocol's floors, and Save stores every
+change or none, naming a value that does not fit); the key slots; the information-sharing
+protocol; and backup, check and verify.</p>"""),
 }
 
 

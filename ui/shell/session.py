@@ -11,13 +11,14 @@ import logging
 from typing import Any
 
 from ui.common.documents import forget_all
-from ui.common.qt import QApplication, QDialog, QObject, Signal, isValid
+from ui.common.qt import QApplication, QDialog, QObject, QTimer, Signal, isValid
 from ui.common.security import IdleWatcher, clear_clipboard_now
 
 log = logging.getLogger(__name__)
 
 
 _PRELOADED = False
+PRELOAD_AFTER_MS = 150
 
 
 def preload() -> None:
@@ -33,6 +34,10 @@ def preload() -> None:
         try:
             import casework.core.audit  # noqa: F401 - loads SQLAlchemy, the store, models
             import casework.core.settings  # noqa: F401
+
+            # The screens (class definitions only: no widget is made by an import), while
+            # the password is typed and its key derived.
+            import ui.shell.mainwindow  # noqa: F401
         except Exception:  # noqa: BLE001 - the real import later reports any problem
             log.debug("Preloading failed; the modules load when first used.")
 
@@ -77,7 +82,8 @@ class Session(QObject):
         dlg.show()
         dlg.raise_()
         dlg.activateWindow()
-        preload()
+        # After the dialog's first paint: importing in parallel would slow the paint down.
+        QTimer.singleShot(PRELOAD_AFTER_MS, preload)
         return dlg
 
     def _unlock_rejected(self) -> None:
