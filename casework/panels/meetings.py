@@ -273,10 +273,11 @@ def record_minute(ws: Workspace, meeting_id: int, case_id: int, progress: str,
         meeting = _meeting(session, meeting_id)
         _require_chair(ws, meeting.panel_id)
         case, _ref = load_referral(ws, session, case_id)
-        if case.panel_id != meeting.panel_id:
-            raise ValidationError("That referral is not this panel's.", field="case_id")
         item = session.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id,
                                                         MeetingItem.case_id == case_id))
+        if case.panel_id != meeting.panel_id and (item is None or item.removed):
+            # Another panel's referral is minuted only when the chair put it on the agenda.
+            raise ValidationError("That referral is not this panel's.", field="case_id")
         if item is None:
             item = MeetingItem(meeting_id=meeting_id, case_id=case_id,
                                order=_last_order(session, meeting_id) + 1, reason="added")

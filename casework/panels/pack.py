@@ -189,7 +189,11 @@ def recipient_of_meeting(session: Session, spec: OutputSpec, meeting_id: int,
             if not spec.recipients.allows_agency(a.agency):
                 raise PermissionDenied("The sharing protocol does not allow that agency to "
                                        "receive the pack.")
-            return f"{a.attendee} ({a.agency})" if a.agency else a.attendee
+            agency = vocabulary.Labels(session).of(vocabulary.AGENCY, a.agency) \
+                if a.agency else ""
+            if agency == vocabulary.OTHER_LABEL and a.agency != vocabulary.OTHER:
+                agency = a.agency  # recorded before agencies were coded: as written
+            return f"{a.attendee} ({agency})" if agency else a.attendee
     raise ValidationError("Each copy of the pack is for someone on the meeting's attendance "
                           "list: record them first.", field="recipient")
 

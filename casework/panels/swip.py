@@ -33,6 +33,7 @@ from casework.panels.meetings import (
     record_attendance,
     record_minute,
     schedule_meetings,
+    update_meeting,
 )
 from casework.panels.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
 from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral
@@ -277,5 +278,6 @@ __all__ = [
     "open_referrals",
     "ReferralView", "add_action", "build_agenda", "carried_actions", "complete_action",
     "create_referral", "list_meetings", "load_referral", "meeting_view", "record_attendance",
-    "record_minute", "refer", "referral_view", "schedule_meetings", "update_referral",
+    "record_minute", "refer", "referral_view", "schedule_meetings", "update_meeting",
+    "update_referral",
 ]
