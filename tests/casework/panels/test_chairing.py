@@ -223,3 +223,29 @@ def test_ugly_mug_reports_are_records_shared_anonymised(db, tmp_path):
     assert "Vehicle used to follow or abduct" in text and "2026-05" in text
     assert "canal" not in text and "Bob" not in text and "E01028522" not in text
     assert "Referral 1, Referral 2" in text
+
+
+def test_the_demo_s_next_swip_agenda_holds_the_referrals_due(tmp_path):
+    from casework import demo
+    from casework.core.context import open_workspace
+    from db.models import Case, MeetingItem
+
+    path = tmp_path / "demo.db"
+    demo.create_demo_database(path, cases=300, seed=11, password="demo test password")
+    chair = open_workspace(path, "swipchair", "demo test password")
+    try:
+        swip = min(chair.actor.panel_ids)
+        upcoming = next(m for m in panels.list_meetings(chair, swip) if not m.held)
+        view = panels.build_agenda(chair, upcoming.id)
+        with chair.uow() as session:
+            open_refs = session.execute(select(Case.id, Case.next_review_on).where(
+                Case.panel_id == swip, Case.status == "open")).all()
+            seen = set(session.scalars(select(MeetingItem.case_id).where(
+                MeetingItem.discussed)))
+        due = {c for c, review in open_refs
+               if c not in seen or (review is not None and review <= upcoming.scheduled_on)}
+        assert {i.reason for i in view.items} <= {"new", "review_due"}
+        assert {i.case_id for i in view.items} == due
+        assert 0 < len(view.items) < len(open_refs)  # not every open referral, every time
+    finally:
+        chair.lock()
