@@ -83,3 +83,24 @@ def export_minutes(ws: Workspace, meeting_id: int, recipient: str, out: Path) ->
         return dataclasses.replace(built, facts={**built.facts, "document": "minutes"})
 
     return produce(ws, pack.OUTPUT, [Path(out)], build, render)
+
+
+def _safe(name: str) -> str:
+    kept = "".join(c if c.isalnum() else "-" for c in name.strip().lower())
+    return "-".join(p for p in kept.split("-") if p)[:40] or "copy"
+
+
+def export_copies(ws: Workspace, meeting_id: int, folder: Path, document: str = "pack",
+                  on: str = "") -> list[ExportResult]:
+    """One stamped copy of the pack (``document="pack"``) or the minutes for every
+    attendee present, written into ``folder`` (each copy audited)."""
+    names = pack.attendees(ws, meeting_id, present_only=True)
+    if not names:
+        raise ValidationError("Record who attends first: each copy is for an attendee.",
+                              field="recipient")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fn = pack.export_pack if document == "pack" else export_minutes
+    stem = "meeting-pack" if document == "pack" else "meeting-minutes"
+    return [fn(ws, meeting_id, who, folder / f"{stem}{on}-{n:02d}-{_safe(who)}.pdf")
+            for n, who in enumerate(names, 1)]

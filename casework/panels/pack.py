@@ -198,17 +198,19 @@ def recipient_of_meeting(session: Session, spec: OutputSpec, meeting_id: int,
                           "list: record them first.", field="recipient")
 
 
-def attendees(ws: Workspace, meeting_id: int) -> list[str]:
-    """The names on a meeting's attendance list (for one copy each): the panel's chair
-    only, like the pack itself."""
+def attendees(ws: Workspace, meeting_id: int, present_only: bool = False) -> list[str]:
+    """The names on a meeting's attendance list (for one copy each; ``present_only``
+    leaves out apologies): the panel's chair only, like the pack itself."""
     with ws.uow() as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotFound("There is no such meeting.")
         _check_chair(ws.actor, meeting)
-        return list(session.scalars(select(MeetingAttendance.attendee)
-                                    .where(MeetingAttendance.meeting_id == meeting_id)
-                                    .order_by(MeetingAttendance.id)))
+        stmt = select(MeetingAttendance.attendee).where(
+            MeetingAttendance.meeting_id == meeting_id)
+        if present_only:
+            stmt = stmt.where(MeetingAttendance.present.is_(True))
+        return list(session.scalars(stmt.order_by(MeetingAttendance.id)))
 
 
 def _check_chair(actor: Actor, meeting: Meeting) -> None:
