@@ -119,3 +119,34 @@ def test_chairing_a_meeting(signed_in: Any, qtbot: Any, tmp_path: Path) -> None:
         if document == "minutes":
             assert "Keep open" in text and "Offer supported housing" in text
     wait_ops(qtbot)
+
+
+def test_closing_a_referral_asks_what_happens_to_its_actions(signed_in: Any,
+                                                             qtbot: Any) -> None:
+    from casework.cases.lifecycle import open_items
+    from casework.panels.swip import add_action, refer, referral_view
+    from ui.cases.dialogs import CloseDialog
+
+    session, _window = signed_in("swipchair")
+    ws = session.ws
+    panel = min(ws.actor.panel_ids)
+    closing, keeping = (refer(ws, panel, "swip", None, clock.today() - timedelta(days=9),
+                              "Outreach", "sexual_health", "given", [], "medium", [],
+                              location_concern=True).header for _ in range(2))
+    action = add_action(ws, closing.id, "police", "", "Welfare check.",
+                        clock.today() + timedelta(days=7))
+    dlg = CloseDialog(None, ws, closing.id, "swip", open_items(ws, closing.id))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert clashes(dlg) == {}
+    [name] = dlg.decision_fields.values()
+    decide = dlg.form.fields[name]
+    decide.setCurrentIndex(decide.findData("reassign"))
+    target = dlg.form.fields["reassign_to"]
+    assert target.findData(closing.id) == -1  # the closing referral is not offered
+    target.setCurrentIndex(target.findData(keeping.id))
+    dlg.form.fields["outcome"].setCurrentIndex(1)
+    with qtbot.waitSignal(dlg.accepted, timeout=15000):
+        qtbot.mouseClick(dlg.submit_button, Qt.MouseButton.LeftButton)
+    wait_ops(qtbot)
+    assert [a.id for a in referral_view(ws, keeping.id).actions] == [action.id]
