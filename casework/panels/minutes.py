@@ -30,13 +30,12 @@ def _item(n: int, item: pack.ReleasedItem) -> list[Flowable]:
                                  f"({fmt(r.get('case_type'))}, risk {fmt(r.get('risk_level'))})",
                                  "h2")]
     m = item.minute
-    if m is None:
-        out.append(pdf.label("Not discussed at this meeting.", "small"))
-    else:
+    if m is not None:
         out.append(pdf.facts_table([
             ("Progress", m.get("progress") or "(minuted; not marked shareable)"),
             ("Decision", m.get("decision") or ("(recorded; not marked shareable)"
-                                               if "decision" in m else "-")),
+                                               if "decision" in m else
+                                               "(not released by this protocol version)")),
         ]))
     raised = [a for a, here in zip(item.actions, item.raised_here, strict=True) if here]
     if raised:
@@ -60,14 +59,21 @@ def story(release: Release) -> list[Flowable]:
     if not data.items:
         out.append(pdf.label("No referrals were on the agenda.", "small"))
     for n, item in enumerate(data.items, 1):
-        out.extend(_item(n, item))
+        if item.minute is not None:
+            out.extend(_item(n, item))
+    skipped = [f"{n}. {fmt(i.referral.get('referral'))}" for n, i in enumerate(data.items, 1)
+               if i.minute is None]
+    if skipped:
+        out.append(pdf.label("<b>On the agenda, not discussed</b>", "h2"))
+        out.append(pdf.p(", ".join(skipped), "small"))
     out.append(pdf.label("Tokens (\"Referral 3\", \"Person B\") belong to this copy only.",
                          "small"))
     return out
 
 
 def render(release: Release, paths: Sequence[Path]) -> None:
-    pdf.write_pdf(paths[0], dataclasses.replace(release, title=TITLE), story(release))
+    titled = dataclasses.replace(release, title=TITLE)
+    pdf.write_pdf(paths[0], titled, story(titled))
 
 
 def export_minutes(ws: Workspace, meeting_id: int, recipient: str, out: Path) -> ExportResult:

@@ -11,7 +11,15 @@ from casework.core import clock
 from ui.cases.dialogs import text_box
 from ui.common.forms import Form, date_edit, vocabulary_combo
 from ui.common.ops import QueryOp
-from ui.common.qt import QCheckBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from ui.common.qt import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class MinutePanel(QWidget):
@@ -28,10 +36,18 @@ class MinutePanel(QWidget):
         self.title = QLabel("Choose a referral on the agenda")
         self.title.setObjectName("subheading")
         self.title.setWordWrap(True)
-        box.addWidget(self.title)
+        self.save_button = QPushButton("Sa&ve minute")
+        self.save_button.setAccessibleName("Save minute")
+        self.save_button.setToolTip("Records the minute and any action, then chooses the "
+                                    "next referral")
+        self.save_button.clicked.connect(self.save)
+        top = QHBoxLayout()  # the button stays in view however small the screen
+        top.addWidget(self.title, 1)
+        top.addWidget(self.save_button)
+        box.addLayout(top)
         self.form = Form(self)
-        progress = text_box(60)
-        progress.setMaximumHeight(90)
+        progress = text_box(48)
+        progress.setMaximumHeight(64)
         self.form.add("progress", "Pro&gress", progress)
         self.form.add("decision", "De&cision", QLineEdit(), "What the panel decided")
         self.form.add("shareable", "", QCheckBox("Progress and decision shareable in the "
@@ -45,10 +61,6 @@ class MinutePanel(QWidget):
         self.form.add("action_shareable", "", QCheckBox("Action shareab&le in the pack"))
         box.addLayout(self.form.layout)
         box.addWidget(self.form.error)
-        self.save_button = QPushButton("Sa&ve minute")
-        self.save_button.setAccessibleName("Save minute")
-        self.save_button.clicked.connect(self.save)
-        box.addWidget(self.save_button)
         box.addStretch(1)
         self.show_item(None, None)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from casework.core import clock
 from ui.common import services
 from ui.common.exports import describe, run_export
 from ui.common.flow import FlowLayout
@@ -71,7 +72,7 @@ class Page(Screen):
 
         self.list = QListWidget()
         self.list.setAccessibleName("Meetings")
-        self.list.setMinimumWidth(220)
+        self.list.setMinimumWidth(170)
         self.list.currentItemChanged.connect(lambda cur, _p: self._choose(cur))
         left = QWidget()
         lbox = QVBoxLayout(left)
@@ -178,7 +179,7 @@ class Page(Screen):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([200, 1040])
+        split.setSizes([180, 1060])
         box.addWidget(split, 1)
 
     # -- loading ------------------------------------------------------------------------
@@ -207,6 +208,7 @@ class Page(Screen):
         self.meetings = meetings
         self.list.blockSignals(True)
         self.list.clear()
+        today = clock.today()
         chosen: QListWidgetItem | None = None
         for m in meetings:
             item = QListWidgetItem(f"{m.scheduled_on:%a %d %b %Y}"
@@ -215,7 +217,8 @@ class Page(Screen):
             item.setData(Qt.ItemDataRole.UserRole, m.id)
             item.setToolTip(m.location or "")
             self.list.addItem(item)
-            if m.id == keep or (keep is None and chosen is None and not m.held):
+            # The current meeting: the first from today on (held or not: minuting today).
+            if m.id == keep or (keep is None and chosen is None and m.scheduled_on >= today):
                 chosen = item
         if chosen is not None:
             self.list.setCurrentItem(chosen)

@@ -13,6 +13,17 @@ down_revision = "0005_lifecycle"
 branch_labels = None
 depends_on = None
 
+# The dangerous_individual vocabulary as resources/vocabularies.json holds it at this
+# revision (a snapshot: the migration must not change when the file does).
+DANGEROUS_INDIVIDUAL = (
+    ("violence", "Violence or assault"), ("sexual_assault", "Sexual assault"),
+    ("robbery", "Robbery or theft"), ("threats", "Threats or intimidation"),
+    ("refused_payment", "Refused to pay"), ("condom_refusal", "Refused to use a condom"),
+    ("weapon", "Carried or used a weapon"), ("drugging", "Spiked or drugged"),
+    ("vehicle", "Vehicle used to follow or abduct"), ("stalking", "Stalking or following"),
+    ("other", "Other"),
+)
+
 
 def upgrade() -> None:
     with op.batch_alter_table("panel_memberships", schema=None) as batch_op:
@@ -68,9 +79,19 @@ def upgrade() -> None:
                "WHERE cases.id = ugly_mug_reports.case_id), lsoa_code = (SELECT lsoa_code "
                "FROM cases WHERE cases.id = ugly_mug_reports.case_id) "
                "WHERE case_id IS NOT NULL")
+    conn = op.get_bind()
+    have = {r[0] for r in conn.execute(sa.text(
+        "SELECT code FROM vocabulary_terms WHERE vocabulary = 'dangerous_individual'"))}
+    for pos, (code, label) in enumerate(DANGEROUS_INDIVIDUAL):
+        if code not in have:
+            conn.execute(sa.text(
+                "INSERT INTO vocabulary_terms (vocabulary, code, label, active, position) "
+                "VALUES ('dangerous_individual', :c, :l, :a, :p)"),
+                {"c": code, "l": label, "a": True, "p": pos})
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM vocabulary_terms WHERE vocabulary = 'dangerous_individual'")
     op.drop_table("ugly_mug_links")
     with op.batch_alter_table("ugly_mug_reports", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_ugly_mug_reports_panel_id_panels"),
