@@ -216,7 +216,7 @@ def store_document(ws: Workspace, session: Session, case: Case, kind: str, title
     return doc
 
 
-CLOSE_DECISIONS = ("done", "cancel")
+CLOSE_DECISIONS = ("done", "cancel", "reassign")  # reassign: panel actions only
 
 
 @dataclass(frozen=True)
@@ -252,6 +252,24 @@ def _open_items(session: Session, case_id: int) -> list[OpenItem]:
     return out
 
 
+def _reassign_target(ws: Workspace, session: Session, case: Case, items: list[OpenItem],
+                     decisions: Mapping[int, str], reassign_to: int | None) -> Case | None:
+    """The open referral of the same panel that reassigned actions move to."""
+    moving = [i for i in items if decisions.get(i.task_id) == "reassign"]
+    if not moving:
+        return None
+    if any(i.record != "action" for i in moving):
+        raise ValidationError("Only a panel action can be reassigned to another referral.",
+                              field="decisions")
+    if reassign_to is None or reassign_to == case.id:
+        raise ValidationError("Choose the referral the actions move to.", field="reassign_to")
+    target = load_case(ws, session, reassign_to)
+    if target.status != "open" or target.panel_id is None or target.panel_id != case.panel_id:
+        raise ValidationError("Actions move to an open referral of the same panel.",
+                              field="reassign_to")
+    return target
+
+
 def open_items(ws: Workspace, case_id: int) -> list[OpenItem]:
     """The case's open tasks; those standing for a recommendation or an action need a
     decision when the case closes (done, or cancelled)."""
@@ -261,13 +279,16 @@ def open_items(ws: Workspace, case_id: int) -> list[OpenItem]:
 
 
 def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None = None,
-               reason: str = "", decisions: Mapping[int, str] | None = None) -> CaseHeader:
+               reason: str = "", decisions: Mapping[int, str] | None = None,
+               reassign_to: int | None = None) -> CaseHeader:
     """Close with an outcome allowed for the case type. Every open task standing for a
     recommendation or a panel action needs a decision in ``decisions`` (task id -> ``done``
     or ``cancel``): nothing is completed silently. ``done`` completes the task and the
     record; ``cancel`` closes the task with the reason "Cancelled when the case closed" and
     leaves the record open (still reported as not completed). Other open tasks (deadline
-    reminders) close with the reason "Case closed", or as decided."""
+    reminders) close with the reason "Case closed", or as decided. A panel action may
+    instead be ``reassign``ed: it moves, open, with its task, to ``reassign_to`` (an open
+    referral of the same panel) and is carried there."""
     require(ws.actor, "case.write")
     closed_on = closed_on or clock.today()
     decisions = dict(decisions or {})
@@ -289,6 +310,7 @@ def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None
             raise ValidationError(f"Decide what happens to {len(undecided)} open "
                                   f"item(s) first: mark each done or cancel it.",
                                   field="decisions")
+        target = _reassign_target(ws, session, case, items, decisions, reassign_to)
         counts: dict[str, int] = {}
         for item in items:
             task = session.get(Task, item.task_id)
@@ -298,6 +320,11 @@ def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None
             if choice == "closed":
                 task.completed_on = closed_on
                 task.closed_reason = "Case closed"
+            elif choice == "reassign" and target is not None:
+                for record in _records_of(session, task):
+                    if isinstance(record, PanelAction):
+                        record.case_id = target.id
+                task.case_id = target.id
             elif choice == "done":
                 for record in _records_of(session, task):
                     record.completed_on = closed_on

@@ -38,6 +38,7 @@ EXPLOITATION_TYPE = "exploitation_type"
 ACTION_TYPE = "action_type"
 RECIPIENT_BODY = "recipient_body"
 BREACH_RESPONSE = "breach_response"
+DANGEROUS_INDIVIDUAL = "dangerous_individual"
 CAPABILITY = "admin.settings"
 _LABEL_OK = re.compile(r"[^\W\d_](?:[^\W\d]|[ '’&()/,.-])*", re.UNICODE)
 

@@ -38,7 +38,8 @@ LOADED = frozenset({
     "asb_details", "incidents", "risk_assessments", "escalation_steps", "breaches",
     "trigger_applications", "trigger_complaints", "trigger_reviews",
     "trigger_recommendations", "referrals", "mart_details", "nrm_decisions",
-    "ugly_mug_reports", "meetings", "meeting_attendance", "meeting_items", "panel_actions",
+    "ugly_mug_reports", "ugly_mug_links", "meetings", "meeting_attendance", "meeting_items",
+    "panel_actions",
     "sanctuary_jobs", "work_lines", "sanctuary_feedback", "tasks", "notes",
 })
 MAX_CASES = 1_000_000

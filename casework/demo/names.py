@@ -147,6 +147,8 @@ BREACH_ACTIONS = ("further_warning", "fixed_penalty_notice", "escalated_to_cpn",
 UGLY_MUG_TEXT = ("Report of a man acting aggressively towards a worker near the ring road.",
                  "Vehicle following workers; registration partly noted.",
                  "Client refused to pay and made threats.")
+UGLY_MUG_CODES = {UGLY_MUG_TEXT[0]: "threats", UGLY_MUG_TEXT[1]: "vehicle",
+                  UGLY_MUG_TEXT[2]: "refused_payment"}  # dangerous_individual codes
 CASE_SUMMARY = {
     "asb": "Synthetic ASB case for demonstration.",
     "trigger": "Synthetic Community Trigger application for demonstration.",

@@ -6,7 +6,6 @@ import bisect
 import json
 from datetime import date, timedelta
 
-from casework.core import vocabulary
 from casework.demo import names
 from casework.demo.world import Weighted, World, add_working_days
 from casework.panels.mart import TASK_RECOVERY, TASK_RG
@@ -25,7 +24,6 @@ NATIONALITY = Weighted(names.NATIONALITIES)
 NEEDS = ("housing", "substance_use", "health", "exploitation_risk", "debt")  # need codes
 MART_NEEDS = ("safe_accommodation", "immigration_advice", "benefits", "legal_advice",
               "interpreter", "health", "mental_health", "other")
-AGENCY_LABELS = vocabulary.default_labels(vocabulary.AGENCY)
 INTERVAL = 42
 
 
@@ -51,13 +49,13 @@ class Schedule:
                     w.add("meeting_attendance", {
                         "id": w.next_id("meeting_attendance"), "meeting_id": mid,
                         "attendee": w.roster.display.get(user, "Panel member"),
-                        "agency": "Community safety partnership",
-                        "present": w.chance(0.9), "user_id": user})
+                        "agency": "community_safety", "present": w.chance(0.9),
+                        "user_id": user, "role": "chair" if user == chair else "member"})
                 for agency in w.sample(agencies, 5, len(agencies)):
                     w.add("meeting_attendance", {
                         "id": w.next_id("meeting_attendance"), "meeting_id": mid,
-                        "attendee": w.professional(), "agency": AGENCY_LABELS[agency],
-                        "present": w.chance(0.85), "user_id": None})
+                        "attendee": w.professional(), "agency": agency,
+                        "present": w.chance(0.85), "user_id": None, "role": "guest"})
             self.dates.append(day)
             self.ids.append(mid)
             day += timedelta(days=INTERVAL)
@@ -68,20 +66,30 @@ class Schedule:
         hi = bisect.bisect_right(self.dates, last)
         return list(zip(self.dates[lo:hi], self.ids[lo:hi], strict=True))
 
-    def next_after(self, day: date) -> tuple[date, int] | None:
+    def next_after(self, day: date, skip: int = 0) -> tuple[date, int] | None:
+        """The first meeting after ``day`` (``skip`` more meetings on, within the
+        schedule)."""
         i = bisect.bisect_right(self.dates, day)
-        return (self.dates[i], self.ids[i]) if i < len(self.dates) else None
+        if i >= len(self.dates):
+            return None
+        i = min(i + skip, len(self.dates) - 1)
+        return self.dates[i], self.ids[i]
+
+
+REVIEW_EVERY = {"high": 1, "medium": 2, "standard": 3}  # meetings between reviews
 
 
 def _panel_work(w: World, case_id: int, schedule: Schedule, opened: date,
-                closed: date | None, agencies: tuple[str, ...]) -> date | None:
-    """Agenda items, minutes and actions for a referral; returns its next review date."""
+                closed: date | None, agencies: tuple[str, ...], every: int = 1) -> date | None:
+    """Agenda items, minutes and actions for the meetings held; returns the referral's next
+    review date: one of the next ``every`` meetings (staggered by case), so that the next
+    agenda, which the chair builds, holds the referrals due rather than every open one."""
     # Held means before today (as the schedule marks them); a meeting today is upcoming.
     end = min(closed or w.today, w.today - timedelta(days=1))
     held = schedule.between(opened, end)[-4:]
-    upcoming = None if closed else schedule.next_after(w.today - timedelta(days=1))
-    items = held + ([upcoming] if upcoming else [])
-    for order, (day, mid) in enumerate(items):
+    upcoming = None if closed else schedule.next_after(w.today - timedelta(days=1),
+                                                       case_id % every)
+    for order, (day, mid) in enumerate(held):
         done = day < w.today
         w.add("meeting_items", {"id": w.next_id("meeting_items"), "meeting_id": mid,
                                 "case_id": case_id, "order": order,
@@ -137,14 +145,21 @@ def swip_case(w: World, case_id: int, reference: str, opened: date, schedule: Sc
         address = w.home[person]
     _referral(w, case_id, opened, consent, names.SWIP_AGENCIES, location)
     if w.chance(0.08):
+        text = w.pick(names.UGLY_MUG_TEXT)
+        report = w.next_id("ugly_mug_reports")
         w.add("ugly_mug_reports", {
-            "id": w.next_id("ugly_mug_reports"), "case_id": case_id,
+            "id": report, "case_id": case_id,
             "reported_on": min(w.today, opened + timedelta(days=w.between(0, 60))),
-            "description": w.pick(names.UGLY_MUG_TEXT)})
+            "description": text, "panel_id": r.swip_panel,
+            "code": names.UGLY_MUG_CODES.get(text, "other"), "lsoa_code": address[1]})
+        w.add("ugly_mug_links", {"id": w.next_id("ugly_mug_links"), "report_id": report,
+                                 "case_id": case_id})
     closed = w.close_date(opened, 60, 420)
-    review = _panel_work(w, case_id, schedule, opened, closed, names.SWIP_AGENCIES)
-    w.case(case_id, reference, "swip", opened, closed, SWIP_OUTCOME(w.rng), owner, None,
-           r.swip_panel, RISK(w.rng), address, review)
+    outcome, risk = SWIP_OUTCOME(w.rng), RISK(w.rng)
+    review = _panel_work(w, case_id, schedule, opened, closed, names.SWIP_AGENCIES,
+                         REVIEW_EVERY[risk])
+    w.case(case_id, reference, "swip", opened, closed, outcome, owner, None,
+           r.swip_panel, risk, address, review)
     if closed is None and review is not None:
         w.task(case_id, "panel.review", "Prepare the referral for the next panel", review,
                owner, None)

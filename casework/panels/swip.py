@@ -20,7 +20,7 @@ from casework.cases.workflow import SafeRepr, check_date, link_person, require_o
 from casework.core import audit, clock, vocabulary
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
-from casework.core.permissions import require
+from casework.core.permissions import can_see_case, require
 from casework.panels.meetings import (
     AgendaItemView,
     AttendanceView,
@@ -33,6 +33,7 @@ from casework.panels.meetings import (
     record_attendance,
     record_minute,
     schedule_meetings,
+    update_meeting,
 )
 from casework.panels.referrals import REFERRAL_TYPES, ActionView, action_view, load_referral
 from db.models import Case, CaseParty, MartDetail, Meeting, Panel, PanelAction, Referral
@@ -243,11 +244,40 @@ def my_panels(ws: Workspace, kind: str | None = None) -> list[PanelChoice]:
         return [PanelChoice(p.id, p.name, p.kind) for p in session.scalars(stmt)]
 
 
+@dataclass(frozen=True)
+class ReferralChoice:
+    """An open referral to pick (for an agenda item or reassigned actions)."""
+
+    case_id: int
+    reference: str
+    risk_level: str
+
+
+def open_referrals(ws: Workspace, panel_id: int | None = None,
+                   of_case: int | None = None) -> list[ReferralChoice]:
+    """The open referrals the actor may see, of ``panel_id`` (or of the panel of
+    ``of_case``, that case left out), by reference."""
+    require(ws.actor, "case.read")
+    with ws.uow() as session:
+        if of_case is not None:
+            case, _ref = load_referral(ws, session, of_case)
+            panel_id = case.panel_id
+        stmt = (select(Case.id, Case.reference, Case.risk_level, Case.case_type, Case.team_id,
+                       Case.panel_id)
+                .where(Case.panel_id == panel_id, Case.status == "open",
+                       Case.case_type.in_(REFERRAL_TYPES), Case.id != (of_case or 0))
+                .order_by(Case.reference))
+        return [ReferralChoice(r.id, r.reference, r.risk_level) for r in session.execute(stmt)
+                if can_see_case(ws.actor, r.case_type, r.team_id, r.panel_id)]
+
+
 # Meetings live in ``casework.meetings``; re-exported so ``panels`` is one entry point.
 __all__ = [
     "REFERRAL_TYPES", "ActionView", "AgendaItemView", "AttendanceView", "MeetingSummary",
-    "MeetingView", "PanelChoice", "action_view", "my_panels",
+    "MeetingView", "PanelChoice", "ReferralChoice", "action_view", "my_panels",
+    "open_referrals",
     "ReferralView", "add_action", "build_agenda", "carried_actions", "complete_action",
     "create_referral", "list_meetings", "load_referral", "meeting_view", "record_attendance",
-    "record_minute", "refer", "referral_view", "schedule_meetings", "update_referral",
+    "record_minute", "refer", "referral_view", "schedule_meetings", "update_meeting",
+    "update_referral",
 ]

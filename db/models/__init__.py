@@ -30,6 +30,7 @@ from db.models.panels import (
     NrmDecision,
     PanelAction,
     Referral,
+    UglyMugLink,
     UglyMugReport,
 )
 from db.models.people import Address, Lsoa, Person, PersonAddress, PersonAlias
@@ -54,5 +55,5 @@ __all__ = [
     "PoliceAsbIncident", "Referral", "RiskAssessment",
     "SanctuaryFeedback", "SanctuaryJob", "Setting", "SharingProtocol", "SigningKey", "Task", "Team",
     "TriggerApplication", "TriggerComplaint", "TriggerRecommendation", "TriggerReview", "User",
-    "UglyMugReport", "VocabularyTerm", "WorkLine", "utcnow",
+    "UglyMugLink", "UglyMugReport", "VocabularyTerm", "WorkLine", "utcnow",
 ]

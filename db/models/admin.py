@@ -53,6 +53,7 @@ class PanelMembership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"))
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    agency: Mapped[str] = mapped_column(String(40), default="")  # coded, for attendance
     user: Mapped[User] = relationship(back_populates="memberships")
     panel: Mapped[Panel] = relationship()
 

@@ -64,11 +64,30 @@ class NrmDecision(Base):
 
 
 class UglyMugReport(Base):
+    """An ugly-mug / dangerous-individual report: a record of its own, held by a panel,
+    with a coded description, the date, the small area and the referrals it concerns."""
+
     __tablename__ = "ugly_mug_reports"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # The referral it was first recorded on (older rows); links are in ugly_mug_links.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                                index=True)
     reported_on: Mapped[date]
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # never shared
+    panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), default="other")  # dangerous_individual
+    lsoa_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class UglyMugLink(Base):
+    """A referral an ugly-mug report concerns."""
+
+    __tablename__ = "ugly_mug_links"
+    __table_args__ = (UniqueConstraint("report_id", "case_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("ugly_mug_reports.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
 
 
 class Meeting(Base):
@@ -79,6 +98,7 @@ class Meeting(Base):
     held: Mapped[bool] = mapped_column(Boolean, default=False)
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     location: Mapped[str] = mapped_column(String(120), default="")
+    starts_at: Mapped[str] = mapped_column(String(5), default="")  # "HH:MM"
 
 
 class MeetingAttendance(Base):
@@ -91,6 +111,7 @@ class MeetingAttendance(Base):
     agency: Mapped[str] = mapped_column(String(80), default="")
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(10), default="member")  # chair|member|guest
 
 
 class MeetingItem(Base):
@@ -107,7 +128,10 @@ class MeetingItem(Base):
     progress: Mapped[str] = mapped_column(Text, default="")
     progress_shareable: Mapped[bool] = mapped_column(Boolean, default=False)
     discussed: Mapped[bool] = mapped_column(Boolean, default=False)
-    reason: Mapped[str] = mapped_column(String(20), default="")  # new | review_due | actions
+    reason: Mapped[str] = mapped_column(String(20), default="")  # new | review_due | added
+    decision: Mapped[str] = mapped_column(Text, default="")  # shared as progress is
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)  # taken off, with a reason
+    removed_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 class PanelAction(Base):

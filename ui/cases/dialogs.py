@@ -51,14 +51,23 @@ class CloseDialog(FormDialog):
         self.add("closed_on", "&Closed on", date_edit())
         self.add("reason", "&Reason", QLineEdit())
         self.decision_fields: dict[int, str] = {}
+        moves = [("reassign", "Reassign to another referral of the panel")]
         for item in asks:
             name = f"decide_{item.task_id}"
             self.add(name, f"{item.record.capitalize()}: {item.title} (due "
                            f"{item.due_on:%d %b %Y})",
                      combo([("done", "Done: it was carried out"),
-                            ("cancel", "Cancel the task: it stays not completed")],
+                            ("cancel", "Cancel the task: it stays not completed"),
+                            *(moves if item.record == "action" else [])],
                            blank="Choose…"))
             self.decision_fields[item.task_id] = name
+        if any(i.record == "action" for i in asks):
+            from casework.panels.swip import open_referrals
+
+            self.add("reassign_to", "Reassign actions &to",
+                     combo([(c.case_id, c.reference) for c in open_referrals(ws, of_case=case_id)],
+                           blank="No other referral"),
+                     "The open referral of the same panel that takes reassigned actions")
 
     def on_submit(self) -> None:
         from casework.cases.lifecycle import close_case
@@ -72,7 +81,7 @@ class CloseDialog(FormDialog):
                                                  missing[0]))
             return
         self.submit(lambda: close_case(self.ws, self.case_id, v["outcome"], v["closed_on"],
-                                       v["reason"], decisions))
+                                       v["reason"], decisions, v.get("reassign_to")))
 
 
 class PartyDialog(FormDialog):

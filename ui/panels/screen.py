@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from casework.core import clock
 from ui.common import services
 from ui.common.exports import describe, run_export
 from ui.common.flow import FlowLayout
 from ui.common.forms import humanise
-from ui.common.ops import QueryOp
+from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QFileDialog,
     QHBoxLayout,
@@ -26,8 +27,16 @@ from ui.common.qt import (
     QWidget,
 )
 from ui.common.screen import Screen, heading
-from ui.common.widgets import KeyValues, RecordTable
-from ui.panels.meeting_dialogs import AttendanceDialog, MinuteDialog, ScheduleDialog
+from ui.common.widgets import RecordTable
+from ui.panels.meeting_dialogs import (
+    AddItemDialog,
+    AttendanceDialog,
+    DetailsDialog,
+    RemoveItemDialog,
+    ScheduleDialog,
+)
+from ui.panels.minute_panel import MinutePanel
+from ui.panels.ugly_mugs import UglyMugList
 
 
 def _sub(text: str) -> QLabel:
@@ -63,7 +72,7 @@ class Page(Screen):
 
         self.list = QListWidget()
         self.list.setAccessibleName("Meetings")
-        self.list.setMinimumWidth(220)
+        self.list.setMinimumWidth(170)
         self.list.currentItemChanged.connect(lambda cur, _p: self._choose(cur))
         left = QWidget()
         lbox = QVBoxLayout(left)
@@ -82,11 +91,16 @@ class Page(Screen):
         rbox.addWidget(self.meeting_title)
         actions = FlowLayout(spacing=6)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("agenda", "Build &agenda", self.build_agenda),
-                                ("attendance", "Record a&ttendance…", self.attendance),
-                                ("minute", "&Minute and actions…", self.minute),
-                                ("pack", "&Print meeting pack…", self.print_pack)):
-            if key != "minute" and not self.chair:
+        for key, text, slot in (("details", "Meeting &details…", self.details),
+                                ("agenda", "Build &agenda", self.build_agenda),
+                                ("attendance", "Pick a&ttendance…", self.attendance),
+                                ("add_item", "Add &item…", self.add_item),
+                                ("remove_item", "&Remove item…", self.remove_item),
+                                ("up", "Move &up", lambda: self.move(-1)),
+                                ("down", "Move do&wn", lambda: self.move(1)),
+                                ("pack", "&Print meeting pack…", self.print_pack),
+                                ("minutes", "Print mi&nutes…", self.print_minutes)):
+            if not self.chair:
                 continue
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
@@ -100,57 +114,57 @@ class Page(Screen):
         self.status.setWordWrap(True)
         rbox.addWidget(self.status)
         self.agenda = RecordTable([
-            ("Referral", lambda i: i.reference),
+            ("No.", lambda i: i.order), ("Referral", lambda i: i.reference),
             ("Why", lambda i: humanise(i.reason) or "—"),
-            ("Risk", lambda i: humanise(i.risk_level)),
-            ("Discussed", lambda i: i.discussed), ("Minute", lambda i: i.progress)], "Agenda")
+            ("Risk", lambda i: humanise(i.risk_level) or "—"),
+            ("Discussed", lambda i: i.discussed), ("Decision", lambda i: i.decision),
+            ("Minute", lambda i: i.progress)], "Agenda")
         self.agenda.setWordWrap(False)
-        self.agenda.doubleClicked.connect(lambda _i: self.minute())
+        self.agenda.setSortingEnabled(False)
         self.agenda.itemSelectionChanged.connect(self._show_detail)
         self.agenda.empty_text = "No agenda yet: Build agenda adds the referrals due."
         self.attendees = RecordTable([
-            ("Attendee", lambda a: a.attendee), ("Agency", lambda a: a.agency),
-            ("Present", lambda a: a.present)], "Attendance")
+            ("Attendee", lambda a: a.attendee), ("Agency", lambda a: self._agency(a.agency)),
+            ("Role", lambda a: humanise(a.role)),
+            ("Present", lambda a: "Present" if a.present else "Apologies")], "Attendance")
         self.actions = RecordTable([
             ("Referral", lambda a: self._reference(a.case_id)),
-            ("Agency", lambda a: humanise(a.agency)),
+            ("Agency", lambda a: self._agency(a.agency)),
             ("Owner", lambda a: a.owner), ("Action", lambda a: a.description),
             ("Due", lambda a: a.due_on), ("Done", lambda a: a.completed_on)], "Actions")
         self.carried = RecordTable(self.actions.columns, "Carried actions")
-        # The chosen referral: its minute and every action on it (raised now or carried).
-        self.detail = KeyValues("Chosen referral")
+        self.carried.empty_text = "No open actions of open referrals to carry."
         self.referral_actions = RecordTable([
-            ("From", lambda a: a[0]), ("Agency", lambda a: a[1].agency),
+            ("From", lambda a: a[0]), ("Agency", lambda a: self._agency(a[1].agency)),
             ("Owner", lambda a: a[1].owner), ("Action", lambda a: a[1].description),
             ("Due", lambda a: a[1].due_on), ("Done", lambda a: a[1].completed_on)],
             "Actions on the chosen referral")
         self.referral_actions.empty_text = "No actions on this referral."
+        self.minute_panel = MinutePanel(ws, self._minuted)
+        self.minute_panel.setVisible(self.chair)
+        self.ugly_mugs = UglyMugList(self)
         agenda_box = QWidget()
         abox = QVBoxLayout(agenda_box)
         abox.setContentsMargins(0, 0, 0, 0)
         abox.addWidget(_sub("Agenda"))
         abox.addWidget(self.agenda, 1)
-        detail_box = QWidget()
-        dbox = QVBoxLayout(detail_box)
-        dbox.setContentsMargins(6, 0, 0, 0)
-        dbox.addWidget(_sub("Chosen referral"))
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.detail)
-        scroll.setAccessibleName("Chosen referral")
-        dbox.addWidget(scroll, 1)
-        dbox.addWidget(_sub("Its actions"))
-        dbox.addWidget(self.referral_actions, 1)
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.addWidget(agenda_box)
-        middle.addWidget(detail_box)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.minute_panel)
+        scroll.setAccessibleName("Minute")
+        scroll.setVisible(self.chair)
+        middle.addWidget(scroll)
         middle.setStretchFactor(0, 3)
         middle.setStretchFactor(1, 2)
         self.lower = QTabWidget()
         self.lower.setAccessibleName("Attendance and actions")
         for table, label in ((self.attendees, "Attendance"),
+                             (self.referral_actions, "Chosen referral's actions"),
                              (self.actions, "Actions raised at this meeting"),
-                             (self.carried, "Carried actions, by referral")):
+                             (self.carried, "Carried actions"),
+                             (self.ugly_mugs, "Ugly-mug reports")):
             self.lower.addTab(table, label)
         self._lower_labels = [self.lower.tabText(i) for i in range(self.lower.count())]
         upright = QSplitter(Qt.Orientation.Vertical)
@@ -159,12 +173,13 @@ class Page(Screen):
         upright.setStretchFactor(0, 3)
         upright.setStretchFactor(1, 2)
         rbox.addWidget(upright, 1)
+        self.agency_labels: dict[str, str] = {}
         self._advance = False
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([240, 1000])
+        split.setSizes([180, 1060])
         box.addWidget(split, 1)
 
     # -- loading ------------------------------------------------------------------------
@@ -172,24 +187,38 @@ class Page(Screen):
         if self.panel_id is None:
             self.loaded = True
             return
+        from casework.core.vocabulary import list_terms
         from casework.panels.meetings import list_meetings
 
         ws, panel = self.ws, self.panel_id
-        QueryOp(self, lambda: list_meetings(ws, panel), self._show_meetings).run()
+
+        def load() -> Any:
+            labels = {t.code: t.label for t in list_terms(ws, "agency", active_only=False)}
+            return labels, list_meetings(ws, panel)
+
+        def show(result: Any) -> None:
+            self.agency_labels, meetings = result
+            self._show_meetings(meetings)
+
+        QueryOp(self, load, show).run()
+        self.ugly_mugs.refresh()
 
     def _show_meetings(self, meetings: list[Any]) -> None:
         keep = self.meeting.id if self.meeting is not None else None
         self.meetings = meetings
         self.list.blockSignals(True)
         self.list.clear()
+        today = clock.today()
         chosen: QListWidgetItem | None = None
         for m in meetings:
             item = QListWidgetItem(f"{m.scheduled_on:%a %d %b %Y}"
+                                   + (f" {m.starts_at}" if m.starts_at else "")
                                    + ("  (held)" if m.held else ""))
             item.setData(Qt.ItemDataRole.UserRole, m.id)
             item.setToolTip(m.location or "")
             self.list.addItem(item)
-            if m.id == keep or (keep is None and chosen is None and not m.held):
+            # The current meeting: the first from today on (held or not: minuting today).
+            if m.id == keep or (keep is None and chosen is None and m.scheduled_on >= today):
                 chosen = item
         if chosen is not None:
             self.list.setCurrentItem(chosen)
@@ -216,20 +245,25 @@ class Page(Screen):
 
     def show_meeting(self, m: Any) -> None:
         self.meeting = m
-        self.meeting_title.setText(f"{m.panel_name}: {m.scheduled_on:%A %d %B %Y}"
+        when = f"{m.scheduled_on:%A %d %B %Y}" + (f" at {m.starts_at}" if m.starts_at else "")
+        self.meeting_title.setText(f"{m.panel_name}: {when}"
                                    + (f", {m.location}" if m.location else ""))
+        keep = self.agenda.current_record()
         row = self.agenda.currentRow()
         self.agenda.set_records(m.items)
         self.attendees.set_records(m.attendance)
         self.actions.set_records(m.actions)
         self.carried.set_records(sorted(m.carried, key=lambda a: (self._reference(a.case_id),
                                                                   a.due_on)))
-        for i, table in enumerate((self.attendees, self.actions, self.carried)):
+        for i, table in ((0, self.attendees), (2, self.actions), (3, self.carried)):
             self.lower.setTabText(i, f"{self._lower_labels[i]} ({table.rowCount()})")
         for b in self.buttons.values():
             b.setEnabled(True)
         if m.items:
-            if self._advance and row >= 0:
+            ids = [i.case_id for i in m.items]
+            if keep is not None and keep.case_id in ids and not self._advance:
+                row = ids.index(keep.case_id)
+            elif self._advance and row >= 0:
                 row = min(row + 1, len(m.items) - 1)  # minuted: on to the next referral
             self.agenda.selectRow(max(row, 0))
         self._advance = False
@@ -237,21 +271,29 @@ class Page(Screen):
         self.loaded = True
 
     def _show_detail(self) -> None:
-        """The chosen referral beside the agenda: why it is there, its minute, and every
-        action on it (raised at this meeting or carried from earlier ones)."""
+        """The chosen referral in the minute panel, and every action on it (raised at
+        this meeting or carried from earlier ones)."""
         item = self.agenda.current_record()
         if item is None or self.meeting is None:
-            self.detail.set_values([("Referral", "Choose a referral on the agenda")])
+            self.minute_panel.show_item(None, None)
             self.referral_actions.set_records([])
             return
         m = self.meeting
-        self.detail.set_values([
-            ("Referral", item.reference), ("On the agenda because", humanise(item.reason)),
-            ("Risk", humanise(item.risk_level)), ("Discussed", item.discussed),
-            ("Minute", item.progress or "Not minuted yet")])
+        self.minute_panel.show_item(m.id, item)
         mine = [("This meeting", a) for a in m.actions if a.case_id == item.case_id]
         mine += [("Carried", a) for a in m.carried if a.case_id == item.case_id]
         self.referral_actions.set_records(mine)
+        self.lower.setTabText(1, f"{self._lower_labels[1]} ({len(mine)})")
+
+    def _minuted(self, minute: Any) -> None:
+        self.status.setText(f"Minute recorded for {minute.reference}; the next referral "
+                            "is chosen.")
+        self._advance = True
+        if self.meeting is not None:
+            self.load_meeting(self.meeting.id)
+
+    def _agency(self, code: str) -> str:
+        return self.agency_labels.get(code) or humanise(code)
 
     def _reference(self, case_id: int) -> str:
         if self.meeting is None:
@@ -278,49 +320,81 @@ class Page(Screen):
     def schedule(self) -> None:
         self._dialog(ScheduleDialog(self, self.ws, self.panel_id), "Meetings scheduled.")
 
+    def details(self) -> None:
+        self._dialog(DetailsDialog(self, self.ws, self.meeting), "Meeting details saved.")
+
     def build_agenda(self) -> None:
         from casework.panels.meetings import build_agenda
 
         ws, mid = self.ws, self.meeting.id
         QueryOp(self, lambda: build_agenda(ws, mid), lambda m: (
             self.show_meeting(m), self.status.setText(f"Agenda built: {len(m.items)} "
-                                                      "referrals."))).run()
+                                                      "referrals due."))).run()
 
     def attendance(self) -> None:
-        self._dialog(AttendanceDialog(self, self.ws, self.meeting.id), "Attendance recorded.")
+        from casework.panels.attendance import members
 
-    def minute(self) -> None:
-        item = self.agenda.current_record() or (self.meeting.items[0]
-                                                 if self.meeting and self.meeting.items
-                                                 else None)
+        ws, m = self.ws, self.meeting
+        QueryOp(self, lambda: members(ws, m.id), lambda found: self._dialog(
+            AttendanceDialog(self, ws, m.id, found, list(m.attendance)),
+            "Attendance recorded.")).run()
+
+    def add_item(self) -> None:
+        from casework.panels.swip import open_referrals
+
+        ws, m = self.ws, self.meeting
+        on = {i.case_id for i in m.items}
+        QueryOp(self, lambda: open_referrals(ws, m.panel_id), lambda found: self._dialog(
+            AddItemDialog(self, ws, m.id, [c for c in found if c.case_id not in on]),
+            "Item added to the agenda.")).run()
+
+    def remove_item(self) -> None:
+        item = self.agenda.current_record()
         if item is None:
-            self.status.setText("Build the agenda first: minutes are recorded per referral.")
+            self.status.setText("Choose the agenda item to remove.")
             return
-        self._advance = True
-        dlg = self._dialog(MinuteDialog(self, self.ws, self.meeting.id, item),
-                           f"Minute recorded for {item.reference}; the next referral is "
-                           "chosen.")
-        dlg.rejected.connect(lambda: setattr(self, "_advance", False))
+        self._dialog(RemoveItemDialog(self, self.ws, self.meeting.id, item),
+                     f"{item.reference} taken off the agenda.")
 
-    def print_pack(self, out: str | None = None, recipient: str | None = None) -> None:
-        """Write the anonymised meeting pack for one recipient (a PDF), off the GUI thread."""
-        from casework.panels.pack import export_pack
+    def move(self, by: int) -> None:
+        """Move the chosen item up (-1) or down (+1) the agenda."""
+        from casework.panels.agenda import move_item
+
+        item = self.agenda.current_record()
+        if item is None:
+            self.status.setText("Choose the agenda item to move.")
+            return
+        ws, mid = self.ws, self.meeting.id
+        QueryOp(self, lambda: move_item(ws, mid, item.case_id, by), lambda m: (
+            self.show_meeting(m), self.status.setText("Agenda order saved."))).run()
+
+    def print_pack(self, folder: str | None = None) -> None:
+        """One stamped copy of the anonymised pack per attendee present, off the GUI
+        thread."""
+        self._print("pack", folder)
+
+    def print_minutes(self, folder: str | None = None) -> None:
+        """One stamped copy of the anonymised minutes per attendee present."""
+        self._print("minutes", folder)
+
+    def _print(self, document: str, folder: str | None) -> None:
+        from casework.panels.minutes import export_copies
 
         m = self.meeting
-        if recipient is None:
-            names = [a.attendee for a in m.attendance if a.present]
-            recipient = names[0] if names else self.ws.actor.username
-        if out is None:
-            default = str(Path.home() / f"meeting-pack-{m.scheduled_on:%Y-%m-%d}.pdf")
-            out, _ = QFileDialog.getSaveFileName(self, "Save the meeting pack", default,
-                                                 "PDF (*.pdf)")
-            if not out:
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(
+                self, f"Folder for the copies of the meeting {document}", str(Path.home()))
+            if not folder:
                 return
 
-        def done(result: Any) -> None:
-            self.last_export = result
-            self.status.setText(describe(result))
+        def done(results: Any) -> None:
+            self.last_export = results
+            files = len(results)
+            self.status.setText(f"{files} cop{'y' if files == 1 else 'ies'} of the "
+                                f"{document} written to {folder}, one per attendee; "
+                                + (describe(results[-1]) if results else ""))
 
-        run_export(self, "Printing the anonymised meeting pack…", export_pack,
-                   (self.ws, m.id, recipient, Path(out)), done,
-                   lambda exc: self.status.setText(f"The pack was not written: {exc}"))
+        run_export(self, f"Printing the meeting {document}…", export_copies,
+                   (self.ws, m.id, Path(folder), document, f"-{m.scheduled_on:%Y-%m-%d}"),
+                   done, lambda exc: self.status.setText(
+                       f"The {document} was not written: {error_text(exc)}"))

@@ -37,10 +37,14 @@ marked, the export is recorded, and columns your role may not take out are left 
 <p>Find a person by name, date of birth or postcode; their record shows every case they
 are part of. Possible duplicates can be merged by a case manager.</p>"""),
     "panels": ("Panels and meetings", """
-<p>Each panel's meetings, their agendas and the actions carried from earlier meetings.
-Choose a meeting to chair it: the agenda is on the left, the chosen referral's detail on
-the right; minute it, add actions and move to the next referral without leaving the
-screen.</p>"""),
+<p>Each panel's meetings with their date, time and place (one meeting a day per panel),
+their agendas and the open actions of open referrals carried from earlier meetings.
+Choose a meeting to chair it: Build agenda adds the referrals new or due for review;
+move, add or remove items (with a reason). Pick attendance from the panel's members and
+add guests. The agenda is on the left and the chosen referral's minute on the right:
+record progress, the decision and an action, and save to move to the next referral. Print
+the pack before the meeting and the minutes after it: one stamped, anonymised copy per
+attendee. Ugly-mug reports are listed and added in their tab.</p>"""),
     "reports": ("Reports", """
 <p>Choose a period (a quarter, a year, a financial year or your own dates) to see the
 partnership's figures. The KPI report compares each figure with the period before and the

@@ -88,7 +88,9 @@ def test_meeting_cycle_with_carried_actions(db):
         from db.models import Meeting
         session.get(Meeting, m3).scheduled_on = date(2026, 8, 5)
     view3 = panels.build_agenda(chair, m3)
-    assert {i.case_id: i.reason for i in view3.items} == {second: "actions_outstanding"}
+    # Outstanding actions alone do not put a referral on the agenda: they are carried.
+    assert view3.items == ()
+    assert [a.id for a in view3.carried] == [open_action.id]
 
     tasks = tasks_of(chair, second)
     assert tasks[panels.TASK_ACTION] == [(date(2026, 7, 1), None)]
