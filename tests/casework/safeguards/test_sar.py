@@ -26,7 +26,7 @@ def test_one_month_deadline():
 
 
 def test_export_gathers_everything_and_marks_third_parties(db, world, tmp_path):
-    ws = db.ws("admin")
+    ws = db.ws("ig")
     # a SWIP referral of the subject on another team's panel is held too
     add_case(ws, "SWIP-2025-000003", parties={world.subject_id: "victim"},
              opened=date(2025, 1, 2), case_type="swip", team="Partnership Team")
@@ -35,7 +35,8 @@ def test_export_gathers_everything_and_marks_third_parties(db, world, tmp_path):
     add_case(ws, "ASB-2025-000009", parties={other: "victim"}, opened=date(2025, 1, 2),
              note="Ulric Unrelated called.")
     result = sar.export(ws, world.subject_id, tmp_path, received_on=date(2026, 1, 31))
-    assert result.request.due_on == date(2026, 2, 28)
+    # a month after 31 January is 28 February 2026, a Saturday: due the Monday after
+    assert result.request.due_on == date(2026, 3, 2)
     doc = json.loads(result.json.read_text())
     refs = [c["reference"] for c in doc["cases"]]
     assert sorted(refs) == sorted([*world.references, "SWIP-2025-000003"])
@@ -54,7 +55,7 @@ def test_export_gathers_everything_and_marks_third_parties(db, world, tmp_path):
     assert not any(f["third_party"] for r in doc["subject"] for f in r["fields"])
     assert doc["redaction"]["marks"] == result.marks == len(flagged) + len(spans)
     # the PDF says the same, with the marker
-    pdf_text = "".join(p.extract_text() for p in PdfReader(result.pdf).pages)
+    pdf_text = "".join(p.extract_text() for p in PdfReader(result.review).pages)
     assert "[REDACT: third party] Marigold Thistlewaite" in pdf_text.replace("\n", " ")
     assert "OFFICIAL-SENSITIVE" in pdf_text and SUBJECT["email"] in pdf_text
     # the request is a task due in a month; request and export are audited with counts
@@ -62,7 +63,7 @@ def test_export_gathers_everything_and_marks_third_parties(db, world, tmp_path):
         task = session.scalar(select(Task).where(Task.kind == "sar"))
         entries = session.scalars(select(AuditEntry).where(
             AuditEntry.action.in_(["sar.request", "sar.export"])).order_by(AuditEntry.seq)).all()
-    assert task.due_on == date(2026, 2, 28) and task.case_id is None
+    assert task.due_on == date(2026, 3, 2) and task.case_id is None
     assert "Zebedee" not in task.title and str(world.subject_id) in task.title
     assert [e.action for e in entries] == ["sar.request", "sar.export"]
     assert all(e.record_id == str(world.subject_id) for e in entries)
@@ -70,19 +71,20 @@ def test_export_gathers_everything_and_marks_third_parties(db, world, tmp_path):
 
 
 def test_second_export_reuses_the_open_request(db, world, tmp_path):
-    ws = db.ws("admin")
+    ws = db.ws("ig")
     first = sar.open_request(ws, world.subject_id, date(2026, 3, 1))
     again = sar.export(ws, world.subject_id, tmp_path)
     assert again.request == first
-    assert again.pdf.name == f"sar-person-{world.subject_id}-20260301.pdf"
+    assert again.redacted.name == f"sar-person-{world.subject_id}-20260301-redacted.pdf"
 
 
 def test_sar_needs_the_capability(db, world, tmp_path):
-    # Only the administrator (information governance) may gather everything held about a
-    # person: a case manager would otherwise read other teams' and panels' records.
+    # Only the information-governance officer may gather everything held about a person:
+    # a case manager would otherwise read other teams' and panels' records, and the
+    # administrator reads no case content.
     out = tmp_path / "sar-out"
     out.mkdir()
-    for user in ("coord", "cm", "swipchair", "mart"):
+    for user in ("coord", "cm", "swipchair", "mart", "admin"):
         with pytest.raises(PermissionDenied):
             sar.export(db.ws(user), world.subject_id, out)
     assert list(out.iterdir()) == []
@@ -93,7 +95,7 @@ def test_cli_sar(db, world, tmp_path, monkeypatch, capsys):
     from tests.conftest import PASSWORD
 
     monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    base = ["--db", str(db.path), "--user", "admin", "sar"]
+    base = ["--db", str(db.path), "--user", "ig", "sar"]
     assert main([*base, "request", "--person", str(world.subject_id), "--received",
                  "2026-06-15"]) == 0
     assert "due 2026-07-15" in capsys.readouterr().out
