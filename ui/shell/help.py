@@ -39,6 +39,16 @@ screen.</p>"""),
 <p>Choose a period (a quarter, a year, a financial year or your own dates) to see the
 partnership's figures. Exports go through the information-sharing protocol: what leaves
 the application is recorded.</p>"""),
+    "governance": ("Information governance", """
+<p><b>Subject access</b>: find the person by name or date of birth (the search is
+audited), say when the request came in, and export everything held about them. The
+request is your task, due one calendar month after receipt (moved to the next working
+day); the export completes it. It writes a copy for disclosure with other people's
+details blacked out and a review copy showing them highlighted: check the review copy,
+send the redacted one, then <b>Record disclosure</b>.</p>
+<p><b>Disclosure log</b>: what was disclosed, to whom, how and when. <b>Retention</b>:
+closed cases past their retention period. <b>Who saw what</b>: every access and change of
+a person's or a case's record.</p>"""),
     "admin": ("Administration", """
 <p>Users and their roles, teams and panels; the settings with what each one does; the
 key slots; the information-sharing protocol; and backup, check and verify.</p>"""),
