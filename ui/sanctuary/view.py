@@ -169,18 +169,18 @@ class SanctuaryCaseView(CaseView):
         self.work_total.setObjectName("workTotal")
         self.work_total.setAccessibleName("Work lines total")
         box.addWidget(self.work_total)
-        self.add_tab(host, "&Work lines")
-        self.add_tab(self.feedback, "&Feedback")
+        self.add_tab(host, "Work &lines")
+        self.add_tab(self.feedback, "Feedbac&k")
 
     def build_actions(self) -> None:
-        self.add_action("eligibility", "Eligibility chec&ks…", self.eligibility)
+        self.add_action("eligibility", "Eli&gibility checks…", self.eligibility)
         self.add_action("survey", "Record &survey…", lambda: self._step(
             "Record the survey", "record_survey", "Survey recorded."))
         self.add_action("work_line", "Add &work line…", self.add_work_line)
         self.add_action("order", "O&rder work…", self.order)
-        self.add_action("fire", "&Fire-safety check…", lambda: self._step(
+        self.add_action("fire", "F&ire-safety check…", lambda: self._step(
             "Fire-safety check", "record_fire_safety_check", "Fire-safety check recorded."))
-        self.add_action("complete", "Co&mplete job…", lambda: self._step(
+        self.add_action("complete", "Complete &job…", lambda: self._step(
             "Complete the job", "complete_job", "Job completed."))
         self.add_action("feedback", "Record feed&back…", self.record_feedback)
 
