@@ -300,7 +300,8 @@ def open_request(ws: Workspace, person_id: int, received_on: date | None = None)
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 CODE_COLUMNS = frozenset({"status", "kind", "role", "risk_level", "consent", "outcome",
                           "gender", "victim_of", "referral_source", "exploitation_type",
-                          "evidence_type", "agency", "referrer_agency", "reason"})
+                          "evidence_type", "agency", "referrer_agency", "reason",
+                          "category", "source", "method", "channel"})
 
 
 def label_of(name: str) -> str:
@@ -327,6 +328,8 @@ def _value(name: str, v: Any) -> Any:
     if isinstance(v, bool):
         return "Yes" if v else "No"
     if isinstance(v, str):
+        if name == "case_type" and v in CASE_TYPE_NAMES:
+            return CASE_TYPE_NAMES[v]
         if v.startswith("[") and v.endswith("]"):
             try:
                 items = json.loads(v)
