@@ -55,7 +55,8 @@ def test_users_of_every_role_and_the_case_mix(built: tuple[demo.DemoInfo, Engine
     info, e = built
     assert info.stats.cases == 300
     assert {u.role for u in info.users} == {"administrator", "case_manager", "panel_member",
-                                            "panel_chair", "coordinator"}
+                                            "panel_chair", "coordinator",
+                                            "information_governance"}
     roles = dict(q(e, "SELECT username, role FROM users"))
     assert all(roles[u.username] == u.role for u in info.users)
     counts = dict(q(e, "SELECT case_type, count(*) FROM cases GROUP BY case_type"))
