@@ -59,6 +59,7 @@ ROSTER: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "mart": ("panel_member", None, ("MART Panel",)),
     "martchair": ("panel_chair", None, ("MART Panel",)),
     "coord": ("coordinator", "Partnership Team", ()),
+    "ig": ("information_governance", None, ()),
 }
 
 

@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
     a.add_argument("name")
     a.add_argument("--role", required=True,
                    choices=["case_manager", "panel_member", "panel_chair", "coordinator",
-                            "administrator"])
+                            "administrator", "information_governance"])
     a.add_argument("--display-name", default="")
     a.add_argument("--team")
     a.add_argument("--panel", action="append", default=[], help="panel membership (repeatable)")
@@ -94,9 +94,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     with signed_in(args, "admin.users") as ws:
         rows = users.list_users(ws)
         slots = {n: state for n, _k, state in ws.store.slot_names()}
-    out(f"{'user':<20} {'role':<14} {'team':<20} {'status':<9} {'key slot':<9} panels")
+    out(f"{'user':<20} {'role':<22} {'team':<20} {'status':<9} {'key slot':<9} panels")
     for r in rows:
-        out(f"{r.username:<20} {r.role:<14} {(r.team or '-'):<20} "
+        out(f"{r.username:<20} {r.role:<22} {(r.team or '-'):<20} "
             f"{'active' if r.active else 'disabled':<9} {slots.get(r.username, 'none'):<9} "
             f"{', '.join(r.panels) or '-'}")
     return 0

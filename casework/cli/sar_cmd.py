@@ -22,12 +22,13 @@ def register(sub: Any) -> None:
     """Add the ``sar`` command group to the parser."""
     s = sub.add_parser("sar", help="subject access requests: record one, export the data")
     acts = s.add_subparsers(dest="action", required=True, metavar="ACTION")
-    r = acts.add_parser("request", help="record a request (a task due in one calendar month)")
+    r = acts.add_parser("request", help="record a request (a task due in one calendar month, "
+                                        "on a working day)")
     r.add_argument("--person", type=int, required=True, metavar="ID")
     r.add_argument("--received", type=_day, help="date received (default today)")
     r.set_defaults(func=cmd_request)
-    e = acts.add_parser("export", help="gather everything held about a person into a PDF "
-                                       "and a JSON file, third parties marked for redaction")
+    e = acts.add_parser("export", help="gather everything held about a person: a redacted "
+                                       "copy for disclosure, a review copy and a JSON file")
     e.add_argument("--person", type=int, required=True, metavar="ID")
     e.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     e.add_argument("--received", type=_day, help="date received, if not recorded already")
@@ -48,7 +49,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             raise CliError("The output folder does not exist.")
         result = sar.export(ws, args.person, folder, args.received)
-    out(f"Wrote {result.pdf} and {result.json}: {result.cases} case(s), {result.marks} "
-        f"third-party value(s) marked for redaction.")
-    out(f"Reply due {result.request.due_on:%Y-%m-%d} (task {result.request.task_id}).")
+    out(f"Wrote {result.redacted} (for disclosure), {result.review} (review copy) and "
+        f"{result.json}: {result.cases} case(s), {result.marks} third-party value(s) "
+        f"redacted.")
+    out(f"Reply due {result.request.due_on:%Y-%m-%d}; task {result.request.task_id} "
+        f"completed.")
     return 0

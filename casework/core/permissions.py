@@ -4,12 +4,15 @@ DOMAIN.md's table, as code:
 - case manager: identifiable data of the case types their team holds;
 - panel member / chair: that panel's SWIP or MART referrals only; chairs run meetings;
 - coordinator: depersonalised and aggregate data only, never an identifiable record;
-- administrator: users, settings, protocol, retention, backups; no case content.
+- administrator: users, keys, settings, protocol, backups; no case content;
+- information governance: subject access, retention review, who-saw-what, the disclosure
+  log (the council's data-protection function), every read audited.
 Every service calls ``require`` or ``require_case`` before touching data.
 
 A subject access export gathers everything held about a person across every case type, so
-it is not a case manager's capability (that would open other teams' and panels' records);
-it belongs to the administrator acting for information governance, audited per export.
+it is not a case manager's capability (that would open other teams' and panels' records),
+nor the administrator's (who reads no case content): it belongs to the
+information-governance officer, audited per search and per export.
 """
 
 from __future__ import annotations
@@ -49,9 +52,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         "import.police", "export.table",
     }),
     "administrator": frozenset({
-        "admin.users", "admin.settings", "admin.protocol", "admin.backup", "admin.retention",
-        "audit.verify", "audit.who_saw", "sar.export", "import.police", "import.cases",
+        "admin.users", "admin.settings", "admin.protocol", "admin.backup",
+        "audit.verify", "import.police", "import.cases",
         "export.table",
+    }),
+    "information_governance": frozenset({
+        "sar.export", "sar.search", "sar.disclosures", "admin.retention", "audit.who_saw",
+        "audit.verify", "task.read",
     }),
     "system": frozenset({"*"}),
 }

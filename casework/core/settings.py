@@ -93,7 +93,7 @@ FEEDBACK_TO_MONTHS = _declare("sanctuary.feedback_to_months", int, 6, "... and n
 RETENTION_YEARS = _declare("retention.years", dict, {
     "asb": 6, "trigger": 6, "swip": 6, "mart": 6, "sanctuary": 6,
 }, "Years a closed case is kept, per case type")
-SAR_DAYS = _declare("sar.deadline_days", int, 30, "Answer a subject access request within N days (one month)")
+SAR_MONTHS = _declare("sar.deadline_months", int, 1, "Answer a subject access request within N calendar months (moved to the next working day)")
 # Disclosure control
 SUPPRESS_MAX = _declare("isp.suppress_max", int, 4, "Counts from 1 to N are suppressed in aggregate tables (N at least 2)", minimum=SUPPRESS_FLOOR)
 ROUND_TO = _declare("isp.round_to", int, 0, "Round unsuppressed counts to a multiple of N (0 = no rounding)")

@@ -50,6 +50,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("mart1", "panel_member", "Demo MART Member 1", None, ("MART Panel",)),
     DemoUser("mart2", "panel_member", "Demo MART Member 2", None, ("MART Panel",)),
     DemoUser("coord", "coordinator", "Demo Coordinator", "Partnership Team"),
+    DemoUser("ig", "information_governance", "Demo Information Governance Officer", None),
 )
 
 

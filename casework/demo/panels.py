@@ -180,11 +180,15 @@ def mart_case(w: World, case_id: int, reference: str, opened: date, schedule: Sc
     consent = child or w.chance(0.65)
     nrm = w.chance(0.9) if child else consent and w.chance(0.9)
     nrm_on = min(w.today, opened + timedelta(days=w.between(0, 10))) if nrm else None
+    duty = not child and not consent
+    duty_on = min(w.today, opened + timedelta(days=w.between(0, 10))) if duty else None
     w.add("mart_details", {
         "case_id": case_id, "exploitation_type": kind, "is_child": child,
         "nationality": NATIONALITY(w.rng), "nrm_referred": nrm, "nrm_referred_on": nrm_on,
-        "duty_to_notify": not child and not consent, "informed_consent": None if child
-        else consent, "first_responder": w.pick(names.FIRST_RESPONDERS) if nrm else "",
+        "duty_to_notify": duty, "duty_to_notify_on": duty_on,
+        "informed_consent": None if child else consent,
+        "first_responder": w.pick(names.FIRST_RESPONDERS) if nrm or duty else "",
+        "exploited_on": opened,
     })
     _referral(w, case_id, opened, "given" if consent else "refused", names.MART_AGENCIES,
               False, MART_NEEDS)

@@ -56,6 +56,9 @@ def sanctuary_case(w: World, case_id: int, reference: str, opened: date,
         "landlord_consent": flags[3], "risk_assessment_done": flags[4],
         "contractor_id": contractor, "referred_on": opened, "surveyed_on": surveyed,
         "ordered_on": ordered, "completed_on": completed, "fire_safety_checked_on": checked,
+        **{f"{key}_on": opened if passed else None for key, passed in zip(
+            ("victim_chose", "perpetrator_not_resident", "right_to_occupy", "landlord_consent",
+             "risk_assessment_done"), flags, strict=True)},
     })
     if surveyed:
         kinds: list[str] = []

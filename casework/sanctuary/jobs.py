@@ -1,14 +1,18 @@
 """Sanctuary / target-hardening jobs: referral, eligibility, survey, work lines, contractor,
 fire-safety check, completion and feedback.
 
-Work is ordered only when every eligibility check passes (the victim chose it, the
-perpetrator does not live there, the right to occupy, landlord consent, a risk assessment
-done first). A sanctuary room or fire-proof letterbox needs a fire-safety check before the
-job completes. Completion creates the feedback task (3 to 6 months after fitting).
+Each eligibility check (the victim chose it, the perpetrator does not live there, the
+right to occupy, landlord consent, a risk assessment done first) is recorded with the day
+it was made. The home is surveyed, and work ordered, only when every check passes and the
+risk assessment is dated no later than that step. A referral creates its survey task
+(``sanctuary.survey_working_days``), which the survey completes. A sanctuary room or
+fire-proof letterbox needs a fire-safety check before the job completes. Completion
+creates the feedback task (3 to 6 months after fitting).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,16 +21,18 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import CaseHeader, add_task, complete_tasks, create_case, load_case
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
-from casework.core.workdays import add_months
+from casework.core.workdays import add_months, add_working_days
 from db.models import Case, Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
 from db.models.cases import RISK_LEVELS
 from db.models.sanctuary import REFERRAL_SOURCES, WORK_KINDS
 
 TASK_FEEDBACK = "sanctuary.feedback"
+TASK_SURVEY = "sanctuary.survey"
+SURVEY_WORKING_DAYS = 10  # the survey task falls due this many working days after referral
 VICTIM_OF = ("domestic_abuse", "burglary")
 ELIGIBILITY = (
     ("victim_chose", "The victim has not chosen to stay with sanctuary measures."),
@@ -77,6 +83,7 @@ class SanctuaryView(SafeRepr):
     feedback_from: date | None
     feedback_by: date | None
     feedback: tuple[FeedbackView, ...]
+    checked_on: dict[str, date | None] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, repr=False)
@@ -119,8 +126,15 @@ def refer_sanctuary(ws: Workspace, person_id: int, referred_on: date, referral_s
             referred_on=referred_on, victim_chose=victim_chose,
             perpetrator_not_resident=perpetrator_not_resident,
             right_to_occupy=right_to_occupy, landlord_consent=landlord_consent,
-            risk_assessment_done=risk_assessment_done))
+            risk_assessment_done=risk_assessment_done,
+            **{f"{key}_on": referred_on for key, passed in (
+                ("victim_chose", victim_chose),
+                ("perpetrator_not_resident", perpetrator_not_resident),
+                ("right_to_occupy", right_to_occupy), ("landlord_consent", landlord_consent),
+                ("risk_assessment_done", risk_assessment_done)) if passed}))
         link_person(ws, session, case, person_id, "victim")
+        add_task(session, case, TASK_SURVEY, "Survey the home for sanctuary measures",
+                 add_working_days(referred_on, SURVEY_WORKING_DAYS))
         session.flush()
         audit.record(ws, session, "sanctuary.refer", "case", case.id,
                      detail={"source": referral_source})
@@ -131,8 +145,10 @@ def record_eligibility(ws: Workspace, case_id: int, *, victim_chose: bool | None
                        perpetrator_not_resident: bool | None = None,
                        right_to_occupy: bool | None = None,
                        landlord_consent: bool | None = None,
-                       risk_assessment_done: bool | None = None) -> SanctuaryView:
-    """Record the outcome of one or more eligibility checks."""
+                       risk_assessment_done: bool | None = None,
+                       checked_on: date | None = None) -> SanctuaryView:
+    """Record the outcome of one or more eligibility checks, made on ``checked_on``
+    (today by default): a check that passes carries that date, one that fails none."""
     require(ws.actor, "case.write")
     given = {"victim_chose": victim_chose, "perpetrator_not_resident": perpetrator_not_resident,
              "right_to_occupy": right_to_occupy, "landlord_consent": landlord_consent,
@@ -141,20 +157,45 @@ def record_eligibility(ws: Workspace, case_id: int, *, victim_chose: bool | None
         case, job = _job(ws, session, case_id)
         require_open(case)
         changed = {k: v for k, v in given.items() if v is not None}
+        day = checked_on or clock.today()
+        check_date(day, job.referred_on, "checked_on")
         for key, value in changed.items():
             setattr(job, key, value)
-        audit.record(ws, session, "sanctuary.eligibility", "case", case_id, detail=changed)
+            if not value:
+                setattr(job, f"{key}_on", None)
+            elif not getattr(job, f"{key}_on") or checked_on is not None:
+                setattr(job, f"{key}_on", day)
+        audit.record(ws, session, "sanctuary.eligibility", "case", case_id,
+                     detail={**changed, "checked_on": day.isoformat()})
         return _view(session, case_id)
 
 
+def _require_eligible(job: SanctuaryJob, on: date, refusal: str) -> None:
+    """Every check passed, and the risk assessment dated no later than ``on``.
+    ``refusal`` ends the message ("The home cannot be surveyed")."""
+    for key, message in ELIGIBILITY:
+        if not getattr(job, key):
+            raise ValidationError(f"{message} {refusal}.", field=key)
+    done = job.risk_assessment_done_on
+    if done is None:
+        raise ValidationError(f"Record the date of the risk assessment, which comes first. "
+                              f"{refusal}.", field="risk_assessment_done")
+    if done > on:
+        raise ValidationError(f"The risk assessment ({done:%d %B %Y}) comes first. "
+                              f"{refusal} before it.", field="risk_assessment_done")
+
+
 def record_survey(ws: Workspace, case_id: int, surveyed_on: date) -> SanctuaryView:
-    """The home has been surveyed."""
+    """The home has been surveyed (only when eligible, after the risk assessment);
+    completes the survey task."""
     require(ws.actor, "case.write")
     with ws.uow() as session:
         case, job = _job(ws, session, case_id)
         require_open(case)
         check_date(surveyed_on, job.referred_on, "surveyed_on")
+        _require_eligible(job, surveyed_on, "The home cannot be surveyed")
         job.surveyed_on = surveyed_on
+        complete_tasks(session, case_id, TASK_SURVEY, surveyed_on)
         audit.record(ws, session, "sanctuary.survey", "case", case_id)
         return _view(session, case_id)
 
@@ -216,6 +257,7 @@ def order_work(ws: Workspace, case_id: int, contractor_id: int,
         for key, message in ELIGIBILITY:
             if not getattr(job, key):
                 raise ValidationError(message + " Work cannot be ordered.", field=key)
+        _require_eligible(job, ordered_on, "Work cannot be ordered")
         if job.surveyed_on is None:
             raise ValidationError("Survey the home before ordering work.", field="surveyed_on")
         if session.scalar(select(WorkLine.id).where(WorkLine.case_id == case_id).limit(1)) \
@@ -329,4 +371,5 @@ def _view(session: Session, case_id: int) -> SanctuaryView:
         CaseHeader.of(case), job.victim_of, job.referral_source, checks, all(checks.values()),
         job.contractor_id, contractor.name if contractor else None, job.referred_on,
         job.surveyed_on, job.ordered_on, job.fire_safety_checked_on, job.completed_on, lines,
-        sum(line.cost_pence for line in lines), window[0], window[1], feedback)
+        sum(line.cost_pence for line in lines), window[0], window[1], feedback,
+        {key: getattr(job, f"{key}_on") for key, _m in ELIGIBILITY})

@@ -267,3 +267,31 @@ def scrubber(terms: Sequence[str]) -> Callable[[str], str]:
     frozen = tuple(sorted({t for t in terms if t}))
     today = clock.today()
     return lambda text: scrub(text, frozen, today)
+
+
+def spans(text: str, terms: Iterable[str], today: date | None = None) -> list[tuple[int, int]]:
+    """Where ``scrub`` would redact: the (start, end) of every identifier of ``terms`` and
+    every generic identifier in ``text``, merged where they overlap, in order."""
+    if not text:
+        return []
+    found: list[tuple[int, int]] = []
+    pattern = _compiled(tuple(sorted({t for t in terms if t})))
+    if pattern is not None:
+        found += [m.span() for m in pattern.finditer(text)]
+    for generic in GENERIC:
+        found += [m.span() for m in generic.finditer(text)]
+    now = today or clock.today()
+    for m in _DATES_ANY.finditer(text):
+        raw = m.group("y1") or m.group("y2") or m.group("y3") or m.group("y4") or ""
+        year = int(raw)
+        if len(raw) == 2:
+            year += 2000 if year <= now.year % 100 else 1900
+        if year <= now.year - 10:
+            found.append(m.span())
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in found if s[1] > s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -24,6 +24,7 @@ from db.models.cases import (
 from db.models.keys import AuditHead, KeySlotRecord, SigningKey
 from db.models.panels import (
     MartDetail,
+    MartOutcome,
     Meeting,
     MeetingAttendance,
     MeetingItem,
@@ -36,6 +37,7 @@ from db.models.panels import (
 from db.models.people import Address, Lsoa, Person, PersonAddress, PersonAlias
 from db.models.police import PoliceAsbImport, PoliceAsbIncident
 from db.models.reporting import ESCALATION_STEPS_TAKEN  # noqa: F401  (registers the report indexes)
+from db.models.safeguards import Disclosure
 from db.models.sanctuary import Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
 from db.models.trigger import (
     TriggerApplication,
@@ -48,8 +50,8 @@ from db.models.vocab import VocabularyTerm
 __all__ = [
     "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseCount",
     "CaseListState", "CaseParty", "Contractor",
-    "Document", "EscalationStep", "EvidenceItem", "Incident", "KeySlotRecord",
-    "LetterTemplateVersion", "Lsoa", "MartDetail", "Meeting",
+    "Disclosure", "Document", "EscalationStep", "EvidenceItem", "Incident", "KeySlotRecord",
+    "LetterTemplateVersion", "Lsoa", "MartDetail", "MartOutcome", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",
     "PanelMembership", "Person", "PersonAddress", "PersonAlias", "PoliceAsbImport",
     "PoliceAsbIncident", "Referral", "RiskAssessment",

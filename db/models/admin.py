@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, utcnow
 
-ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator")
+ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator",
+         "information_governance")
 TEAM_KINDS = ("asb", "community_trigger", "sanctuary", "coordination", "administration")
 PANEL_KINDS = ("swip", "mart")
 
@@ -35,7 +36,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     job_title: Mapped[str] = mapped_column(String(120), default="")  # signs letters
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(40))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

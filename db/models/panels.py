@@ -51,6 +51,10 @@ class MartDetail(Base):
     duty_to_notify_on: Mapped[date | None]
     informed_consent: Mapped[bool | None]
     first_responder: Mapped[str] = mapped_column(String(80), default="")
+    # The age group follows the date of birth at the time of exploitation; a different
+    # recorded age group carries its reason.
+    exploited_on: Mapped[date | None]
+    age_override_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class NrmDecision(Base):
@@ -61,6 +65,19 @@ class NrmDecision(Base):
     decided_on: Mapped[date] = mapped_column(index=True)
     positive: Mapped[bool]
     recovery_period_ends: Mapped[date | None]
+    # Why a conclusive-grounds decision came before the minimum recovery period ended.
+    early_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class MartOutcome(Base):
+    """One coded outcome of a MART case (a case may have several)."""
+
+    __tablename__ = "mart_outcomes"
+    __table_args__ = (UniqueConstraint("case_id", "outcome"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))  # from MART_OUTCOMES
+    recorded_on: Mapped[date]
 
 
 class UglyMugReport(Base):

@@ -36,6 +36,12 @@ class SanctuaryJob(Base):
     right_to_occupy: Mapped[bool] = mapped_column(Boolean, default=False)
     landlord_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_assessment_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The day each eligibility check was made (None while it is not passed).
+    victim_chose_on: Mapped[date | None]
+    perpetrator_not_resident_on: Mapped[date | None]
+    right_to_occupy_on: Mapped[date | None]
+    landlord_consent_on: Mapped[date | None]
+    risk_assessment_done_on: Mapped[date | None]
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("contractors.id"), index=True)
     referred_on: Mapped[date] = mapped_column(index=True)
     surveyed_on: Mapped[date | None]

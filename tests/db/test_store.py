@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from db import errors
 from db.keyslots import slot_path
 from db.store import Store
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, ROSTER
 
 
 def digest(path: Path) -> str:
@@ -144,7 +144,7 @@ def test_rekey_keeps_every_user_and_old_key_stops_working(db):
     old_raw = store.slots.to_json()
     store.rekey()
     with store.engine.connect() as conn:
-        assert conn.execute(text("select count(*) from users")).scalar() == 9
+        assert conn.execute(text("select count(*) from users")).scalar() == 1 + len(ROSTER)
     store.lock()
     for user in ("admin", "cm", "coord"):
         Store.open(db.path, user, PASSWORD).lock()

@@ -9,7 +9,8 @@ from casework.core.errors import ValidationError
 from ui.common.forms import FormDialog, combo, humanise
 from ui.common.qt import QCheckBox, QLineEdit, QWidget
 
-ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator")
+ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator",
+         "information_governance")
 
 
 def _password() -> QLineEdit:

@@ -53,25 +53,76 @@ class NrmReferDialog(FormDialog):
 
 
 class NrmDecisionDialog(FormDialog):
-    """A reasonable- or conclusive-grounds decision."""
+    """A reasonable- or conclusive-grounds decision (a conclusive-grounds decision inside
+    the minimum recovery period needs its reason)."""
 
-    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int,
+                 kind: str | None = None) -> None:
         super().__init__(parent, "NRM decision", submit_label="&Record decision",
-                         intro="A positive reasonable-grounds decision starts the recovery "
-                               "period, tracked as a deadline.")
+                         intro="A positive reasonable-grounds decision starts the minimum "
+                               "recovery period, tracked as a deadline. A conclusive-grounds "
+                               "decision comes after that period, unless a reason is given.")
         from casework.panels.mart import DECISION_KINDS
 
         self.ws, self.case_id = ws, case_id
-        self.add("kind", "&Decision", combo(DECISION_KINDS))
-        self.add("positive", "&Result", combo([(True, "Positive"), (False, "Negative")]))
+        self.add("kind", "&Decision", combo(DECISION_KINDS, current=kind))
+        self.add("positive", "Res&ult", combo([(True, "Positive"), (False, "Negative")]))
         self.add("decided_on", "Decided &on", date_edit())
+        self.add("early_reason", "Reason if &early", QLineEdit(),
+                 "Only for a conclusive-grounds decision inside the recovery period")
 
     def on_submit(self) -> None:
         from casework.panels.mart import record_nrm_decision
 
         v = self.form.values()
         self.submit(lambda: record_nrm_decision(self.ws, self.case_id, v["kind"],
-                                                v["decided_on"], bool(v["positive"])))
+                                                v["decided_on"], bool(v["positive"]),
+                                                v["early_reason"]))
+
+
+class DutyToNotifyDialog(FormDialog):
+    """Report a non-consenting adult under the Duty to Notify."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Duty to Notify", submit_label="&Report",
+                         intro="For an adult who does not consent to an NRM referral. Name "
+                               "the first responder organisation making the report.")
+        self.ws, self.case_id = ws, case_id
+        self.add("notified_on", "&Notified on", date_edit())
+        self.add("first_responder", "&First responder", QLineEdit())
+
+    def on_submit(self) -> None:
+        from casework.panels.mart import notify_duty
+
+        v = self.form.values()
+        self.submit(lambda: notify_duty(self.ws, self.case_id, v["notified_on"],
+                                        v["first_responder"]))
+
+
+class MartOutcomesDialog(FormDialog):
+    """The case's outcomes: several may apply."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int,
+                 current: tuple[str, ...]) -> None:
+        from casework.panels.mart import OUTCOMES
+
+        super().__init__(parent, "Outcomes", submit_label="&Save outcomes",
+                         intro="Tick every outcome that applies.")
+        self.ws, self.case_id = ws, case_id
+        self.boxes: dict[str, QCheckBox] = {}
+        for code in OUTCOMES:
+            box = QCheckBox(humanise(code))
+            box.setChecked(code in current)
+            self.boxes[code] = box
+            self.add(f"outcome_{code}", "", box)
+        self.add("recorded_on", "&Recorded on", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.panels.mart import record_outcomes
+
+        chosen = [code for code, box in self.boxes.items() if box.isChecked()]
+        day = self.form.values()["recorded_on"]
+        self.submit(lambda: record_outcomes(self.ws, self.case_id, chosen, day))
 
 
 class _ReferralView(CaseView):
@@ -81,10 +132,10 @@ class _ReferralView(CaseView):
             ("Action", lambda a: a.description), ("Due", lambda a: a.due_on),
             ("Done", lambda a: a.completed_on), ("Shareable", lambda a: a.shareable)],
             "Actions")
-        self.add_tab(self.actions, "&Actions")
+        self.add_tab(self.actions, "Ac&tions")
 
     def build_actions(self) -> None:
-        self.add_action("action", "Add &action…", self.add_panel_action)
+        self.add_action("action", "Add pane&l action…", self.add_panel_action)
 
     def referral(self, v: Any) -> Any:
         return v
@@ -137,13 +188,16 @@ class MartCaseView(_ReferralView):
         self.decisions = RecordTable([
             ("Decision", lambda d: humanise(d.kind)), ("On", lambda d: d.decided_on),
             ("Positive", lambda d: d.positive),
-            ("Recovery period ends", lambda d: d.recovery_period_ends)], "NRM decisions")
-        self.add_tab(self.decisions, "NRM &decisions")
+            ("Recovery period ends", lambda d: d.recovery_period_ends),
+            ("Reason if early", lambda d: d.early_reason)], "NRM decisions")
+        self.add_tab(self.decisions, "NRM dec&isions")
 
     def build_actions(self) -> None:
         super().build_actions()
         self.add_action("nrm", "Refer to N&RM…", self.refer_nrm)
-        self.add_action("nrm_decision", "NRM &decision…", self.nrm_decision)
+        self.add_action("duty", "Duty to notif&y…", self.notify_duty)
+        self.add_action("nrm_decision", "Record &grounds decision…", self.nrm_decision)
+        self.add_action("outcomes", "Outcom&es…", self.edit_outcomes)
 
     def load(self) -> Any:
         from casework.panels.mart import mart_view
@@ -155,19 +209,49 @@ class MartCaseView(_ReferralView):
 
     def populate(self, v: Any) -> None:
         super().populate(v)
+        self.mart = v
+        age = "Child" if v.is_child else "Adult"
+        if v.age_override_reason:
+            age += f" (recorded against the date of birth: {v.age_override_reason})"
+        elif v.child_by_age is None:
+            age += " (no date of birth held)"
         values = self.referral_values(v.referral) + [
-            ("Exploitation", humanise(v.exploitation_type)), ("Child", v.is_child),
+            ("Exploitation", humanise(v.exploitation_type)),
+            ("Exploitation date", v.exploited_on), ("Age group", age),
             ("Nationality", v.nationality), ("NRM referred", v.nrm_referred_on),
             ("Duty to Notify", v.duty_to_notify_on), ("First responder", v.first_responder),
-            ("Recovery period ends", v.recovery_period_ends)]
+            ("Recovery period ends", v.recovery_period_ends),
+            ("Outcomes", ", ".join(humanise(o) for o in v.outcomes))]
         self.summary.set_values(values)
         self.decisions.set_records(v.decisions)
-        if "nrm" in self.buttons and self.header_of(v).status == "open":
-            self.buttons["nrm"].setEnabled(not v.nrm_referred)
+        if self.header_of(v).status == "open":
+            routed = v.nrm_referred or v.duty_to_notify
+            if "nrm" in self.buttons:
+                self.buttons["nrm"].setEnabled(not routed)
+            if "duty" in self.buttons:
+                self.buttons["duty"].setEnabled(not routed and not v.is_child)
+                self.buttons["duty"].setToolTip(
+                    "A child is referred to the NRM; consent is not needed." if v.is_child
+                    else "The NRM route is already recorded." if routed else "")
 
     def refer_nrm(self) -> None:
         self.run_dialog(NrmReferDialog(self, self.ws, self.case_id), "Referred to the NRM.")
 
+    def notify_duty(self) -> None:
+        self.run_dialog(DutyToNotifyDialog(self, self.ws, self.case_id),
+                        "Reported under the Duty to Notify.")
+
     def nrm_decision(self) -> None:
-        self.run_dialog(NrmDecisionDialog(self, self.ws, self.case_id),
+        view = getattr(self, "mart", None)
+        kind = None
+        if view is not None:
+            kinds = {d.kind for d in view.decisions}
+            kind = "conclusive_grounds" if "reasonable_grounds" in kinds else None
+        self.run_dialog(NrmDecisionDialog(self, self.ws, self.case_id, kind),
                         "NRM decision recorded.")
+
+    def edit_outcomes(self) -> None:
+        view = getattr(self, "mart", None)
+        current = view.outcomes if view is not None else ()
+        self.run_dialog(MartOutcomesDialog(self, self.ws, self.case_id, current),
+                        "Outcomes saved.")

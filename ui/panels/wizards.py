@@ -84,7 +84,21 @@ class NewMartWizard(_ReferralWizard):
 
         form.add("exploitation_type", "E&xploitation", combo(EXPLOITATION_TYPES,
                                                              current="unknown"))
-        form.add("is_child", "", QCheckBox("The person is a c&hild"))
+        exploited = date_edit()
+        form.add("exploited_on", "Exploitation &date", exploited,
+                 "When the exploitation took place (the age group is taken from this day)")
+        referred = form.fields["referred_on"]
+
+        def follow(day: Any) -> None:
+            exploited.setMaximumDate(day)
+
+        referred.dateChanged.connect(follow)
+        follow(referred.date())
+        form.add("is_child", "Age gro&up", combo([(True, "Child"), (False, "Adult")],
+                                                 blank="From the date of birth"),
+                 "Taken from the date of birth; a different group needs a reason")
+        form.add("age_override_reason", "&Why it differs", QLineEdit(),
+                 "Only when the age group differs from the date of birth (an age dispute)")
         form.add("nationality", "&Nationality", QLineEdit())
 
     def create(self, person_id: int | None, v: dict[str, Any]) -> tuple[int, str]:
@@ -94,6 +108,7 @@ class NewMartWizard(_ReferralWizard):
                           v["referrer_name"], v["referrer_agency"] or "", v["consent"],
                           v["exploitation_type"], v["is_child"], v["nationality"],
                           v["risk_level"], v["agencies"], v["needs"],
-                          lsoa_code=v["lsoa_code"])
+                          lsoa_code=v["lsoa_code"], exploited_on=v["exploited_on"],
+                          age_override_reason=v["age_override_reason"])
         h = _header(view.referral)
         return h.id, h.reference

@@ -52,6 +52,16 @@ same period a year earlier, with an eight-quarter trend, as a PDF, CSV or XLSX f
 file's ending picks the format); small numbers are suppressed. A panel chair sees their own
 panels' referrals, meetings and actions. Exports go through the information-sharing
 protocol: what leaves the application is recorded.</p>"""),
+    "governance": ("Information governance", """
+<p><b>Subject access</b>: find the person by name or date of birth (the search is
+audited), say when the request came in, and export everything held about them. The
+request is your task, due one calendar month after receipt (moved to the next working
+day); the export completes it. It writes a copy for disclosure with other people's
+details blacked out and a review copy showing them highlighted: check the review copy,
+send the redacted one, then <b>Record disclosure</b>.</p>
+<p><b>Disclosure log</b>: what was disclosed, to whom, how and when. <b>Retention</b>:
+closed cases past their retention period. <b>Who saw what</b>: every access and change of
+a person's or a case's record.</p>"""),
     "admin": ("Administration", """
 <p>Users and their roles, teams and panels; the settings with what each one does (the
 disclosure-control settings stop at the sharing protocol's floors, and Save stores every

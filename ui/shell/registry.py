@@ -21,6 +21,7 @@ from ui.panels.screen import Page as PanelsPage
 from ui.panels.wizards import NewMartWizard, NewSwipWizard
 from ui.people.screen import Page as PeoplePage
 from ui.reporting.screen import Page as ReportsPage
+from ui.safeguards.screen import Page as GovernancePage
 from ui.sanctuary.view import SanctuaryCaseView
 from ui.sanctuary.wizard import NewSanctuaryWizard
 from ui.trigger.view import TriggerCaseView
@@ -59,6 +60,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("panels", "Panels and meetings", PanelsPage, _any("meeting.read")),
     NavItem("reports", "Reports", ReportsPage,
             _any("report.kpis", "report.panel", "export.quarterly", "export.trigger_return")),
+    NavItem("governance", "Information governance", GovernancePage,
+            _any("sar.export", "admin.retention", "audit.who_saw")),
     NavItem("admin", "Administration", AdminPage, _any("admin.users", "admin.settings")),
 )
 

@@ -23,7 +23,7 @@ def test_every_kind_of_event_is_recorded(db, world, tmp_path):
     people.get_person(cm, world.subject_id)  # view of an identifiable record
     audit.record_lock(cm, "idle")
     audit.record_unlock(cm)
-    sar.export(admin, world.subject_id, tmp_path)  # export (information governance)
+    sar.export(db.ws("ig"), world.subject_id, tmp_path)  # export (information governance)
     users.add_user(admin, "newbie", PASSWORD, "case_manager", team="ASB Team")
     users.change_password(admin, "newbie", "another password")
     users.disable_user(admin, "newbie")  # user admin + key-slot revocation

@@ -35,7 +35,7 @@ from tests.casework.cases.test_letters import ASB_FIELDS
 # admin, cm, cm2, sanct, swip, swipchair, mart, martchair, coord
 ROLES = ("admin", *conftest.ROSTER)
 PEOPLE_ROLES = frozenset({"cm", "cm2", "sanct", "swip", "swipchair", "mart", "martchair"})
-TASK_ROLES = PEOPLE_ROLES
+TASK_ROLES = PEOPLE_ROLES | {"ig"}  # the officer works their subject access tasks
 ASB_TEAM = frozenset({"cm"})  # the team that holds the world's case
 ASB_TEAMS = frozenset({"cm", "cm2"})  # any team of ASB kind may open its own case
 OPENED = date(2025, 3, 3)

@@ -55,7 +55,8 @@ def test_users_of_every_role_and_the_case_mix(built: tuple[demo.DemoInfo, Engine
     info, e = built
     assert info.stats.cases == 300
     assert {u.role for u in info.users} == {"administrator", "case_manager", "panel_member",
-                                            "panel_chair", "coordinator"}
+                                            "panel_chair", "coordinator",
+                                            "information_governance"}
     roles = dict(q(e, "SELECT username, role FROM users"))
     assert all(roles[u.username] == u.role for u in info.users)
     counts = dict(q(e, "SELECT case_type, count(*) FROM cases GROUP BY case_type"))
@@ -262,3 +263,21 @@ def test_cli_prints_users_and_refuses_an_existing_path(
     assert main(["--db", str(path), "demo", "--cases", "40"]) != 0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "already exists" in err
+
+
+def test_duty_to_notify_is_dated_and_names_its_first_responder(
+        built: tuple[demo.DemoInfo, Engine]) -> None:
+    # Bug: the demo set Duty to Notify without its date, so the KPI always showed 0.
+    _info, engine = built
+    assert one(engine, "SELECT count(*) FROM mart_details WHERE duty_to_notify") > 0
+    assert one(engine, "SELECT count(*) FROM mart_details WHERE duty_to_notify AND "
+                       "(duty_to_notify_on IS NULL OR first_responder = '')") == 0
+    assert one(engine, "SELECT count(*) FROM mart_details WHERE exploited_on IS NULL") == 0
+
+
+def test_the_demo_has_an_information_governance_officer(
+        built: tuple[demo.DemoInfo, Engine]) -> None:
+    _info, engine = built
+    assert q(engine, "SELECT role FROM users WHERE username = 'ig'") == [
+        ("information_governance",)]
+    assert q(engine, "SELECT count(*) FROM users WHERE role = 'administrator'") == [(1,)]

@@ -78,7 +78,8 @@ def _panel_referrals(db) -> None:
                        date(2026, 7, 2), "R", "police", "given", ["health"], "high", [])
     close_case(swip, ref.header.id, "exited", date(2026, 9, 1))
     m = db.ws("mart")
-    view = mart.refer_mart(m, panel_id(m, "MART Panel"), make_person(m), date(2026, 7, 3),
+    view = mart.refer_mart(m, panel_id(m, "MART Panel"), make_person(m, dob=date(2010, 4, 1)),
+                           date(2026, 7, 3),
                            "R", "police", "not_sought", "county_lines", True)
     mart.refer_nrm(m, view.referral.header.id, date(2026, 7, 6), "Police")
     mart.record_nrm_decision(m, view.referral.header.id, "reasonable_grounds",

@@ -55,7 +55,7 @@ def dated(db):
 
 def test_review_lists_exactly_the_overdue_cases(db, dated):
     ids, _ = dated
-    items = retention.review_list(db.ws("admin"), today=TODAY)
+    items = retention.review_list(db.ws("ig"), today=TODAY)
     assert [i.case_id for i in items] == [ids["leap_day"], ids["overdue_by_a_day"]]
     leap = items[0]
     assert leap.retain_until == date(2026, 2, 28) and leap.days_overdue == 107
@@ -64,7 +64,7 @@ def test_review_lists_exactly_the_overdue_cases(db, dated):
 
 def test_delete_run_removes_exactly_what_is_overdue(db, dated):
     ids, people = dated
-    ws = db.ws("admin")
+    ws = db.ws("ig")
     keep = [ids[k] for k in ("exactly_six_years", "recent", "open_and_old",
                              "sanctuary_kept_10y")]
     with ws.uow() as session:
@@ -103,7 +103,7 @@ def test_delete_run_removes_exactly_what_is_overdue(db, dated):
 
 def test_anonymise_keeps_statistics_and_removes_identity(db, dated):
     ids, people = dated
-    ws = db.ws("admin")
+    ws = db.ws("ig")
     cid = ids["overdue_by_a_day"]
     retention.anonymise_cases(ws, [cid], confirmed=True, today=TODAY)
     with ws.uow() as session:
@@ -134,13 +134,13 @@ def test_anonymise_keeps_statistics_and_removes_identity(db, dated):
 def test_refuses_without_confirmation_capability_or_when_not_overdue(db, dated):
     ids, _ = dated
     with pytest.raises(ValidationError):
-        retention.delete_cases(db.ws("admin"), [ids["overdue_by_a_day"]], confirmed=False,
+        retention.delete_cases(db.ws("ig"), [ids["overdue_by_a_day"]], confirmed=False,
                                today=TODAY)
     with pytest.raises(PermissionDenied):
         retention.delete_cases(db.ws("cm"), [ids["overdue_by_a_day"]], confirmed=True,
                                today=TODAY)
     with pytest.raises(ValidationError):
-        retention.delete_cases(db.ws("admin"), [ids["overdue_by_a_day"],
+        retention.delete_cases(db.ws("ig"), [ids["overdue_by_a_day"],
                                                 ids["exactly_six_years"]],
                                confirmed=True, today=TODAY)
     with db.ws("admin").uow() as session:  # the refused batch changed nothing
@@ -158,7 +158,7 @@ def test_cli_retention_refuses_without_confirm_and_deletes_with_it(db, dated, mo
     from tests.conftest import PASSWORD
 
     monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    base = ["--db", str(db.path), "--user", "admin", "retention"]
+    base = ["--db", str(db.path), "--user", "ig", "retention"]
     assert main([*base, "list"]) == 0
     assert "ASB-2020-000001" in capsys.readouterr().out
     assert main([*base, "delete", "ASB-2010-000005"]) == 2  # no --confirm

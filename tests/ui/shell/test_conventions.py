@@ -96,7 +96,7 @@ def test_enter_on_my_work_opens_the_case(signed_in: Any, qtbot: Any) -> None:
     wait_ops(qtbot)
 
 
-@pytest.mark.parametrize("user", ["cm", "swipchair", "coord", "admin"])
+@pytest.mark.parametrize("user", ["cm", "swipchair", "coord", "admin", "ig"])
 def test_no_alt_letter_clashes_on_any_screen(signed_in: Any, qtbot: Any, user: str) -> None:
     _s, window = signed_in(user)
     for key in window.nav_keys():
