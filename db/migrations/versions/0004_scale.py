@@ -57,6 +57,47 @@ TRIGGERS = [
 ]
 
 
+def _pg_same(prefix: str) -> str:
+    return ' AND '.join(f'{c} IS NOT DISTINCT FROM {prefix}.{c}' for c in GROUP)
+
+
+def _pg_add() -> str:
+    cols = ', '.join(GROUP)
+    vals = ', '.join(f'NEW.{c}' for c in GROUP)
+    return (f'UPDATE case_counts SET n = n + 1 WHERE {_pg_same("NEW")}; '
+            f'IF NOT FOUND THEN INSERT INTO case_counts ({cols}, n) VALUES ({vals}, 1); '
+            f'END IF;')
+
+
+def _pg_row(prefix: str, cols: list[str]) -> str:
+    return 'ROW(' + ', '.join(f'{prefix}.{c}' for c in cols) + ')'
+
+
+# PostgreSQL: one plpgsql function does what the four SQLite triggers do. It runs as the
+# schema's owner (SECURITY DEFINER, its search path fixed when created) so that a user who
+# may write a case need not be granted writes on the counters.
+PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION cw_cases_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {_pg_add()}
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE case_counts SET n = n - 1 WHERE {_pg_same("OLD")};
+  ELSIF {_pg_row("OLD", GROUP)} IS DISTINCT FROM {_pg_row("NEW", GROUP)} THEN
+    UPDATE case_counts SET n = n - 1 WHERE {_pg_same("OLD")};
+    {_pg_add()}
+  END IF;
+  IF TG_OP <> 'UPDATE' OR {_pg_row("OLD", LIST)} IS DISTINCT FROM {_pg_row("NEW", LIST)} THEN
+    UPDATE case_list_state SET version = version + 1;
+  END IF;
+  RETURN NULL;
+END
+$fn$"""
+PG_TRIGGER = ("CREATE TRIGGER tr_cases_count AFTER INSERT OR UPDATE OR DELETE ON cases "
+              "FOR EACH ROW EXECUTE FUNCTION cw_cases_count()")
+
+
 def upgrade() -> None:
     op.create_table('case_counts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,14 +131,22 @@ def upgrade() -> None:
     op.execute(f'INSERT INTO case_counts ({cols}, n) SELECT {cols}, count(*) FROM cases '
                f'GROUP BY {cols}')
     op.execute('INSERT INTO case_list_state (id, version) VALUES (1, 0)')
-    for ddl in TRIGGERS:
-        op.execute(ddl)
+    if op.get_context().dialect.name == 'postgresql':
+        op.execute(PG_FUNCTION)
+        op.execute(PG_TRIGGER)
+    else:
+        for ddl in TRIGGERS:
+            op.execute(ddl)
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER IF EXISTS tr_cases_count ON cases')
+        op.execute('DROP FUNCTION IF EXISTS cw_cases_count()')
     for name in ('tr_cases_list_update', 'tr_cases_count_update', 'tr_cases_count_delete',
                  'tr_cases_count_insert'):
-        op.execute(f'DROP TRIGGER IF EXISTS {name}')
+        if op.get_context().dialect.name == 'sqlite':
+            op.execute(f'DROP TRIGGER IF EXISTS {name}')
     for name, table, _columns in reversed(KPI_INDEXES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(name)

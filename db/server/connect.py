@@ -1,0 +1,55 @@
+"""Engines for the team server. URLs carry no password: libpq takes it from the caller
+(a prompt), a client certificate, or the administrator's own set-up (peer, .pgpass)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+from db.server.policies import SCHEMA, ident
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost", ""})
+
+
+class InsecureConnection(ValueError):
+    """TLS was turned off for a server that is not on this machine."""
+
+
+def checked_url(url: str | URL) -> URL:
+    """The SQLAlchemy URL for ``url`` (postgresql://...), TLS required unless the server is
+    on this machine (a test set-up may then say ``sslmode=disable``)."""
+    u = make_url(url) if isinstance(url, str) else url
+    if u.get_backend_name() != "postgresql":
+        raise ValueError("A server URL starts with postgresql://")
+    u = u.set(drivername="postgresql+psycopg")
+    mode = str(u.query.get("sslmode", ""))
+    host = str(u.host or u.query.get("host", "") or "")
+    if not mode:
+        u = u.update_query_dict({"sslmode": "require"})
+    elif mode in ("disable", "allow", "prefer") and host not in LOCAL_HOSTS \
+            and not host.startswith("/"):
+        raise InsecureConnection("TLS is required for a server that is not on this machine "
+                                 "(sslmode=require, verify-ca or verify-full).")
+    return u
+
+
+def server_engine(url: str | URL, *, password: str | None = None, role: str | None = None,
+                  **kwargs: Any) -> Engine:
+    """An engine on the casework schema. ``role`` (set-up only) is taken with SET ROLE on
+    every connection, so what the migrations create belongs to that role."""
+    u = checked_url(url)
+    if password is not None:
+        u = u.set(password=password)
+    engine = create_engine(u, pool_pre_ping=True, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            if role is not None:
+                cur.execute(f"SET ROLE {ident(role)}")
+            cur.execute(f"SET search_path = {SCHEMA}")
+        dbapi_conn.commit()
+
+    return engine
