@@ -155,9 +155,9 @@ def _functions(names: Names) -> list[str]:
         f"AS $$ SELECT u.id {me} $$",
         f"CREATE OR REPLACE FUNCTION {a}.my_team_id() RETURNS integer STABLE LANGUAGE sql "
         f"AS $$ SELECT u.team_id {me} AND r.scope = 'team' $$",
-        f"""CREATE OR REPLACE FUNCTION {a}.case_visible(ct text, team integer, panel integer)
-RETURNS boolean STABLE LANGUAGE sql AS $$
-SELECT EXISTS (SELECT 1 {me} AND (
+        f"""CREATE OR REPLACE FUNCTION {a}.case_visible_for(who name, ct text, team integer,
+  panel integer) RETURNS boolean STABLE LANGUAGE sql AS $$
+SELECT EXISTS (SELECT 1 {me.replace("current_user", "who")} AND (
   (r.scope = 'team' AND (team IS NULL OR team = u.team_id) AND ct IN (
      SELECT tc.case_type FROM {a}.team_case_types tc JOIN {s}.teams t ON t.kind = tc.team_kind
      WHERE t.id = u.team_id))
@@ -165,6 +165,17 @@ SELECT EXISTS (SELECT 1 {me} AND (
       AND panel IN (SELECT pm.panel_id FROM {s}.panel_memberships pm
                     WHERE pm.user_id = u.id))))
 $$""",
+        f"CREATE OR REPLACE FUNCTION {a}.case_visible(ct text, team integer, panel integer) "
+        f"RETURNS boolean STABLE LANGUAGE sql AS $$ SELECT {a}.case_visible_for(current_user, "
+        f"ct, team, panel) $$",
+        # Definer: whether an address is on a case the login may see. Run as the owner, it
+        # asks for ``session_user``, the login itself (SET ROLE cannot change it), and
+        # answers yes or no only. (Through the cases' own policy would be circular: a
+        # case's row check reads the addresses.)
+        f"CREATE OR REPLACE FUNCTION {a}.address_on_visible_case(aid integer) "
+        f"RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
+        f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = "
+        f"aid AND {a}.case_visible_for(session_user, c.case_type, c.team_id, c.panel_id)) $$",
         f"CREATE OR REPLACE FUNCTION {a}.scope_is(wanted text) RETURNS boolean STABLE "
         f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 {me} AND r.scope = wanted) $$",
         f"CREATE OR REPLACE FUNCTION {a}.identifiable() RETURNS boolean STABLE "
@@ -190,9 +201,25 @@ $$""",
     ]
 
 
-def _policy(table: str, expr: str) -> list[str]:
+def _policy(table: str, expr: str, check: str = "") -> list[str]:
+    """``expr`` selects the rows a user sees; a row written must also meet ``check``."""
+    checked = f"({expr}) AND ({check})" if check else expr
     return [f"DROP POLICY IF EXISTS cw_access ON {SCHEMA}.{table}",
-            f"CREATE POLICY cw_access ON {SCHEMA}.{table} USING ({expr}) WITH CHECK ({expr})"]
+            f"CREATE POLICY cw_access ON {SCHEMA}.{table} USING ({expr}) "
+            f"WITH CHECK ({checked})"]
+
+
+def _sees(table: str, column: str, alias: str) -> str:
+    """A reference written into a row must name a row the writer can see: a foreign-key
+    check alone looks past the policies, so a hidden person or address could otherwise be
+    linked to a visible case and so come into view."""
+    return f"{column} IS NULL OR EXISTS (SELECT 1 FROM {SCHEMA}.{table} {alias} " \
+           f"WHERE {alias}.id = {column})"
+
+
+LINK_CHECKS: dict[str, list[tuple[str, str]]] = {}
+for _table, _column in PERSON_LINKS:
+    LINK_CHECKS.setdefault(_table, []).append(("people", _column))
 
 
 def _owner_reads(names: Names, table: str) -> list[str]:
@@ -208,9 +235,13 @@ def _row_security(names: Names) -> list[str]:
     for t in IDENTIFIABLE:
         out += [f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
                 f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY"]
-    out += _policy("cases", f"{a}.case_visible(case_type, team_id, panel_id)")
+    out += _policy("cases", f"{a}.case_visible(case_type, team_id, panel_id)",
+                   _sees("addresses", "cases.address_id", "ad"))
     for t in CASE_CHILD_TABLES:
-        out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.cases c WHERE c.id = {t}.case_id)")
+        checks = " AND ".join(f"({_sees(ref, f'{t}.{col}', 'ref')})"
+                              for ref, col in LINK_CHECKS.get(t, []))
+        out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.cases c WHERE c.id = {t}.case_id)",
+                       checks)
     out += _policy("breaches", f"EXISTS (SELECT 1 FROM {s}.escalation_steps e "
                                f"WHERE e.id = breaches.step_id)")
     out += _policy("tasks", f"CASE WHEN tasks.case_id IS NOT NULL THEN EXISTS (SELECT 1 FROM "
@@ -219,11 +250,12 @@ def _row_security(names: Names) -> list[str]:
                             f"tasks.team_id = {a}.my_team_id()) END")
     out += _policy("people", f"{a}.person_visible(people.id)")
     for t in PERSON_CHILD_TABLES:
-        out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.people p WHERE p.id = {t}.person_id)")
+        check = _sees("addresses", f"{t}.address_id", "ad") if t == "person_addresses" else ""
+        out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.people p WHERE p.id = {t}.person_id)",
+                       check)
     out += _policy("addresses", f"{a}.identifiable() AND (EXISTS (SELECT 1 FROM "
                                 f"{s}.person_addresses pa WHERE pa.address_id = addresses.id) "
-                                f"OR EXISTS (SELECT 1 FROM {s}.cases c WHERE "
-                                f"c.address_id = addresses.id) OR "
+                                f"OR {a}.address_on_visible_case(addresses.id) OR "
                                 f"{a}.address_unlinked(addresses.id))")
     out += _policy("meetings", f"{a}.scope_is('panel') AND meetings.panel_id IN "
                                f"(SELECT {a}.my_panels())")
@@ -276,8 +308,9 @@ def _audit(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     out += [
         # The tail of the chain, read under a transaction-scoped lock: the next writer
         # waits until this transaction ends, so two writers cannot take the same place.
+        # VOLATILE (the default): its query takes a snapshot after the lock is granted.
         f"""CREATE OR REPLACE FUNCTION {a}.audit_tail(OUT seq integer, OUT hash text)
-STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock({AUDIT_LOCK});
   SELECT e.seq, e.hash INTO seq, hash FROM {s}.{t} e ORDER BY e.seq DESC LIMIT 1;

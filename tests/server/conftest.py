@@ -142,6 +142,7 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
     from sqlalchemy.orm import Session
 
     from db.models import (
+        Address,
         AuditEntry,
         Case,
         CaseParty,
@@ -166,9 +167,13 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
                                             ("south", "asb", south, None),
                                             ("east", "swip", None, east),
                                             ("west", "swip", None, west)):
+                address = Address(line1=f"{key} 1 Synthetic Row", postcode="ZZ1 1ZZ")
+                s.add(address)
+                s.flush()
                 case = Case(reference=f"T-{key}", case_type=ctype, status="open",
                             opened_on=date(2026, 11, 2), team_id=team, panel_id=panel,
-                            risk_level="standard", summary=f"synthetic {key}")
+                            risk_level="standard", summary=f"synthetic {key}",
+                            address_id=address.id)
                 s.add(case)
                 s.flush()
                 person = Person(given_name=f"Given{key}", family_name="Synthetic")
@@ -181,6 +186,7 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
                                    referrer_agency="Police", referred_on=date(2026, 11, 2)))
                 made[f"case_{key}"] = case.id
                 made[f"person_{key}"] = person.id
+                made[f"address_{key}"] = address.id
             s.add(AuditEntry(seq=1, ts="2026-12-01T09:00:00.000000Z", user_id=None,
                              username="system", action="login", record_type="", record_id="",
                              reason="", detail="", hash="0" * 64))
