@@ -21,6 +21,7 @@ from casework.cli import (
     reports,
     retention_cmd,
     sar_cmd,
+    server_cmd,
 )
 from casework.cli.common import discard_stdout
 from casework.core import resources
@@ -36,7 +37,8 @@ from db.errors import (
     classify,
 )
 
-MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd)
+MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd,
+           server_cmd)
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1

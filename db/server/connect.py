@@ -3,26 +3,34 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
+from db.errors import StoreError
 from db.server.policies import SCHEMA, ident
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost", ""})
 
 
-class InsecureConnection(ValueError):
-    """TLS was turned off for a server that is not on this machine."""
+class InsecureConnection(StoreError):
+    """A server URL that is not one, or TLS turned off for a server elsewhere."""
 
 
 def checked_url(url: str | URL) -> URL:
     """The SQLAlchemy URL for ``url`` (postgresql://...), TLS required unless the server is
     on this machine (a test set-up may then say ``sslmode=disable``)."""
-    u = make_url(url) if isinstance(url, str) else url
+    try:
+        u = make_url(url) if isinstance(url, str) else url
+    except sa_exc.ArgumentError:
+        raise InsecureConnection("A server URL looks like postgresql://host/database") \
+            from None
     if u.get_backend_name() != "postgresql":
-        raise ValueError("A server URL starts with postgresql://")
+        raise InsecureConnection("A server URL starts with postgresql://")
     u = u.set(drivername="postgresql+psycopg")
     mode = str(u.query.get("sslmode", ""))
     host = str(u.host or u.query.get("host", "") or "")
@@ -53,3 +61,32 @@ def server_engine(url: str | URL, *, password: str | None = None, role: str | No
         dbapi_conn.commit()
 
     return engine
+
+
+class ServerUnreachable(StoreError):
+    message = ("The team server could not be reached or refused the sign-in (host, port, "
+               "database, user, password or TLS settings).")
+
+
+class ServerRefused(StoreError):
+    message = "The team server refused this: your database role does not allow it."
+
+
+class ServerFailed(StoreError):
+    message = "The team server could not do this (see its log for the statement)."
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Server errors as one classified line: never the statement, URL or a value."""
+    try:
+        yield
+    except sa_exc.DBAPIError as exc:
+        orig = exc.orig
+        sqlstate = getattr(orig, "sqlstate", None) or ""
+        if isinstance(exc, sa_exc.OperationalError) and not sqlstate.startswith("42"):
+            raise ServerUnreachable() from None
+        if sqlstate == "42501":
+            raise ServerRefused() from None
+        raise ServerFailed(f"The team server could not do this ({type(orig).__name__}).") \
+            from None

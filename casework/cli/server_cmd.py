@@ -1,0 +1,111 @@
+"""casework-cli server: set up a PostgreSQL team server and manage its login roles.
+
+These commands use a set-up connection (``--url``): a PostgreSQL role that may create
+roles, usually the council's database administrator. Its password comes from libpq
+(``PGPASSWORD``, ``~/.pgpass``, a client certificate), never from the URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from casework.cli.common import CliError, out, password
+from casework.server import setup
+from casework.server.roles import SERVER_ROLES
+from db.server.connect import translated
+
+
+def register(sub: Any) -> None:
+    """Add the ``server`` command group to the parser."""
+    s = sub.add_parser("server", help="set up a PostgreSQL team server and its users")
+    acts = s.add_subparsers(dest="action", required=True, metavar="ACTION")
+    i = acts.add_parser("init", help="create the schema, its owner and group roles, and the "
+                                     "row-level security policies (again: bring them up to "
+                                     "date)")
+    _url(i)
+    i.set_defaults(func=cmd_init)
+    u = acts.add_parser("user", help="add, disable a server user or set their password")
+    us = u.add_subparsers(dest="user_action", required=True, metavar="ACTION")
+    a = us.add_parser("add", help="a casework user and their login role (SCRAM-SHA-256)")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=sorted(SERVER_ROLES))
+    a.add_argument("--display-name", default="")
+    a.add_argument("--team", help="team name (created when missing)")
+    a.add_argument("--team-kind", default="asb",
+                   choices=["asb", "community_trigger", "sanctuary", "coordination",
+                            "administration"])
+    a.add_argument("--panel", action="append", default=[],
+                   help="panel membership (repeatable; created when missing)")
+    a.add_argument("--panel-kind", default="swip", choices=["swip", "mart"])
+    _url(a)
+    a.set_defaults(func=cmd_user_add)
+    d = us.add_parser("disable", help="the user can no longer log in; their sessions end")
+    d.add_argument("name")
+    _url(d)
+    d.set_defaults(func=cmd_user_disable)
+    p = us.add_parser("passwd", help="set a user's password")
+    p.add_argument("name")
+    _url(p)
+    p.set_defaults(func=cmd_user_passwd)
+
+
+def _url(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", required=True, metavar="URL",
+                   help="set-up connection, postgresql://admin@host:5432/database "
+                        "(TLS required: sslmode=require by default; sslmode=disable only "
+                        "for a server on this machine)")
+    p.add_argument("--prefix", default="casework",
+                   help="prefix of the cluster-wide role names (default: %(default)s)")
+
+
+def _checked(url: str) -> str:
+    try:
+        has_password = make_url(url).password is not None
+    except Exception:  # noqa: BLE001 - a malformed URL is the user's input
+        raise CliError("The URL looks like postgresql://user@host:5432/database") from None
+    if has_password:
+        raise CliError("Put no password in the URL (it would stay in the shell history): "
+                       "use PGPASSWORD, ~/.pgpass or a client certificate.")
+    return url
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with translated():
+        result = setup.init(_checked(args.url), prefix=args.prefix)
+    out(f"Team server ready: database {result.database}, {result.tables} tables, schema "
+        f"revision {result.revision}, row-level security forced on every case table.")
+    out("Next: casework-cli server user add NAME --role ROLE --url ...; allow logins only "
+        "over TLS with SCRAM (pg_hba.conf: hostssl ... scram-sha-256).")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    url = _checked(args.url)
+    new_pw = password(f"Password for {args.name}: ", env="CASEWORK_NEW_PASSWORD",
+                      confirm=True)
+    with translated():
+        setup.add_user(url, args.name, new_pw, args.role, display_name=args.display_name,
+                       team=args.team, team_kind=args.team_kind, panels=tuple(args.panel),
+                       panel_kind=args.panel_kind, prefix=args.prefix)
+    out(f"Added {args.name} ({args.role}) with a login role.")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    with translated():
+        setup.disable_user(_checked(args.url), args.name, prefix=args.prefix)
+    out(f"Disabled {args.name}: they can no longer log in, and their sessions were ended.")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    url = _checked(args.url)
+    new_pw = password(f"New password for {args.name}: ", env="CASEWORK_NEW_PASSWORD",
+                      confirm=True)
+    with translated():
+        setup.set_password(url, args.name, new_pw, prefix=args.prefix)
+    out(f"Password set for {args.name}.")
+    return 0
