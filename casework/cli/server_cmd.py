@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from casework.cli.common import CliError, out, password
-from casework.server import setup
+from casework.server import profiles, setup
 from casework.server.roles import SERVER_ROLES
 from db.server.connect import translated
 
@@ -50,6 +50,22 @@ def register(sub: Any) -> None:
     p.add_argument("name")
     _url(p)
     p.set_defaults(func=cmd_user_passwd)
+    pr = acts.add_parser("profile", help="connection profiles of this laptop (no passwords)")
+    prs = pr.add_subparsers(dest="profile_action", required=True, metavar="ACTION")
+    pa = prs.add_parser("add", help="add or replace a profile")
+    pa.add_argument("name")
+    pa.add_argument("--host", required=True)
+    pa.add_argument("--port", type=int, default=5432)
+    pa.add_argument("--database", required=True)
+    pa.add_argument("--db-user", default="", help="the login role (default: --user)")
+    pa.add_argument("--sslmode", default="require", choices=list(profiles.SSL_MODES),
+                    help="TLS (default: require; disable only for 127.0.0.1)")
+    pa.add_argument("--sslrootcert", default="", help="CA certificate to verify the server")
+    pa.add_argument("--sslcert", default="", help="client certificate")
+    pa.add_argument("--sslkey", default="", help="client certificate's key")
+    pa.set_defaults(func=cmd_profile_add)
+    pl = prs.add_parser("list", help="list the profiles")
+    pl.set_defaults(func=cmd_profile_list)
 
 
 def _url(p: argparse.ArgumentParser) -> None:
@@ -108,4 +124,21 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     with translated():
         setup.set_password(url, args.name, new_pw, prefix=args.prefix)
     out(f"Password set for {args.name}.")
+    return 0
+
+
+def cmd_profile_add(args: argparse.Namespace) -> int:
+    path = profiles.save(profiles.Profile(
+        name=args.name, host=args.host, port=args.port, database=args.database,
+        user=args.db_user, sslmode=args.sslmode, sslrootcert=args.sslrootcert,
+        sslcert=args.sslcert, sslkey=args.sslkey))
+    out(f"Saved profile {args.name} in {path} (no password is stored). Use it with "
+        f"--server {args.name} or CASEWORK_SERVER={args.name}.")
+    return 0
+
+
+def cmd_profile_list(_args: argparse.Namespace) -> int:
+    for p in profiles.load().values():
+        out(f"{p.name:<16} {p.host}:{p.port}/{p.database} user={p.user or '-'} "
+            f"sslmode={p.sslmode}")
     return 0

@@ -315,6 +315,10 @@ BEGIN
   PERFORM pg_advisory_xact_lock({AUDIT_LOCK});
   SELECT e.seq, e.hash INTO seq, hash FROM {s}.{t} e ORDER BY e.seq DESC LIMIT 1;
 END $$""",
+        # An entry's hash only (a session checks its own latest head against it).
+        f"CREATE OR REPLACE FUNCTION {a}.audit_hash(at integer) RETURNS text STABLE "
+        f"SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
+        f"AS $$ SELECT e.hash FROM {s}.{t} e WHERE e.seq = at $$",
         f"""CREATE OR REPLACE FUNCTION {a}.audit_guard() RETURNS trigger
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
 DECLARE top integer;
@@ -338,7 +342,9 @@ END $$""",
         f"CREATE TRIGGER tr_audit_no_truncate BEFORE TRUNCATE ON {s}.{t} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {a}.audit_guard()",
         f"REVOKE ALL ON FUNCTION {a}.audit_guard() FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION {a}.audit_tail() TO {ident(names.user)}",
+        f"REVOKE ALL ON FUNCTION {a}.audit_tail(), {a}.audit_hash(integer) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {a}.audit_tail(), {a}.audit_hash(integer) "
+        f"TO {ident(names.user)}",
     ]
     return out
 

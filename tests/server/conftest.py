@@ -110,6 +110,15 @@ def pg_empty(pg_admin_url: str, pg_prefix: str) -> Iterator[PgDatabase]:
         _drop(pg_admin_url, db.name, db.roles)
 
 
+TS = "2026-12-01T09:00:00.000000Z"
+
+
+def entry_hash(prev: str, seq: int, username: str, action: str = "login") -> str:
+    """The chain hash of a bare entry written by a test (as casework.core.audit would)."""
+    from casework.core.audit_chain import canonical, chain_hash
+    return chain_hash(prev, seq, canonical(seq, TS, None, username, action, "", "", "", ""))
+
+
 USERS = {
     # name suffix: (role, team, team kind, panels)
     "cm": ("case_manager", "ASB North", "asb", ()),
@@ -141,6 +150,7 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
     from sqlalchemy import select, text
     from sqlalchemy.orm import Session
 
+    from casework.core.audit_chain import GENESIS
     from db.models import (
         Address,
         AuditEntry,
@@ -187,9 +197,9 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
                 made[f"case_{key}"] = case.id
                 made[f"person_{key}"] = person.id
                 made[f"address_{key}"] = address.id
-            s.add(AuditEntry(seq=1, ts="2026-12-01T09:00:00.000000Z", user_id=None,
-                             username="system", action="login", record_type="", record_id="",
-                             reason="", detail="", hash="0" * 64))
+            s.add(AuditEntry(seq=1, ts=TS, user_id=None, username="system", action="login",
+                             record_type="", record_id="", reason="", detail="",
+                             hash=entry_hash(GENESIS, 1, "system")))
             # A user whose casework role the server does not know.
             s.execute(text("UPDATE users SET role = 'unheard_of' WHERE username = :n"),
                       {"n": f"{prefix}_stranger"})

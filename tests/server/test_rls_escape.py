@@ -173,14 +173,16 @@ def test_audit_sequence_numbers_are_taken_under_a_lock(team_server):
     import threading
 
     ts = team_server
+    from tests.server.conftest import TS, entry_hash
+
     insert = ("INSERT INTO casework.audit_entries (seq, ts, user_id, username, action, "
-              "record_type, record_id, reason, detail, hash) VALUES (%s, '2026-12-01T10:00:"
-              "00.000000Z', NULL, current_user, 'test', '', '', '', '', %s)")
+              "record_type, record_id, reason, detail, hash) VALUES (%s, %s, NULL, "
+              "current_user, 'login', '', '', '', '', %s)")
     first = ts.connect("cm")
     second = ts.connect("swip")
     try:
         first.autocommit = second.autocommit = False
-        seq_a, _ = first.execute("SELECT * FROM casework_acl.audit_tail()").fetchone()
+        seq_a, prev = first.execute("SELECT * FROM casework_acl.audit_tail()").fetchone()
         got: list[int] = []
 
         def later() -> None:
@@ -191,12 +193,13 @@ def test_audit_sequence_numbers_are_taken_under_a_lock(team_server):
         t.start()
         t.join(0.5)
         assert t.is_alive()  # waiting for the first writer
-        first.execute(insert, (seq_a + 1, "a" * 64))
+        first.execute(insert, (seq_a + 1, TS, entry_hash(prev, seq_a + 1, ts.login("cm"))))
         first.commit()
         t.join(10)
         assert got == [seq_a + 1]
         with pytest.raises(errors.UniqueViolation):
-            second.execute(insert, (seq_a + 1, "b" * 64))
+            second.execute(insert, (seq_a + 1, TS, entry_hash(prev, seq_a + 1,
+                                                              ts.login("swip"))))
         second.rollback()
     finally:
         first.close()

@@ -49,3 +49,28 @@ def test_bad_urls_are_refused_before_connecting(capsys):
     assert main(["server", "init", "--url",
                  "postgresql://a@db.example/cw?sslmode=disable"]) == EXIT_STORE
     assert "TLS is required" in capsys.readouterr().err
+
+
+def test_commands_work_against_a_server_profile(team_server, tmp_path, monkeypatch, capsys):
+    """``--server PROFILE`` signs in on the team server: audit verify as the administrator,
+    and a case manager is refused it as in file mode."""
+    from sqlalchemy.engine import make_url
+
+    from casework.cli.main import EXIT_REFUSED
+
+    monkeypatch.setenv("CASEWORK_SERVERS_FILE", str(tmp_path / "servers.json"))
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    u = make_url(team_server.db.admin_url)
+    assert main(["server", "profile", "add", "council", "--host", str(u.host), "--port",
+                 str(u.port or 5432), "--database", team_server.db.name,
+                 "--sslmode", "disable"]) == 0
+    saved = (tmp_path / "servers.json").read_text()
+    assert PASSWORD not in saved and "password" not in saved
+    assert main(["server", "profile", "add", "far", "--host", "db.example", "--database",
+                 "cw", "--sslmode", "disable"]) == EXIT_USAGE
+    assert "only for a server on this machine" in capsys.readouterr().err
+    assert main(["--server", "council", "--user", team_server.login("admin"),
+                 "audit", "verify"]) == 0
+    assert "OK" in capsys.readouterr().out
+    monkeypatch.setenv("CASEWORK_SERVER", "council")
+    assert main(["--user", team_server.login("cm"), "audit", "verify"]) == EXIT_REFUSED
