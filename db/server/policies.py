@@ -53,6 +53,7 @@ AUDIT = "audit_entries"
 CLASSES = frozenset({"case", "admin", "police", "audit_read"})
 SCOPES = frozenset({"team", "panel", "none"})
 AUDIT_LOCK = 7_243_001  # the advisory lock that serialises audit sequence numbers
+REFERENCE_LOCK = 7_243_002  # with a prefix's hash: case references
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,16 @@ $$""",
         f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
         f"AS $$ SELECT NOT EXISTS (SELECT 1 FROM {s}.person_addresses WHERE address_id = aid) "
         f"AND NOT EXISTS (SELECT 1 FROM {s}.cases WHERE address_id = aid) $$",
+        # Definer: the next case reference of a prefix over every case (a user sees only
+        # some, so counting their own would collide), serialised per prefix.
+        f"""CREATE OR REPLACE FUNCTION {a}.next_reference(prefix text) RETURNS text
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+DECLARE last text;
+BEGIN
+  PERFORM pg_advisory_xact_lock({REFERENCE_LOCK}, hashtext(prefix));
+  SELECT max(c.reference) INTO last FROM {s}.cases c WHERE c.reference LIKE prefix || '%';
+  RETURN prefix || lpad((coalesce(split_part(last, '-', 3)::integer, 0) + 1)::text, 6, '0');
+END $$""",
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {a} FROM PUBLIC",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {a} TO {ident(names.user)}",
     ]
@@ -298,13 +309,21 @@ def _audit(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
         f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY",
         f"DROP POLICY IF EXISTS cw_append ON {s}.{t}",
-        f"CREATE POLICY cw_append ON {s}.{t} FOR INSERT WITH CHECK (true)",
+        # Entries in the writer's own name only (not another user's, not "system").
+        f"CREATE POLICY cw_append ON {s}.{t} FOR INSERT WITH CHECK (username = current_user)",
         *_owner_reads(names, t),
         f"DROP POLICY IF EXISTS cw_readers ON {s}.{t}",
     ]
     if readers:
         out.append(f"CREATE POLICY cw_readers ON {s}.{t} FOR SELECT TO "
                    f"{', '.join(ident(r) for r in readers)} USING (true)")
+    # A case's history (the case view shows it): entries about cases the reader sees.
+    workers = [names.group(r) for r, spec in sorted(roles.items()) if "case" in spec.classes]
+    out.append(f"DROP POLICY IF EXISTS cw_case_history ON {s}.{t}")
+    if workers:
+        out.append(f"CREATE POLICY cw_case_history ON {s}.{t} FOR SELECT TO "
+                   f"{', '.join(ident(r) for r in workers)} USING (record_type = 'case' AND "
+                   f"EXISTS (SELECT 1 FROM {s}.cases c WHERE c.id::text = {t}.record_id))")
     out += [
         # The tail of the chain, read under a transaction-scoped lock: the next writer
         # waits until this transaction ends, so two writers cannot take the same place.
@@ -373,6 +392,7 @@ def _grants(names: Names, roles: Mapping[str, RoleSpec], tables: list[str]) -> l
         out.append(f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {g}")
         if "case" in spec.classes:
             out.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {q(IDENTIFIABLE)} TO {g}")
+            out.append(f"GRANT SELECT ON {s}.{AUDIT} TO {g}")
         if "admin" in spec.classes:
             out.append(f"GRANT INSERT, UPDATE, DELETE ON {q(ADMIN_WRITES)} TO {g}")
         if "police" in spec.classes:

@@ -150,7 +150,7 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
     from sqlalchemy import select, text
     from sqlalchemy.orm import Session
 
-    from casework.core.audit_chain import GENESIS
+    from casework.core.audit_chain import GENESIS, canonical, chain_hash
     from db.models import (
         Address,
         AuditEntry,
@@ -200,6 +200,14 @@ def _seed(url: str, prefix: str) -> dict[str, int]:
             s.add(AuditEntry(seq=1, ts=TS, user_id=None, username="system", action="login",
                              record_type="", record_id="", reason="", detail="",
                              hash=entry_hash(GENESIS, 1, "system")))
+            prev = entry_hash(GENESIS, 1, "system")
+            for seq, key in enumerate(("north", "south", "east", "west"), start=2):
+                rid = str(made[f"case_{key}"])
+                body = canonical(seq, TS, None, "system", "view", "case", rid, "", "")
+                prev = chain_hash(prev, seq, body)
+                s.add(AuditEntry(seq=seq, ts=TS, user_id=None, username="system",
+                                 action="view", record_type="case", record_id=rid, reason="",
+                                 detail="", hash=prev))
             # A user whose casework role the server does not know.
             s.execute(text("UPDATE users SET role = 'unheard_of' WHERE username = :n"),
                       {"n": f"{prefix}_stranger"})

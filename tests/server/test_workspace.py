@@ -28,7 +28,7 @@ def test_server_workspace_signs_in_audits_and_verifies(team_server):
         with cm.uow() as s:
             refs = set(s.scalars(select(Case.reference)))
             audit.record(cm, s, "view", "case", team_server.ids["case_north"])
-        assert refs == {"T-north"}
+        assert "T-north" in refs and not refs & {"T-south", "T-east", "T-west"}
     finally:
         cm.lock()
     admin = server_session.open_url(_url(team_server), team_server.login("admin"), PASSWORD)
