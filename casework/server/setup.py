@@ -61,6 +61,11 @@ def init(url: str, *, prefix: str = "casework") -> InitResult:
             database = _database(conn)
             for ddl in policies.schemas(names, database):
                 _run(conn, ddl)
+            # pg_trgm is a trusted extension: serves search as you type.
+            _run(conn, f"CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA {policies.ACL}")
+            trgm = str(conn.scalar(text(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")))
     finally:
         admin.dispose()
     owner = server_engine(url, role=names.owner)
@@ -71,6 +76,8 @@ def init(url: str, *, prefix: str = "casework") -> InitResult:
                 "SELECT tablename FROM pg_tables WHERE schemaname = :s"),
                 {"s": policies.SCHEMA})]
             for ddl in policies.secure(names, SERVER_ROLES, tables, TEAM_TYPES, PANEL_TYPES):
+                _run(conn, ddl)
+            for ddl in policies.trigram_indexes(trgm, tables):
                 _run(conn, ddl)
             revision = str(conn.scalar(text("SELECT version_num FROM alembic_version")))
     finally:

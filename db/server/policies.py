@@ -409,3 +409,17 @@ def secure(names: Names, roles: Mapping[str, RoleSpec], tables: list[str],
     existing schema brings the policies up to date)."""
     return [*_acl_tables(names, roles, team_types, panel_types), *_functions(names),
             *_row_security(names), *_audit(names, roles), *_grants(names, roles, tables)]
+
+
+# Search as you type: ``casework.cases.search`` matches with ILIKE on PostgreSQL; these
+# trigram indexes serve it (prefix and substring alike) at any size.
+TRIGRAM_INDEXES = (("people", "family_name"), ("people", "given_name"),
+                   ("person_aliases", "alias"), ("addresses", "line1"),
+                   ("addresses", "postcode"), ("cases", "reference"))
+
+
+def trigram_indexes(extension_schema: str, tables: list[str]) -> list[str]:
+    """Run as the owner once ``pg_trgm`` is installed in ``extension_schema``."""
+    ops = f"{ident(extension_schema)}.gin_trgm_ops"
+    return [f"CREATE INDEX IF NOT EXISTS ix_trgm_{t}_{c} ON {SCHEMA}.{t} USING gin ({c} {ops})"
+            for t, c in TRIGRAM_INDEXES if t in tables]

@@ -35,3 +35,14 @@ def test_logins_use_scram(team_server):
     assert secret.startswith("SCRAM-SHA-256$4096:")
     with team_server.connect("cm") as conn:
         assert conn.execute("SELECT current_user").fetchone()[0] == team_server.login("cm")
+
+
+def test_search_has_trigram_indexes(team_server):
+    """Search as you type (ILIKE on PostgreSQL) is served by pg_trgm GIN indexes."""
+    with psycopg.connect(team_server.db.url) as conn:
+        found = {r[0]: r[1] for r in conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'casework' "
+            "AND indexname LIKE 'ix_trgm_%'")}
+    assert {"ix_trgm_people_family_name", "ix_trgm_addresses_postcode",
+            "ix_trgm_cases_reference"} <= set(found)
+    assert all("USING gin" in d and "gin_trgm_ops" in d for d in found.values())

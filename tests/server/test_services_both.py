@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from casework.asb import cases as asb
-from casework.cases import caseview, lifecycle
+from casework.cases import caseview, lifecycle, search
 from casework.core import audit
 from casework.core.errors import CaseworkError
 from casework.people import persons
@@ -59,5 +59,9 @@ def test_intake_note_and_view_stay_within_the_team(two_teams):
                     lambda: persons.get_person(cm2, person.id)):
         with pytest.raises(CaseworkError):
             attempt()
+    # Search as you type finds the person for their team only.
+    assert [h.label for h in search.search(cm, "synthetic-bo") if h.kind == "person"] \
+        == ["Alex Synthetic-Both"]
+    assert [h for h in search.search(cm2, "synthetic-bo") if h.kind == "person"] == []
     # Every read above was audited in the chain, which still verifies.
     assert audit.current_head(cm).seq > 0
