@@ -8,12 +8,13 @@ roles, usually the council's database administrator. Its password comes from lib
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from casework.cli.common import CliError, out, password
-from casework.server import profiles, setup
+from casework.cli.common import CliError, out, password, username
+from casework.server import importer, profiles, setup
 from casework.server.roles import SERVER_ROLES
 from db.server.connect import translated
 
@@ -50,6 +51,14 @@ def register(sub: Any) -> None:
     p.add_argument("name")
     _url(p)
     p.set_defaults(func=cmd_user_passwd)
+    im = acts.add_parser("import-file", help="move a file database into a new, empty server "
+                                             "database (one transaction: all or nothing)")
+    im.add_argument("file", type=Path, help="the .db file (its administrator signs in with "
+                                             "--user)")
+    im.add_argument("--login-prefix", default="",
+                    help="put this before every user name to make the login role names")
+    _url(im)
+    im.set_defaults(func=cmd_import_file)
     pr = acts.add_parser("profile", help="connection profiles of this laptop (no passwords)")
     prs = pr.add_subparsers(dest="profile_action", required=True, metavar="ACTION")
     pa = prs.add_parser("add", help="add or replace a profile")
@@ -95,6 +104,21 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"revision {result.revision}, row-level security forced on every case table.")
     out("Next: casework-cli server user add NAME --role ROLE --url ...; allow logins only "
         "over TLS with SCRAM (pg_hba.conf: hostssl ... scram-sha-256).")
+    return 0
+
+
+def cmd_import_file(args: argparse.Namespace) -> int:
+    url = _checked(args.url)
+    if not args.file.exists():
+        raise CliError(f"No database file at {args.file}.")
+    with translated():
+        result = importer.import_file(url, args.file, username(args), password(),
+                                      prefix=args.prefix, login_prefix=args.login_prefix)
+    out(f"Imported {result.rows} rows from {result.tables} tables: {result.cases} cases, "
+        f"{result.people} people, {result.audit_entries} audit entries (the last records "
+        f"the import).")
+    out(f"{result.users} users have login roles that cannot log in yet: give each a "
+        f"password with 'casework-cli server user passwd NAME --url ...'.")
     return 0
 
 

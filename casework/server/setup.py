@@ -174,9 +174,11 @@ def set_password(url: str, username: str, password: str, *, prefix: str = "casew
     engine = _set_up(url)
     try:
         with engine.begin() as conn:
-            if conn.scalar(select(User.id).where(User.username == username)) is None:
+            active = conn.scalar(select(User.active).where(User.username == username))
+            if active is None:
                 raise NotFound("No user of that name.")
-            _run(conn, f"ALTER ROLE {ident(username)} PASSWORD "
+            # An active user's role may log in (users moved in from a file start NOLOGIN).
+            _run(conn, f"ALTER ROLE {ident(username)} {'LOGIN ' if active else ''}PASSWORD "
                        f"{literal(scram.verifier(password))}")
     finally:
         engine.dispose()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from db.errors import StoreError
 from db.server.policies import SCHEMA, ident
 
+log = logging.getLogger(__name__)
 LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost", ""})
 
 
@@ -83,6 +85,7 @@ def translated() -> Iterator[None]:
         yield
     except sa_exc.DBAPIError as exc:
         orig = exc.orig
+        log.debug("server statement failed: %s", type(orig).__name__)
         sqlstate = getattr(orig, "sqlstate", None) or ""
         if isinstance(exc, sa_exc.OperationalError) and not sqlstate.startswith("42"):
             raise ServerUnreachable() from None
