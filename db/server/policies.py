@@ -177,6 +177,11 @@ $$""",
         f"RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
         f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = "
         f"aid AND {a}.case_visible_for(session_user, c.case_type, c.team_id, c.panel_id)) $$",
+        f"CREATE OR REPLACE FUNCTION {a}.my_team_types() RETURNS SETOF text STABLE "
+        f"LANGUAGE sql AS $$ SELECT tc.case_type FROM {s}.users u JOIN {a}.roles r "
+        f"ON r.role = u.role JOIN {s}.teams t ON t.id = u.team_id JOIN {a}.team_case_types "
+        f"tc ON tc.team_kind = t.kind WHERE u.username = current_user AND u.active "
+        f"AND r.scope = 'team' $$",
         f"CREATE OR REPLACE FUNCTION {a}.scope_is(wanted text) RETURNS boolean STABLE "
         f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 {me} AND r.scope = wanted) $$",
         f"CREATE OR REPLACE FUNCTION {a}.identifiable() RETURNS boolean STABLE "
@@ -246,7 +251,12 @@ def _row_security(names: Names) -> list[str]:
     for t in IDENTIFIABLE:
         out += [f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
                 f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY"]
-    out += _policy("cases", f"{a}.case_visible(case_type, team_id, panel_id)",
+    # The same rule as case_visible, written so that the user's team, case types and
+    # panels are looked up once per statement (sub-selects), not once per row.
+    out += _policy("cases", f"(case_type IN (SELECT {a}.my_team_types()) AND (team_id IS "
+                            f"NULL OR team_id = (SELECT {a}.my_team_id()))) OR (case_type IN "
+                            f"(SELECT pc.case_type FROM {a}.panel_case_types pc) AND panel_id "
+                            f"IN (SELECT {a}.my_panels()))",
                    _sees("addresses", "cases.address_id", "ad"))
     for t in CASE_CHILD_TABLES:
         checks = " AND ".join(f"({_sees(ref, f'{t}.{col}', 'ref')})"
