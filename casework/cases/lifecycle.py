@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from casework.core import audit, clock
@@ -78,6 +78,10 @@ class DocumentView:
 def new_reference(session: Session, case_type: str, year: int) -> str:
     """The next reference for a type and year, e.g. ASB-2026-000124."""
     prefix = f"{PREFIX[case_type]}-{year}-"
+    if session.get_bind().dialect.name == "postgresql":
+        # Team server: the user sees only some cases; the server numbers over all of them.
+        return str(session.scalar(text("SELECT casework_acl.next_reference(:p)"),
+                                  {"p": prefix}))
     last = session.scalar(
         select(func.max(Case.reference)).where(Case.reference.like(prefix + "%"))
     )

@@ -57,8 +57,15 @@ def signed_in(args: argparse.Namespace, capability: str | None = None, *,
     before any file named on the command line is looked at. ``user`` and ``secret`` sign
     in someone other than ``--user`` or with a password already asked for.
     """
-    ws = open_workspace(db_path(args), user or username(args),
-                        password() if secret is None else secret)
+    server = getattr(args, "server", None) or os.environ.get("CASEWORK_SERVER")
+    if server:
+        from casework.server import profiles, session  # local: file mode needs neither
+
+        ws = session.open_profile(profiles.get(server), user or username(args),
+                                  password() if secret is None else secret)
+    else:
+        ws = open_workspace(db_path(args), user or username(args),
+                            password() if secret is None else secret)
     try:
         if capability is not None:
             require(ws.actor, capability)

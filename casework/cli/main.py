@@ -21,6 +21,7 @@ from casework.cli import (
     reports,
     retention_cmd,
     sar_cmd,
+    server_cmd,
 )
 from casework.cli.common import discard_stdout
 from casework.core import resources
@@ -36,7 +37,8 @@ from db.errors import (
     classify,
 )
 
-MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd)
+MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd,
+           server_cmd)
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -91,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="database file (default: $CASEWORK_DB)")
+    parser.add_argument("--server", metavar="PROFILE",
+                        help="work on a team server through a connection profile "
+                             "(casework-cli server profile add; default: $CASEWORK_SERVER) "
+                             "instead of a database file")
     parser.add_argument("--user", help="your user name (default: $CASEWORK_USER)")
     parser.add_argument("--wait", type=float, default=engine.BUSY_TIMEOUT_MS / 1000,
                         metavar="SECONDS",

@@ -78,9 +78,7 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     who = actor or ws.actor
     if _HEAD not in session.info and action != BROKEN_ACTION:
         _check_own_head(ws, session)
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last = _tail(session)
     seq = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
     top_head = session.scalar(select(func.max(AuditHead.seq)))
@@ -101,15 +99,32 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     return entry
 
 
+def _on_server(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _tail(session: Session) -> Any:
+    """(seq, hash) of the last entry, or None. On the team server the tail is read under a
+    lock held to the end of the transaction, so concurrent writers queue, never fork."""
+    if _on_server(session):
+        row = session.execute(text("SELECT seq, hash FROM casework_acl.audit_tail()")).first()
+        return row if row is not None and row[0] is not None else None
+    return session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+
+
 def _check_own_head(ws: Workspace, session: Session) -> None:
     """Before the first entry of a transaction: does the signer's own latest head still
     match the chain? If not, someone changed the entries before it since it was signed;
     an ``audit.broken`` entry says so, and the new head (signed over the changed chain)
     cannot hide it: removing the entry breaks that head."""
     signer = ws.store.unlocked_as
+    entry_hash = ("casework_acl.audit_hash(h.seq) FROM audit_heads h" if _on_server(session)
+                  else "e.hash FROM audit_heads h LEFT JOIN audit_entries e ON e.seq = h.seq")
     row = session.execute(text(
-        "SELECT h.seq, h.signature, k.public, e.hash FROM audit_heads h "
-        "JOIN signing_keys k ON k.id = h.key_id LEFT JOIN audit_entries e ON e.seq = h.seq "
+        f"SELECT h.seq, h.signature, k.public, {entry_hash} "
+        "JOIN signing_keys k ON k.id = h.key_id "
         "WHERE h.key_id IN (SELECT id FROM signing_keys WHERE name = :n) "
         "ORDER BY h.seq DESC LIMIT 1"), {"n": signer}).first()
     if row is None:

@@ -8,10 +8,12 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("casework migrations run through db.migrate with a live connection")
 
+# Batch mode (copy-and-move tables) is what SQLite needs to alter a table; PostgreSQL alters
+# in place, so it runs the same revisions without it.
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
-    render_as_batch=True,
+    render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )
 with context.begin_transaction():

@@ -57,6 +57,73 @@ TRIGGERS = [
 ]
 
 
+NEW_GROUP_LOCK = 7_243_003
+
+
+def _pg_same(a: str, b: str) -> str:
+    return ' AND '.join(f'{a}.{c} IS NOT DISTINCT FROM {b}.{c}' for c in GROUP)
+
+
+def _pg_groups(rows: str) -> str:
+    cols = ', '.join(GROUP)
+    return f'(SELECT {cols}, count(*) AS k FROM {rows} GROUP BY {cols}) g'
+
+
+def _pg_add(rows: str) -> str:
+    cols = ', '.join(GROUP)
+    missing = f'NOT EXISTS (SELECT 1 FROM case_counts c WHERE {_pg_same("c", "g")})'
+    return (f'UPDATE case_counts c SET n = c.n + g.k FROM {_pg_groups(rows)} '
+            f'WHERE {_pg_same("c", "g")}; '
+            f'IF EXISTS (SELECT 1 FROM {_pg_groups(rows)} WHERE {missing}) THEN '
+            f'PERFORM pg_advisory_xact_lock({NEW_GROUP_LOCK}); '
+            f'INSERT INTO case_counts ({cols}, n) SELECT {cols}, g.k FROM {_pg_groups(rows)} '
+            f'WHERE {missing}; END IF;')
+
+
+def _pg_sub(rows: str) -> str:
+    return (f'UPDATE case_counts c SET n = c.n - g.k FROM {_pg_groups(rows)} '
+            f'WHERE {_pg_same("c", "g")};')
+
+
+def _pg_row(prefix: str, cols: list[str]) -> str:
+    return 'ROW(' + ', '.join(f'{prefix}.{c}' for c in cols) + ')'
+
+
+# PostgreSQL: statement-level triggers over transition tables do what the SQLite row
+# triggers do, once per statement (a bulk load does not update one row per case). They
+# run as the schema's owner (SECURITY DEFINER, search path fixed when created) so that a
+# user who may write a case need not be granted writes on the counters. A new group is
+# added under a lock (and looked for again once it is held), so it gets one row only.
+PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION cw_cases_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {_pg_add('new_rows')}
+  ELSIF TG_OP = 'DELETE' THEN
+    {_pg_sub('old_rows')}
+  ELSE
+    {_pg_sub('old_rows')}
+    {_pg_add('new_rows')}
+    IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows w ON w.id = o.id
+                   WHERE {_pg_row("o", LIST)} IS DISTINCT FROM {_pg_row("w", LIST)}) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  UPDATE case_list_state SET version = version + 1;
+  RETURN NULL;
+END
+$fn$"""
+PG_TRIGGERS = [
+    "CREATE TRIGGER tr_cases_count_insert AFTER INSERT ON cases REFERENCING NEW TABLE AS "
+    "new_rows FOR EACH STATEMENT EXECUTE FUNCTION cw_cases_count()",
+    "CREATE TRIGGER tr_cases_count_update AFTER UPDATE ON cases REFERENCING OLD TABLE AS "
+    "old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cw_cases_count()",
+    "CREATE TRIGGER tr_cases_count_delete AFTER DELETE ON cases REFERENCING OLD TABLE AS "
+    "old_rows FOR EACH STATEMENT EXECUTE FUNCTION cw_cases_count()",
+]
+
+
 def upgrade() -> None:
     op.create_table('case_counts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,14 +157,25 @@ def upgrade() -> None:
     op.execute(f'INSERT INTO case_counts ({cols}, n) SELECT {cols}, count(*) FROM cases '
                f'GROUP BY {cols}')
     op.execute('INSERT INTO case_list_state (id, version) VALUES (1, 0)')
-    for ddl in TRIGGERS:
-        op.execute(ddl)
+    if op.get_context().dialect.name == 'postgresql':
+        op.execute(PG_FUNCTION)
+        for ddl in PG_TRIGGERS:
+            op.execute(ddl)
+    else:
+        for ddl in TRIGGERS:
+            op.execute(ddl)
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == 'postgresql':
+        for name in ('tr_cases_count_insert', 'tr_cases_count_update',
+                     'tr_cases_count_delete'):
+            op.execute(f'DROP TRIGGER IF EXISTS {name} ON cases')
+        op.execute('DROP FUNCTION IF EXISTS cw_cases_count()')
     for name in ('tr_cases_list_update', 'tr_cases_count_update', 'tr_cases_count_delete',
                  'tr_cases_count_insert'):
-        op.execute(f'DROP TRIGGER IF EXISTS {name}')
+        if op.get_context().dialect.name == 'sqlite':
+            op.execute(f'DROP TRIGGER IF EXISTS {name}')
     for name, table, _columns in reversed(KPI_INDEXES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(name)

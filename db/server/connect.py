@@ -1,0 +1,95 @@
+"""Engines for the team server. URLs carry no password: libpq takes it from the caller
+(a prompt), a client certificate, or the administrator's own set-up (peer, .pgpass)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, make_url
+
+from db.errors import StoreError
+from db.server.policies import SCHEMA, ident
+
+log = logging.getLogger(__name__)
+LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost", ""})
+
+
+class InsecureConnection(StoreError):
+    """A server URL that is not one, or TLS turned off for a server elsewhere."""
+
+
+def checked_url(url: str | URL) -> URL:
+    """The SQLAlchemy URL for ``url`` (postgresql://...), TLS required unless the server is
+    on this machine (a test set-up may then say ``sslmode=disable``)."""
+    try:
+        u = make_url(url) if isinstance(url, str) else url
+    except sa_exc.ArgumentError:
+        raise InsecureConnection("A server URL looks like postgresql://host/database") \
+            from None
+    if u.get_backend_name() != "postgresql":
+        raise InsecureConnection("A server URL starts with postgresql://")
+    u = u.set(drivername="postgresql+psycopg")
+    mode = str(u.query.get("sslmode", ""))
+    host = str(u.host or u.query.get("host", "") or "")
+    if not mode:
+        u = u.update_query_dict({"sslmode": "require"})
+    elif mode in ("disable", "allow", "prefer") and host not in LOCAL_HOSTS \
+            and not host.startswith("/"):
+        raise InsecureConnection("TLS is required for a server that is not on this machine "
+                                 "(sslmode=require, verify-ca or verify-full).")
+    return u
+
+
+def server_engine(url: str | URL, *, password: str | None = None, role: str | None = None,
+                  **kwargs: Any) -> Engine:
+    """An engine on the casework schema. ``role`` (set-up only) is taken with SET ROLE on
+    every connection, so what the migrations create belongs to that role."""
+    u = checked_url(url)
+    if password is not None:
+        u = u.set(password=password)
+    engine = create_engine(u, pool_pre_ping=True, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            if role is not None:
+                cur.execute(f"SET ROLE {ident(role)}")
+            cur.execute(f"SET search_path = {SCHEMA}")
+        dbapi_conn.commit()
+
+    return engine
+
+
+class ServerUnreachable(StoreError):
+    message = ("The team server could not be reached or refused the sign-in (host, port, "
+               "database, user, password or TLS settings).")
+
+
+class ServerRefused(StoreError):
+    message = "The team server refused this: your database role does not allow it."
+
+
+class ServerFailed(StoreError):
+    message = "The team server could not do this (see its log for the statement)."
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Server errors as one classified line: never the statement, URL or a value."""
+    try:
+        yield
+    except sa_exc.DBAPIError as exc:
+        orig = exc.orig
+        log.debug("server statement failed: %s", type(orig).__name__)
+        sqlstate = getattr(orig, "sqlstate", None) or ""
+        if isinstance(exc, sa_exc.OperationalError) and not sqlstate.startswith("42"):
+            raise ServerUnreachable() from None
+        if sqlstate == "42501":
+            raise ServerRefused() from None
+        raise ServerFailed(f"The team server could not do this ({type(orig).__name__}).") \
+            from None

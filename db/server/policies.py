@@ -1,0 +1,435 @@
+"""The DDL that makes a PostgreSQL schema enforce casework's permissions itself.
+
+Everything is derived from two inputs: the table classes below (which tables hold case
+content, which hold people, which are reference data) and the role table the caller
+passes in (``RoleSpec`` per casework role: its case scope and its table classes). Adding
+a casework role is one entry in that table: ``server init`` (or ``server roles``) writes it
+into ``casework_acl.roles``, creates its group role and grants its classes. A role the
+table does not name has no group role, no grants and no scope: it sees nothing.
+
+Policies read who the user is from ``users`` and ``panel_memberships`` through
+``current_user`` only; no setting a client can change is consulted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+SCHEMA = "casework"
+ACL = "casework_acl"
+
+# Tables whose rows belong to one case (a ``case_id`` column naming ``cases``).
+CASE_CHILD_TABLES = (
+    "asb_details", "case_parties", "documents", "incidents", "mart_details", "notes",
+    "nrm_decisions", "referrals", "risk_assessments", "sanctuary_feedback", "sanctuary_jobs",
+    "trigger_applications", "trigger_complaints", "trigger_reviews", "ugly_mug_reports",
+    "work_lines", "escalation_steps", "evidence_items", "panel_actions",
+    "trigger_recommendations", "meeting_items",
+)
+# Tables whose rows belong to a person.
+PERSON_CHILD_TABLES = ("person_aliases", "person_addresses")
+# Where a person is linked to a case: (table, person column).
+PERSON_LINKS = (
+    ("case_parties", "person_id"), ("asb_details", "subject_person_id"),
+    ("incidents", "reporter_person_id"), ("trigger_applications", "applicant_person_id"),
+    ("trigger_complaints", "complainant_person_id"),
+)
+# Every table with identifiable content: ENABLE and FORCE ROW LEVEL SECURITY.
+IDENTIFIABLE = ("cases", *CASE_CHILD_TABLES, "breaches", "tasks", "people",
+                *PERSON_CHILD_TABLES, "addresses", "meetings", "meeting_attendance")
+# Read by every casework login; written only by roles with the class "admin".
+REFERENCE = ("users", "teams", "panels", "panel_memberships", "settings",
+             "sharing_protocols", "vocabulary_terms", "contractors",
+             "letter_template_versions", "lsoas", "key_slots", "signing_keys",
+             "audit_heads", "case_list_state", "case_counts", "police_asb_imports",
+             "police_asb_incidents", "alembic_version")
+ADMIN_WRITES = ("users", "teams", "panels", "panel_memberships", "settings",
+                "sharing_protocols", "vocabulary_terms", "contractors",
+                "letter_template_versions", "lsoas")
+POLICE = ("police_asb_imports", "police_asb_incidents")
+AUDIT = "audit_entries"
+# Table classes a role may hold.
+CLASSES = frozenset({"case", "admin", "police", "audit_read"})
+SCOPES = frozenset({"team", "panel", "none"})
+AUDIT_LOCK = 7_243_001  # the advisory lock that serialises audit sequence numbers
+REFERENCE_LOCK = 7_243_002  # with a prefix's hash: case references
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """What one casework role may reach on the server."""
+
+    scope: str  # "team": its team's cases; "panel": its panels' referrals; "none"
+    classes: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES or not self.classes <= CLASSES:
+            raise ValueError("unknown scope or table class")
+
+
+@dataclass(frozen=True)
+class Names:
+    """The cluster-wide role names of one installation (PostgreSQL roles are global)."""
+
+    prefix: str = "casework"
+
+    @property
+    def owner(self) -> str:
+        return f"{self.prefix}_owner"
+
+    @property
+    def user(self) -> str:
+        return f"{self.prefix}_user"
+
+    def group(self, role: str) -> str:
+        return f"{self.prefix}_r_{role}"
+
+
+def ident(name: str) -> str:
+    """A quoted identifier (names here come from code or checked user names)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def cluster_roles(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
+    """Roles to create as a superuser (or CREATEROLE) before the schema exists."""
+    wanted = [names.owner, names.user, *(names.group(r) for r in sorted(roles))]
+    return [f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {literal(n)}) "
+            f"THEN CREATE ROLE {ident(n)} NOLOGIN; END IF; END$$" for n in wanted]
+
+
+def schemas(names: Names, database: str) -> list[str]:
+    o, u = ident(names.owner), ident(names.user)
+    return [
+        f"REVOKE ALL ON DATABASE {ident(database)} FROM PUBLIC",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {ident(database)} TO {u}",
+        f"CREATE SCHEMA IF NOT EXISTS {SCHEMA} AUTHORIZATION {o}",
+        f"CREATE SCHEMA IF NOT EXISTS {ACL} AUTHORIZATION {o}",
+        f"REVOKE ALL ON SCHEMA {SCHEMA}, {ACL} FROM PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {SCHEMA}, {ACL} TO {u}",
+    ]
+
+
+def _acl_tables(names: Names, roles: Mapping[str, RoleSpec],
+                team_types: Mapping[str, frozenset[str]], panel_types: frozenset[str]) -> list[str]:
+    u = ident(names.user)
+    out = [
+        f"CREATE TABLE IF NOT EXISTS {ACL}.roles (role text PRIMARY KEY, scope text NOT NULL "
+        f"CHECK (scope IN ('team', 'panel', 'none')), classes text[] NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {ACL}.team_case_types (team_kind text NOT NULL, "
+        f"case_type text NOT NULL, PRIMARY KEY (team_kind, case_type))",
+        f"CREATE TABLE IF NOT EXISTS {ACL}.panel_case_types (case_type text PRIMARY KEY)",
+        f"DELETE FROM {ACL}.roles", f"DELETE FROM {ACL}.team_case_types",
+        f"DELETE FROM {ACL}.panel_case_types",
+        f"GRANT SELECT ON {ACL}.roles, {ACL}.team_case_types, {ACL}.panel_case_types TO {u}",
+    ]
+    for role, spec in sorted(roles.items()):
+        classes = "ARRAY[" + ", ".join(literal(c) for c in sorted(spec.classes)) + "]::text[]"
+        out.append(f"INSERT INTO {ACL}.roles VALUES ({literal(role)}, {literal(spec.scope)}, "
+                   f"{classes})")
+    for kind, types in sorted(team_types.items()):
+        for t in sorted(types):
+            out.append(f"INSERT INTO {ACL}.team_case_types VALUES ({literal(kind)}, "
+                       f"{literal(t)})")
+    for t in sorted(panel_types):
+        out.append(f"INSERT INTO {ACL}.panel_case_types VALUES ({literal(t)})")
+    return out
+
+
+def _functions(names: Names) -> list[str]:
+    s, a = SCHEMA, ACL
+    me = (f"FROM {s}.users u JOIN {a}.roles r ON r.role = u.role "
+          f"WHERE u.username = current_user AND u.active")
+    links = " UNION ALL ".join(f"SELECT 1 FROM {s}.{t} WHERE {c} = pid" for t, c in PERSON_LINKS)
+    seen = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {s}.{t} x JOIN {s}.cases c ON c.id = x.case_id "
+        f"WHERE x.{c} = pid)" for t, c in PERSON_LINKS)
+    return [
+        # Invoker functions: they run as the caller, so current_user is the login role and
+        # the cases they read are filtered by the caller's own policies.
+        f"CREATE OR REPLACE FUNCTION {a}.my_user_id() RETURNS integer STABLE LANGUAGE sql "
+        f"AS $$ SELECT u.id {me} $$",
+        f"CREATE OR REPLACE FUNCTION {a}.my_team_id() RETURNS integer STABLE LANGUAGE sql "
+        f"AS $$ SELECT u.team_id {me} AND r.scope = 'team' $$",
+        f"""CREATE OR REPLACE FUNCTION {a}.case_visible_for(who name, ct text, team integer,
+  panel integer) RETURNS boolean STABLE LANGUAGE sql AS $$
+SELECT EXISTS (SELECT 1 {me.replace("current_user", "who")} AND (
+  (r.scope = 'team' AND (team IS NULL OR team = u.team_id) AND ct IN (
+     SELECT tc.case_type FROM {a}.team_case_types tc JOIN {s}.teams t ON t.kind = tc.team_kind
+     WHERE t.id = u.team_id))
+  OR (r.scope = 'panel' AND ct IN (SELECT pc.case_type FROM {a}.panel_case_types pc)
+      AND panel IN (SELECT pm.panel_id FROM {s}.panel_memberships pm
+                    WHERE pm.user_id = u.id))))
+$$""",
+        f"CREATE OR REPLACE FUNCTION {a}.case_visible(ct text, team integer, panel integer) "
+        f"RETURNS boolean STABLE LANGUAGE sql AS $$ SELECT {a}.case_visible_for(current_user, "
+        f"ct, team, panel) $$",
+        # Definer: whether an address is on a case the login may see. Run as the owner, it
+        # asks for ``session_user``, the login itself (SET ROLE cannot change it), and
+        # answers yes or no only. (Through the cases' own policy would be circular: a
+        # case's row check reads the addresses.)
+        f"CREATE OR REPLACE FUNCTION {a}.address_on_visible_case(aid integer) "
+        f"RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
+        f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = "
+        f"aid AND {a}.case_visible_for(session_user, c.case_type, c.team_id, c.panel_id)) $$",
+        f"CREATE OR REPLACE FUNCTION {a}.my_team_types() RETURNS SETOF text STABLE "
+        f"LANGUAGE sql AS $$ SELECT tc.case_type FROM {s}.users u JOIN {a}.roles r "
+        f"ON r.role = u.role JOIN {s}.teams t ON t.id = u.team_id JOIN {a}.team_case_types "
+        f"tc ON tc.team_kind = t.kind WHERE u.username = current_user AND u.active "
+        f"AND r.scope = 'team' $$",
+        f"CREATE OR REPLACE FUNCTION {a}.scope_is(wanted text) RETURNS boolean STABLE "
+        f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 {me} AND r.scope = wanted) $$",
+        f"CREATE OR REPLACE FUNCTION {a}.identifiable() RETURNS boolean STABLE "
+        f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 {me} AND r.scope IN ('team', 'panel')) $$",
+        f"CREATE OR REPLACE FUNCTION {a}.my_panels() RETURNS SETOF integer STABLE "
+        f"LANGUAGE sql AS $$ SELECT pm.panel_id FROM {s}.panel_memberships pm "
+        f"JOIN {s}.users u ON u.id = pm.user_id JOIN {a}.roles r ON r.role = u.role "
+        f"WHERE u.username = current_user AND u.active AND r.scope = 'panel' $$",
+        # Definer: whether a person is on any case at all (a person just added, before
+        # being linked, is visible to roles that add people). It answers yes or no only.
+        f"CREATE OR REPLACE FUNCTION {a}.person_unlinked(pid integer) RETURNS boolean "
+        f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
+        f"AS $$ SELECT NOT EXISTS ({links}) $$",
+        f"CREATE OR REPLACE FUNCTION {a}.person_visible(pid integer) RETURNS boolean "
+        f"STABLE LANGUAGE sql AS $$ SELECT {a}.identifiable() AND ({seen} "
+        f"OR {a}.person_unlinked(pid)) $$",
+        f"CREATE OR REPLACE FUNCTION {a}.address_unlinked(aid integer) RETURNS boolean "
+        f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
+        f"AS $$ SELECT NOT EXISTS (SELECT 1 FROM {s}.person_addresses WHERE address_id = aid) "
+        f"AND NOT EXISTS (SELECT 1 FROM {s}.cases WHERE address_id = aid) $$",
+        # Definer: the next case reference of a prefix over every case (a user sees only
+        # some, so counting their own would collide), serialised per prefix.
+        f"""CREATE OR REPLACE FUNCTION {a}.next_reference(prefix text) RETURNS text
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+DECLARE last text;
+BEGIN
+  PERFORM pg_advisory_xact_lock({REFERENCE_LOCK}, hashtext(prefix));
+  SELECT max(c.reference) INTO last FROM {s}.cases c WHERE c.reference LIKE prefix || '%';
+  RETURN prefix || lpad((coalesce(split_part(last, '-', 3)::integer, 0) + 1)::text, 6, '0');
+END $$""",
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {a} FROM PUBLIC",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {a} TO {ident(names.user)}",
+    ]
+
+
+def _policy(table: str, expr: str, check: str = "") -> list[str]:
+    """``expr`` selects the rows a user sees; a row written must also meet ``check``."""
+    checked = f"({expr}) AND ({check})" if check else expr
+    return [f"DROP POLICY IF EXISTS cw_access ON {SCHEMA}.{table}",
+            f"CREATE POLICY cw_access ON {SCHEMA}.{table} USING ({expr}) "
+            f"WITH CHECK ({checked})"]
+
+
+def _sees(table: str, column: str, alias: str) -> str:
+    """A reference written into a row must name a row the writer can see: a foreign-key
+    check alone looks past the policies, so a hidden person or address could otherwise be
+    linked to a visible case and so come into view."""
+    return f"{column} IS NULL OR EXISTS (SELECT 1 FROM {SCHEMA}.{table} {alias} " \
+           f"WHERE {alias}.id = {column})"
+
+
+LINK_CHECKS: dict[str, list[tuple[str, str]]] = {}
+for _table, _column in PERSON_LINKS:
+    LINK_CHECKS.setdefault(_table, []).append(("people", _column))
+
+
+def _owner_reads(names: Names, table: str) -> list[str]:
+    """The schema owner (no one logs in as it) may read: only its definer functions do."""
+    return [f"DROP POLICY IF EXISTS cw_owner_reads ON {SCHEMA}.{table}",
+            f"CREATE POLICY cw_owner_reads ON {SCHEMA}.{table} FOR SELECT "
+            f"TO {ident(names.owner)} USING (true)"]
+
+
+def _row_security(names: Names) -> list[str]:
+    s, a = SCHEMA, ACL
+    out: list[str] = []
+    for t in IDENTIFIABLE:
+        out += [f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
+                f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY"]
+    # The same rule as case_visible, written so that the user's team, case types and
+    # panels are looked up once per statement (sub-selects), not once per row.
+    out += _policy("cases", f"(case_type IN (SELECT {a}.my_team_types()) AND (team_id IS "
+                            f"NULL OR team_id = (SELECT {a}.my_team_id()))) OR (case_type IN "
+                            f"(SELECT pc.case_type FROM {a}.panel_case_types pc) AND panel_id "
+                            f"IN (SELECT {a}.my_panels()))",
+                   _sees("addresses", "cases.address_id", "ad"))
+    for t in CASE_CHILD_TABLES:
+        checks = " AND ".join(f"({_sees(ref, f'{t}.{col}', 'ref')})"
+                              for ref, col in LINK_CHECKS.get(t, []))
+        out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.cases c WHERE c.id = {t}.case_id)",
+                       checks)
+    out += _policy("breaches", f"EXISTS (SELECT 1 FROM {s}.escalation_steps e "
+                               f"WHERE e.id = breaches.step_id)")
+    out += _policy("tasks", f"CASE WHEN tasks.case_id IS NOT NULL THEN EXISTS (SELECT 1 FROM "
+                            f"{s}.cases c WHERE c.id = tasks.case_id) ELSE {a}.identifiable() "
+                            f"AND (tasks.assigned_user_id = {a}.my_user_id() OR "
+                            f"tasks.team_id = {a}.my_team_id()) END")
+    out += _policy("people", f"{a}.person_visible(people.id)")
+    for t in PERSON_CHILD_TABLES:
+        check = _sees("addresses", f"{t}.address_id", "ad") if t == "person_addresses" else ""
+        out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.people p WHERE p.id = {t}.person_id)",
+                       check)
+    out += _policy("addresses", f"{a}.identifiable() AND (EXISTS (SELECT 1 FROM "
+                                f"{s}.person_addresses pa WHERE pa.address_id = addresses.id) "
+                                f"OR {a}.address_on_visible_case(addresses.id) OR "
+                                f"{a}.address_unlinked(addresses.id))")
+    out += _policy("meetings", f"{a}.scope_is('panel') AND meetings.panel_id IN "
+                               f"(SELECT {a}.my_panels())")
+    out += _policy("meeting_attendance", f"EXISTS (SELECT 1 FROM {s}.meetings m "
+                                         f"WHERE m.id = meeting_attendance.meeting_id)")
+    for t, _c in PERSON_LINKS:
+        out += _owner_reads(names, t)
+    out += _owner_reads(names, "person_addresses")
+    out += _owner_reads(names, "cases")
+    # Group counts: not identifiable, but only of the groups the user's cases fall in.
+    out += ["ALTER TABLE casework.case_counts ENABLE ROW LEVEL SECURITY",
+            *_policy("case_counts", f"{a}.case_visible(case_type, team_id, panel_id)")]
+    # Signing keys and heads: anyone reads; a user writes only their own.
+    out += ["ALTER TABLE casework.signing_keys ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE casework.signing_keys FORCE ROW LEVEL SECURITY",
+            "DROP POLICY IF EXISTS cw_read ON casework.signing_keys",
+            "CREATE POLICY cw_read ON casework.signing_keys FOR SELECT USING (true)",
+            "DROP POLICY IF EXISTS cw_own ON casework.signing_keys",
+            "CREATE POLICY cw_own ON casework.signing_keys FOR INSERT "
+            "WITH CHECK (name = current_user)",
+            "ALTER TABLE casework.audit_heads ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE casework.audit_heads FORCE ROW LEVEL SECURITY",
+            "DROP POLICY IF EXISTS cw_read ON casework.audit_heads",
+            "CREATE POLICY cw_read ON casework.audit_heads FOR SELECT USING (true)"]
+    own_key = ("key_id IN (SELECT k.id FROM casework.signing_keys k "
+               "WHERE k.name = current_user)")
+    for cmd in ("INSERT", "UPDATE"):
+        name = f"cw_own_{cmd.lower()}"
+        check = f"WITH CHECK ({own_key})" if cmd == "INSERT" else \
+            f"USING ({own_key}) WITH CHECK ({own_key})"
+        out += [f"DROP POLICY IF EXISTS {name} ON casework.audit_heads",
+                f"CREATE POLICY {name} ON casework.audit_heads FOR {cmd} {check}"]
+    return out
+
+
+def _audit(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
+    s, a, t = SCHEMA, ACL, AUDIT
+    readers = [names.group(r) for r, spec in sorted(roles.items()) if "audit_read" in spec.classes]
+    out = [
+        f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY",
+        f"DROP POLICY IF EXISTS cw_append ON {s}.{t}",
+        # Entries in the writer's own name only (not another user's, not "system").
+        f"CREATE POLICY cw_append ON {s}.{t} FOR INSERT WITH CHECK (username = current_user)",
+        *_owner_reads(names, t),
+        f"DROP POLICY IF EXISTS cw_readers ON {s}.{t}",
+    ]
+    if readers:
+        out.append(f"CREATE POLICY cw_readers ON {s}.{t} FOR SELECT TO "
+                   f"{', '.join(ident(r) for r in readers)} USING (true)")
+    # A case's history (the case view shows it): entries about cases the reader sees.
+    workers = [names.group(r) for r, spec in sorted(roles.items()) if "case" in spec.classes]
+    out.append(f"DROP POLICY IF EXISTS cw_case_history ON {s}.{t}")
+    if workers:
+        out.append(f"CREATE POLICY cw_case_history ON {s}.{t} FOR SELECT TO "
+                   f"{', '.join(ident(r) for r in workers)} USING (record_type = 'case' AND "
+                   f"EXISTS (SELECT 1 FROM {s}.cases c WHERE c.id::text = {t}.record_id))")
+    out += [
+        # The tail of the chain, read under a transaction-scoped lock: the next writer
+        # waits until this transaction ends, so two writers cannot take the same place.
+        # VOLATILE (the default): its query takes a snapshot after the lock is granted.
+        f"""CREATE OR REPLACE FUNCTION {a}.audit_tail(OUT seq integer, OUT hash text)
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock({AUDIT_LOCK});
+  SELECT e.seq, e.hash INTO seq, hash FROM {s}.{t} e ORDER BY e.seq DESC LIMIT 1;
+END $$""",
+        # An entry's hash only (a session checks its own latest head against it).
+        f"CREATE OR REPLACE FUNCTION {a}.audit_hash(at integer) RETURNS text STABLE "
+        f"SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
+        f"AS $$ SELECT e.hash FROM {s}.{t} e WHERE e.seq = at $$",
+        f"""CREATE OR REPLACE FUNCTION {a}.audit_guard() RETURNS trigger
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+DECLARE top integer;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    RAISE EXCEPTION 'the audit trail is append-only: % refused', TG_OP
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  PERFORM pg_advisory_xact_lock({AUDIT_LOCK});
+  SELECT max(e.seq) INTO top FROM {s}.{t} e;
+  IF top IS NOT NULL AND NEW.seq <= top THEN
+    RAISE EXCEPTION 'audit entry % is not after the end of the chain (%)', NEW.seq, top
+      USING ERRCODE = 'unique_violation';
+  END IF;
+  RETURN NEW;
+END $$""",
+        f"DROP TRIGGER IF EXISTS tr_audit_guard ON {s}.{t}",
+        f"CREATE TRIGGER tr_audit_guard BEFORE INSERT OR UPDATE OR DELETE ON {s}.{t} "
+        f"FOR EACH ROW EXECUTE FUNCTION {a}.audit_guard()",
+        f"DROP TRIGGER IF EXISTS tr_audit_no_truncate ON {s}.{t}",
+        f"CREATE TRIGGER tr_audit_no_truncate BEFORE TRUNCATE ON {s}.{t} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {a}.audit_guard()",
+        f"REVOKE ALL ON FUNCTION {a}.audit_guard() FROM PUBLIC",
+        f"REVOKE ALL ON FUNCTION {a}.audit_tail(), {a}.audit_hash(integer) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {a}.audit_tail(), {a}.audit_hash(integer) "
+        f"TO {ident(names.user)}",
+    ]
+    return out
+
+
+def _grants(names: Names, roles: Mapping[str, RoleSpec], tables: list[str]) -> list[str]:
+    s = SCHEMA
+    u = ident(names.user)
+    known = set(tables)
+
+    def q(ts: tuple[str, ...] | list[str]) -> str:
+        return ", ".join(f"{s}.{t}" for t in ts if t in known)
+
+    out = [f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM PUBLIC",
+           f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {u}",
+           f"GRANT SELECT ON {q(REFERENCE)} TO {u}",
+           f"GRANT INSERT ON {s}.{AUDIT} TO {u}",
+           f"GRANT INSERT ON {s}.signing_keys TO {u}",
+           f"GRANT INSERT, UPDATE ON {s}.audit_heads TO {u}",
+           f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {u}"]
+    # Tables nobody classified (a newer revision's) hold nothing any role is granted.
+    for t in sorted(known - set(IDENTIFIABLE) - set(REFERENCE) - {AUDIT}):
+        out += [f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
+                f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY"]
+    for role, spec in sorted(roles.items()):
+        g = ident(names.group(role))
+        out.append(f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {g}")
+        if "case" in spec.classes:
+            out.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {q(IDENTIFIABLE)} TO {g}")
+            out.append(f"GRANT SELECT ON {s}.{AUDIT} TO {g}")
+        if "admin" in spec.classes:
+            out.append(f"GRANT INSERT, UPDATE, DELETE ON {q(ADMIN_WRITES)} TO {g}")
+        if "police" in spec.classes:
+            out.append(f"GRANT INSERT, UPDATE, DELETE ON {q(POLICE)} TO {g}")
+        if "audit_read" in spec.classes:
+            out.append(f"GRANT SELECT ON {s}.{AUDIT} TO {g}")
+    return out
+
+
+def secure(names: Names, roles: Mapping[str, RoleSpec], tables: list[str],
+           team_types: Mapping[str, frozenset[str]], panel_types: frozenset[str]) -> list[str]:
+    """Run as the schema owner after the migrations: role table, functions, row-level
+    security, the audit guard and the grants. Safe to run again (``server init`` on an
+    existing schema brings the policies up to date)."""
+    return [*_acl_tables(names, roles, team_types, panel_types), *_functions(names),
+            *_row_security(names), *_audit(names, roles), *_grants(names, roles, tables)]
+
+
+# Search as you type: ``casework.cases.search`` matches with ILIKE on PostgreSQL; these
+# trigram indexes serve it (prefix and substring alike) at any size.
+TRIGRAM_INDEXES = (("people", "family_name"), ("people", "given_name"),
+                   ("person_aliases", "alias"), ("addresses", "line1"),
+                   ("addresses", "postcode"), ("cases", "reference"))
+
+
+def trigram_indexes(extension_schema: str, tables: list[str]) -> list[str]:
+    """Run as the owner once ``pg_trgm`` is installed in ``extension_schema``."""
+    ops = f"{ident(extension_schema)}.gin_trgm_ops"
+    return [f"CREATE INDEX IF NOT EXISTS ix_trgm_{t}_{c} ON {SCHEMA}.{t} USING gin ({c} {ops})"
+            for t, c in TRIGRAM_INDEXES if t in tables]

@@ -1,0 +1,224 @@
+"""Each role, connected with ``psycopg`` and its own credentials (as with ``psql``), tries
+to reach what the application would not show it. Every attempt is refused or empty."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import errors
+
+DENIED = (errors.InsufficientPrivilege,)
+
+
+def _ids(conn: psycopg.Connection, sql: str) -> set[int]:
+    return {int(r[0]) for r in conn.execute(sql)}
+
+
+def _refused(conn: psycopg.Connection, sql: str) -> None:
+    with pytest.raises(DENIED):
+        conn.execute(sql)
+
+
+def _audit_shows_only_own_case_history(conn: psycopg.Connection, visible: set[int]) -> None:
+    """A case manager or panel member reads only the entries about cases they see (the
+    case view's history); never logins, people or other cases."""
+    rows = conn.execute("SELECT record_type, record_id FROM casework.audit_entries").fetchall()
+    assert all(t == "case" and int(i) in visible for t, i in rows), rows
+
+
+def _audit_is_append_only(conn: psycopg.Connection) -> None:
+    for sql in ("UPDATE casework.audit_entries SET action = 'x'",
+                "DELETE FROM casework.audit_entries",
+                "TRUNCATE casework.audit_entries"):
+        _refused(conn, sql)
+
+
+def _no_escape_by_settings(ts, short: str, probe: str) -> None:
+    """Session settings and the login's group roles open nothing more."""
+    with ts.connect(short) as conn:
+        before = conn.execute(probe).fetchall()
+        conn.execute("SET casework.username = 'admin'")
+        conn.execute("SET application_name = 'casework-admin'")
+        assert conn.execute(probe).fetchall() == before
+        for group in (f"{ts.prefix}_user", f"{ts.prefix}_r_case_manager",
+                      f"{ts.prefix}_r_panel_member", f"{ts.prefix}_r_administrator"):
+            try:
+                conn.execute(f'SET ROLE "{group}"')
+            except DENIED:
+                continue
+            rows = conn.execute(probe).fetchall() if _can(conn, probe) else []
+            assert rows == [] or rows == before, group
+            conn.execute("RESET ROLE")
+        for owner in (f"{ts.prefix}_owner", "postgres"):
+            _refused(conn, f'SET ROLE "{owner}"')
+            _refused(conn, f"SET SESSION AUTHORIZATION \"{owner}\"")
+        conn.execute("SET row_security = off")
+        with pytest.raises((errors.InsufficientPrivilege, errors.FeatureNotSupported)):
+            conn.execute(probe)
+
+
+def _can(conn: psycopg.Connection, sql: str) -> bool:
+    try:
+        conn.execute(sql)
+        return True
+    except DENIED:
+        return False
+
+
+def test_case_manager_sees_only_their_teams_cases(team_server):
+    ts, ids = team_server, team_server.ids
+    with ts.connect("cm") as conn:
+        assert _ids(conn, "SELECT id FROM casework.cases") == {ids["case_north"]}
+        assert _ids(conn, "SELECT case_id FROM casework.notes") == {ids["case_north"]}
+        assert _ids(conn, "SELECT id FROM casework.people") == {ids["person_north"]}
+        assert _ids(conn, "SELECT case_id FROM casework.referrals") == set()
+        assert _ids(conn, "SELECT person_id FROM casework.case_parties") == {ids["person_north"]}
+        # Other teams' rows cannot be changed, nor moved into, nor added to.
+        south = ids["case_south"]
+        assert conn.execute(f"UPDATE casework.cases SET summary = 'x' WHERE id = {south}"
+                            ).rowcount == 0
+        assert conn.execute(f"DELETE FROM casework.notes WHERE case_id = {south}").rowcount == 0
+        with pytest.raises(DENIED):
+            conn.execute("INSERT INTO casework.notes (case_id, created_at, body, shareable) "
+                         f"VALUES ({south}, now(), 'x', false)")
+        assert conn.execute(f"UPDATE casework.cases SET team_id = (SELECT team_id FROM "
+                            f"casework.users WHERE username = current_user) WHERE id = {south}"
+                            ).rowcount == 0
+        with pytest.raises(DENIED):
+            conn.execute(f"UPDATE casework.cases SET panel_id = 1, case_type = 'swip' "
+                         f"WHERE id = {ids['case_north']}")
+        # A hidden person cannot be pulled into view by linking them to a visible case.
+        with pytest.raises(DENIED):
+            conn.execute("INSERT INTO casework.case_parties (case_id, person_id, role, agency) "
+                         f"VALUES ({ids['case_north']}, {ids['person_south']}, 'victim', '')")
+        assert _ids(conn, "SELECT id FROM casework.people") == {ids["person_north"]}
+        assert _ids(conn, "SELECT id FROM casework.addresses") == {ids["address_north"]}
+        with pytest.raises(DENIED):
+            conn.execute(f"UPDATE casework.cases SET address_id = {ids['address_south']} "
+                         f"WHERE id = {ids['case_north']}")
+        _audit_shows_only_own_case_history(conn, {ids["case_north"]})
+        _audit_is_append_only(conn)
+        # The group counts show only their own groups.
+        assert {r[0] for r in conn.execute("SELECT team_id FROM casework.case_counts "
+                                           "WHERE n > 0")} == {
+            conn.execute("SELECT team_id FROM casework.users WHERE username = current_user"
+                         ).fetchone()[0]}
+    _no_escape_by_settings(ts, "cm", "SELECT id FROM casework.cases ORDER BY id")
+
+
+def test_panel_member_sees_only_their_panels_referrals(team_server):
+    ts, ids = team_server, team_server.ids
+    for short in ("swip", "swipchair"):
+        with ts.connect(short) as conn:
+            assert _ids(conn, "SELECT id FROM casework.cases") == {ids["case_east"]}
+            assert _ids(conn, "SELECT case_id FROM casework.referrals") == {ids["case_east"]}
+            assert _ids(conn, "SELECT id FROM casework.people") == {ids["person_east"]}
+            assert conn.execute(f"UPDATE casework.referrals SET needs = '[]' WHERE case_id = "
+                                f"{ids['case_west']}").rowcount == 0
+            _audit_shows_only_own_case_history(conn, {ids["case_east"]})
+            _audit_is_append_only(conn)
+    with ts.connect("swip2") as conn:
+        assert _ids(conn, "SELECT id FROM casework.cases") == {ids["case_west"]}
+    _no_escape_by_settings(ts, "swip", "SELECT case_id FROM casework.referrals ORDER BY 1")
+
+
+def test_coordinator_reaches_no_identifiable_table(team_server):
+    ts = team_server
+    with ts.connect("coord") as conn:
+        for table in ("cases", "people", "notes", "referrals", "case_parties", "addresses",
+                      "person_aliases", "incidents", "documents", "audit_entries"):
+            _refused(conn, f"SELECT * FROM casework.{table}")
+        assert conn.execute("SELECT count(*) FROM casework.case_counts WHERE n > 0"
+                            ).fetchone() == (0,)
+        _audit_is_append_only(conn)
+    _no_escape_by_settings(ts, "coord", "SELECT id FROM casework.case_counts WHERE n > 0")
+
+
+def test_administrator_sees_no_case_content_and_cannot_change_the_audit(team_server):
+    ts = team_server
+    with ts.connect("admin") as conn:
+        for table in ("cases", "people", "notes", "referrals", "case_parties", "documents"):
+            _refused(conn, f"SELECT * FROM casework.{table}")
+        assert conn.execute("SELECT count(*) FROM casework.audit_entries").fetchone()[0] >= 1
+        _audit_is_append_only(conn)
+        # Nor around the guard: the owner role, triggers and policies are not theirs.
+        _refused(conn, "ALTER TABLE casework.audit_entries DISABLE TRIGGER USER")
+        _refused(conn, "DROP POLICY cw_access ON casework.cases")
+        _refused(conn, f'SET ROLE "{ts.prefix}_owner"')
+
+
+def test_a_role_the_server_does_not_know_sees_nothing(team_server):
+    with team_server.connect("stranger") as conn:
+        assert conn.execute("SELECT count(*) FROM casework.cases").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM casework.people").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM casework.notes").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM casework.audit_entries").fetchone() == (0,)
+
+
+def test_login_verifiers_are_what_libpq_computes(team_server):
+    """The verifier set for a login is PostgreSQL's own SCRAM-SHA-256 for that password
+    (computed here, so the password never reaches the server or its logs)."""
+    import base64
+
+    from casework.server import scram
+    from tests.server.conftest import PASSWORD
+
+    with psycopg.connect(team_server.db.url) as conn:
+        stored = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s",
+                              (team_server.login("cm"),)).fetchone()[0]
+        libpq = conn.pgconn.encrypt_password(PASSWORD.encode(), b"x", b"scram-sha-256").decode()
+    salt = base64.b64decode(stored.split("$")[1].split(":")[1])
+    assert scram.verifier(PASSWORD, salt=salt) == stored
+    libpq_salt = base64.b64decode(libpq.split("$")[1].split(":")[1])
+    assert scram.verifier(PASSWORD, salt=libpq_salt) == libpq
+    assert scram.verifier("another password", salt=salt) != stored
+
+
+def test_audit_sequence_numbers_are_taken_under_a_lock(team_server):
+    """A second writer waits for the first's transaction, then sees its entry: the chain
+    cannot fork; an entry not after the end is refused."""
+    import threading
+
+    ts = team_server
+    from tests.server.conftest import TS, entry_hash
+
+    insert = ("INSERT INTO casework.audit_entries (seq, ts, user_id, username, action, "
+              "record_type, record_id, reason, detail, hash) VALUES (%s, %s, NULL, "
+              "current_user, 'login', '', '', '', '', %s)")
+    first = ts.connect("cm")
+    second = ts.connect("swip")
+    seq_a, prev = -1, ""
+    try:
+        first.autocommit = second.autocommit = False
+        seq_a, prev = first.execute("SELECT * FROM casework_acl.audit_tail()").fetchone()
+        got: list[int] = []
+
+        def later() -> None:
+            got.append(second.execute("SELECT seq FROM casework_acl.audit_tail()"
+                                      ).fetchone()[0])
+
+        t = threading.Thread(target=later)
+        t.start()
+        t.join(0.5)
+        assert t.is_alive()  # waiting for the first writer
+        first.execute(insert, (seq_a + 1, TS, entry_hash(prev, seq_a + 1, ts.login("cm"))))
+        first.commit()
+        t.join(10)
+        assert got == [seq_a + 1]
+        with pytest.raises(errors.UniqueViolation):
+            second.execute(insert, (seq_a + 1, TS, entry_hash(prev, seq_a + 1,
+                                                              ts.login("swip"))))
+        second.rollback()
+        with pytest.raises(DENIED):  # nor in another user's name
+            second.execute(insert.replace("current_user", "'system'"),
+                           (seq_a + 2, TS, entry_hash(prev, seq_a + 2, "system")))
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+        # The entry written here has no signed head: take it out again (as the database
+        # administrator can, triggers off) so the chain the other tests verify is sound.
+        with psycopg.connect(ts.db.url, autocommit=True) as dba:
+            dba.execute("SET session_replication_role = replica")
+            dba.execute("DELETE FROM casework.audit_entries WHERE seq = %s AND hash = %s",
+                        (seq_a + 1, entry_hash(prev, seq_a + 1, ts.login("cm"))))
