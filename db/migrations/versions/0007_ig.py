@@ -8,8 +8,8 @@ Revises: 0005_lifecycle
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_ig"
-down_revision = "0005_lifecycle"
+revision = "0007_ig"
+down_revision = "0006_panels"
 branch_labels = None
 depends_on = None
 
