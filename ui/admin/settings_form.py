@@ -65,7 +65,7 @@ LABELS = {
     cs.FEEDBACK_FROM_MONTHS: "Feedback from (months after fitting)",
     cs.FEEDBACK_TO_MONTHS: "Feedback until (months after fitting)",
     cs.RETENTION_YEARS: "Keep closed cases (years)",
-    cs.SAR_DAYS: "Answer a subject access request within (days)",
+    cs.SAR_MONTHS: "Answer a subject access request within (calendar months)",
     cs.SUPPRESS_MAX: "Suppress counts up to",
     cs.ROUND_TO: "Round counts to a multiple of (0 = no rounding)",
     cs.K_ANONYMITY: "k-anonymity k",

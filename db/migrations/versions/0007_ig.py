@@ -1,8 +1,8 @@
 """MART age group and early conclusive grounds, several MART outcomes, dated sanctuary
 eligibility checks, the information-governance role and the disclosure log
 
-Revision ID: 0006_ig
-Revises: 0005_lifecycle
+Revision ID: 0007_ig
+Revises: 0006_panels
 """
 
 import sqlalchemy as sa
