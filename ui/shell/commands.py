@@ -20,6 +20,7 @@ from ui.common.qt import (
     QKeySequence,
     QLabel,
     QMenu,
+    QMenuBar,
     QSize,
     QStyle,
     Qt,
@@ -61,6 +62,15 @@ def _action(win: MainWindow, text: str, slot: Callable[[], Any], keys: str = "",
     return act
 
 
+def _menu(bar: QMenuBar, title: str) -> QMenu:
+    """A menu made on the Python side and handed to the bar: the wrapper stays the menu's
+    own (a menu made inside Qt can come back wrapped as whatever last lived at its
+    address)."""
+    menu = QMenu(title, bar)
+    bar.addMenu(menu)
+    return menu
+
+
 def build_commands(win: MainWindow) -> Commands:
     """Add the menu bar and toolbar to ``win``; return the actions."""
     sp = QStyle.StandardPixmap
@@ -91,31 +101,31 @@ def build_commands(win: MainWindow) -> Commands:
     acts["find"].setVisible(win.search is not None)
 
     bar = win.menuBar()
-    file_menu = bar.addMenu("File")
+    file_menu = _menu(bar, "File")
     file_menu.addAction(acts["new_case"])
     file_menu.addAction(acts["export_list"])
     file_menu.addSeparator()
     file_menu.addAction(acts["lock"])
     file_menu.addAction(acts["quit"])
-    case_menu = bar.addMenu("Case")
+    case_menu = _menu(bar, "Case")
     case_menu.setObjectName("caseMenu")  # case actions join it as they are added
     case_menu.addAction(acts["close_tab"])
     case_menu.addAction(acts["refresh"])
     case_menu.menuAction().setVisible(cases_allowed)  # a role without cases has no Case menu
-    view_menu = bar.addMenu("View")
+    view_menu = _menu(bar, "View")
     for n, item in enumerate(win.items, start=1):
         act = _action(win, item.label, lambda key=item.key: win.show_page(key), f"Alt+{n}")
         acts[f"page_{item.key}"] = act
         view_menu.addAction(act)
     view_menu.addSeparator()
     view_menu.addAction(acts["refresh"])
-    tools_menu = bar.addMenu("Tools")
+    tools_menu = _menu(bar, "Tools")
     tools_menu.addAction(acts["find"])
     if "admin" in win.nav_keys():
         acts["maintenance"] = _action(win, "Backup, check and verify…",
                                       lambda: win.show_page("admin"))
         tools_menu.addAction(acts["maintenance"])
-    help_menu = bar.addMenu("Help")
+    help_menu = _menu(bar, "Help")
     for key in ("help", "shortcuts", "about"):
         help_menu.addAction(acts[key])
 
