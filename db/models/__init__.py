@@ -36,6 +36,7 @@ from db.models.people import Address, Lsoa, Person, PersonAddress, PersonAlias
 from db.models.police import PoliceAsbImport, PoliceAsbIncident
 from db.models.reporting import ESCALATION_STEPS_TAKEN  # noqa: F401  (registers the report indexes)
 from db.models.sanctuary import Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
+from db.models.sync import ChangeLog
 from db.models.trigger import (
     TriggerApplication,
     TriggerComplaint,
@@ -46,7 +47,7 @@ from db.models.vocab import VocabularyTerm
 
 __all__ = [
     "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseCount",
-    "CaseListState", "CaseParty", "Contractor",
+    "CaseListState", "CaseParty", "ChangeLog", "Contractor",
     "Document", "EscalationStep", "EvidenceItem", "Incident", "KeySlotRecord",
     "LetterTemplateVersion", "Lsoa", "MartDetail", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",

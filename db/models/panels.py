@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, SyncedStamp
 
 SWIP_NEEDS = ("housing", "substance_use", "health", "exploitation_risk", "debt")
 SWIP_OUTCOMES = ("engaged_with_support", "exited", "moved_away", "disengaged")
@@ -21,7 +21,7 @@ MART_OUTCOMES = (
 )
 
 
-class Referral(Base):
+class Referral(SyncedStamp, Base):
     """A SWIP or MART referral; the case row carries type, panel, risk and status."""
 
     __tablename__ = "referrals"
@@ -37,7 +37,7 @@ class Referral(Base):
     location_concern: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class MartDetail(Base):
+class MartDetail(SyncedStamp, Base):
     __tablename__ = "mart_details"
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
@@ -53,7 +53,7 @@ class MartDetail(Base):
     first_responder: Mapped[str] = mapped_column(String(80), default="")
 
 
-class NrmDecision(Base):
+class NrmDecision(SyncedStamp, Base):
     __tablename__ = "nrm_decisions"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -63,7 +63,7 @@ class NrmDecision(Base):
     recovery_period_ends: Mapped[date | None]
 
 
-class UglyMugReport(Base):
+class UglyMugReport(SyncedStamp, Base):
     __tablename__ = "ugly_mug_reports"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -71,7 +71,7 @@ class UglyMugReport(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Meeting(Base):
+class Meeting(SyncedStamp, Base):
     __tablename__ = "meetings"
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
@@ -81,7 +81,7 @@ class Meeting(Base):
     location: Mapped[str] = mapped_column(String(120), default="")
 
 
-class MeetingAttendance(Base):
+class MeetingAttendance(SyncedStamp, Base):
     __tablename__ = "meeting_attendance"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
@@ -93,7 +93,7 @@ class MeetingAttendance(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class MeetingItem(Base):
+class MeetingItem(SyncedStamp, Base):
     """One referral on a meeting's agenda, with the minute recorded for it."""
 
     __tablename__ = "meeting_items"
@@ -110,7 +110,7 @@ class MeetingItem(Base):
     reason: Mapped[str] = mapped_column(String(20), default="")  # new | review_due | actions
 
 
-class PanelAction(Base):
+class PanelAction(SyncedStamp, Base):
     __tablename__ = "panel_actions"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
