@@ -15,7 +15,7 @@ from casework.cases.transitions import reassign_owner
 from casework.core import audit, users
 from casework.core.errors import EditConflict
 from casework.people import persons
-from db.models import AsbDetail, Case, ChangeLog, Note, Person
+from db.models import AsbDetail, Case, ChangeLog, Incident, Person
 from tests.casework import factories
 from tests.conftest import PASSWORD
 
@@ -115,7 +115,7 @@ def test_every_change_is_in_the_change_log_with_its_row(team):
         touched = [e for e in log if e.row_uuid == detail.uuid and e.op == "update"]
         assert touched[-1].columns == "first_contact_on"
         assert touched[-1].version == detail.version
-        for model in (Case, Person, Note):
+        for model in (Case, Person, Incident):
             uuids = s.scalars(select(model.uuid)).all()
             assert uuids and all(len(u) == 36 for u in uuids)
             assert len(set(uuids)) == len(uuids)
