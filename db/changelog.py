@@ -8,17 +8,20 @@ touch the person); after it, one ``change_log`` row per row
 inserted, updated or deleted (table, uuid, version, op, the changed column names, actor,
 time) is inserted on the same connection, so it commits or rolls back with the change.
 
-The actor comes from ``session.info`` (``ACTOR_ID``, ``ACTOR_NAME``), which the unit of
-work sets. Writes that bypass the ORM (Core ``update()``/``delete()``, the demo loader's
-bulk insert) are not logged; ``docs/SYNC.md`` lists them.
+A Core ``update()`` or ``delete()`` run through a session on a synced table (retention,
+merging people) is logged too: the rows it will touch are read first with its WHERE
+clause, an update raises their ``version`` and ``updated_at``, and one change-log row per
+row follows. The actor comes from ``session.info`` (``ACTOR_ID``, ``ACTOR_NAME``), which
+the unit of work sets. Only writes that bypass the session (the demo loader's bulk
+insert on the raw connection, SQL typed into a database tool) are not logged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Table, event, insert, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from db import clock
 from db.models import (
@@ -54,7 +57,52 @@ def install() -> None:
         return
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _bulk)
     _installed = True
+
+
+_LOGGED = "casework_changelog"  # execution option: this statement is logged already
+
+
+def _bulk(state: ORMExecuteState) -> Any:
+    """Log (and version) a bulk UPDATE or DELETE of a synced table."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get(_LOGGED):
+        return None
+    stmt: Any = state.statement
+    table = getattr(stmt.table, "__table__", stmt.table)
+    if not isinstance(table, Table) or "uuid" not in table.c or "version" not in table.c:
+        return None
+    case_col = table.c.id if table.name == "cases" else table.c.get("case_id")
+    pk = list(table.primary_key.columns)
+    wanted = [table.c.uuid, table.c.version, *pk] + ([case_col] if case_col is not None
+                                                     else [])
+    query = select(*wanted)
+    if stmt.whereclause is not None:
+        query = query.where(stmt.whereclause)
+    session = state.session
+    found = session.execute(query.execution_options(**{_LOGGED: True})).all()
+    columns: list[str] = []
+    if state.is_update:
+        given = getattr(stmt, "_values", None) or {}
+        columns = [n for n in (getattr(k, "key", None) or str(k) for k in given)
+                   if n not in _SKIP_COLUMNS]
+        extra: dict[Any, Any] = {table.c.version: table.c.version + 1}
+        if "updated_at" in table.c and "updated_at" not in columns:
+            extra[table.c.updated_at] = clock.utcnow()
+        stmt = stmt.values(extra)
+    result = state.invoke_statement(statement=stmt.execution_options(**{_LOGGED: True}))
+    if found:
+        who = (session.info.get(ACTOR_ID), str(session.info.get(ACTOR_NAME, "")))
+        op = "update" if state.is_update else "delete"
+        now = clock.utcnow()
+        session.connection().execute(insert(ChangeLog), [
+            {"table_name": table.name, "row_uuid": r[0],
+             "version": r[1] + (1 if op == "update" else 0),
+             "row_id": ",".join(str(v) for v in r[2:2 + len(pk)]),
+             "case_id": r[-1] if case_col is not None else None, "op": op,
+             "columns": ",".join(columns), "actor_id": who[0], "actor": who[1], "at": now}
+            for r in found])
+    return result
 
 
 def _changed_columns(obj: Any) -> list[str]:

@@ -122,3 +122,23 @@ def test_every_change_is_in_the_change_log_with_its_row(team):
         assert s.scalar(select(func.count()).select_from(ChangeLog)
                         .where(ChangeLog.actor == "")) == 0
     assert audit.verify(a).ok
+
+
+def test_a_bulk_update_through_the_session_is_versioned_and_logged(team):
+    from sqlalchemy import update
+
+    a, _b = team
+    case = factories.asb_case(a)
+    with a.uow() as s:
+        before = s.execute(select(Incident.uuid, Incident.version)
+                           .where(Incident.case_id == case.header.id)).one()
+        s.execute(update(Incident).where(Incident.case_id == case.header.id)
+                  .values(location=""))
+    with a.uow() as s:
+        after = s.execute(select(Incident.uuid, Incident.version)
+                          .where(Incident.case_id == case.header.id)).one()
+        entry = s.scalars(select(ChangeLog).where(ChangeLog.row_uuid == before.uuid)
+                          .order_by(ChangeLog.id.desc())).first()
+    assert after == (before.uuid, before.version + 1)
+    assert (entry.op, entry.version, entry.columns, entry.actor) == (
+        "update", after.version, "location", "cm")
