@@ -18,7 +18,7 @@ from tests.casework import factories
 from tests.conftest import PASSWORD
 
 USERS = 20
-ITERATIONS = 3
+ITERATIONS = 2
 
 
 def test_twenty_writers_lose_nothing(db):
