@@ -101,8 +101,7 @@ def describe(what: str, changes: list[ChangeBy]) -> str:
             more = len(fields) - len(shown)
             detail = f" (changed: {', '.join(shown)}{f' and {more} more' if more else ''})"
     return (f"{what} was changed by {who} after you opened it{detail}. Your edit was not "
-            "saved and nothing you typed is lost: reload to see their changes, then save "
-            "again.")
+            "saved and what you typed is kept: reload to see their changes, then save again.")
 
 
 def check(session: Session, record: Any, loaded_version: int | None, what: str,

@@ -307,6 +307,7 @@ class FormDialog(GuardedDialog):
         self.reload_button.setEnabled(True)
         keep_default(self.reload_button)
         self.reload_button.setFocus()
+        self.adjustSize()  # the whole message shows, however long
 
     def reload_latest(self) -> None:
         """Take the current version (the typed input stays as it is) and announce the
