@@ -38,8 +38,7 @@ def _revision_0006() -> object:
     return module
 
 
-def main(argv: list[str]) -> int:
-    cases = int(argv[0]) if argv else 100_000
+def _generate(cases: int) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="casework-sync-bench-"))
     path = folder / "bench.db"
     ws, _recovery = newdb.init_database(path, "admin", PASSWORD)
@@ -49,8 +48,15 @@ def main(argv: list[str]) -> int:
     users.ensure_panel(ws, "MART Panel", "mart")
     started = time.perf_counter()
     generator.generate(ws, cases, 2026)
-    print(f"generated {cases} cases in {time.perf_counter() - started:.1f} s")
+    print(f"generated {cases} cases in {time.perf_counter() - started:.1f} s ({path})")
     ws.lock()
+    return path
+
+
+def main(argv: list[str]) -> int:
+    """``[CASES [PATH]]``: PATH reuses a database an earlier run generated."""
+    cases = int(argv[0]) if argv else 100_000
+    path = Path(argv[1]) if len(argv) > 1 else _generate(cases)
     m6 = _revision_0006()
     store = Store.open(path, "admin", PASSWORD)
     try:

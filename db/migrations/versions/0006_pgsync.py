@@ -38,6 +38,7 @@ UNSTAMPED = {
 }
 TABLES = STAMPED + list(UNSTAMPED)
 EPOCH = "2000-01-01 00:00:00.000000"
+CACHE_KIB = 256 * 1024  # SQLite page cache while every row is rewritten and indexed
 
 # a random version-4 uuid, in SQL
 SQLITE_UUID = (
@@ -53,6 +54,10 @@ def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
     new_uuid = SQLITE_UUID if sqlite else POSTGRES_UUID
+    cache = None
+    if sqlite:  # one transaction rewrites every row: keep its pages in memory
+        cache = bind.exec_driver_sql("PRAGMA cache_size").scalar()
+        bind.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
     for table in TABLES:
         op.add_column(table, sa.Column("uuid", sa.String(length=36), nullable=False,
                                        server_default=""))
@@ -90,6 +95,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_change_log_row", "change_log", ["table_name", "row_uuid", "version"])
     op.create_index("ix_change_log_case", "change_log", ["case_id", "id"])
+    if cache is not None:
+        bind.exec_driver_sql(f"PRAGMA cache_size = {int(cache)}")
 
 
 def downgrade() -> None:
