@@ -42,10 +42,9 @@ CACHE_KIB = 256 * 1024  # SQLite page cache while every row is rewritten and ind
 
 # a random version-4 uuid, in SQL
 SQLITE_UUID = (
-    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
-    "substr(lower(hex(randomblob(2))), 2) || '-' || "
-    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) "
-    "|| '-' || lower(hex(randomblob(6)))"
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+    "substr(hex(randomblob(2)), 2) || '-' || substr('89AB', 1 + (random() & 3), 1) || "
+    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
 )
 POSTGRES_UUID = "gen_random_uuid()::text"
 

@@ -5,6 +5,7 @@ doubled). Bounded: a fixed number of iterations per user."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -30,15 +31,16 @@ def test_twenty_writers_lose_nothing(db):
     case = factories.asb_case(db.ws("cm"))
     case_id, person_id = case.header.id, case.subject_person_id
     start_version = persons.get_person(db.ws("cm"), person_id).version
-    workspaces = [open_workspace(db.path, name, PASSWORD) for name in names]
+    workspaces: list[Any] = [None] * USERS
     saved = [0] * USERS
     refused = [0] * USERS
     errors: list[BaseException] = []
-    go = threading.Barrier(USERS)
+    go = threading.Barrier(USERS, timeout=120)
 
     def work(i: int) -> None:
-        ws = workspaces[i]
         try:
+            # each user unlocks the file for themselves (in parallel, as on 20 machines)
+            ws = workspaces[i] = open_workspace(db.path, names[i], PASSWORD)
             go.wait()
             for j in range(ITERATIONS):
                 add_note(ws, case_id, f"Visit {i}-{j}")
@@ -56,6 +58,7 @@ def test_twenty_writers_lose_nothing(db):
                         refused[i] += 1
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
+            go.abort()  # the others stop waiting for this one
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(USERS)]
     try:
@@ -65,8 +68,9 @@ def test_twenty_writers_lose_nothing(db):
             t.join(timeout=300)
         assert not [t for t in threads if t.is_alive()]
     finally:
-        for ws in workspaces:
-            ws.lock()
+        for opened in workspaces:
+            if opened is not None:
+                opened.lock()
     assert errors == []
     assert saved == [ITERATIONS] * USERS
     ws = db.ws("cm")
