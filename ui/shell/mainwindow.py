@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.commands = build_commands(self)
         self.setTabOrder(self.nav, self.stack)
         self.statusBar().showMessage(f"Signed in as {ws.actor.username}")
+        from ui.common.changes import ChangeWatcher
+
+        self.watcher = ChangeWatcher(ws, self)  # other users' changes reach open screens
         prepare(self)
         if self.items:
             self.nav.setCurrentRow(0)
