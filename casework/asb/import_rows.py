@@ -6,18 +6,25 @@ message cannot carry personal data.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from casework.cases.lifecycle import OUTCOMES
+from casework.people.importing import (
+    DATE_HINT,
+    PERSON_FIELDS,
+    AddressRow,
+    PersonRow,
+    cell_date,
+    parse_address,
+    parse_date,
+    parse_person,
+)
 from db.models.asb import ASB_CATEGORIES, INCIDENT_SOURCES
 from db.models.cases import RISK_LEVELS
-from db.models.people import GENDERS
 
-PERSON_FIELDS = ("given_name", "family_name", "dob", "gender", "phone", "email", "address",
-                 "town", "postcode")
-ADDRESS_FIELDS = ("address", "town", "postcode")
+__all__ = ["COLUMNS", "DATE_HINT", "REQUIRED", "AddressRow", "CaseRow", "IncidentRow",
+           "PersonRow", "parse_date", "parse_incident", "parse_row"]
 COLUMNS = (
     "reference_external", "opened_on", "category", "subcategory", "risk_level", "lsoa_code",
     "status", "closed_on", "outcome", "first_contact_on", "incident_count", "summary",
@@ -30,34 +37,6 @@ INCIDENT_COLUMNS = ("reference_external", "occurred_on", "reported_on", "locatio
                     "lsoa_code", "source", "police_reference", "hate_motivated",
                     "description")
 INCIDENT_REQUIRED = ("reference_external", "occurred_on")
-
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
-DATE_HINT = "is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True, repr=False, slots=True)
-class AddressRow:
-    line1: str
-    town: str
-    postcode: str
-
-    def __repr__(self) -> str:
-        return "AddressRow(...)"
-
-
-@dataclass(frozen=True, repr=False, slots=True)
-class PersonRow:
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    gender: str
-    phone: str
-    email: str
-    address: AddressRow | None = None
-
-    def __repr__(self) -> str:  # never print personal data
-        return "PersonRow(...)"
 
 
 @dataclass(frozen=True, repr=False, slots=True)
@@ -100,85 +79,11 @@ class CaseRow:
         return f"CaseRow(row={self.row})"
 
 
-def parse_date(text: str) -> date | None:
-    """ISO (2026-07-01) or UK (01/07/2026) dates; None if blank; ValueError if bad."""
-    if not text:
-        return None
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(text) from None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _person(prefix: str, v: dict[str, str], today: date,
-            problems: list[tuple[str, str]]) -> PersonRow | None:
-    cells = {f: v.get(f"{prefix}_{f}", "") for f in PERSON_FIELDS}
-    if not any(cells.values()):
-        return None
-    if not cells["family_name"]:
-        problems.append((f"{prefix}_family_name", "is required when any "
-                         f"{prefix} detail is given"))
-    dob = None
-    try:
-        dob = parse_date(cells["dob"])
-    except ValueError:
-        problems.append((f"{prefix}_dob", DATE_HINT))
-    if dob is not None and not date(1900, 1, 1) <= dob <= today:
-        problems.append((f"{prefix}_dob", "is not a plausible date of birth"))
-    gender = (cells["gender"] or "not_known").lower().replace(" ", "_").replace("-", "_")
-    if gender not in GENDERS:
-        problems.append((f"{prefix}_gender", f"must be one of: {', '.join(GENDERS)}"))
-    if cells["email"] and not EMAIL.match(cells["email"]):
-        problems.append((f"{prefix}_email", "is not an email address"))
-    for f in ("given_name", "family_name", "phone", "email"):
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in cells[f]):
-            problems.append((f"{prefix}_{f}", "contains a control character"))
-    for f, limit in (("given_name", 80), ("family_name", 80), ("phone", 40), ("email", 120)):
-        if len(cells[f]) > limit:
-            problems.append((f"{prefix}_{f}", f"is longer than {limit} characters"))
-    address = _address(v, f"{prefix}_", problems)
-    return PersonRow(cells["given_name"], cells["family_name"], dob, gender, cells["phone"],
-                     cells["email"], address)
-
-
-def _address(v: dict[str, str], prefix: str,
-             problems: list[tuple[str, str]]) -> AddressRow | None:
-    line1, town = v.get(f"{prefix}address", ""), v.get(f"{prefix}town", "")
-    postcode = " ".join(v.get(f"{prefix}postcode", "").upper().split())
-    if not (line1 or town or postcode):
-        return None
-    if not line1:
-        problems.append((f"{prefix}address", "is required when a town or postcode is given"))
-    if postcode and not POSTCODE.match(postcode):
-        problems.append((f"{prefix}postcode", "is not a UK postcode"))
-    for name, value, limit in (("address", line1, 160), ("town", town, 80)):
-        if len(value) > limit:
-            problems.append((f"{prefix}{name}", f"is longer than {limit} characters"))
-    if postcode and " " not in postcode:
-        postcode = f"{postcode[:-3]} {postcode[-3:]}"
-    return AddressRow(line1, town, postcode)
-
-
-def _date(v: dict[str, str], name: str, problems: list[tuple[str, str]]) -> date | None:
-    try:
-        return parse_date(v.get(name, ""))
-    except ValueError:
-        problems.append((name, DATE_HINT))
-        return None
-
-
 def parse_row(number: int, v: dict[str, str],
               today: date) -> tuple[CaseRow | None, list[tuple[str, str]]]:
     """One row as a CaseRow, or None with the problems found (column, reason)."""
     problems: list[tuple[str, str]] = []
-    opened = _date(v, "opened_on", problems)
+    opened = cell_date(v, "opened_on", problems)
     if opened is None and not any(f == "opened_on" for f, _m in problems):
         problems.append(("opened_on", "is required"))
     if opened is not None and opened > today:
@@ -193,7 +98,7 @@ def parse_row(number: int, v: dict[str, str],
     if risk not in RISK_LEVELS:
         problems.append(("risk_level", f"must be one of: {', '.join(RISK_LEVELS)}"))
     status = (v.get("status", "") or "open").lower()
-    closed_on = _date(v, "closed_on", problems)
+    closed_on = cell_date(v, "closed_on", problems)
     outcome = v.get("outcome", "").lower().replace(" ", "_") or None
     if status not in ("open", "closed"):
         problems.append(("status", "must be open or closed"))
@@ -208,7 +113,7 @@ def parse_row(number: int, v: dict[str, str],
         problems.append(("closed_on", "is before opened_on"))
     if closed_on is not None and closed_on > today:
         problems.append(("closed_on", "is in the future"))
-    contact = _date(v, "first_contact_on", problems)
+    contact = cell_date(v, "first_contact_on", problems)
     if contact is not None and opened is not None and not opened <= contact <= today:
         problems.append(("first_contact_on", "must fall between opened_on and today"))
     count_text = v.get("incident_count", "") or "0"
@@ -218,9 +123,9 @@ def parse_row(number: int, v: dict[str, str],
     ref = v.get("reference_external", "")
     if len(ref) > 60:
         problems.append(("reference_external", "is longer than 60 characters"))
-    complainant = _person("complainant", v, today, problems)
-    subject = _person("subject", v, today, problems)
-    address = _address(v, "", problems)
+    complainant = parse_person("complainant", v, today, problems)
+    subject = parse_person("subject", v, today, problems)
+    address = parse_address(v, "", problems)
     if problems or opened is None:
         return None, problems
     return CaseRow(number, ref, opened, category, subcategory, risk,
@@ -235,10 +140,10 @@ def parse_incident(number: int, v: dict[str, str],
     ref = v.get("reference_external", "")
     if not ref:
         problems.append(("reference_external", "is required (the case's reference)"))
-    occurred = _date(v, "occurred_on", problems)
+    occurred = cell_date(v, "occurred_on", problems)
     if occurred is None and not any(f == "occurred_on" for f, _m in problems):
         problems.append(("occurred_on", "is required"))
-    reported = _date(v, "reported_on", problems) or occurred
+    reported = cell_date(v, "reported_on", problems) or occurred
     for name, day in (("occurred_on", occurred), ("reported_on", reported)):
         if day is not None and day > today:
             problems.append((name, "is in the future"))

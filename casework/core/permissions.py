@@ -41,7 +41,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     "panel_chair": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
-        "meeting.manage", "export.pack",
+        "meeting.manage", "export.pack", "import.cases",
     }),
     "coordinator": frozenset({
         "report.kpis", "report.trigger_return", "export.quarterly", "export.trigger_return",
