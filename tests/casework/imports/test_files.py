@@ -115,3 +115,21 @@ def test_an_unknown_sheet_is_named_by_position_and_a_csv_needs_its_type(db):
         files.import_file(ws, _book({"Jane Doe's cases": [["opened_on"]]}))
     with pytest.raises(files.ImportRejected, match="say which case type"):
         files.import_file(ws, b"opened_on,category\n2026-01-01,personal\n")
+
+
+def test_cli_imports_a_workbook_and_writes_the_template(db, tmp_path, monkeypatch, capsys):
+    from casework.cli.main import main
+    from tests.conftest import PASSWORD
+
+    db.close()
+    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    template = tmp_path / "template.xlsx"
+    assert main(["import", "template", str(template)]) == 0
+    sheets = _template_sheets()
+    book = tmp_path / "asb.xlsx"
+    book.write_bytes(_book({"asb": sheets["asb"], "asb_incidents": sheets["asb_incidents"]}))
+    base = ["--db", str(db.path), "--user", "cm", "import", "file"]
+    assert main([*base, str(book)]) == 0
+    assert "Imported ASB: 1 case(s) (1 open), 1 incident(s)" in capsys.readouterr().out
+    assert main([*base, str(book)]) == 2  # the same again: already imported
+    assert "already imported" in capsys.readouterr().err
