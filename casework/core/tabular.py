@@ -60,10 +60,11 @@ class ImportCancelled(ValidationError):
         super().__init__("The import was cancelled. Nothing was imported.")
 
 
-def reject(errors: list[RowError]) -> ImportRejected:
-    """The rejection of a file, listing at most ``MAX_ERRORS_SHOWN`` problems."""
+def reject(errors: list[RowError], unlisted: int = 0) -> ImportRejected:
+    """The rejection of a file, listing at most ``MAX_ERRORS_SHOWN`` problems
+    (``unlisted``: problems counted but not among ``errors``)."""
     errors = sorted(errors, key=lambda e: (e.sheet, e.row))
-    return ImportRejected(errors[:MAX_ERRORS_SHOWN], total=len(errors))
+    return ImportRejected(errors[:MAX_ERRORS_SHOWN], total=len(errors) + unlisted)
 
 
 @dataclass

@@ -76,6 +76,7 @@ def _run(ws: Workspace, session: Session, tables: dict[str, Table],
 
     lines: list[str] = []
     errors: list[RowError] = []
+    unlisted = 0
     for kind in KINDS:
         table = tables.get(kind)
         child = tables.get(CHILDREN.get(kind, ""))
@@ -107,11 +108,9 @@ def _run(ws: Workspace, session: Session, tables: dict[str, Table],
                              f"created, {s.people_matched} matched.")
         except ImportRejected as exc:
             errors += exc.errors
-            if exc.total > len(exc.errors):
-                errors.append(RowError(10**9, "file", f"{exc.total - len(exc.errors)} more "
-                                       "problem(s) in this sheet", table.sheet))
+            unlisted += exc.total - len(exc.errors)
     if errors:
-        raise reject(errors)
+        raise reject(errors, unlisted)
     return lines
 
 
@@ -139,7 +138,7 @@ def import_file(ws: Workspace, content: bytes, kind: str | None = None, *,
             if kind not in KINDS:
                 raise reject([RowError(1, "file", "say which case type the CSV holds "
                                        f"(one of: {', '.join(KINDS)})")])
-            tables = {kind: read_csv(content, columns(kind), kind)}
+            tables = {kind: read_csv(content, columns(kind))}
             if child is not None:
                 if kind not in CHILDREN:
                     raise reject([RowError(1, "file", f"a {kind} import has no second file")])
