@@ -66,3 +66,25 @@ def test_an_xlsx_import_through_the_window(signed_in: Any, qtbot: Any, tmp_path:
 def test_import_is_not_offered_to_a_role_without_it(signed_in: Any) -> None:
     _session, window = signed_in("coord")
     assert not window.commands["import"].isVisible()
+
+
+def test_cancelling_a_long_import_writes_nothing(signed_in: Any, qtbot: Any,
+                                                 tmp_path: Path) -> None:
+    from ui.common.qt import QApplication, QProgressDialog, QPushButton
+
+    session, window = signed_in("cm")
+    window.commands["import"].trigger()
+    dlg = window.import_dialog
+    rows = ["reference_external,opened_on,category"]
+    rows += [f"LONG-{i},2026-02-01,personal" for i in range(2500)]
+    (tmp_path / "long.csv").write_text("\n".join(rows) + "\n")
+    dlg.path.setText(str(tmp_path / "long.csv"))
+    qtbot.mouseClick(dlg.import_button, Qt.MouseButton.LeftButton)
+    progress = [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QProgressDialog) and w.isVisible()]
+    assert progress, "a long import shows its progress"
+    cancel = [b for b in progress[0].findChildren(QPushButton) if b.text() == "Cancel"]
+    qtbot.mouseClick(cancel[0], Qt.MouseButton.LeftButton)  # as the user does
+    wait_ops(qtbot, timeout=60000)
+    assert "cancelled. Nothing was imported" in dlg.result.toPlainText()
+    assert _count(session.ws, Case) == 0
