@@ -71,6 +71,24 @@ def _menu(bar: QMenuBar, title: str) -> QMenu:
     return menu
 
 
+def _can_import(win: MainWindow) -> bool:
+    from casework.core.permissions import has
+
+    actor = win.ws.actor
+    return has(actor, "import.cases") and has(actor, "case.write")
+
+
+def import_cases(win: MainWindow) -> Any:
+    """File → Import cases…: the import window (kept on the window for tests)."""
+    from ui.cases.importing import ImportDialog
+
+    dlg = ImportDialog(win, win.ws)
+    win.import_dialog = dlg
+    dlg.finished.connect(dlg.deleteLater)
+    dlg.open()
+    return dlg
+
+
 def build_commands(win: MainWindow) -> Commands:
     """Add the menu bar and toolbar to ``win``; return the actions."""
     sp = QStyle.StandardPixmap
@@ -84,6 +102,9 @@ def build_commands(win: MainWindow) -> Commands:
     acts["export_list"] = _action(win, "Export list…", lambda: export_list(win),
                                   "Ctrl+Shift+E", tip="Export the screen's list to Excel or "
                                   "CSV, under the sharing protocol")
+    acts["import"] = _action(win, "Import cases…", lambda: import_cases(win),
+                             tip="Import cases from a workbook or CSV file")
+    acts["import"].setVisible(cases_allowed and _can_import(win))
     acts["close_tab"] = _action(win, "Close case tab", lambda: close_case_tab(win), "Ctrl+W",
                                 tip="Close the case tab shown")
     acts["refresh"] = _action(win, "Refresh", lambda: refresh(win), "F5", sp.SP_BrowserReload,
@@ -104,6 +125,7 @@ def build_commands(win: MainWindow) -> Commands:
     file_menu = _menu(bar, "File")
     file_menu.addAction(acts["new_case"])
     file_menu.addAction(acts["export_list"])
+    file_menu.addAction(acts["import"])
     file_menu.addSeparator()
     file_menu.addAction(acts["lock"])
     file_menu.addAction(acts["quit"])

@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, *, remember: bool = False) -> None:
         super().__init__()
         self.ws = ws
+        self.import_dialog: Any = None  # File → Import cases…, while open
         self.remember = remember
         self.setWindowTitle("casework")
         self.setAccessibleName("casework main window")
