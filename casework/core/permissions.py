@@ -34,14 +34,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case_manager": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read",
         "letter.generate", "report.kpis", "import.cases",
-        "export.trigger_pack",
+        "export.trigger_pack", "export.case",
     }),
     "panel_member": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
+        "export.case",
     }),
     "panel_chair": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
-        "meeting.manage", "export.pack",
+        "meeting.manage", "export.pack", "export.case",
     }),
     "coordinator": frozenset({
         "report.kpis", "report.trigger_return", "export.quarterly", "export.trigger_return",

@@ -28,7 +28,8 @@ from casework.core.settings import K_FLOOR, SUPPRESS_FLOOR
 # The outputs the code produces, and their class (a version cannot reclassify them).
 CLASSES = {"meeting_pack": "anonymised", "trigger_review_pack": "anonymised",
            "quarterly_dataset": "depersonalised", "trigger_return": "aggregate",
-           "kpi_report": "aggregate"}
+           "kpi_report": "aggregate", "case_summary": "identifiable",
+           "court_bundle": "identifiable"}
 PROTECTED_CLASSES = ("anonymised", "depersonalised", "aggregate")
 NAMES = frozenset({"given_name", "family_name", "name", "full_name", "aliases", "alias",
                    "referrer_name", "applicant_name", "complainant_name", "subject_name"})
