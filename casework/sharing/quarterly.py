@@ -395,24 +395,29 @@ def _coarsen_hidden(released: Sequence[list[Any]], columns: Sequence[str], label
     msoas = set(ctx.lsoa_msoa.values())
     changed = 0
     for row in released:
-        ctype, opened = row[i_type], row[i_q]
-        before = tuple(row)
+        opened = row[i_q]
         if opened == label:
+            ctype = row[i_type]
+            moved = False
             if ("c", "all", ctype) in hidden:
                 row[i_q] = "any"
+                moved = True
             if i_area is not None:
                 lsoa = row[i_area]
                 msoa = lsoa if lsoa in msoas else ctx.lsoa_msoa.get(lsoa, UNKNOWN)
                 # LSOA counts are published for council ASB cases only: another type's
                 # LSOA record adds up only into its MSOA count.
                 at_msoa = ctype != "asb" or ("c", "lsoa", lsoa, ctype) in hidden
-                if ctype == "asb" and at_msoa:
-                    row[i_area] = msoa
+                area = msoa if ctype == "asb" and at_msoa else lsoa
                 if at_msoa and ("c", "msoa", msoa, ctype) in hidden:
-                    row[i_area] = ctx.local_authority
-        elif opened in quarters and ("cq", opened, ctype) in hidden:
+                    area = ctx.local_authority
+                if area != lsoa:
+                    row[i_area] = area
+                    moved = True
+            changed += moved
+        elif opened in quarters and ("cq", opened, row[i_type]) in hidden:
             row[i_q] = "any"
-        changed += tuple(row) != before
+            changed += 1
     return changed
 
 
