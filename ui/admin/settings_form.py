@@ -37,7 +37,8 @@ SECTIONS = (
     ("Community Trigger", "trigger."), ("MART and the National Referral Mechanism", "mart."),
     ("Panels", "panel."), ("Sanctuary", "sanctuary."),
     ("Retention and subject access", ("retention.", "sar.")),
-    ("Disclosure control (sharing protocol)", "isp."), ("Desktop safeguards", "ui."),
+    ("Disclosure control (sharing protocol)", "isp."), ("Backups", "admin."),
+    ("Desktop safeguards", "ui."),
 )
 LABELS = {
     cs.REVIEW_DAYS_HIGH: "Review high-risk cases every (days)",
@@ -65,6 +66,7 @@ LABELS = {
     cs.FEEDBACK_FROM_MONTHS: "Feedback from (months after fitting)",
     cs.FEEDBACK_TO_MONTHS: "Feedback until (months after fitting)",
     cs.RETENTION_YEARS: "Keep closed cases (years)",
+    cs.BACKUP_REMINDER_DAYS: "Remind me when the last backup is older than (days)",
     cs.SAR_MONTHS: "Answer a subject access request within (calendar months)",
     cs.SUPPRESS_MAX: "Suppress counts up to",
     cs.ROUND_TO: "Round counts to a multiple of (0 = no rounding)",
@@ -83,10 +85,11 @@ def label_of(key: str) -> str:
 
 
 def _section(key: str) -> str:
+    """The form's group for a setting (every setting has one: a test checks it)."""
     for title, prefix in SECTIONS:
         if key.startswith(prefix):
             return title
-    return "Other"
+    raise KeyError(f"setting {key} belongs to no section of the settings form")
 
 
 def _floor(key: str) -> int:

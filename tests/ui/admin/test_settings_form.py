@@ -64,3 +64,14 @@ def test_a_value_that_does_not_fit_is_named_and_nothing_is_saved(
     form.editors[cs.IDLE_LOCK_MINUTES].widget.setValue(30)
     form.undo_button.click()
     assert form.editors[cs.IDLE_LOCK_MINUTES].widget.value() == 20
+
+
+def test_every_setting_has_a_group_on_the_form() -> None:
+    """A setting added to the declarations shows in a named group, never nowhere (a
+    setting without a group once stopped the Administration screen from opening)."""
+    from casework.core import settings as cs
+    from ui.admin.settings_form import SECTIONS, _section
+
+    titles = {title for title, _prefix in SECTIONS}
+    for key in cs.SPECS:
+        assert _section(key) in titles, key
