@@ -72,6 +72,11 @@ class BulkWriter:
                 default = column.default
                 if column.name in keys or default is None or not hasattr(default, "arg"):
                     continue
+                if column.unique and callable(default.arg):  # a row identity: one each
+                    for row in rows:
+                        row[column.name] = default.arg(None)
+                    keys.insert(len(keys) - len(extra), column.name)
+                    continue
                 value = default.arg(None) if callable(default.arg) else default.arg
                 keys.append(column.name)
                 extra.append(stored(value))
