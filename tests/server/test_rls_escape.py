@@ -222,3 +222,58 @@ def test_audit_sequence_numbers_are_taken_under_a_lock(team_server):
             dba.execute("SET session_replication_role = replica")
             dba.execute("DELETE FROM casework.audit_entries WHERE seq = %s AND hash = %s",
                         (seq_a + 1, entry_hash(prev, seq_a + 1, ts.login("cm"))))
+
+
+def test_information_governance_reads_for_subject_access_but_writes_no_case_data(team_server):
+    """The IG officer reads every case type's records (a subject access export needs them),
+    the whole audit trail and the disclosure log; they change no case data, no audit entry,
+    no one else's disclosure and no task on a case."""
+    ts, ids = team_server, team_server.ids
+    every = {ids[f"case_{k}"] for k in ("north", "south", "east", "west")}
+    with ts.connect("ig") as conn:
+        me = conn.execute("SELECT id FROM casework.users WHERE username = current_user"
+                          ).fetchone()[0]
+        assert _ids(conn, "SELECT id FROM casework.cases") == every
+        assert _ids(conn, "SELECT case_id FROM casework.notes") == every
+        assert _ids(conn, "SELECT person_id FROM casework.case_parties") == {
+            ids[f"person_{k}"] for k in ("north", "south", "east", "west")}
+        assert _ids(conn, "SELECT case_id FROM casework.referrals") == {
+            ids["case_east"], ids["case_west"]}
+        assert conn.execute("SELECT count(*) FROM casework.audit_entries").fetchone()[0] >= 5
+        north = ids["case_north"]
+        for sql in (f"UPDATE casework.cases SET summary = 'x' WHERE id = {north}",
+                    f"DELETE FROM casework.notes WHERE case_id = {north}",
+                    "INSERT INTO casework.notes (case_id, created_at, body, shareable) "
+                    f"VALUES ({north}, now(), 'x', false)",
+                    f"UPDATE casework.people SET family_name = 'x' WHERE id = "
+                    f"{ids['person_north']}",
+                    f"DELETE FROM casework.case_parties WHERE case_id = {north}",
+                    "INSERT INTO casework.tasks (case_id, kind, title, due_on, closed_reason, "
+                    f"created_at, assigned_user_id) VALUES ({north}, 'x', 'x', '2026-12-02', "
+                    f"'', now(), {me})",
+                    "UPDATE casework.users SET role = 'administrator' WHERE id = " + str(me),
+                    "DELETE FROM casework.disclosures"):
+            _refused(conn, sql)
+        _audit_is_append_only(conn)
+        # Their own request task (no case) and disclosures in their own name only.
+        conn.execute("INSERT INTO casework.tasks (case_id, kind, title, due_on, closed_reason, "
+                     f"created_at, assigned_user_id) VALUES (NULL, 'sar', 'SAR', '2026-12-31', "
+                     f"'', now(), {me})")
+        assert conn.execute("UPDATE casework.tasks SET completed_on = '2026-12-01' WHERE "
+                            "kind = 'sar' AND assigned_user_id = %s", (me,)).rowcount == 1
+        _refused(conn, "UPDATE casework.tasks SET case_id = "
+                       f"{north} WHERE kind = 'sar'")
+        disclose = ("INSERT INTO casework.disclosures (person_id, kind, disclosed_on, "
+                    "recipient, method, what, files, sha256, recorded_by, recorded_at) "
+                    "VALUES (%s, 'subject_access', '2026-12-01', 'The subject', 'post', "
+                    "'records', '[]', '{}', %s, now())")
+        conn.execute(disclose, (ids["person_north"], me))
+        assert conn.execute("SELECT count(*) FROM casework.disclosures").fetchone() == (1,)
+        _refused(conn, disclose.replace("%s, now()", "NULL, now()") % (ids["person_north"],))
+        _refused(conn, "ALTER TABLE casework.audit_entries DISABLE TRIGGER USER")
+        _refused(conn, "DROP POLICY cw_sar_read ON casework.cases")
+    _no_escape_by_settings(ts, "ig", "SELECT id FROM casework.cases ORDER BY id")
+    # The disclosure log is theirs alone.
+    for short in ("cm", "swip", "coord", "admin"):
+        with ts.connect(short) as conn:
+            _refused(conn, "SELECT * FROM casework.disclosures")
