@@ -277,3 +277,49 @@ def test_information_governance_reads_for_subject_access_but_writes_no_case_data
     for short in ("cm", "swip", "coord", "admin"):
         with ts.connect(short) as conn:
             _refused(conn, "SELECT * FROM casework.disclosures")
+
+
+def test_panel_tables_of_later_revisions_follow_the_panel(team_server):
+    """Ugly-mug reports are held by a panel (with or without a referral), their links and
+    MART outcomes belong to a referral: each panel sees its own, a case manager none, and
+    a hidden report cannot be linked to a visible referral."""
+    ts, ids = team_server, team_server.ids
+    east, west = ids["case_east"], ids["case_west"]
+    with psycopg.connect(ts.db.url, autocommit=True) as dba:
+        reports = {}
+        for key, case in (("east", east), ("west", west)):
+            reports[key] = dba.execute(
+                "INSERT INTO casework.ugly_mug_reports (case_id, reported_on, description, "
+                "panel_id, code) SELECT NULL, '2026-11-20', 'synthetic', panel_id, 'other' "
+                "FROM casework.cases WHERE id = %s RETURNING id", (case,)).fetchone()[0]
+            dba.execute("INSERT INTO casework.mart_outcomes (case_id, outcome, recorded_on) "
+                        "VALUES (%s, 'safeguarded', '2026-11-21')", (case,))
+        dba.execute("INSERT INTO casework.ugly_mug_links (report_id, case_id) VALUES (%s, %s)",
+                    (reports["east"], east))
+    try:
+        with ts.connect("swip") as conn:
+            assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == {reports["east"]}
+            assert _ids(conn, "SELECT case_id FROM casework.ugly_mug_links") == {east}
+            assert _ids(conn, "SELECT case_id FROM casework.mart_outcomes") == {east}
+            with pytest.raises(DENIED):
+                conn.execute("INSERT INTO casework.ugly_mug_links (report_id, case_id) "
+                             "VALUES (%s, %s)", (reports["west"], east))
+            assert conn.execute("UPDATE casework.ugly_mug_reports SET code = 'x' WHERE id = "
+                                "%s", (reports["west"],)).rowcount == 0
+        with ts.connect("swip2") as conn:
+            assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == {reports["west"]}
+            assert _ids(conn, "SELECT case_id FROM casework.ugly_mug_links") == set()
+        with ts.connect("cm") as conn:
+            for table in ("ugly_mug_reports", "ugly_mug_links", "mart_outcomes"):
+                assert conn.execute(f"SELECT count(*) FROM casework.{table}"
+                                    ).fetchone() == (0,), table
+        with ts.connect("ig") as conn:
+            assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == set(
+                reports.values())
+            assert _ids(conn, "SELECT case_id FROM casework.mart_outcomes") == {east, west}
+        with ts.connect("coord") as conn:
+            _refused(conn, "SELECT * FROM casework.ugly_mug_reports")
+    finally:
+        with psycopg.connect(ts.db.url, autocommit=True) as dba:
+            dba.execute("DELETE FROM casework.ugly_mug_reports")
+            dba.execute("DELETE FROM casework.mart_outcomes")
