@@ -1,9 +1,10 @@
 """What each casework role reaches on the team server: the one place to add a role.
 
 ``scope`` says which cases its policies show ("team": its team's case types, "panel": its
-panels' referrals, "subject_access": every case, read only, "none": no case at all); ``classes`` which tables it is granted
-(``db.server.policies``). A role missing here is denied everything on the server: no group
-role, no grants, and the policies find no scope for it.
+panels' referrals, "subject_access": every case, read only, "none": no case at all);
+``classes`` which tables it is granted (``db.server.policies``). A role missing here is
+denied everything on the server: no group role, no grants, and the policies find no scope
+for it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from casework.core.errors import CaseworkError
-from casework.safeguards import sar
+from casework.safeguards import retention, sar, who_saw
 from tests.server.conftest import PASSWORD
 
 
@@ -41,6 +41,10 @@ def test_subject_access_export_and_disclosure_on_the_server(team_server, tmp_pat
                                      date(2026, 12, 1), "post", "records",
                                      [out.redacted, out.json])
         assert [d.id for d in sar.list_disclosures(ig, ts.ids["person_south"])] == [view.id]
+        # Who saw the case (the seeded view by "system"), and the retention review.
+        seen = who_saw.for_case(ig, "T-south")
+        assert "system" in seen.users
+        assert retention.review_list(ig) == []  # nothing closed yet
     finally:
         ig.lock()
     cm = _open(ts, "cm")
