@@ -57,6 +57,11 @@ def _startup() -> Runner:
     return bench_startup.run
 
 
+def _imports() -> Runner:
+    from benchmarks import bench_imports
+    return bench_imports.run
+
+
 def _reliability() -> Runner:
     from benchmarks import reliability
     return reliability.run
@@ -71,6 +76,7 @@ MODULES: dict[str, tuple[Callable[[], Runner], int | None, int]] = {
     "audit": (_audit, 1_000_000, 2_000),  # size = audit entries
     "ui": (_ui, None, 300),
     "startup": (_startup, None, 300),
+    "imports": (_imports, 100_000, 300),  # size = ASB rows
     "reliability": (_reliability, 200, 3),  # size = kills and byte flips
 }
 COLUMNS = ("scenario", "size", "seconds", "baseline", "ratio", "target", "peak RSS", "load",

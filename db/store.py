@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db import engine as engine_mod
-from db import migrate, registry, sessions, staging
+from db import migrate, registry, restore, sessions, staging
 from db.engine import connect_raw, make_engine
 from db.errors import (
     DatabaseBusy,
@@ -188,6 +188,7 @@ class Store:
         path = Path(path)
         if not password:
             raise EmptyPassword()
+        restore.resume(path)  # a restore killed after it decided: finish it first
         if not path.exists():
             raise DatabaseMissing()
         _check_header(path)
@@ -199,6 +200,7 @@ class Store:
     @classmethod
     def open_with_recovery(cls, path: Path, recovery_key: str) -> Store:
         path = Path(path)
+        restore.resume(path)
         if not path.exists():
             raise DatabaseMissing()
         _check_header(path)
@@ -451,6 +453,22 @@ class Store:
         self._key = new_key
         self.refused = refused
         return refused
+
+    def wait_for_others(self, what: str = "A rekey") -> None:
+        """Wait (as long as ``--wait`` allows) for the other sessions to close; busy,
+        naming them, if they do not (``what`` names the operation in the message)."""
+        deadline = time.monotonic() + engine_mod.busy_timeout()
+        while True:
+            live = sessions.others(self.path, self._presence)
+            if not live:
+                return
+            if time.monotonic() >= deadline:
+                who = ", ".join(sorted(set(live)))
+                raise DatabaseBusy(
+                    f"The database is open in {len(live)} other session(s), by: {who}. "
+                    f"{what} needs it to itself and waited for them. Nothing was changed: "
+                    "close the other sessions (the desktop, other commands) and retry.")
+            time.sleep(0.2)
 
     def _wait_for_others(self) -> None:
         """Wait (as long as ``--wait`` allows) for the other sessions to close; busy,

@@ -6,40 +6,57 @@ message cannot carry personal data.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from casework.cases.lifecycle import OUTCOMES
-from db.models.asb import ASB_CATEGORIES
+from casework.people.importing import (
+    DATE_HINT,
+    PERSON_FIELDS,
+    AddressRow,
+    PersonRow,
+    cell_date,
+    parse_address,
+    parse_date,
+    parse_person,
+)
+from db.models.asb import ASB_CATEGORIES, INCIDENT_SOURCES
 from db.models.cases import RISK_LEVELS
-from db.models.people import GENDERS
 
-PERSON_FIELDS = ("given_name", "family_name", "dob", "gender", "phone", "email")
+__all__ = ["COLUMNS", "DATE_HINT", "REQUIRED", "AddressRow", "CaseRow", "IncidentRow",
+           "PersonRow", "parse_date", "parse_incident", "parse_row"]
 COLUMNS = (
     "reference_external", "opened_on", "category", "subcategory", "risk_level", "lsoa_code",
     "status", "closed_on", "outcome", "first_contact_on", "incident_count", "summary",
+    "address", "town", "postcode",
     *(f"complainant_{f}" for f in PERSON_FIELDS), *(f"subject_{f}" for f in PERSON_FIELDS),
 )
 REQUIRED = ("opened_on", "category")
-DATE_HINT = "is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# the incidents sheet (or file): one row per incident of a case imported beside it
+INCIDENT_COLUMNS = ("reference_external", "occurred_on", "reported_on", "location",
+                    "lsoa_code", "source", "police_reference", "hate_motivated",
+                    "description")
+INCIDENT_REQUIRED = ("reference_external", "occurred_on")
 
 
-@dataclass(frozen=True, repr=False)
-class PersonRow:
-    given_name: str
-    family_name: str
-    date_of_birth: date | None
-    gender: str
-    phone: str
-    email: str
+@dataclass(frozen=True, repr=False, slots=True)
+class IncidentRow:
+    row: int
+    reference_external: str
+    occurred_on: date
+    reported_on: date
+    location: str
+    lsoa_code: str | None
+    source: str
+    police_reference: str
+    hate_motivated: bool
+    description: str
 
-    def __repr__(self) -> str:  # never print personal data
-        return "PersonRow(...)"
+    def __repr__(self) -> str:
+        return f"IncidentRow(row={self.row})"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class CaseRow:
     row: int
     reference_external: str
@@ -56,66 +73,17 @@ class CaseRow:
     summary: str
     complainant: PersonRow | None
     subject: PersonRow | None
+    address: AddressRow | None = None
 
     def __repr__(self) -> str:
         return f"CaseRow(row={self.row})"
-
-
-def parse_date(text: str) -> date | None:
-    """ISO (2026-07-01) or UK (01/07/2026) dates; None if blank; ValueError if bad."""
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _person(prefix: str, v: dict[str, str], today: date,
-            problems: list[tuple[str, str]]) -> PersonRow | None:
-    cells = {f: v.get(f"{prefix}_{f}", "") for f in PERSON_FIELDS}
-    if not any(cells.values()):
-        return None
-    if not cells["family_name"]:
-        problems.append((f"{prefix}_family_name", "is required when any "
-                         f"{prefix} detail is given"))
-    dob = None
-    try:
-        dob = parse_date(cells["dob"])
-    except ValueError:
-        problems.append((f"{prefix}_dob", DATE_HINT))
-    if dob is not None and not date(1900, 1, 1) <= dob <= today:
-        problems.append((f"{prefix}_dob", "is not a plausible date of birth"))
-    gender = (cells["gender"] or "not_known").lower().replace(" ", "_").replace("-", "_")
-    if gender not in GENDERS:
-        problems.append((f"{prefix}_gender", f"must be one of: {', '.join(GENDERS)}"))
-    if cells["email"] and not EMAIL.match(cells["email"]):
-        problems.append((f"{prefix}_email", "is not an email address"))
-    for f in ("given_name", "family_name", "phone", "email"):
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in cells[f]):
-            problems.append((f"{prefix}_{f}", "contains a control character"))
-    for f, limit in (("given_name", 80), ("family_name", 80), ("phone", 40), ("email", 120)):
-        if len(cells[f]) > limit:
-            problems.append((f"{prefix}_{f}", f"is longer than {limit} characters"))
-    return PersonRow(cells["given_name"], cells["family_name"], dob, gender, cells["phone"],
-                     cells["email"])
-
-
-def _date(v: dict[str, str], name: str, problems: list[tuple[str, str]]) -> date | None:
-    try:
-        return parse_date(v.get(name, ""))
-    except ValueError:
-        problems.append((name, DATE_HINT))
-        return None
 
 
 def parse_row(number: int, v: dict[str, str],
               today: date) -> tuple[CaseRow | None, list[tuple[str, str]]]:
     """One row as a CaseRow, or None with the problems found (column, reason)."""
     problems: list[tuple[str, str]] = []
-    opened = _date(v, "opened_on", problems)
+    opened = cell_date(v, "opened_on", problems)
     if opened is None and not any(f == "opened_on" for f, _m in problems):
         problems.append(("opened_on", "is required"))
     if opened is not None and opened > today:
@@ -130,7 +98,7 @@ def parse_row(number: int, v: dict[str, str],
     if risk not in RISK_LEVELS:
         problems.append(("risk_level", f"must be one of: {', '.join(RISK_LEVELS)}"))
     status = (v.get("status", "") or "open").lower()
-    closed_on = _date(v, "closed_on", problems)
+    closed_on = cell_date(v, "closed_on", problems)
     outcome = v.get("outcome", "").lower().replace(" ", "_") or None
     if status not in ("open", "closed"):
         problems.append(("status", "must be open or closed"))
@@ -145,7 +113,7 @@ def parse_row(number: int, v: dict[str, str],
         problems.append(("closed_on", "is before opened_on"))
     if closed_on is not None and closed_on > today:
         problems.append(("closed_on", "is in the future"))
-    contact = _date(v, "first_contact_on", problems)
+    contact = cell_date(v, "first_contact_on", problems)
     if contact is not None and opened is not None and not opened <= contact <= today:
         problems.append(("first_contact_on", "must fall between opened_on and today"))
     count_text = v.get("incident_count", "") or "0"
@@ -155,10 +123,44 @@ def parse_row(number: int, v: dict[str, str],
     ref = v.get("reference_external", "")
     if len(ref) > 60:
         problems.append(("reference_external", "is longer than 60 characters"))
-    complainant = _person("complainant", v, today, problems)
-    subject = _person("subject", v, today, problems)
+    complainant = parse_person("complainant", v, today, problems)
+    subject = parse_person("subject", v, today, problems)
+    address = parse_address(v, "", problems)
     if problems or opened is None:
         return None, problems
     return CaseRow(number, ref, opened, category, subcategory, risk,
                    v.get("lsoa_code", "").upper() or None, status, closed_on, outcome, contact,
-                   count, v.get("summary", ""), complainant, subject), []
+                   count, v.get("summary", ""), complainant, subject, address), []
+
+
+def parse_incident(number: int, v: dict[str, str],
+                   today: date) -> tuple[IncidentRow | None, list[tuple[str, str]]]:
+    """One row of the incidents sheet, or None with the problems found."""
+    problems: list[tuple[str, str]] = []
+    ref = v.get("reference_external", "")
+    if not ref:
+        problems.append(("reference_external", "is required (the case's reference)"))
+    occurred = cell_date(v, "occurred_on", problems)
+    if occurred is None and not any(f == "occurred_on" for f, _m in problems):
+        problems.append(("occurred_on", "is required"))
+    reported = cell_date(v, "reported_on", problems) or occurred
+    for name, day in (("occurred_on", occurred), ("reported_on", reported)):
+        if day is not None and day > today:
+            problems.append((name, "is in the future"))
+    if occurred and reported and reported < occurred:
+        problems.append(("reported_on", "is before occurred_on"))
+    source = (v.get("source", "") or "council").lower()
+    if source not in INCIDENT_SOURCES:
+        problems.append(("source", f"must be one of: {', '.join(INCIDENT_SOURCES)}"))
+    hate = (v.get("hate_motivated", "") or "no").lower()
+    if hate not in ("yes", "no", "true", "false", "y", "n", "1", "0"):
+        problems.append(("hate_motivated", "must be yes or no"))
+    for name, limit in (("location", 200), ("police_reference", 80)):
+        if len(v.get(name, "")) > limit:
+            problems.append((name, f"is longer than {limit} characters"))
+    if problems or occurred is None or reported is None:
+        return None, problems
+    return IncidentRow(number, ref, occurred, reported, v.get("location", ""),
+                       v.get("lsoa_code", "").upper() or None, source,
+                       v.get("police_reference", ""), hate in ("yes", "true", "y", "1"),
+                       v.get("description", "")), []

@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from casework.core import audit, clock
+from casework.core import audit, clock, versions
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require, require_case
@@ -48,12 +48,13 @@ class CaseHeader:
     panel_id: int | None
     lsoa_code: str | None
     next_review_on: date | None
+    version: int = 0  # what an edit hands back as ``loaded_version``
 
     @classmethod
     def of(cls, case: Case) -> CaseHeader:
         return cls(case.id, case.reference, case.case_type, case.status, case.opened_on,
                    case.closed_on, case.outcome, case.risk_level, case.owner_id, case.team_id,
-                   case.panel_id, case.lsoa_code, case.next_review_on)
+                   case.panel_id, case.lsoa_code, case.next_review_on, case.version or 0)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ class DocumentView:
     created_at: str
     size: int
     sha256: str
+
+
+def check_loaded(session: Session, case: Case, loaded_version: int | None) -> None:
+    """Refuse an edit based on an older version of the case (``EditConflict``)."""
+    versions.check(session, case, loaded_version, f"Case {case.reference}", "case", case.id)
 
 
 def new_reference(session: Session, case_type: str, year: int) -> str:
@@ -284,7 +290,8 @@ def open_items(ws: Workspace, case_id: int) -> list[OpenItem]:
 
 def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None = None,
                reason: str = "", decisions: Mapping[int, str] | None = None,
-               reassign_to: int | None = None) -> CaseHeader:
+               reassign_to: int | None = None, *,
+               loaded_version: int | None = None) -> CaseHeader:
     """Close with an outcome allowed for the case type. Every open task standing for a
     recommendation or a panel action needs a decision in ``decisions`` (task id -> ``done``
     or ``cancel``): nothing is completed silently. ``done`` completes the task and the
@@ -292,12 +299,15 @@ def close_case(ws: Workspace, case_id: int, outcome: str, closed_on: date | None
     leaves the record open (still reported as not completed). Other open tasks (deadline
     reminders) close with the reason "Case closed", or as decided. A panel action may
     instead be ``reassign``ed: it moves, open, with its task, to ``reassign_to`` (an open
-    referral of the same panel) and is carried there."""
+    referral of the same panel) and is carried there. ``loaded_version``
+    (the case's version on the user's screen) refuses the close if someone else changed
+    the case since (``EditConflict``)."""
     require(ws.actor, "case.write")
     closed_on = closed_on or clock.today()
     decisions = dict(decisions or {})
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
+        check_loaded(session, case, loaded_version)
         if case.status == "closed":
             raise ValidationError("The case is already closed.", field="status")
         if outcome not in OUTCOMES[case.case_type]:

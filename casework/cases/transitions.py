@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.cases.lifecycle import CaseHeader, add_task, load_case
+from casework.cases.lifecycle import CaseHeader, add_task, check_loaded, load_case
 from casework.cases.links import LINK_COLUMNS
 from casework.core import audit, clock
 from casework.core.context import Workspace
@@ -44,13 +44,15 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def reopen_case(ws: Workspace, case_id: int, reason: str) -> CaseHeader:
+def reopen_case(ws: Workspace, case_id: int, reason: str, *,
+                loaded_version: int | None = None) -> CaseHeader:
     """Reopen a closed case with a reason (audited ``case.reopen``); its outcome and closing
     date are cleared and a review task is set for today."""
     require(ws.actor, "case.write")
     why = _reason(reason)
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
+        check_loaded(session, case, loaded_version)
         if case.status != "closed":
             raise ValidationError("The case is not closed.", field="status")
         old = {"outcome": case.outcome, "closed_on": str(case.closed_on)}
@@ -78,7 +80,7 @@ def _move_open_tasks(session: Session, case: Case) -> int:
 
 
 def transfer_case(ws: Workspace, case_id: int, team_id: int, owner_id: int,
-                  reason: str) -> CaseHeader:
+                  reason: str, *, loaded_version: int | None = None) -> CaseHeader:
     """Move a case to another team with a new owner from that team (audited
     ``case.transfer``); its open tasks follow the new owner. The old team loses access at
     once."""
@@ -86,6 +88,7 @@ def transfer_case(ws: Workspace, case_id: int, team_id: int, owner_id: int,
     why = _reason(reason)
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
+        check_loaded(session, case, loaded_version)
         team = session.get(Team, team_id)
         if team is None:
             raise NotFound("No such team.")
@@ -132,13 +135,15 @@ def transfer_choices(ws: Workspace, case_id: int) -> list[TeamChoice]:
         return out
 
 
-def reassign_owner(ws: Workspace, case_id: int, owner_id: int, reason: str) -> CaseHeader:
+def reassign_owner(ws: Workspace, case_id: int, owner_id: int, reason: str, *,
+                   loaded_version: int | None = None) -> CaseHeader:
     """Give the case to another officer of its team (audited ``case.reassign``); open
     tasks follow."""
     require(ws.actor, "case.write")
     why = _reason(reason)
     with ws.uow() as session:
         case = load_case(ws, session, case_id)
+        check_loaded(session, case, loaded_version)
         owner = _active_user(session, owner_id)
         if case.team_id is not None and owner.team_id != case.team_id:
             raise ValidationError("The owner must belong to the case's team: transfer the "

@@ -1,4 +1,4 @@
-"""casework-cli init, user, team, panel, check, backup, rekey."""
+"""casework-cli init, user, team, panel, check, backup, restore, rekey."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from casework.admin import newdb
+from casework.admin import backups, newdb
 from casework.cli.common import CliError, db_path, out, password, signed_in, username
 from casework.core import audit, lockout, users
 from casework.core.context import Workspace, finish_unlock
-from casework.core.errors import PermissionDenied
+from casework.core.errors import PermissionDenied, ValidationError
 from db.errors import DatabaseCorrupt
 from db.keyslots import RECOVERY_SLOT, slot_path
-from db.store import check_connection, head_path
+from db.store import check_connection
 
 
 def register(sub: Any) -> None:
@@ -63,6 +63,10 @@ def register(sub: Any) -> None:
     b = sub.add_parser("backup", help="write an encrypted, consistent copy (safe while in use)")
     b.add_argument("dest", type=Path)
     b.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="check a backup, keep the database as a backup, and "
+                        "put the backup in its place")
+    rs.add_argument("backup", type=Path, help="the backup file (its .keys and .head beside it)")
+    rs.set_defaults(func=cmd_restore)
     r = sub.add_parser("rekey", help="replace the data key and re-encrypt the database")
     r.set_defaults(func=cmd_rekey)
 
@@ -185,19 +189,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     with signed_in(args, "admin.backup") as ws:
-        dest: Path = args.dest.expanduser()
-        if dest.is_dir():
-            raise CliError("Give the backup a file name, not a folder.")
-        if dest.exists() or slot_path(dest).exists():
-            raise CliError("A file of that name already exists; choose another name.")
-        if not dest.parent.is_dir():
-            raise CliError("The folder for the backup does not exist.")
-        ws.store.backup(dest, str(audit.current_head(ws)))
-        lockout.initialise(dest)  # the copy starts a sound counter of its own
-        with ws.uow() as session:
-            audit.record(ws, session, "backup", detail={"file": dest.name})
-    out(f"Backup written to {dest} (with {slot_path(dest).name} and the signed audit head "
-        f"{head_path(dest).name}).")
+        try:
+            written = backups.backup(ws, args.dest)
+        except ValidationError as exc:
+            raise CliError(str(exc)) from None
+    out(f"Backup written to {written.path} (with {written.slots.name} and the signed audit "
+        f"head {written.head.name}).")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    secret = password()
+    with signed_in(args, "admin.backup", secret=secret) as ws:
+        result = backups.restore(ws, args.backup, secret)
+    for line in result.lines():
+        out(line)
+    out("Sign in again to use the restored database.")
     return 0
 
 

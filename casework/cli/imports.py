@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.cli import import_cases, import_police
+from casework.cli import import_cases, import_files, import_police
 
 
 def register(sub: Any) -> None:
@@ -12,3 +12,4 @@ def register(sub: Any) -> None:
     isub = p.add_subparsers(dest="source", required=True, metavar="SOURCE")
     import_cases.register(isub)
     import_police.register(isub)
+    import_files.register(isub)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from casework.core.errors import PermissionDenied
+from casework.core.errors import EditConflict, PermissionDenied
+from db import changelog
 from db.models import PanelMembership, User
 from db.store import Store
 
@@ -47,6 +49,7 @@ class Workspace:
         self.store = store
         self.actor = actor
         self._sessions = sessionmaker(bind=store.engine, expire_on_commit=False)
+        changelog.install()
 
     def __repr__(self) -> str:
         return f"Workspace(user={self.actor.username!r}, role={self.actor.role!r})"
@@ -55,9 +58,15 @@ class Workspace:
     def uow(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error."""
         session = self._sessions()
+        session.info[changelog.ACTOR_ID] = self.actor.user_id
+        session.info[changelog.ACTOR_NAME] = self.actor.username
         try:
             with session.begin():
                 yield session
+        except StaleDataError as exc:
+            # another user's transaction changed the row between our read and our write
+            raise EditConflict("Someone else saved this record at the same moment; nothing "
+                               "of yours was saved. Reload it and save again.") from exc
         finally:
             session.close()
 

@@ -50,13 +50,14 @@ class _Lines:
         return line
 
 
-def records(text: str, columns: Collection[str] = ()) -> Iterator[tuple[int, list[str]]]:
+def records(text: str, columns: Collection[str] = (),
+            delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) for every record that is not blank, the header first.
 
     ``columns`` are the column names the caller knows: only a header cell that is one of
     them is ever named in a problem (any other is named by its position)."""
     lines = _Lines(text)
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
     header: list[str] | None = None
     row = 0
     while True:
@@ -67,7 +68,7 @@ def records(text: str, columns: Collection[str] = ()) -> Iterator[tuple[int, lis
             return
         except csv.Error as exc:
             raise _problem(row + 1, header or [], columns, "".join(lines.taken),
-                           str(exc)) from None
+                           str(exc), delimiter) from None
         row += 1
         if any("\x00" in line for line in lines.taken):
             raise CsvProblem(row, "row", "the record contains a NUL character")
@@ -82,10 +83,10 @@ def records(text: str, columns: Collection[str] = ()) -> Iterator[tuple[int, lis
 
 
 def _problem(row: int, header: list[str], columns: Collection[str], raw: str,
-             error: str) -> CsvProblem:
+             error: str, delimiter: str = ",") -> CsvProblem:
     limit = csv.field_size_limit()
     if "field larger than field limit" in error:
-        position = long_cell_position(raw, limit)
+        position = long_cell_position(raw, limit, delimiter)
         known = header[position - 1] if 0 < position <= len(header) else ""
         name = known if known and known.strip().lower() in {c.lower() for c in columns} \
             else f"column {position}"
@@ -98,7 +99,7 @@ def _problem(row: int, header: list[str], columns: Collection[str], raw: str,
                                   "cell must be doubled, and the cell quoted)")
 
 
-def long_cell_position(raw: str, limit: int) -> int:
+def long_cell_position(raw: str, limit: int, delimiter: str = ",") -> int:
     """The position (1 = first) of the first cell longer than ``limit`` in a record's raw
     text, read the way the ``csv`` module's default dialect reads it."""
     position, length, quoted, i = 1, 0, False, 0
@@ -114,7 +115,7 @@ def long_cell_position(raw: str, limit: int) -> int:
                 length += 1
         elif ch == '"' and length == 0:
             quoted = True
-        elif ch == ",":
+        elif ch == delimiter:
             position, length = position + 1, 0
         elif ch in "\r\n":
             break

@@ -45,7 +45,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     "panel_chair": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
-        "meeting.manage", "export.pack", "report.panel", "export.table",
+        "meeting.manage", "export.pack", "report.panel", "export.table", "import.cases",
     }),
     "coordinator": frozenset({
         "report.kpis", "report.trigger_return", "export.quarterly", "export.trigger_return",

@@ -46,6 +46,7 @@ REQUIRED: tuple[str, ...] = (
     "letters/possession.txt",
     "letters/tenancy_enforcement.txt",
     "letters/trigger_appeal_outcome.txt",
+    "import_template.xlsx",
 )
 
 

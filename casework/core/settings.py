@@ -98,6 +98,8 @@ SAR_MONTHS = _declare("sar.deadline_months", int, 1, "Answer a subject access re
 SUPPRESS_MAX = _declare("isp.suppress_max", int, 4, "Counts from 1 to N are suppressed in aggregate tables (N at least 2)", minimum=SUPPRESS_FLOOR)
 ROUND_TO = _declare("isp.round_to", int, 0, "Round unsuppressed counts to a multiple of N (0 = no rounding)")
 K_ANONYMITY = _declare("isp.k", int, 5, "Every quasi-identifier combination must occur at least k times (k at least 3)", minimum=K_FLOOR)
+# Backups
+BACKUP_REMINDER_DAYS = _declare("admin.backup_reminder_days", int, 7, "Remind the administrator when the last backup is older than N days", minimum=1)
 # Desktop safeguards
 IDLE_LOCK_MINUTES = _declare("ui.idle_lock_minutes", int, 10, "Lock the application after N idle minutes")
 CLIPBOARD_CLEAR_SECONDS = _declare("ui.clipboard_clear_seconds", int, 10, "Clear a copied sensitive value after N seconds")

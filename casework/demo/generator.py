@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -161,12 +162,15 @@ def _insert_sql(table: Table, keys: list[str]) -> str:
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(keys))})'
 
 
-def _write(conn: Connection, rows: dict[str, list[Row]]) -> int:
+def _write(conn: Connection, rows: dict[str, list[Row]], ids: random.Random,
+           stamp: datetime) -> int:
     """Insert buffered rows parents first; returns how many rows were written.
 
     The rows go to the driver's ``executemany`` as tuples, past SQLAlchemy's per-value
     bind processing (most of the load's time at a million cases); a column absent from
-    the rows gets its Python-side default once per batch, as ``insert()`` would give it."""
+    the rows gets its Python-side default once per batch, as ``insert()`` would give it;
+    a row's ``uuid`` is its own, drawn from ``ids`` (the same seed, the same uuids), and
+    an ``updated_at`` not given is ``stamp`` (the load's day, not the machine's time)."""
     raw = conn.connection.dbapi_connection
     assert raw is not None
     written = 0
@@ -181,6 +185,8 @@ def _write(conn: Connection, rows: dict[str, list[Row]]) -> int:
             if column.name in keys or default is None or not hasattr(default, "arg"):
                 continue
             value = default.arg(None) if callable(default.arg) else default.arg
+            if column.name == "updated_at":
+                value = stamp
             keys.append(column.name)
             defaults.append(_stored(value))
         kinds = _column_kinds(table)
@@ -192,6 +198,10 @@ def _write(conn: Connection, rows: dict[str, list[Row]]) -> int:
                       for row in batch]
         else:
             values = [tuple(row[k] for k in given) + tail for row in batch]
+        if "uuid" in keys[len(given):]:  # a row identity is never shared: one per row
+            at = keys.index("uuid")
+            values = [(*v[:at], str(uuid.UUID(int=ids.getrandbits(128), version=4)), *v[at + 1:])
+                      for v in values]
         raw.executemany(_insert_sql(table, keys), values)
         written += len(batch)
     return written
@@ -271,6 +281,8 @@ def fill(session: Session, cases: int, seed: int, today: date,
     ``rebuild_indexes`` drops the secondary indexes for the load and builds them once
     after it (much faster for a large demo; a small one can skip it)."""
     rng = random.Random(seed)
+    ids = random.Random(f"uuid:{seed}")
+    stamp = datetime.combine(today, datetime.min.time())
     if session.scalar(select(func.count()).select_from(Case)):
         raise ValidationError("Demo data goes only into a new database without cases.")
     lsoas = list(session.scalars(select(Lsoa.code).order_by(Lsoa.code)))
@@ -293,7 +305,7 @@ def fill(session: Session, cases: int, seed: int, today: date,
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
     for done, rows in batches:
-        written += _write(conn, rows)
+        written += _write(conn, rows, ids, stamp)
         report(0.9 * done / cases)
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.cases.lifecycle import add_task, complete_tasks
+from casework.cases.lifecycle import add_task, check_loaded, complete_tasks
 from casework.cases.workflow import SafeRepr, check_date, require_open
 from casework.core import audit, clock, settings
 from casework.core.context import Workspace
@@ -111,11 +111,13 @@ def _age_group(derived: bool | None, given: bool | None, reason: str) -> tuple[b
     return given, ""
 
 
-def _detail(ws: Workspace, session: Session, case_id: int) -> MartDetail:
+def _detail(ws: Workspace, session: Session, case_id: int,
+            loaded_version: int | None = None) -> MartDetail:
     case, _ref = load_referral(ws, session, case_id)
     detail = session.get(MartDetail, case_id)
     if case.case_type != "mart" or detail is None:
         raise NotFound("No such MART referral.")
+    check_loaded(session, case, loaded_version)
     return detail
 
 
@@ -167,12 +169,14 @@ def refer_mart(ws: Workspace, panel_id: int, person_id: int | None, referred_on:
 def set_mart_details(ws: Workspace, case_id: int, *, exploitation_type: str | None = None,
                      is_child: bool | None = None, nationality: str | None = None,
                      exploited_on: date | None = None,
-                     age_override_reason: str = "") -> MartView:
+                     age_override_reason: str = "",
+                     loaded_version: int | None = None) -> MartView:
     """Correct the exploitation type, the date of exploitation, the age group (against
-    the date of birth, a different one with its reason) or nationality."""
+    the date of birth, a different one with its reason) or nationality (refused with
+    ``EditConflict`` if the case changed since ``loaded_version``)."""
     require(ws.actor, "case.write")
     with ws.uow() as session:
-        detail = _detail(ws, session, case_id)
+        detail = _detail(ws, session, case_id, loaded_version)
         if exploitation_type is not None:
             _check_type(exploitation_type)
             detail.exploitation_type = exploitation_type

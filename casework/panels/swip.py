@@ -15,7 +15,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.cases.lifecycle import CaseHeader, add_task, complete_with_task, create_case
+from casework.cases.lifecycle import (
+    CaseHeader,
+    add_task,
+    check_loaded,
+    complete_with_task,
+    create_case,
+)
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
 from casework.core import audit, clock, vocabulary
 from casework.core.context import Workspace
@@ -146,11 +152,14 @@ def referral_view(ws: Workspace, case_id: int) -> ReferralView:
 
 def update_referral(ws: Workspace, case_id: int, *, consent: str | None = None,
                     needs: Sequence[str] | None = None, risk_level: str | None = None,
-                    agencies_engaged: Sequence[str] | None = None) -> ReferralView:
-    """Change consent, needs, risk or the agencies engaged."""
+                    agencies_engaged: Sequence[str] | None = None,
+                    loaded_version: int | None = None) -> ReferralView:
+    """Change consent, needs, risk or the agencies engaged (refused with
+    ``EditConflict`` if the case changed since ``loaded_version``)."""
     require(ws.actor, "case.write")
     with ws.uow() as session:
         case, ref = load_referral(ws, session, case_id)
+        check_loaded(session, case, loaded_version)
         require_open(case)
         changed = []
         if consent is not None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from casework.cases.lifecycle import load_case
 from casework.cases.links import LINK_COLUMNS, person_links
 from casework.cases.workflow import link_person
-from casework.core import audit, clock
+from casework.core import audit, clock, versions
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import can_see_case, require, visible_cases
@@ -86,6 +86,7 @@ class PersonView:
     consent: str
     notes: str
     merged_into_id: int | None
+    version: int = 0  # what ``edit_person`` takes back as ``loaded_version``
 
     def __repr__(self) -> str:  # never print personal data
         return f"PersonView(id={self.id})"
@@ -166,7 +167,7 @@ def view_of(person: Person) -> PersonView:
                           pa.address.postcode, pa.address.lsoa_code, pa.current)
               for pa in addresses),
         frozenset(f for f in FLAGS if getattr(person, f)), person.consent, person.notes,
-        person.merged_into_id)
+        person.merged_into_id, person.version or 0)
 
 
 # ---------------------------------------------------------------- create, edit, read
@@ -265,11 +266,16 @@ def create_person(ws: Workspace, data: PersonInput) -> PersonView:
         return view_of(person)
 
 
-def edit_person(ws: Workspace, person_id: int, data: PersonInput) -> PersonView:
-    """Replace a person's details (a changed address becomes the current one)."""
+def edit_person(ws: Workspace, person_id: int, data: PersonInput, *,
+                loaded_version: int | None = None) -> PersonView:
+    """Replace a person's details (a changed address becomes the current one). With
+    ``loaded_version`` (the version the user's form showed), an edit based on an older
+    version is refused (``EditConflict``): nobody's change is overwritten unseen."""
     require(ws.actor, "people.write")
     with ws.uow() as session:
         person = require_person(ws, session, person_id)
+        versions.check(session, person, loaded_version, "This person's record", "person",
+                       person.id)
         if person.merged_into_id is not None:
             raise ValidationError("This record was merged; edit the surviving record.",
                                   field="person_id")

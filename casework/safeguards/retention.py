@@ -160,8 +160,8 @@ def _blank_text(session: Session, table: Table, where: ColumnElement[bool]) -> N
     keep = KEEP_TEXT.get(table.name, frozenset())
     values: dict[str, Any] = {}
     for col in table.columns:
-        if col.name in keep or col.primary_key or col.foreign_keys:
-            continue
+        if col.name in keep or col.primary_key or col.foreign_keys or col.name == "uuid":
+            continue  # a row identity is not personal data: a later sync needs it
         if isinstance(col.type, String):  # Text is a String
             values[col.name] = None if col.nullable else ""
         elif isinstance(col.type, LargeBinary):

@@ -19,7 +19,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.cases.lifecycle import CaseHeader, add_task, complete_tasks, create_case, load_case
+from casework.cases.lifecycle import (
+    CaseHeader,
+    add_task,
+    check_loaded,
+    complete_tasks,
+    create_case,
+    load_case,
+)
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
 from casework.core import audit, clock, settings
 from casework.core.context import Workspace
@@ -146,15 +153,18 @@ def record_eligibility(ws: Workspace, case_id: int, *, victim_chose: bool | None
                        right_to_occupy: bool | None = None,
                        landlord_consent: bool | None = None,
                        risk_assessment_done: bool | None = None,
-                       checked_on: date | None = None) -> SanctuaryView:
+                       checked_on: date | None = None,
+                       loaded_version: int | None = None) -> SanctuaryView:
     """Record the outcome of one or more eligibility checks, made on ``checked_on``
-    (today by default): a check that passes carries that date, one that fails none."""
+    (today by default): a check that passes carries that date, one that fails none
+    (refused with ``EditConflict`` if the case changed since ``loaded_version``)."""
     require(ws.actor, "case.write")
     given = {"victim_chose": victim_chose, "perpetrator_not_resident": perpetrator_not_resident,
              "right_to_occupy": right_to_occupy, "landlord_consent": landlord_consent,
              "risk_assessment_done": risk_assessment_done}
     with ws.uow() as session:
         case, job = _job(ws, session, case_id)
+        check_loaded(session, case, loaded_version)
         require_open(case)
         changed = {k: v for k, v in given.items() if v is not None}
         day = checked_on or clock.today()

@@ -39,6 +39,7 @@ from db.models.police import PoliceAsbImport, PoliceAsbIncident
 from db.models.reporting import ESCALATION_STEPS_TAKEN  # noqa: F401  (registers the report indexes)
 from db.models.safeguards import Disclosure
 from db.models.sanctuary import Contractor, SanctuaryFeedback, SanctuaryJob, WorkLine
+from db.models.sync import ChangeLog
 from db.models.trigger import (
     TriggerApplication,
     TriggerComplaint,
@@ -49,7 +50,7 @@ from db.models.vocab import VocabularyTerm
 
 __all__ = [
     "Address", "AsbDetail", "AuditEntry", "AuditHead", "Base", "Breach", "Case", "CaseCount",
-    "CaseListState", "CaseParty", "Contractor",
+    "CaseListState", "CaseParty", "ChangeLog", "Contractor",
     "Disclosure", "Document", "EscalationStep", "EvidenceItem", "Incident", "KeySlotRecord",
     "LetterTemplateVersion", "Lsoa", "MartDetail", "MartOutcome", "Meeting",
     "MeetingAttendance", "MeetingItem", "Note", "NrmDecision", "Panel", "PanelAction",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, utcnow
+from db.models.base import Base, SyncedStamp, utcnow
 
 ASB_CATEGORIES = ("personal", "nuisance", "environmental")
 INCIDENT_SOURCES = ("council", "police", "housing", "other")
@@ -19,7 +19,7 @@ ESCALATION_ACTIONS = (
 )
 
 
-class AsbDetail(Base):
+class AsbDetail(SyncedStamp, Base):
     __tablename__ = "asb_details"
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
@@ -33,7 +33,7 @@ class AsbDetail(Base):
     guardcam_installed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Incident(Base):
+class Incident(SyncedStamp, Base):
     __tablename__ = "incidents"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -48,7 +48,7 @@ class Incident(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class RiskAssessment(Base):
+class RiskAssessment(SyncedStamp, Base):
     __tablename__ = "risk_assessments"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -64,7 +64,7 @@ class RiskAssessment(Base):
     is_intake: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class EscalationStep(Base):
+class EscalationStep(SyncedStamp, Base):
     __tablename__ = "escalation_steps"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -79,7 +79,7 @@ class EscalationStep(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Breach(Base):
+class Breach(SyncedStamp, Base):
     __tablename__ = "breaches"
     id: Mapped[int] = mapped_column(primary_key=True)
     step_id: Mapped[int] = mapped_column(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models.base import Base, utcnow
+from db.models.base import Base, Synced, SyncedStamp, utcnow
 
 CASE_TYPES = ("asb", "trigger", "swip", "mart", "sanctuary")
 CASE_STATUSES = ("open", "closed")
@@ -16,7 +16,7 @@ PARTY_ROLES = ("victim", "complainant", "perpetrator", "witness", "household", "
                "guardian")
 
 
-class Case(Base):
+class Case(Synced, Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_type_status", "case_type", "status"),
@@ -50,7 +50,7 @@ class Case(Base):
     )
 
 
-class CaseParty(Base):
+class CaseParty(SyncedStamp, Base):
     __tablename__ = "case_parties"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -61,7 +61,7 @@ class CaseParty(Base):
     case: Mapped[Case] = relationship(back_populates="parties")
 
 
-class Task(Base):
+class Task(SyncedStamp, Base):
     __tablename__ = "tasks"
     __table_args__ = (Index("ix_tasks_open_due", "completed_on", "due_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +79,7 @@ class Task(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Note(Base):
+class Note(SyncedStamp, Base):
     __tablename__ = "notes"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -89,7 +89,7 @@ class Note(Base):
     shareable: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Document(Base):
+class Document(SyncedStamp, Base):
     """A generated letter or an attached file, kept with the case (encrypted with it)."""
 
     __tablename__ = "documents"
@@ -105,7 +105,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class EvidenceItem(Base):
+class EvidenceItem(SyncedStamp, Base):
     """A file attached to a case as evidence (photo, statement, diary sheet...): the bytes
     are a ``Document`` (kind ``evidence``, encrypted with the database)."""
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, SyncedStamp
 
 SWIP_NEEDS = ("housing", "substance_use", "health", "exploitation_risk", "debt")
 SWIP_OUTCOMES = ("engaged_with_support", "exited", "moved_away", "disengaged")
@@ -21,7 +21,7 @@ MART_OUTCOMES = (
 )
 
 
-class Referral(Base):
+class Referral(SyncedStamp, Base):
     """A SWIP or MART referral; the case row carries type, panel, risk and status."""
 
     __tablename__ = "referrals"
@@ -37,7 +37,7 @@ class Referral(Base):
     location_concern: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class MartDetail(Base):
+class MartDetail(SyncedStamp, Base):
     __tablename__ = "mart_details"
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
@@ -57,7 +57,7 @@ class MartDetail(Base):
     age_override_reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class NrmDecision(Base):
+class NrmDecision(SyncedStamp, Base):
     __tablename__ = "nrm_decisions"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -69,7 +69,7 @@ class NrmDecision(Base):
     early_reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class MartOutcome(Base):
+class MartOutcome(SyncedStamp, Base):
     """One coded outcome of a MART case (a case may have several)."""
 
     __tablename__ = "mart_outcomes"
@@ -80,7 +80,7 @@ class MartOutcome(Base):
     recorded_on: Mapped[date]
 
 
-class UglyMugReport(Base):
+class UglyMugReport(SyncedStamp, Base):
     """An ugly-mug / dangerous-individual report: a record of its own, held by a panel,
     with a coded description, the date, the small area and the referrals it concerns."""
 
@@ -96,7 +96,7 @@ class UglyMugReport(Base):
     lsoa_code: Mapped[str | None] = mapped_column(String(12))
 
 
-class UglyMugLink(Base):
+class UglyMugLink(SyncedStamp, Base):
     """A referral an ugly-mug report concerns."""
 
     __tablename__ = "ugly_mug_links"
@@ -107,7 +107,7 @@ class UglyMugLink(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
 
 
-class Meeting(Base):
+class Meeting(SyncedStamp, Base):
     __tablename__ = "meetings"
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
@@ -118,7 +118,7 @@ class Meeting(Base):
     starts_at: Mapped[str] = mapped_column(String(5), default="")  # "HH:MM"
 
 
-class MeetingAttendance(Base):
+class MeetingAttendance(SyncedStamp, Base):
     __tablename__ = "meeting_attendance"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
@@ -131,7 +131,7 @@ class MeetingAttendance(Base):
     role: Mapped[str] = mapped_column(String(10), default="member")  # chair|member|guest
 
 
-class MeetingItem(Base):
+class MeetingItem(SyncedStamp, Base):
     """One referral on a meeting's agenda, with the minute recorded for it."""
 
     __tablename__ = "meeting_items"
@@ -151,7 +151,7 @@ class MeetingItem(Base):
     removed_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
-class PanelAction(Base):
+class PanelAction(SyncedStamp, Base):
     __tablename__ = "panel_actions"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.models.base import Base, utcnow
+from db.models.base import Base, Synced, SyncedStamp, utcnow
 
 GENDERS = ("female", "male", "non_binary", "other", "not_known")
 CONSENT = ("given", "refused", "not_sought", "withdrawn")
@@ -29,7 +29,7 @@ class Lsoa(Base):
         return f"<Lsoa {self.code}>"
 
 
-class Person(Base):
+class Person(Synced, Base):
     __tablename__ = "people"
     __table_args__ = (
         # Search as you type (casework.search): a name prefix, then the other name
@@ -63,7 +63,7 @@ class Person(Base):
     )
 
 
-class PersonAlias(Base):
+class PersonAlias(SyncedStamp, Base):
     __tablename__ = "person_aliases"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
@@ -71,7 +71,7 @@ class PersonAlias(Base):
     person: Mapped[Person] = relationship(back_populates="aliases")
 
 
-class Address(Base):
+class Address(SyncedStamp, Base):
     __tablename__ = "addresses"
     id: Mapped[int] = mapped_column(primary_key=True)
     line1: Mapped[str] = mapped_column(String(160), default="", index=True)  # search
@@ -82,7 +82,7 @@ class Address(Base):
     lsoa: Mapped[Lsoa | None] = relationship()
 
 
-class PersonAddress(Base):
+class PersonAddress(SyncedStamp, Base):
     __tablename__ = "person_addresses"
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

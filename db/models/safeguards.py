@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base, utcnow
+from db.models.base import Base, SyncedStamp, utcnow
 
 
-class Disclosure(Base):
+class Disclosure(SyncedStamp, Base):
     """One disclosure of a person's information. ``person_id`` and ``task_id`` are plain
     numbers (no foreign keys): the log outlives the records it describes, and is no
     reference to the person that would hold their record back from retention."""

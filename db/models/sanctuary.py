@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, SyncedStamp
 
 WORK_KINDS = (
     "door_lock", "window_lock", "door_viewer", "door_chain", "reinforced_door",
@@ -24,7 +24,7 @@ class Contractor(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class SanctuaryJob(Base):
+class SanctuaryJob(SyncedStamp, Base):
     __tablename__ = "sanctuary_jobs"
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
@@ -50,7 +50,7 @@ class SanctuaryJob(Base):
     fire_safety_checked_on: Mapped[date | None]
 
 
-class WorkLine(Base):
+class WorkLine(SyncedStamp, Base):
     __tablename__ = "work_lines"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -59,7 +59,7 @@ class WorkLine(Base):
     cost_pence: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SanctuaryFeedback(Base):
+class SanctuaryFeedback(SyncedStamp, Base):
     __tablename__ = "sanctuary_feedback"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -7,12 +7,12 @@ from datetime import date
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models.base import Base
+from db.models.base import Base, SyncedStamp
 
 TRIGGER_BODIES = ("council", "police", "icb", "housing_provider", "other")
 
 
-class TriggerApplication(Base):
+class TriggerApplication(SyncedStamp, Base):
     __tablename__ = "trigger_applications"
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
@@ -33,7 +33,7 @@ class TriggerApplication(Base):
     appeal_decided_on: Mapped[date | None]
 
 
-class TriggerComplaint(Base):
+class TriggerComplaint(SyncedStamp, Base):
     __tablename__ = "trigger_complaints"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -47,7 +47,7 @@ class TriggerComplaint(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class TriggerReview(Base):
+class TriggerReview(SyncedStamp, Base):
     __tablename__ = "trigger_reviews"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -56,7 +56,7 @@ class TriggerReview(Base):
     findings: Mapped[str] = mapped_column(Text, default="")
 
 
-class TriggerRecommendation(Base):
+class TriggerRecommendation(SyncedStamp, Base):
     __tablename__ = "trigger_recommendations"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -14,6 +14,13 @@ from ui.common.widgets import RecordTable
 from ui.safeguards.tabs import RetentionTab, SubjectAccessTab, WhoSawTab
 
 
+def _reminder(ws: Any) -> str:
+    from casework.admin.backups import backup_overdue
+    from ui.admin.backups import reminder_text
+
+    return reminder_text(backup_overdue(ws))
+
+
 class Page(Screen):
     """Tabs: Users, Key slots, Settings, Sharing protocol."""
 
@@ -65,6 +72,12 @@ class Page(Screen):
 
             self.vocabulary = VocabularyTab(ws, self)
             self.tabs.addTab(self.vocabulary, "Voca&bularies")
+        self.backups = None
+        if has(ws.actor, "admin.backup"):
+            from ui.admin.backups import BackupTab
+
+            self.backups = BackupTab(ws, self)
+            self.tabs.addTab(self.backups, "Backup and restore")
         self.retention = self.who_saw = self.sar = None
         if has(ws.actor, "admin.retention"):
             self.retention = RetentionTab(ws, self)
@@ -109,6 +122,13 @@ class Page(Screen):
 
         ws = self.ws
         QueryOp(self, lambda: (list_users(ws), admin_overview(ws)), self._show).run()
+        if self.backups is not None:
+            self.backups.refresh()
+            QueryOp(self, lambda: _reminder(ws), self._remind).run()
+
+    def _remind(self, text: str) -> None:
+        if text and not self.status.isVisible():
+            self.set_status(text)
 
     def _show(self, parts: tuple[Any, Any]) -> None:
         users, info = parts

@@ -35,6 +35,8 @@ class NoteDialog(FormDialog):
 class CloseDialog(FormDialog):
     """Close the case with one of its type's outcomes."""
 
+    versioned = True  # saves the case at the version shown (``CaseView.run_dialog``)
+
     def __init__(self, parent: QWidget | None, ws: Any, case_id: int, case_type: str,
                  items: list[Any] | None = None) -> None:
         asks = [i for i in items or () if i.record != "task"]
@@ -81,7 +83,8 @@ class CloseDialog(FormDialog):
                                                  missing[0]))
             return
         self.submit(lambda: close_case(self.ws, self.case_id, v["outcome"], v["closed_on"],
-                                       v["reason"], decisions, v.get("reassign_to")))
+                                       v["reason"], decisions, v.get("reassign_to"),
+                                       loaded_version=self.loaded_version))
 
 
 class PartyDialog(FormDialog):
@@ -146,6 +149,8 @@ class EndPartyDialog(FormDialog):
 class ReopenDialog(FormDialog):
     """Reopen a closed case with a reason."""
 
+    versioned = True
+
     def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
         super().__init__(parent, "Reopen the case", submit_label="&Reopen",
                          intro="The outcome is cleared and a review task is set for today.")
@@ -156,12 +161,15 @@ class ReopenDialog(FormDialog):
         from casework.cases.transitions import reopen_case
 
         v = self.form.values()
-        self.submit(lambda: reopen_case(self.ws, self.case_id, v["reason"]))
+        self.submit(lambda: reopen_case(self.ws, self.case_id, v["reason"],
+                                        loaded_version=self.loaded_version))
 
 
 class TransferDialog(FormDialog):
     """Transfer the case to another team and owner, or give it to another officer of its
     team; access follows at once."""
+
+    versioned = True
 
     def __init__(self, parent: QWidget | None, ws: Any, case_id: int, team_id: Any,
                  choices: list[Any]) -> None:
@@ -183,9 +191,11 @@ class TransferDialog(FormDialog):
         owner = v["owner_id"]
         team = self.team_of.get(owner)
         if team is not None and team != self.team_id:
-            self.submit(lambda: transfer_case(self.ws, self.case_id, team, owner, v["reason"]))
+            self.submit(lambda: transfer_case(self.ws, self.case_id, team, owner, v["reason"],
+                                              loaded_version=self.loaded_version))
         else:
-            self.submit(lambda: reassign_owner(self.ws, self.case_id, owner, v["reason"]))
+            self.submit(lambda: reassign_owner(self.ws, self.case_id, owner, v["reason"],
+                                               loaded_version=self.loaded_version))
 
 
 class EvidenceDialog(FormDialog):

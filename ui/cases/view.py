@@ -346,6 +346,14 @@ class CaseView(QWidget):
         """Open an action dialog (window-modal, non-blocking); reload the case when it is
         accepted. The open dialog is ``self.dialog`` (tests drive it)."""
         self.dialog = dialog
+        if getattr(dialog, "versioned", False) and self.header is not None:
+            from casework.cases.caseview import case_header
+            from ui.common.changes import CASE, Change
+
+            ws, case_id = self.ws, self.case_id
+            dialog.expect_version(  # type: ignore[attr-defined]
+                getattr(self.header, "version", None),
+                lambda: case_header(ws, case_id).version, Change({case_id}, {CASE}))
         dialog.accepted.connect(
             lambda: self.after_change(message, getattr(dialog, "result_value", None)))
         dialog.finished.connect(dialog.deleteLater)

@@ -77,3 +77,69 @@ def announce(change: Change) -> Change:
     """Tell every open screen what changed."""
     bus().changed.emit(change)
     return change
+
+
+POLL_MS = 30_000  # how often an open window looks for other users' changes
+
+
+class ChangeWatcher(QObject):
+    """Shows other users' changes: when the window is activated again and every
+    ``POLL_MS`` while it is active, it reads the "last change" marker (one index lookup,
+    in the background) and, only if it moved, which cases and kinds of record changed;
+    then it announces them on the bus, and the open screens that show them reload."""
+
+    def __init__(self, ws: Any, window: Any, interval_ms: int = POLL_MS) -> None:
+        from ui.common.qt import QApplication, QTimer
+
+        super().__init__(window)
+        self.ws, self.window = ws, window
+        self.marker: int | None = None
+        self.busy = False
+        self.polls = 0  # finished looks (tests wait on it)
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.applicationStateChanged.connect(self._state_changed)
+        self.poll()
+
+    def _state_changed(self, state: Any) -> None:
+        from ui.common.qt import Qt
+
+        if state == Qt.ApplicationState.ApplicationActive:
+            self.poll()
+
+    def _tick(self) -> None:
+        if self.window.isActiveWindow():
+            self.poll()
+
+    def poll(self) -> None:
+        """Look now (in the background); a look still running is not doubled."""
+        from casework.core import changefeed
+        from ui.common.ops import QueryOp
+
+        if self.busy:
+            return
+        self.busy = True
+        ws, marker = self.ws, self.marker
+
+        def work() -> Any:
+            latest = changefeed.last_change(ws)
+            if marker is None or latest == marker:
+                return changefeed.Changes(latest, frozenset(), frozenset())
+            return changefeed.changes_after(ws, marker)
+
+        QueryOp(self.window, work, self._seen).failure(self._failed).run()
+
+    def _seen(self, changes: Any) -> None:
+        self.busy = False
+        self.polls += 1
+        self.marker = changes.last
+        if changes.any:
+            announce(Change(changes.case_ids, changes.kinds, source=self))
+
+    def _failed(self, _exc: BaseException) -> None:
+        self.busy = False  # a locked or busy database: the next look tries again
+        self.polls += 1

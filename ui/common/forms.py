@@ -27,6 +27,7 @@ from ui.common.qt import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     Qt,
     QVBoxLayout,
@@ -265,5 +266,73 @@ class FormDialog(GuardedDialog):
         def bad(exc: BaseException) -> None:
             keep_default(self.submit_button)
             self.form.show_error(exc)
+            from casework.core.errors import EditConflict
+
+            if isinstance(exc, EditConflict) and self._fetch_version is not None:
+                self._offer_reload()
 
         QueryOp(self, op, ok).failure(bad).run()
+
+    # -- editing a record others may change (optimistic concurrency) --------------------
+    loaded_version: int | None = None
+    _fetch_version: Callable[[], int] | None = None
+    _reloaded_change: Any = None
+    reload_button: QPushButton | None = None
+
+    def expect_version(self, version: int | None, fetch: Callable[[], int],
+                       change: Any = None) -> None:
+        """The record is shown at ``version``: the dialog's save hands it back
+        (``self.loaded_version``). If someone else saved first, the service refuses and
+        the dialog keeps every typed value and offers to reload: ``fetch`` (run in the
+        background) reads the current version, and ``change`` is announced so the screen
+        behind shows the other user's changes."""
+        self.loaded_version = version
+        self._fetch_version = fetch
+        self._reloaded_change = change
+
+    def _offer_reload(self) -> None:
+        from ui.common.mnemonics import claims
+
+        if self.reload_button is None:
+            self.reload_button = self.buttons.addButton(
+                "Reload their changes", QDialogButtonBox.ButtonRole.ResetRole)
+            self.reload_button.setAccessibleName("Reload their changes")
+            self.reload_button.clicked.connect(self.reload_latest)
+        taken = {key for key, _t in claims(self)}
+        text = "Reload their changes"
+        spot = next((i for i, ch in enumerate(text) if ch.isalpha()
+                     and ch.lower() not in taken), None)
+        self.reload_button.setText(text if spot is None else f"{text[:spot]}&{text[spot:]}")
+        self.reload_button.show()
+        self.reload_button.setEnabled(True)
+        keep_default(self.reload_button)
+        self.reload_button.setFocus()
+        self.adjustSize()  # the whole message shows, however long
+
+    def reload_latest(self) -> None:
+        """Take the current version (the typed input stays as it is) and announce the
+        change, so the next save is checked against what is now shown."""
+        fetch = self._fetch_version
+        if fetch is None or self.reload_button is None:
+            return
+        self.reload_button.setEnabled(False)
+
+        def done(version: int) -> None:
+            self.loaded_version = version
+            if self.reload_button is not None:
+                self.reload_button.hide()
+            keep_default(self.submit_button)
+            self.submit_button.setFocus()
+            self.form.show_error("Reloaded: the screen behind now shows their changes. "
+                                 "Your input is as you typed it: check it, then save again.")
+            if self._reloaded_change is not None:
+                from ui.common.changes import announce
+
+                announce(self._reloaded_change)
+
+        def failed(exc: BaseException) -> None:
+            if self.reload_button is not None:
+                self.reload_button.setEnabled(True)
+            self.form.show_error(exc)
+
+        QueryOp(self, fetch, done).failure(failed).run()

@@ -19,6 +19,12 @@ class EditPersonDialog(FormDialog):
 
         super().__init__(parent, f"Edit {person.display_name}", submit_label="&Save")
         self.ws, self.person_id = ws, person.id
+        from casework.people.persons import get_person
+        from ui.common.changes import PERSON, Change
+
+        pid = person.id
+        self.expect_version(getattr(person, "version", None),
+                            lambda: get_person(ws, pid).version, Change((), {PERSON}))
         a = person.current_address
         self.add("given_name", "&Given name", QLineEdit(person.given_name))
         self.add("family_name", "&Family name", QLineEdit(person.family_name))
@@ -66,7 +72,7 @@ class EditPersonDialog(FormDialog):
             address if any((v["line1"], v["postcode"], v["lsoa_code"])) else None,
             frozenset(f for f in self.flags if v[f]), v["consent"], v["notes"])
         ws, pid = self.ws, self.person_id
-        self.submit(lambda: edit_person(ws, pid, data))
+        self.submit(lambda: edit_person(ws, pid, data, loaded_version=self.loaded_version))
 
 
 class MergeDialog(FormDialog):

@@ -30,6 +30,9 @@ class Page(Screen):
     def __init__(self, ws: Any, main: Any) -> None:
         super().__init__(ws, main)
         self.person: Any = None
+        from ui.common.changes import bus
+
+        bus().changed.connect(self._on_change)  # a bound method: disconnected with the page
         box = VBox(self)
         box.addWidget(heading("People"))
         row = QHBoxLayout()
@@ -113,6 +116,11 @@ class Page(Screen):
             item = QListWidgetItem(f"{h.label}  —  {h.detail}" if h.detail else h.label)
             item.setData(Qt.ItemDataRole.UserRole, h.id)
             self.results.addItem(item)
+
+    def _on_change(self, change: Any) -> None:
+        """Another user (or a reloaded dialog) changed people: show the record anew."""
+        if change.touches("person") and change.source is not self and self.person is not None:
+            self.open_person(self.person.id)
 
     def open_person(self, person_id: int) -> None:
         """Show a person's record and cases (reading it is audited by the service)."""

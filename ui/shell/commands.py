@@ -20,6 +20,7 @@ from ui.common.qt import (
     QKeySequence,
     QLabel,
     QMenu,
+    QMenuBar,
     QSize,
     QStyle,
     Qt,
@@ -61,6 +62,33 @@ def _action(win: MainWindow, text: str, slot: Callable[[], Any], keys: str = "",
     return act
 
 
+def _menu(bar: QMenuBar, title: str) -> QMenu:
+    """A menu made on the Python side and handed to the bar: the wrapper stays the menu's
+    own (a menu made inside Qt can come back wrapped as whatever last lived at its
+    address)."""
+    menu = QMenu(title, bar)
+    bar.addMenu(menu)
+    return menu
+
+
+def _can_import(win: MainWindow) -> bool:
+    from casework.core.permissions import has
+
+    actor = win.ws.actor
+    return has(actor, "import.cases") and has(actor, "case.write")
+
+
+def import_cases(win: MainWindow) -> Any:
+    """File → Import cases…: the import window (kept on the window for tests)."""
+    from ui.cases.importing import ImportDialog
+
+    dlg = ImportDialog(win, win.ws)
+    win.import_dialog = dlg
+    dlg.finished.connect(dlg.deleteLater)
+    dlg.open()
+    return dlg
+
+
 def build_commands(win: MainWindow) -> Commands:
     """Add the menu bar and toolbar to ``win``; return the actions."""
     sp = QStyle.StandardPixmap
@@ -74,6 +102,9 @@ def build_commands(win: MainWindow) -> Commands:
     acts["export_list"] = _action(win, "Export list…", lambda: export_list(win),
                                   "Ctrl+Shift+E", tip="Export the screen's list to Excel or "
                                   "CSV, under the sharing protocol")
+    acts["import"] = _action(win, "Import cases…", lambda: import_cases(win),
+                             tip="Import cases from a workbook or CSV file")
+    acts["import"].setVisible(cases_allowed and _can_import(win))
     acts["close_tab"] = _action(win, "Close case tab", lambda: close_case_tab(win), "Ctrl+W",
                                 tip="Close the case tab shown")
     acts["refresh"] = _action(win, "Refresh", lambda: refresh(win), "F5", sp.SP_BrowserReload,
@@ -91,31 +122,32 @@ def build_commands(win: MainWindow) -> Commands:
     acts["find"].setVisible(win.search is not None)
 
     bar = win.menuBar()
-    file_menu = bar.addMenu("File")
+    file_menu = _menu(bar, "File")
     file_menu.addAction(acts["new_case"])
     file_menu.addAction(acts["export_list"])
+    file_menu.addAction(acts["import"])
     file_menu.addSeparator()
     file_menu.addAction(acts["lock"])
     file_menu.addAction(acts["quit"])
-    case_menu = bar.addMenu("Case")
+    case_menu = _menu(bar, "Case")
     case_menu.setObjectName("caseMenu")  # case actions join it as they are added
     case_menu.addAction(acts["close_tab"])
     case_menu.addAction(acts["refresh"])
     case_menu.menuAction().setVisible(cases_allowed)  # a role without cases has no Case menu
-    view_menu = bar.addMenu("View")
+    view_menu = _menu(bar, "View")
     for n, item in enumerate(win.items, start=1):
         act = _action(win, item.label, lambda key=item.key: win.show_page(key), f"Alt+{n}")
         acts[f"page_{item.key}"] = act
         view_menu.addAction(act)
     view_menu.addSeparator()
     view_menu.addAction(acts["refresh"])
-    tools_menu = bar.addMenu("Tools")
+    tools_menu = _menu(bar, "Tools")
     tools_menu.addAction(acts["find"])
     if "admin" in win.nav_keys():
         acts["maintenance"] = _action(win, "Backup, check and verify…",
                                       lambda: win.show_page("admin"))
         tools_menu.addAction(acts["maintenance"])
-    help_menu = bar.addMenu("Help")
+    help_menu = _menu(bar, "Help")
     for key in ("help", "shortcuts", "about"):
         help_menu.addAction(acts[key])
 

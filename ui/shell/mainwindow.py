@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, *, remember: bool = False) -> None:
         super().__init__()
         self.ws = ws
+        self.import_dialog: Any = None  # File → Import cases…, while open
         self.remember = remember
         self.setWindowTitle("casework")
         self.setAccessibleName("casework main window")
@@ -123,6 +124,9 @@ class MainWindow(QMainWindow):
         self.commands = build_commands(self)
         self.setTabOrder(self.nav, self.stack)
         self.statusBar().showMessage(f"Signed in as {ws.actor.username}")
+        from ui.common.changes import ChangeWatcher
+
+        self.watcher = ChangeWatcher(ws, self)  # other users' changes reach open screens
         prepare(self)
         if self.items:
             self.nav.setCurrentRow(0)
