@@ -44,6 +44,9 @@ IDENTIFIABLE = ("cases", *CASE_CHILD_TABLES, "breaches", "tasks", "people",
                 "ugly_mug_reports")
 # The disclosure log (subject access): read and appended by roles with "disclosures".
 DISCLOSURES = ("disclosures",)
+# The change log (``db.changelog``): appended by every writer, in its own name; a row is
+# read by whoever sees its case (rows of no case: by the roles that see people).
+CHANGE_LOG = "change_log"
 # Read by every casework login; written only by roles with the class "admin".
 REFERENCE = ("users", "teams", "panels", "panel_memberships", "settings",
              "sharing_protocols", "vocabulary_terms", "contractors",
@@ -64,7 +67,7 @@ CLASSES = frozenset({"case", "admin", "police", "audit_read", "sar_read", "discl
                      "own_tasks"})
 SCOPES = frozenset({"team", "panel", "none", "subject_access"})
 # Model tables deliberately not on the server (none so far): every other model table is
-# in IDENTIFIABLE, REFERENCE, DISCLOSURES or is the audit trail (tests/server/
+# in IDENTIFIABLE, REFERENCE, DISCLOSURES, or is the change log or the audit trail (tests/server/
 # test_classified.py fails on a table in none of them).
 NOT_ON_SERVER: tuple[str, ...] = ()
 AUDIT_LOCK = 7_243_001  # the advisory lock that serialises audit sequence numbers
@@ -385,6 +388,32 @@ def _subject_access(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     return out
 
 
+def _change_log(names: Names) -> list[str]:
+    s, a, t = SCHEMA, ACL, CHANGE_LOG
+    return [
+        f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY",
+        # Definer (every login polls the log, but not every role may read ``cases``):
+        # whether the login, ``session_user``, sees the case; it answers yes or no only.
+        f"""CREATE OR REPLACE FUNCTION {a}.case_id_visible(cid integer) RETURNS boolean
+STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql AS $$
+SELECT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.id = cid AND (
+  {a}.case_visible_for(session_user, c.case_type, c.team_id, c.panel_id)
+  OR EXISTS (SELECT 1 FROM {s}.users u JOIN {a}.roles r ON r.role = u.role
+             WHERE u.username = session_user AND u.active AND r.scope = 'subject_access')))
+$$""",
+        f"REVOKE ALL ON FUNCTION {a}.case_id_visible(integer) FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {a}.case_id_visible(integer) TO {ident(names.user)}",
+        f"DROP POLICY IF EXISTS cw_read ON {s}.{t}",
+        f"CREATE POLICY cw_read ON {s}.{t} FOR SELECT USING (CASE WHEN {t}.case_id IS NOT "
+        f"NULL THEN {a}.case_id_visible({t}.case_id) ELSE "
+        f"{a}.identifiable() OR {a}.scope_is('subject_access') END)",
+        f"DROP POLICY IF EXISTS cw_append ON {s}.{t}",
+        f"CREATE POLICY cw_append ON {s}.{t} FOR INSERT WITH CHECK "
+        f"(actor_id = {a}.my_user_id())",
+    ]
+
+
 def _audit(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     s, a, t = SCHEMA, ACL, AUDIT
     readers = [names.group(r) for r, spec in sorted(roles.items()) if "audit_read" in spec.classes]
@@ -463,11 +492,14 @@ def _grants(names: Names, roles: Mapping[str, RoleSpec], tables: list[str]) -> l
            f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {u}",
            f"GRANT SELECT ON {q(REFERENCE)} TO {u}",
            f"GRANT INSERT ON {s}.{AUDIT} TO {u}",
+           *([f"GRANT SELECT, INSERT ON {s}.{CHANGE_LOG} TO {u}"] if CHANGE_LOG in known
+             else []),
            f"GRANT INSERT ON {s}.signing_keys TO {u}",
            f"GRANT INSERT, UPDATE ON {s}.audit_heads TO {u}",
            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {u}"]
     # Tables nobody classified (a newer revision's) hold nothing any role is granted.
-    for t in sorted(known - set(IDENTIFIABLE) - set(REFERENCE) - set(DISCLOSURES) - {AUDIT}):
+    for t in sorted(known - set(IDENTIFIABLE) - set(REFERENCE) - set(DISCLOSURES)
+                    - {AUDIT, CHANGE_LOG}):
         out += [f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
                 f"ALTER TABLE {s}.{t} FORCE ROW LEVEL SECURITY"]
     for role, spec in sorted(roles.items()):
@@ -497,7 +529,8 @@ def secure(names: Names, roles: Mapping[str, RoleSpec], tables: list[str],
     security, the audit guard and the grants. Safe to run again (``server init`` on an
     existing schema brings the policies up to date)."""
     return [*_acl_tables(names, roles, team_types, panel_types), *_functions(names),
-            *_row_security(names), *_subject_access(names, roles), *_audit(names, roles),
+            *_row_security(names), *_subject_access(names, roles), *_change_log(names),
+            *_audit(names, roles),
             *_grants(names, roles, tables)]
 
 

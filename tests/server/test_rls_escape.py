@@ -8,6 +8,8 @@ import pytest
 from psycopg import errors
 
 DENIED = (errors.InsufficientPrivilege,)
+# The columns every synced row carries, for rows written here by hand.
+SYNC, NEW = ", uuid, version, updated_at", ", gen_random_uuid()::text, 1, now()"
 
 
 def _ids(conn: psycopg.Connection, sql: str) -> set[int]:
@@ -249,24 +251,24 @@ def test_information_governance_reads_for_subject_access_but_writes_no_case_data
                     f"{ids['person_north']}",
                     f"DELETE FROM casework.case_parties WHERE case_id = {north}",
                     "INSERT INTO casework.tasks (case_id, kind, title, due_on, closed_reason, "
-                    f"created_at, assigned_user_id) VALUES ({north}, 'x', 'x', '2026-12-02', "
-                    f"'', now(), {me})",
+                    f"created_at, assigned_user_id{SYNC}) VALUES ({north}, 'x', 'x', "
+                    f"'2026-12-02', '', now(), {me}{NEW})",
                     "UPDATE casework.users SET role = 'administrator' WHERE id = " + str(me),
                     "DELETE FROM casework.disclosures"):
             _refused(conn, sql)
         _audit_is_append_only(conn)
         # Their own request task (no case) and disclosures in their own name only.
         conn.execute("INSERT INTO casework.tasks (case_id, kind, title, due_on, closed_reason, "
-                     f"created_at, assigned_user_id) VALUES (NULL, 'sar', 'SAR', '2026-12-31', "
-                     f"'', now(), {me})")
+                     f"created_at, assigned_user_id{SYNC}) VALUES (NULL, 'sar', 'SAR', "
+                     f"'2026-12-31', '', now(), {me}{NEW})")
         assert conn.execute("UPDATE casework.tasks SET completed_on = '2026-12-01' WHERE "
                             "kind = 'sar' AND assigned_user_id = %s", (me,)).rowcount == 1
         _refused(conn, "UPDATE casework.tasks SET case_id = "
                        f"{north} WHERE kind = 'sar'")
         disclose = ("INSERT INTO casework.disclosures (person_id, kind, disclosed_on, "
-                    "recipient, method, what, files, sha256, recorded_by, recorded_at) "
+                    f"recipient, method, what, files, sha256, recorded_by, recorded_at{SYNC}) "
                     "VALUES (%s, 'subject_access', '2026-12-01', 'The subject', 'post', "
-                    "'records', '[]', '{}', %s, now())")
+                    f"'records', '[]', '{{}}', %s, now(){NEW})")
         conn.execute(disclose, (ids["person_north"], me))
         assert conn.execute("SELECT count(*) FROM casework.disclosures").fetchone() == (1,)
         _refused(conn, disclose.replace("%s, now()", "NULL, now()") % (ids["person_north"],))
@@ -290,20 +292,21 @@ def test_panel_tables_of_later_revisions_follow_the_panel(team_server):
         for key, case in (("east", east), ("west", west)):
             reports[key] = dba.execute(
                 "INSERT INTO casework.ugly_mug_reports (case_id, reported_on, description, "
-                "panel_id, code) SELECT NULL, '2026-11-20', 'synthetic', panel_id, 'other' "
-                "FROM casework.cases WHERE id = %s RETURNING id", (case,)).fetchone()[0]
-            dba.execute("INSERT INTO casework.mart_outcomes (case_id, outcome, recorded_on) "
-                        "VALUES (%s, 'safeguarded', '2026-11-21')", (case,))
-        dba.execute("INSERT INTO casework.ugly_mug_links (report_id, case_id) VALUES (%s, %s)",
-                    (reports["east"], east))
+                f"panel_id, code{SYNC}) SELECT NULL, '2026-11-20', 'synthetic', panel_id, "
+                f"'other'{NEW} FROM casework.cases WHERE id = %s RETURNING id", (case,)
+            ).fetchone()[0]
+            dba.execute("INSERT INTO casework.mart_outcomes (case_id, outcome, recorded_on"
+                        f"{SYNC}) VALUES (%s, 'safeguarded', '2026-11-21'{NEW})", (case,))
+        dba.execute(f"INSERT INTO casework.ugly_mug_links (report_id, case_id{SYNC}) "
+                    f"VALUES (%s, %s{NEW})", (reports["east"], east))
     try:
         with ts.connect("swip") as conn:
             assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == {reports["east"]}
             assert _ids(conn, "SELECT case_id FROM casework.ugly_mug_links") == {east}
             assert _ids(conn, "SELECT case_id FROM casework.mart_outcomes") == {east}
             with pytest.raises(DENIED):
-                conn.execute("INSERT INTO casework.ugly_mug_links (report_id, case_id) "
-                             "VALUES (%s, %s)", (reports["west"], east))
+                conn.execute(f"INSERT INTO casework.ugly_mug_links (report_id, case_id{SYNC}) "
+                             f"VALUES (%s, %s{NEW})", (reports["west"], east))
             assert conn.execute("UPDATE casework.ugly_mug_reports SET code = 'x' WHERE id = "
                                 "%s", (reports["west"],)).rowcount == 0
         with ts.connect("swip2") as conn:
@@ -323,3 +326,32 @@ def test_panel_tables_of_later_revisions_follow_the_panel(team_server):
         with psycopg.connect(ts.db.url, autocommit=True) as dba:
             dba.execute("DELETE FROM casework.ugly_mug_reports")
             dba.execute("DELETE FROM casework.mart_outcomes")
+
+
+def test_change_log_shows_changes_of_visible_cases_and_is_appended_in_own_name(team_server):
+    ts, ids = team_server, team_server.ids
+    with psycopg.connect(ts.db.url, autocommit=True) as dba:
+        for key in ("north", "south"):
+            dba.execute("INSERT INTO casework.change_log (table_name, row_uuid, row_id, "
+                        "case_id, version, op, columns, actor_id, actor, at) VALUES "
+                        "('notes', gen_random_uuid()::text, '1', %s, 1, 'update', 'body', "
+                        "NULL, 'system', now())", (ids[f"case_{key}"],))
+    try:
+        with ts.connect("cm") as conn:
+            seen = _ids(conn, "SELECT case_id FROM casework.change_log WHERE case_id "
+                              "IS NOT NULL")
+            assert seen == {ids["case_north"]}
+            me = conn.execute("SELECT id FROM casework.users WHERE username = current_user"
+                              ).fetchone()[0]
+            for sql in ("UPDATE casework.change_log SET columns = ''",
+                        "DELETE FROM casework.change_log",
+                        "INSERT INTO casework.change_log (table_name, row_uuid, row_id, "
+                        "case_id, version, op, columns, actor_id, actor, at) VALUES ('notes', "
+                        f"'x', '1', NULL, 1, 'update', '', {me + 1000}, 'someone', now())"):
+                _refused(conn, sql)
+        with ts.connect("coord") as conn:
+            assert conn.execute("SELECT count(*) FROM casework.change_log").fetchone() == (0,)
+    finally:
+        with psycopg.connect(ts.db.url, autocommit=True) as dba:
+            dba.execute("DELETE FROM casework.change_log WHERE actor = 'system' "
+                        "AND columns = 'body'")
