@@ -399,10 +399,13 @@ class Store:
         return fingerprint(self._replace_slot(session, username, found[0].kind,
                                               new_password).sign_public)
 
-    def new_recovery_key(self, session: Session) -> str:
+    def new_recovery_key(self, session: Session) -> tuple[str, str]:
+        """A new recovery slot (registered in ``session``), replacing the old one, with
+        new key pairs. Returns the new recovery key (shown once, never stored) and the
+        slot's signing key fingerprint."""
         recovery = new_recovery_key()
-        self._replace_slot(session, RECOVERY_SLOT, "recovery", recovery)
-        return recovery
+        slot = self._replace_slot(session, RECOVERY_SLOT, "recovery", recovery)
+        return recovery, fingerprint(slot.sign_public)
 
     def rekey(self) -> dict[str, str]:
         """Replace the data key: every active slot the database vouches for gets the new

@@ -224,6 +224,13 @@ def case_history(ws: Workspace, case_id: int) -> list[HistoryRow]:
         return list(_history(session, case_id))
 
 
+def read_parts(session: Session, case: Case) -> CaseParts:
+    """Every part of a case the caller has already loaded (permission checked) in this
+    unit of work; the caller audits the read (an output's pipeline does)."""
+    return CaseParts(CaseHeader.of(case), _people(session, case.id), _tasks(session, case.id),
+                     _notes(session, case.id), _documents(session, case.id), ())
+
+
 def case_parts(ws: Workspace, case_id: int) -> CaseParts:
     """Header, people, tasks, notes, documents and history in one unit of work, with one
     audited ``view`` of the identifiable parts."""

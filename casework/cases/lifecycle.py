@@ -177,6 +177,19 @@ def supersede_tasks(session: Session, case_id: int, kinds: tuple[str, ...], on: 
     return closed
 
 
+REVIEW_TASK = "review"
+
+
+def schedule_review(session: Session, case: Case, on: date,
+                    title: str = "Review the case") -> Task:
+    """Set the case's next review date and its review task (one open review task per
+    case: an earlier one still open is closed as superseded, never left as overdue)."""
+    case.next_review_on = on
+    supersede_tasks(session, case.id, (REVIEW_TASK,), clock.today(),
+                    f"superseded by the review due {on.isoformat()}")
+    return add_task(session, case, REVIEW_TASK, title, on)
+
+
 class Completable(Protocol):
     """A record that is done on a day (a task, a panel action, a recommendation...)."""
 

@@ -69,6 +69,14 @@ def register(sub: Any) -> None:
     rs.set_defaults(func=cmd_restore)
     r = sub.add_parser("rekey", help="replace the data key and re-encrypt the database")
     r.set_defaults(func=cmd_rekey)
+    k = sub.add_parser("key", help="key slots: make a new recovery key")
+    ks = k.add_subparsers(dest="key_cmd", required=True)
+    nr = ks.add_parser("new-recovery", help="replace the recovery key (the old one stops "
+                                            "working); prints the new one once")
+    nr.add_argument("--rekey", action="store_true",
+                    help="rekey at once, so old copies of the key file and the old recovery "
+                         "key open nothing")
+    nr.set_defaults(func=cmd_key_new_recovery)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -205,6 +213,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
     for line in result.lines():
         out(line)
     out("Sign in again to use the restored database.")
+    return 0
+
+
+def cmd_key_new_recovery(args: argparse.Namespace) -> int:
+    with signed_in(args, "admin.users") as ws:
+        recovery = users.new_recovery_key(ws)
+        out("New recovery key (shown once; print it and keep it in a safe):")
+        out(f"  {recovery}")
+        out("The old recovery key no longer opens this database.")
+        if args.rekey or _ask("Rekey now, so it opens no old copy of the key file "
+                              "either? [y/N] "):
+            _rekey(ws)
+        else:
+            out("Until a rekey ('casework-cli rekey'), the old recovery key still opens an "
+                "old copy of the key file.")
     return 0
 
 

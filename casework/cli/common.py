@@ -69,9 +69,20 @@ def signed_in(args: argparse.Namespace, capability: str | None = None, *,
     try:
         if capability is not None:
             require(ws.actor, capability)
+        _recover_exports(ws)
         yield ws
     finally:
         ws.lock()
+
+
+def _recover_exports(ws: Workspace) -> None:
+    """Tidy what an export killed part-way left behind, and say so."""
+    from casework.sharing.pipeline import recover_exports
+
+    removed = recover_exports(ws)
+    if removed:
+        print(f"casework: removed {removed} unfinished export(s) left by an interrupted "
+              "run; the audit trail shows them as incomplete.", file=sys.stderr)
 
 
 def out(line: str = "") -> None:

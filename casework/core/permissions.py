@@ -37,15 +37,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case_manager": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read",
         "letter.generate", "report.kpis", "import.cases",
-        "export.trigger_pack", "export.table",
+        "export.trigger_pack", "export.table", "export.case",
     }),
     "panel_member": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
-        "export.table",
+        "export.table", "export.case",
     }),
     "panel_chair": frozenset({
         "case.read", "case.write", "people.read", "people.write", "task.read", "meeting.read",
         "meeting.manage", "export.pack", "report.panel", "export.table", "import.cases",
+        "export.case",
     }),
     "coordinator": frozenset({
         "report.kpis", "report.trigger_return", "export.quarterly", "export.trigger_return",

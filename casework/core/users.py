@@ -171,6 +171,20 @@ def actor_for(ws: Workspace, username: str) -> Actor:
 
 # -- the recovery-key route -----------------------------------------------------------------
 
+def new_recovery_key(ws: Workspace) -> str:
+    """An administrator replaces the recovery slot: the old recovery key stops opening
+    this file (a rekey makes that hold for old copies of the key file too). Audited
+    ``keyslot.recovery_new``. Returns the new key, to print once; it is never stored."""
+    from db.keyslots import RECOVERY_SLOT
+
+    require(ws.actor, "admin.users")
+    with ws.uow() as session:
+        audit.record(ws, session, "keyslot.recovery_new", "user", RECOVERY_SLOT)
+        recovery, fp = ws.store.new_recovery_key(session)
+        audit.register_key(ws, session, RECOVERY_SLOT, fp)
+    return recovery
+
+
 def recover_password(path: Path, recovery_key: str, username: str,
                      new_password: str) -> Workspace:
     """Open the database with its recovery key and give ``username`` a new password (a

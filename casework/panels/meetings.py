@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from casework.cases.lifecycle import add_task
+from casework.cases.lifecycle import add_task, schedule_review
 from casework.cases.workflow import SafeRepr
 from casework.core import audit, settings
 from casework.core.context import Workspace
@@ -287,7 +287,8 @@ def record_minute(ws: Workspace, meeting_id: int, case_id: int, progress: str,
         item.decision = decision.strip()
         meeting.held = True
         interval = int(settings.get(session, settings.PANEL_INTERVAL_DAYS))
-        case.next_review_on = meeting.scheduled_on + timedelta(days=interval)
+        schedule_review(session, case, meeting.scheduled_on + timedelta(days=interval),
+                        "Review the case at the panel")
         session.flush()
         audit.record(ws, session, "meeting.minute", "case", case_id,
                      detail={"meeting": meeting_id, "shareable": shareable})

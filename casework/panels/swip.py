@@ -21,6 +21,7 @@ from casework.cases.lifecycle import (
     check_loaded,
     complete_with_task,
     create_case,
+    schedule_review,
 )
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
 from casework.core import audit, clock, vocabulary
@@ -98,7 +99,8 @@ def create_referral(ws: Workspace, session: Session, panel_id: int, case_type: s
     case = create_case(ws, session, case_type, opened_on=referred_on, panel_id=panel_id,
                        lsoa_code=lsoa_code, risk_level=risk_level)
     case.team_id = None  # panel referrals belong to the panel, not a team
-    case.next_review_on = referred_on
+    session.flush()
+    schedule_review(session, case, referred_on, "Bring the referral to the panel")
     session.add(Referral(case_id=case.id, referrer_name=referrer_name.strip(),
                          referrer_agency=referrer_agency.strip(), referred_on=referred_on,
                          consent=consent, needs=json.dumps(need_list),

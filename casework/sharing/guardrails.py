@@ -29,7 +29,8 @@ from casework.core.settings import K_FLOOR, SUPPRESS_FLOOR
 # The outputs the code produces, and their class (a version cannot reclassify them).
 CLASSES = {"meeting_pack": "anonymised", "trigger_review_pack": "anonymised",
            "quarterly_dataset": "depersonalised", "trigger_return": "aggregate",
-           "kpi_report": "aggregate", "table_export": "working_list"}
+           "kpi_report": "aggregate", "table_export": "working_list",
+           "case_summary": "identifiable", "court_bundle": "identifiable"}
 PROTECTED_CLASSES = ("anonymised", "depersonalised", "aggregate")
 # A working list (a table a user exports for their own work) may carry identifiable
 # values, but only to the roles that may see them: each such field names its roles.

@@ -11,7 +11,9 @@
 4. write the audit entry "export.started" (user, recipient, purpose, protocol version,
    file digests), move the set into place in one step (``safety.StagedSet``), then write
    "export": no output exists without an audit entry, and an export that did not
-   complete shows as "export.started" with no "export" after it.
+   complete shows as "export.started" with no "export" after it. The folders being
+   written are noted in a journal beside the database, and ``recover_exports`` (run at
+   every start and unlock) removes what an export killed part-way left there.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from casework.core.errors import PermissionDenied, ValidationError
 from casework.core.permissions import require
 from casework.sharing.protocol import OutputSpec, Protocol, current
 from casework.sharing.rules import RuleContext
-from casework.sharing.safety import staged_set
+from casework.sharing.safety import Journal, staged_set
 from db.models import Lsoa
 
 
@@ -131,6 +133,36 @@ def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
         lawful_basis=spec.lawful_basis, produced_on=clock.today(),
         produced_by=ws.actor.username, data=built.data, caveat=protocol.caveat,
     )
+    journal = exports_journal(ws)
+    parent = Path(finals[0]).parent
+    journal.add([parent, parent.parent])
+    try:
+        return _stage_and_move(ws, output, finals, built, spec, protocol, release, render)
+    finally:
+        journal.done()
+
+
+def exports_journal(ws: Workspace) -> Journal:
+    """The journal of folders being exported into, beside the database."""
+    db = Path(ws.store.final_path or ws.store.path)
+    return Journal(db.with_name(f"{db.name}.exports"))
+
+
+def recover_exports(ws: Workspace) -> int:
+    """At start or unlock: remove what exports killed part-way left in their folders (the
+    audit trail already shows each as "export.started" with no "export"), and record how
+    many were removed. Returns that number."""
+    removed = exports_journal(ws).recover()
+    if removed:
+        with ws.uow() as session:
+            audit.record(ws, session, "export.recovered", "export", "",
+                         detail={"unfinished_exports_removed": removed})
+    return removed
+
+
+def _stage_and_move(ws: Workspace, output: str, finals: Sequence[Path], built: Built,
+                    spec: OutputSpec, protocol: Protocol, release: Release,
+                    render: Render) -> ExportResult:
     with staged_set(finals) as staged:
         render(release, staged.paths)
         digests = staged.digests()

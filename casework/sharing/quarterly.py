@@ -343,12 +343,14 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
     k = max(int(k_spec.get("k", settings.get(session, settings.K_ANONYMITY))), settings.K_FLOOR)
     # A quasi-identifier the protocol no longer releases needs no protection.
     qi = [columns.index(q) for q in k_spec["quasi_identifiers"] if q in columns]
+    coarsened = _coarsen_hidden(released, columns, label, hidden, ctx)
     kres = dc.k_anonymise(released, qi, _steps(spec, columns, ctx), k) if qi else \
         dc.KResult(released, 0, 0, k)
     facts: tuple[tuple[str, Any], ...] = (
         ("Quarter", label),
         ("Cases in the quarter", len(released)),
         ("Record-level rows published", len(kres.rows)),
+        ("Rows generalised because their table count is suppressed", coarsened),
         (f"Rows generalised further to reach k={k}", kres.generalised),
         (f"Rows withheld (still fewer than k={k} alike)", kres.withheld),
         ("Quasi-identifiers", ", ".join(columns[i] for i in qi)),
@@ -362,6 +364,8 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
                  "withheld."]
     else:
         notes = ["k-anonymity: not applied (the file releases no quasi-identifier)."]
+    notes.append(f"{coarsened} rows whose area or quarter would fall inside a suppressed "
+                 "table count are shown at the level the tables publish.")
     for p in protected:
         p.notes.insert(0, f"Counts of 1 to {max_small} are suppressed ({marker}), and so "
                        "is any other entry that would let one be worked out or narrowed"
@@ -374,6 +378,47 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
         "withheld": kres.withheld, "k": k, "suppress_max": max_small,
         "suppressed": sum(p.primary + p.secondary for p in protected),
     })
+
+
+def _coarsen_hidden(released: Sequence[list[Any]], columns: Sequence[str], label: str,
+                    hidden: set[Hashable], ctx: RuleContext) -> int:
+    """Generalise, in place, each record whose area or quarter opened would place it
+    inside a count the tables suppress: records are cases, so counting them would give
+    a lower bound on that count. The area goes up to the first level (LSOA, MSOA, local
+    authority) whose count of the record's type is published, and the quarter to "any"
+    when its count by type is suppressed. Returns how many rows changed."""
+    if not {"case_type", "quarter_opened"} <= set(columns):
+        return 0
+    i_type, i_q = columns.index("case_type"), columns.index("quarter_opened")
+    i_area = columns.index("area") if "area" in columns else None
+    quarters = set(previous_quarters(label, 4)[:-1])
+    msoas = set(ctx.lsoa_msoa.values())
+    changed = 0
+    for row in released:
+        opened = row[i_q]
+        if opened == label:
+            ctype = row[i_type]
+            moved = False
+            if ("c", "all", ctype) in hidden:
+                row[i_q] = "any"
+                moved = True
+            if i_area is not None:
+                lsoa = row[i_area]
+                msoa = lsoa if lsoa in msoas else ctx.lsoa_msoa.get(lsoa, UNKNOWN)
+                # LSOA counts are published for council ASB cases only: another type's
+                # LSOA record adds up only into its MSOA count.
+                at_msoa = ctype != "asb" or ("c", "lsoa", lsoa, ctype) in hidden
+                area = msoa if ctype == "asb" and at_msoa else lsoa
+                if at_msoa and ("c", "msoa", msoa, ctype) in hidden:
+                    area = ctx.local_authority
+                if area != lsoa:
+                    row[i_area] = area
+                    moved = True
+            changed += moved
+        elif opened in quarters and ("cq", opened, row[i_type]) in hidden:
+            row[i_q] = "any"
+            changed += 1
+    return changed
 
 
 def file_names(label: str, tables: Sequence[str]) -> list[str]:

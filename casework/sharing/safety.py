@@ -6,7 +6,8 @@ destination, and moves it into place in one step: when the destination folder is
 empty the staging folder is renamed onto it, so the set appears whole or not at all. Into
 a folder that already holds other files the files are moved one by one after a manifest
 of their digests is written; a kill part-way leaves the staging folder and its manifest,
-and ``sweep`` (run by the next export into that folder) takes back the files the
+and ``sweep`` (run by the next export into that folder, and at the next start or unlock
+for every folder in the journal beside the database, ``Journal``) takes back the files the
 interrupted export had moved and removes the folder. The pipeline writes "export.started"
 before the move and "export" only after it, so an export that did not complete shows as
 incomplete in the audit trail.
@@ -242,3 +243,64 @@ def staged_set(finals: Sequence[Path]) -> Iterator[StagedSet]:
         yield staged
     finally:
         staged.discard()
+
+
+class Journal:
+    """The folders exports are being written into, in a small file beside the database
+    (``<db>.exports``: folder paths and process ids, nothing else), so that a start or an
+    unlock after a kill can sweep them without waiting for the next export there."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return "Journal()"
+
+    def _read(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return []
+        out = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                item = json.loads(line)
+                if isinstance(item, dict) and isinstance(item.get("folder"), str) \
+                        and isinstance(item.get("pid"), int):
+                    out.append(item)
+        return out
+
+    def _write(self, items: list[dict[str, Any]]) -> None:
+        if not items:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            return
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(json.dumps(i) + "\n" for i in items))
+        os.replace(tmp, self.path)
+
+    def add(self, folders: Sequence[Path]) -> None:
+        """Note that this process is writing an export into ``folders``."""
+        items = self._read()
+        items += [{"folder": str(Path(f).resolve()), "pid": os.getpid()} for f in folders]
+        self._write(items)
+
+    def done(self) -> None:
+        """This process's exports have finished (or were taken back)."""
+        self._write([i for i in self._read() if i["pid"] != os.getpid()])
+
+    def recover(self) -> int:
+        """Sweep every folder an export of a process now gone was writing into; returns
+        how many unfinished exports were removed."""
+        items = self._read()
+        keep = [i for i in items if i["pid"] != os.getpid() and _alive(i["pid"])]
+        removed = 0
+        for item in items:
+            if item in keep or item["pid"] == os.getpid():
+                continue
+            with contextlib.suppress(OSError):
+                removed += sweep(Path(item["folder"]))
+        if len(keep) != len(items) - sum(i["pid"] == os.getpid() for i in items):
+            self._write(keep + [i for i in items if i["pid"] == os.getpid()])
+        return removed

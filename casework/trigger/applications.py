@@ -150,9 +150,11 @@ def open_trigger(ws: Workspace, applicant_person_id: int, received_on: date,
 
 def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on: date,
                   agency: str = "council", incident_key: str = "", hate_related: bool = False,
-                  complainant_person_id: int | None = None) -> ComplaintView:
+                  complainant_person_id: int | None = None, description: str = "",
+                  place: str = "") -> ComplaintView:
     """Link a complaint to the application. Reports of the same incident to several
-    agencies share an ``incident_key`` and count once."""
+    agencies share an ``incident_key`` and count once (``same_incident`` suggests which
+    from the date, ``place`` and ``description``; a person confirms)."""
     require(ws.actor, "case.write")
     if complained_on < behaviour_on:
         raise ValidationError("A complaint cannot be made before the behaviour.",
@@ -172,6 +174,7 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
         row = TriggerComplaint(case_id=case_id, behaviour_on=behaviour_on,
                                complained_on=complained_on, agency=agency,
                                incident_key=incident_key.strip(), hate_related=hate_related,
+                               description=description.strip(), place=place.strip()[:120],
                                complainant_person_id=complainant_person_id
                                if complainant_person_id is not None else app.applicant_person_id)
         session.add(row)

@@ -45,6 +45,7 @@ class TriggerComplaint(SyncedStamp, Base):
     complainant_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"),
                                                               index=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(120), default="")  # where: street, park, block
 
 
 class TriggerReview(SyncedStamp, Base):

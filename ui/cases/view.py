@@ -8,6 +8,7 @@ documents and the record's history are common to all types.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casework.cases import caseview
@@ -18,6 +19,7 @@ from ui.common.forms import humanise
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -149,6 +151,9 @@ class CaseView(QWidget):
             self.add_action("close", "&Close with outcome…", self.close_case)
             self.add_action("reopen", "Re&open…", self.reopen)
             self.add_action("evidence", "Attach evidence…", self.attach_evidence)
+        if services.can(ws.actor, "export.case"):
+            self.add_action("summary", "Print summary…", lambda: self.print_summary())
+            self.add_action("bundle", "Court bundle…", lambda: self.court_bundle())
         self.add_action("open_document", "Open docu&ment", self.open_document)
         self.buttons["open_document"].setToolTip(
             "Open the chosen letter in the Documents tab (or double-click it)")
@@ -397,6 +402,45 @@ class CaseView(QWidget):
             return
         open_document(self, self.ws, item.document_id,
                       lambda _p: self.status.setText("Opened the evidence file."))
+
+    def print_summary(self, out: str | None = None) -> None:
+        """The printable case summary (an identifiable PDF, audited), off the GUI thread."""
+        from casework.sharing.case_outputs import export_case_summary
+        from ui.common.exports import describe, run_export
+
+        ref = self.header.reference if self.header is not None else str(self.case_id)
+        if out is None:
+            out, _ = QFileDialog.getSaveFileName(
+                self, "Save the case summary", str(Path.home() / f"{ref}-summary.pdf"),
+                "PDF (*.pdf)")
+            if not out:
+                return
+        run_export(self, "Printing the case summary…", export_case_summary,
+                   (self.ws, self.case_id, Path(out)),
+                   lambda r: self.status.setText(describe(r)),
+                   lambda exc: self.status.setText(f"The summary was not written: "
+                                                   f"{error_text(exc)}"))
+
+    def court_bundle(self, folder: str | None = None) -> None:
+        """The court bundle (index PDF and the evidence files) into a new folder inside
+        the one chosen, audited."""
+        from casework.sharing.case_outputs import export_court_bundle
+        from ui.common.exports import run_export
+
+        ref = self.header.reference if self.header is not None else str(self.case_id)
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(
+                self, "Choose where to put the court bundle", str(Path.home()))
+            if not folder:
+                return
+        out = Path(folder) / f"{ref}-court-bundle"
+        run_export(self, "Making the court bundle…", export_court_bundle,
+                   (self.ws, self.case_id, out),
+                   lambda r: self.status.setText(
+                       f"Court bundle written to {out.name}: the index and "
+                       f"{len(r.files) - 1} evidence file(s)."),
+                   lambda exc: self.status.setText(f"The bundle was not written: "
+                                                   f"{error_text(exc)}"))
 
     def add_party(self) -> None:
         from ui.cases.dialogs import PartyDialog

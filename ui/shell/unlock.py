@@ -128,9 +128,7 @@ class UnlockDialog(QDialog):
                 return
         self.form.clear_errors()
         self._set_busy(True, "Unlocking…")
-        from casework.core.context import open_workspace
-
-        QueryOp(self, lambda: open_workspace(Path(path), user, password),
+        QueryOp(self, lambda: _open_and_tidy(Path(path), user, password),
                 self._on_unlocked).failure(self._on_failed).run()
 
     def _on_unlocked(self, ws: Any) -> None:
@@ -225,3 +223,13 @@ class UnlockDialog(QDialog):
         self.user.setText(ws.actor.username)
         self.unlocked.emit(ws)
         self.accept()
+
+
+def _open_and_tidy(path: Path, user: str, password: str) -> Any:
+    """Unlock, then remove what an export killed part-way left behind (audited)."""
+    from casework.core.context import open_workspace
+    from casework.sharing.pipeline import recover_exports
+
+    ws = open_workspace(path, user, password)
+    recover_exports(ws)
+    return ws

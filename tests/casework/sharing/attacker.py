@@ -62,8 +62,10 @@ class Attack:
             self.equation([(grid[i][j], 1) for i in range(n_rows - 1)] + [(grid[-1][j], -1)])
         return grid
 
-    def bounds(self) -> dict[Hashable, tuple[float, float]]:
-        """The smallest and largest value of each hidden number given everything published."""
+    def bounds(self, only: Sequence[Hashable] | None = None
+               ) -> dict[Hashable, tuple[float, float]]:
+        """The smallest and largest value of each hidden number (of those in ``only``, or
+        all) given everything published."""
         n = len(self.unknown)
         if n == 0:
             return {}
@@ -82,7 +84,10 @@ class Attack:
         a_eq = np.array(rows) if rows else None
         b_eq = np.array(rhs) if rows else None
         out = {}
+        wanted = set(self.unknown) if only is None else set(only)
         for k, name in enumerate(self.unknown):
+            if name not in wanted:
+                continue
             c = np.zeros(n)
             c[k] = 1
             lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from casework.sharing import quarterly, safety
 from casework.sharing.safety import STAGE_PREFIX, sweep
 from db.models import AuditEntry
-from tests.casework.cli.clirun import CLI
+from tests.casework.cli.clirun import CLI, run_cli
 from tests.casework.sharing.test_quarterly import fill
 from tests.conftest import PASSWORD
 
@@ -151,3 +151,29 @@ def test_leftover_staging_folders_are_removed_at_the_next_start(tmp_path):
     assert sweep(out) == 1
     assert not stage.exists() and alive.exists()
     assert sorted(p.name for p in out.iterdir()) == [alive.name, "mine.csv"]
+
+
+def test_an_export_killed_part_way_is_tidied_at_the_next_unlock(db, tmp_path):
+    """No need to wait for the next export into the same folder: the journal beside the
+    database names the folder, and the next command that signs in tidies it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stage = out / f"{STAGE_PREFIX}{dead.pid}-abc"
+    stage.mkdir()
+    (out / "quarterly-2026Q3-about.csv").write_text("moved")
+    (stage / safety.MANIFEST).write_text(json.dumps({"files": {
+        "quarterly-2026Q3-about.csv": safety.sha256_file(out / "quarterly-2026Q3-about.csv")}}))
+    journal = safety.Journal(Path(f"{db.path}.exports"))
+    journal.path.write_text(json.dumps({"folder": str(out), "pid": dead.pid}) + "\n")
+    db.close()
+    res = run_cli("--db", str(db.path), "--user", "admin", "audit", "verify")
+    assert res.returncode == 0, res.stderr
+    assert "removed 1 unfinished export" in res.stderr
+    assert not stage.exists() and list(out.iterdir()) == []
+    assert not journal.path.exists()
+    assert [a for a, d in audit_actions(db)] == ["export.recovered"]
+    # An export that finishes leaves no journal behind.
+    quarterly.export_quarterly(db.ws("coord"), QUARTER, out)
+    assert outputs(out) == NAMES and not journal.path.exists()

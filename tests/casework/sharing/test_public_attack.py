@@ -5,14 +5,18 @@ The attacker reads the files as a recipient would, names every number by what it
 (council ASB cases in an LSOA, police-recorded ASB in an LSOA, cases of a type in an MSOA,
 a table's row total...), writes every equation the tables imply (row and column totals,
 the same figure in two tables, an MSOA as the sum of its LSOAs) and takes the police.uk
-counts as known. Each hidden number is then minimised and maximised: no hidden number may
-be pinned into a range narrower than the suppression range (1 to 4 must leave at least
-0 to 4 open).
+counts as known. The record-level file joins in: every published record is a case open in
+the quarter, so each group of alike records (case type, quarter opened, area, however far
+k-anonymity generalised them) is shared out among the table cells it could belong to, and
+the rows withheld (the about file gives their number) among any. Each hidden number is
+then minimised and maximised: no hidden number may be pinned into a range narrower than
+the suppression range (1 to 4 must leave at least 0 to 4 open).
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -20,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from casework import demo
+from casework.sharing import disclosure as dc
 from casework.sharing import quarterly
 from casework.sharing.police import import_police_uk
 from tests.casework.sharing.attacker import Attack
@@ -108,6 +113,92 @@ def attack_export(folder: Path) -> tuple[Attack, set[tuple[str, ...]]]:
     return attack, hidden
 
 
+def read_records(folder: Path) -> tuple[list[str], list[list[str]], int]:
+    """The record-level file (columns, rows) and the number of rows it withheld."""
+    with open(folder / f"quarterly-{QUARTER}-records.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.reader(fh) if r and not r[0].startswith("#")]
+    with open(folder / f"quarterly-{QUARTER}-about.csv", newline="", encoding="utf-8") as fh:
+        about = {r[0]: r[1] for r in csv.reader(fh) if len(r) == 2}
+    withheld = next(int(v) for k, v in about.items() if k.startswith("Rows withheld"))
+    return rows[0], rows[1:], withheld
+
+
+def attack_records(attack: Attack, folder: Path) -> int:
+    """Add the record-level file to the attack; returns how many records it published.
+
+    A council cell of the quarter (cases of a type opened in the quarter in an LSOA) is
+    exactly the records that can belong to it plus withheld ones; a cell of an earlier
+    quarter counts at least the records that can belong to it (cases closed before this
+    quarter are not in the file)."""
+    columns, rows, withheld = read_records(folder)
+    i_type, i_q, i_area = (columns.index(c) for c in ("case_type", "quarter_opened", "area"))
+    msoa = msoa_of()
+    la = {a for a in (r[i_area] for r in rows)
+          if a not in msoa and a not in msoa.values() and a != "unknown"}
+    assert len(la) <= 1, la
+    quarters = quarterly.previous_quarters(QUARTER, 4)
+    lsoas = sorted(set(msoa) | {r[i_area] for r in rows if r[i_area] in msoa}) + ["unknown"]
+
+    def lsoa_cell(lsoa: str, ctype: str) -> tuple[str, ...]:
+        return ("council_asb", lsoa) if ctype == "asb" else ("cases_lsoa", lsoa, ctype)
+
+    # Cells of the quarter by LSOA add up to the MSOA cells the tables publish.
+    for ctype in CASE_TYPES:
+        if ctype == "asb":
+            continue  # attack_export already links council ASB LSOAs to MSOAs
+        for g in sorted(set(msoa.values()) | {UNKNOWN_MSOA}):
+            members = [c for c in lsoas if msoa.get(c, UNKNOWN_MSOA) == g]
+            attack.equation([(lsoa_cell(c, ctype), 1) for c in members]
+                            + [(("cases", g, ctype), -1)])
+    # A row the tables leave out is zero.
+    for name in [("council_asb", "unknown"), *(("cases", UNKNOWN_MSOA, t) for t in CASE_TYPES)]:
+        if name not in attack.known and name not in attack.unknown:
+            attack.learn(name, 0)
+
+    def areas(area: str) -> list[str]:
+        if area in msoa or area == "unknown":
+            return [area]
+        if area in la:
+            return lsoas
+        return [c for c in lsoas if msoa.get(c) == area]
+
+    def periods(opened: str) -> list[str]:
+        if opened == "any":
+            return [*quarters, "earlier"]
+        if len(opened) == 4:
+            got = [q for q in quarters if q.startswith(opened)]
+            return got + (["earlier"] if len(got) < 4 and opened <= QUARTER[:4] else [])
+        return [opened] if opened in quarters else ["earlier"]
+
+    into: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    groups = Counter((r[i_type], r[i_q], r[i_area]) for r in rows)
+    for n_group, ((ctype, opened, area), n) in enumerate(sorted(groups.items())):
+        shares = []
+        for period in periods(opened):
+            cells = ([lsoa_cell(c, ctype) for c in areas(area)] if period == QUARTER
+                     else [("q", period, ctype)] if period != "earlier" else [("earlier",)])
+            for cell in cells:
+                share = ("record share", n_group, cell)
+                shares.append((share, 1))
+                into.setdefault(cell, []).append(share)
+        attack.publish(("record group", n_group), n)
+        attack.equation([*shares, (("record group", n_group), -1)])
+    withheld_shares = []
+    for cell, shares in into.items():
+        if cell == ("earlier",):
+            continue
+        terms = [(s, 1) for s in shares]
+        if cell[0] == "q":  # cases closed before the quarter are not in the file
+            terms.append((("closed before", cell), 1))
+        else:
+            terms.append((("withheld", cell), 1))
+            withheld_shares.append((("withheld", cell), 1))
+        attack.equation([*terms, (cell, -1)])
+    attack.publish(("withheld rows",), withheld)
+    attack.equation([*withheld_shares, (("withheld elsewhere",), 1), (("withheld rows",), -1)])
+    return len(rows)
+
+
 @pytest.fixture
 def demo_with_police(db):
     """A demo database whose cases run up to July 2018, and the real June 2018 file."""
@@ -117,15 +208,19 @@ def demo_with_police(db):
     return db
 
 
-def test_public_police_counts_and_every_table_recover_no_council_cell(demo_with_police,
-                                                                      tmp_path):
+def test_public_police_counts_every_table_and_the_records_recover_no_council_cell(
+        demo_with_police, tmp_path):
     quarterly.export_quarterly(demo_with_police.ws("coord"), QUARTER, tmp_path)
     attack, hidden = attack_export(tmp_path)
     council = [h for h in hidden if h[0] != "police"]
-    # The test means something: many small council counts are hidden.
+    # The test means something: many small council counts are hidden...
     assert len(council) >= 20
-    bounds = attack.bounds()
-    narrowed = {h: bounds[h] for h in council if bounds[h][1] - bounds[h][0] < MAX_SMALL}
+    # ...and the record-level file is part of the attack.
+    assert attack_records(attack, tmp_path) >= 300
+    bounds = attack.bounds(council)
+    # An integer count lies between the LP bounds rounded inwards.
+    narrowed = {h: (lo, hi) for h, (lo, hi) in bounds.items()
+                if math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < MAX_SMALL}
     assert narrowed == {}
 
 
@@ -144,3 +239,27 @@ def test_every_small_council_count_is_hidden_and_police_stand_apart(demo_with_po
     real: Counter[str] = real_asb_counts()
     for code, (n,) in zip(rows[:-1], cells[:-1], strict=True):
         assert n is None or n == real.get(code, 0)
+
+
+def test_records_never_fall_inside_a_suppressed_count_even_without_k_anonymity(
+        demo_with_police, tmp_path, monkeypatch):
+    """k-anonymity happens to generalise most records of a small demo; the protection
+    must not depend on it. With every record released as it is, the records whose table
+    count is suppressed are still shown only at a level the tables publish."""
+    monkeypatch.setattr(dc, "k_anonymise",
+                        lambda rows, qi, steps, k: dc.KResult(rows, 0, 0, k))
+    quarterly.export_quarterly(demo_with_police.ws("coord"), QUARTER, tmp_path)
+    attack, hidden = attack_export(tmp_path)
+    council = [h for h in hidden if h[0] != "police"]
+    columns, rows, _withheld = read_records(tmp_path)
+    # Records at LSOA and quarter level are published (what the analysts use), and many
+    # of the quarter's own...
+    i_q, i_area = columns.index("quarter_opened"), columns.index("area")
+    assert sum(r[i_q] != "any" and r[i_area] in msoa_of() for r in rows) >= 100
+    assert sum(r[i_q] == QUARTER for r in rows) >= 100
+    attack_records(attack, tmp_path)
+    bounds = attack.bounds(council)
+    narrowed = {h: (lo, hi) for h, (lo, hi) in bounds.items()
+                if math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < MAX_SMALL}
+    # ...and none of them pins down a suppressed count.
+    assert narrowed == {}

@@ -45,7 +45,8 @@ def test_every_case_dialog_and_wizard_names_its_controls(signed_in: Any,
     view = _new_asb_case(qtbot, window)
     assert unnamed(view) == []
     for key, button in view.buttons.items():
-        if not button.isEnabled() or key == "open_document":
+        # summary and bundle open the system file chooser, not a dialog of ours
+        if not button.isEnabled() or key in ("open_document", "summary", "bundle"):
             continue
         view.dialog = None
         button.click()

@@ -118,7 +118,8 @@ def test_no_alt_letter_clashes_in_a_case_and_its_dialogs(signed_in: Any, qtbot: 
         view.tabs.setCurrentIndex(n)
         assert clashes(window) == {}, f"case tab {view.tabs.tabText(n)}"
     for key, button in view.buttons.items():
-        if not button.isEnabled() or key == "open_document":
+        # These open a document, or the system's file chooser, not a dialog of ours.
+        if not button.isEnabled() or key in ("open_document", "summary", "bundle"):
             continue
         view.dialog = None
         button.click()

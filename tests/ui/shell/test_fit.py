@@ -50,7 +50,8 @@ def test_an_open_asb_case_and_its_dialogs_fit(signed_in: Any, qtbot: Any) -> Non
         edge = button.mapTo(window, button.rect().topRight()).x()
         assert edge <= right, f"{key} button falls off the right edge"
     for key, button in view.buttons.items():
-        if not button.isEnabled() or key == "open_document":
+        # summary and bundle open the system file chooser, not a dialog of ours
+        if not button.isEnabled() or key in ("open_document", "summary", "bundle"):
             continue
         view.dialog = None
         button.click()

@@ -1,0 +1,72 @@
+"""Three same-day reports of one event to three agencies count once after a person
+confirms the suggestion; reports of other events are not suggested."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from casework.core.errors import ValidationError
+from casework.trigger import applications as trigger
+from casework.trigger import same_incident
+from db.models import AuditEntry
+from tests.casework.wf_helpers import make_person
+
+pytestmark = pytest.mark.dates
+
+
+def _application(db) -> int:
+    ws = db.ws("cm")
+    return trigger.open_trigger(ws, make_person(ws), date(2026, 11, 20),
+                                lsoa_code="E01028522").id
+
+
+def test_one_event_reported_to_three_agencies_is_suggested_and_counts_once(db):
+    ws = db.ws("cm")
+    cid = _application(db)
+    add = trigger.add_complaint
+    one = [add(ws, cid, date(2026, 10, 3), date(2026, 10, 3), "council",
+               description="Group of youths throwing stones at windows", place="Rose Hill Park"),
+           add(ws, cid, date(2026, 10, 3), date(2026, 10, 4), "police",
+               description="Stones thrown at my windows by youths", place="rose hill park"),
+           add(ws, cid, date(2026, 10, 4), date(2026, 10, 4), "housing_provider",
+               description="Windows broken, youths with stones", place="Rosé Hill")]
+    # Another event at the same place two months earlier: not suggested.
+    add(ws, cid, date(2026, 8, 1), date(2026, 8, 2), "police",
+        description="Loud music all night", place="Rose Hill Park")
+    before = trigger.propose_threshold(ws, cid)
+    assert before.met and before.qualifying == 4  # three "incidents" from one event
+    suggestions = same_incident.suggest(ws, cid)
+    assert [s.complaint_ids for s in suggestions] == [tuple(c.id for c in one)]
+    s = suggestions[0]
+    assert s.agencies == ("council", "housing_provider", "police")
+    assert "similar description" in s.reasons and "same place" in s.reasons
+    key = same_incident.confirm(ws, cid, s.complaint_ids)
+    assert key
+    after = trigger.propose_threshold(ws, cid)
+    assert after.qualifying == 2 and not after.met
+    assert same_incident.suggest(ws, cid) == []  # confirmed groups are not suggested again
+    with ws.uow() as session:
+        actions = session.scalars(select(AuditEntry.action).where(
+            AuditEntry.record_id == str(cid))).all()
+    assert "trigger.same_incident" in actions
+
+
+def test_confirming_needs_two_complaints_of_the_application(db):
+    ws = db.ws("cm")
+    cid, other = _application(db), _application(db)
+    a = trigger.add_complaint(ws, cid, date(2026, 10, 3), date(2026, 10, 3), "council",
+                              description="Fly-tipping behind the shops")
+    b = trigger.add_complaint(ws, other, date(2026, 10, 3), date(2026, 10, 3), "police",
+                              description="Fly-tipping behind the shops")
+    c = trigger.add_complaint(ws, cid, date(2026, 10, 3), date(2026, 10, 5), "council",
+                              description="Fly-tipping behind the shops")
+    # The same agency twice is one report each, and another application's is not here.
+    assert same_incident.suggest(ws, cid) == []
+    assert c.id
+    with pytest.raises(ValidationError):
+        same_incident.confirm(ws, cid, [a.id])
+    with pytest.raises(ValidationError):
+        same_incident.confirm(ws, cid, [a.id, b.id])
