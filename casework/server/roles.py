@@ -1,9 +1,10 @@
 """What each casework role reaches on the team server: the one place to add a role.
 
 ``scope`` says which cases its policies show ("team": its team's case types, "panel": its
-panels' referrals, "none": no case at all); ``classes`` which tables it is granted
-(``db.server.policies``). A role missing here is denied everything on the server: no group
-role, no grants, and the policies find no scope for it.
+panels' referrals, "subject_access": every case, read only, "none": no case at all);
+``classes`` which tables it is granted (``db.server.policies``). A role missing here is
+denied everything on the server: no group role, no grants, and the policies find no scope
+for it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ SERVER_ROLES: dict[str, RoleSpec] = {
     "panel_chair": RoleSpec("panel", frozenset({"case"})),
     "coordinator": RoleSpec("none", frozenset({"police"})),
     "administrator": RoleSpec("none", frozenset({"admin", "police", "audit_read"})),
+    # Subject access across every case type (read only), the disclosure log, retention
+    # review and who-saw (the audit trail), and the request tasks assigned to them.
+    "information_governance": RoleSpec("subject_access", frozenset(
+        {"sar_read", "disclosures", "audit_read", "own_tasks"})),
 }
 
 TEAM_TYPES = TEAM_CASE_TYPES

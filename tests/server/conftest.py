@@ -128,6 +128,7 @@ USERS = {
     "swip2": ("panel_member", None, "asb", ("SWIP West",)),
     "coord": ("coordinator", None, "asb", ()),
     "admin": ("administrator", None, "asb", ()),
+    "ig": ("information_governance", None, "asb", ()),
     "stranger": ("case_manager", "ASB North", "asb", ()),  # its role is renamed below
 }
 

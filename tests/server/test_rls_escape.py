@@ -8,6 +8,8 @@ import pytest
 from psycopg import errors
 
 DENIED = (errors.InsufficientPrivilege,)
+# The columns every synced row carries, for rows written here by hand.
+SYNC, NEW = ", uuid, version, updated_at", ", gen_random_uuid()::text, 1, now()"
 
 
 def _ids(conn: psycopg.Connection, sql: str) -> set[int]:
@@ -222,3 +224,134 @@ def test_audit_sequence_numbers_are_taken_under_a_lock(team_server):
             dba.execute("SET session_replication_role = replica")
             dba.execute("DELETE FROM casework.audit_entries WHERE seq = %s AND hash = %s",
                         (seq_a + 1, entry_hash(prev, seq_a + 1, ts.login("cm"))))
+
+
+def test_information_governance_reads_for_subject_access_but_writes_no_case_data(team_server):
+    """The IG officer reads every case type's records (a subject access export needs them),
+    the whole audit trail and the disclosure log; they change no case data, no audit entry,
+    no one else's disclosure and no task on a case."""
+    ts, ids = team_server, team_server.ids
+    every = {ids[f"case_{k}"] for k in ("north", "south", "east", "west")}
+    with ts.connect("ig") as conn:
+        me = conn.execute("SELECT id FROM casework.users WHERE username = current_user"
+                          ).fetchone()[0]
+        assert _ids(conn, "SELECT id FROM casework.cases") == every
+        assert _ids(conn, "SELECT case_id FROM casework.notes") == every
+        assert _ids(conn, "SELECT person_id FROM casework.case_parties") == {
+            ids[f"person_{k}"] for k in ("north", "south", "east", "west")}
+        assert _ids(conn, "SELECT case_id FROM casework.referrals") == {
+            ids["case_east"], ids["case_west"]}
+        assert conn.execute("SELECT count(*) FROM casework.audit_entries").fetchone()[0] >= 5
+        north = ids["case_north"]
+        for sql in (f"UPDATE casework.cases SET summary = 'x' WHERE id = {north}",
+                    f"DELETE FROM casework.notes WHERE case_id = {north}",
+                    "INSERT INTO casework.notes (case_id, created_at, body, shareable) "
+                    f"VALUES ({north}, now(), 'x', false)",
+                    f"UPDATE casework.people SET family_name = 'x' WHERE id = "
+                    f"{ids['person_north']}",
+                    f"DELETE FROM casework.case_parties WHERE case_id = {north}",
+                    "INSERT INTO casework.tasks (case_id, kind, title, due_on, closed_reason, "
+                    f"created_at, assigned_user_id{SYNC}) VALUES ({north}, 'x', 'x', "
+                    f"'2026-12-02', '', now(), {me}{NEW})",
+                    "UPDATE casework.users SET role = 'administrator' WHERE id = " + str(me),
+                    "DELETE FROM casework.disclosures"):
+            _refused(conn, sql)
+        _audit_is_append_only(conn)
+        # Their own request task (no case) and disclosures in their own name only.
+        conn.execute("INSERT INTO casework.tasks (case_id, kind, title, due_on, closed_reason, "
+                     f"created_at, assigned_user_id{SYNC}) VALUES (NULL, 'sar', 'SAR', "
+                     f"'2026-12-31', '', now(), {me}{NEW})")
+        assert conn.execute("UPDATE casework.tasks SET completed_on = '2026-12-01' WHERE "
+                            "kind = 'sar' AND assigned_user_id = %s", (me,)).rowcount == 1
+        _refused(conn, "UPDATE casework.tasks SET case_id = "
+                       f"{north} WHERE kind = 'sar'")
+        disclose = ("INSERT INTO casework.disclosures (person_id, kind, disclosed_on, "
+                    f"recipient, method, what, files, sha256, recorded_by, recorded_at{SYNC}) "
+                    "VALUES (%s, 'subject_access', '2026-12-01', 'The subject', 'post', "
+                    f"'records', '[]', '{{}}', %s, now(){NEW})")
+        conn.execute(disclose, (ids["person_north"], me))
+        assert conn.execute("SELECT count(*) FROM casework.disclosures").fetchone() == (1,)
+        _refused(conn, disclose.replace("%s, now()", "NULL, now()") % (ids["person_north"],))
+        _refused(conn, "ALTER TABLE casework.audit_entries DISABLE TRIGGER USER")
+        _refused(conn, "DROP POLICY cw_sar_read ON casework.cases")
+    _no_escape_by_settings(ts, "ig", "SELECT id FROM casework.cases ORDER BY id")
+    # The disclosure log is theirs alone.
+    for short in ("cm", "swip", "coord", "admin"):
+        with ts.connect(short) as conn:
+            _refused(conn, "SELECT * FROM casework.disclosures")
+
+
+def test_panel_tables_of_later_revisions_follow_the_panel(team_server):
+    """Ugly-mug reports are held by a panel (with or without a referral), their links and
+    MART outcomes belong to a referral: each panel sees its own, a case manager none, and
+    a hidden report cannot be linked to a visible referral."""
+    ts, ids = team_server, team_server.ids
+    east, west = ids["case_east"], ids["case_west"]
+    with psycopg.connect(ts.db.url, autocommit=True) as dba:
+        reports = {}
+        for key, case in (("east", east), ("west", west)):
+            reports[key] = dba.execute(
+                "INSERT INTO casework.ugly_mug_reports (case_id, reported_on, description, "
+                f"panel_id, code{SYNC}) SELECT NULL, '2026-11-20', 'synthetic', panel_id, "
+                f"'other'{NEW} FROM casework.cases WHERE id = %s RETURNING id", (case,)
+            ).fetchone()[0]
+            dba.execute("INSERT INTO casework.mart_outcomes (case_id, outcome, recorded_on"
+                        f"{SYNC}) VALUES (%s, 'safeguarded', '2026-11-21'{NEW})", (case,))
+        dba.execute(f"INSERT INTO casework.ugly_mug_links (report_id, case_id{SYNC}) "
+                    f"VALUES (%s, %s{NEW})", (reports["east"], east))
+    try:
+        with ts.connect("swip") as conn:
+            assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == {reports["east"]}
+            assert _ids(conn, "SELECT case_id FROM casework.ugly_mug_links") == {east}
+            assert _ids(conn, "SELECT case_id FROM casework.mart_outcomes") == {east}
+            with pytest.raises(DENIED):
+                conn.execute(f"INSERT INTO casework.ugly_mug_links (report_id, case_id{SYNC}) "
+                             f"VALUES (%s, %s{NEW})", (reports["west"], east))
+            assert conn.execute("UPDATE casework.ugly_mug_reports SET code = 'x' WHERE id = "
+                                "%s", (reports["west"],)).rowcount == 0
+        with ts.connect("swip2") as conn:
+            assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == {reports["west"]}
+            assert _ids(conn, "SELECT case_id FROM casework.ugly_mug_links") == set()
+        with ts.connect("cm") as conn:
+            for table in ("ugly_mug_reports", "ugly_mug_links", "mart_outcomes"):
+                assert conn.execute(f"SELECT count(*) FROM casework.{table}"
+                                    ).fetchone() == (0,), table
+        with ts.connect("ig") as conn:
+            assert _ids(conn, "SELECT id FROM casework.ugly_mug_reports") == set(
+                reports.values())
+            assert _ids(conn, "SELECT case_id FROM casework.mart_outcomes") == {east, west}
+        with ts.connect("coord") as conn:
+            _refused(conn, "SELECT * FROM casework.ugly_mug_reports")
+    finally:
+        with psycopg.connect(ts.db.url, autocommit=True) as dba:
+            dba.execute("DELETE FROM casework.ugly_mug_reports")
+            dba.execute("DELETE FROM casework.mart_outcomes")
+
+
+def test_change_log_shows_changes_of_visible_cases_and_is_appended_in_own_name(team_server):
+    ts, ids = team_server, team_server.ids
+    with psycopg.connect(ts.db.url, autocommit=True) as dba:
+        for key in ("north", "south"):
+            dba.execute("INSERT INTO casework.change_log (table_name, row_uuid, row_id, "
+                        "case_id, version, op, columns, actor_id, actor, at) VALUES "
+                        "('notes', gen_random_uuid()::text, '1', %s, 1, 'update', 'body', "
+                        "NULL, 'system', now())", (ids[f"case_{key}"],))
+    try:
+        with ts.connect("cm") as conn:
+            seen = _ids(conn, "SELECT case_id FROM casework.change_log WHERE case_id "
+                              "IS NOT NULL")
+            assert seen == {ids["case_north"]}
+            me = conn.execute("SELECT id FROM casework.users WHERE username = current_user"
+                              ).fetchone()[0]
+            for sql in ("UPDATE casework.change_log SET columns = ''",
+                        "DELETE FROM casework.change_log",
+                        "INSERT INTO casework.change_log (table_name, row_uuid, row_id, "
+                        "case_id, version, op, columns, actor_id, actor, at) VALUES ('notes', "
+                        f"'x', '1', NULL, 1, 'update', '', {me + 1000}, 'someone', now())"):
+                _refused(conn, sql)
+        with ts.connect("coord") as conn:
+            assert conn.execute("SELECT count(*) FROM casework.change_log").fetchone() == (0,)
+    finally:
+        with psycopg.connect(ts.db.url, autocommit=True) as dba:
+            dba.execute("DELETE FROM casework.change_log WHERE actor = 'system' "
+                        "AND columns = 'body'")
