@@ -28,7 +28,7 @@ def _referrals(db: Any) -> tuple[int, int]:
     close_case(swip, ref.header.id, "exited", date(2026, 9, 1))
     m = db.ws("mart")
     view = mart.refer_mart(m, panel_id(m, "MART Panel"), make_person(m), date(2026, 7, 3),
-                           "R", "police", "not_sought", "county_lines", True)
+                           "R", "police", "not_sought", "county_lines", False)
     return ref.header.id, view.referral.header.id
 
 
