@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.core import clock
+from casework.reporting.kpi_release import STEP_LABELS
 from ui.common import services
 from ui.common.charts import BarChart
 from ui.common.exports import describe, run_export
@@ -190,7 +191,7 @@ class Page(Screen):
             f"CPWs {a.cpw_issued}, CPNs {a.cpn_issued} ({a.cpn_breached} breached), "
             f"ABCs {a.abcs}, guardcams {a.guardcams_installed}. Sanctuary: "
             f"{s.jobs_referred} referred, {s.jobs_completed} completed, average cost {avg}.")
-        self.charts["steps"].set_values([(humanise(x), v) for x, v in
+        self.charts["steps"].set_values([(STEP_LABELS.get(x, humanise(x)), v) for x, v in
                                          sorted(a.steps_by_action.items())])
         self.charts["timeliness"].set_values([
             ("First contact on time", a.first_contact_on_time),
