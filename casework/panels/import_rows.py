@@ -1,7 +1,10 @@
 """Importing SWIP and MART referrals (layout in docs/IMPORT.md): sheets ``swip`` and
 ``mart``, one row per referral with the referred person's details. Each goes through
 ``create_referral``, as a referral made by hand does (its checks, its party, its audit
-entry); MART rows add the exploitation type, age group and nationality."""
+entry); MART rows add the exploitation type, age group and nationality. The age group
+follows the person's date of birth at the time of exploitation, as for a referral made
+by hand: ``is_child`` may be left blank when a date of birth is given, and one that
+differs from it needs ``age_override_reason``."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from casework.cases.importing import parse_table, row_refused
 from casework.core.context import Workspace
 from casework.core.permissions import require
 from casework.core.tabular import RowError, Table, reject
+from casework.panels.mart import age_group as mart_age_group
+from casework.panels.mart import child_at
 from casework.panels.swip import create_referral
 from casework.people.importing import (
     PeopleMatcher,
@@ -26,7 +31,7 @@ from casework.people.importing import (
     parse_person,
     person_columns,
 )
-from db.models import MartDetail, Panel
+from db.models import MartDetail, Panel, Person
 from db.models.cases import RISK_LEVELS
 from db.models.panels import EXPLOITATION_TYPES
 from db.models.people import CONSENT
@@ -34,7 +39,8 @@ from db.models.people import CONSENT
 COMMON = ("reference_external", "referred_on", "panel", "referrer_name", "referrer_agency",
           "consent", "needs", "risk_level", "agencies_engaged", "location_concern",
           "lsoa_code", *person_columns("person"))
-COLUMNS = {"swip": COMMON, "mart": (*COMMON, "exploitation_type", "is_child", "nationality")}
+COLUMNS = {"swip": COMMON, "mart": (*COMMON, "exploitation_type", "is_child", "nationality",
+                                    "exploited_on", "age_override_reason")}
 REQUIRED = {"swip": ("referred_on", "referrer_agency"),
             "mart": ("referred_on", "referrer_agency", "exploitation_type")}
 
@@ -54,8 +60,10 @@ class ReferralRow:
     lsoa_code: str | None
     person: PersonRow | None
     exploitation_type: str
-    is_child: bool
+    is_child: bool | None  # None: follow the date of birth
     nationality: str
+    exploited_on: date | None = None
+    age_override_reason: str = ""
 
     def __repr__(self) -> str:
         return "ReferralRow(...)"
@@ -91,12 +99,17 @@ def _parser(kind: str) -> Callable[[int, dict[str, str], date],
             problems.append(("person_family_name", "is required unless location_concern "
                              "is yes"))
         exploitation = v.get("exploitation_type", "").lower()
-        is_child = False
+        is_child: bool | None = False
+        exploited_on = None
         if kind == "mart":
             if exploitation not in EXPLOITATION_TYPES:
                 problems.append(("exploitation_type",
                                  f"must be one of: {', '.join(EXPLOITATION_TYPES)}"))
-            is_child = flag(v, "is_child", problems)
+            is_child = flag(v, "is_child", problems) if v.get("is_child", "").strip() \
+                else None
+            exploited_on = cell_date(v, "exploited_on", problems)
+            if exploited_on is not None and referred is not None and exploited_on > referred:
+                problems.append(("exploited_on", "is after referred_on"))
         if problems or referred is None:
             return None, problems
         return ReferralRow(v.get("reference_external", ""), referred, v.get("panel", ""),
@@ -104,7 +117,8 @@ def _parser(kind: str) -> Callable[[int, dict[str, str], date],
                            v.get("referrer_agency", "").lower(), consent,
                            codes(v, "needs"), risk, codes(v, "agencies_engaged"), location,
                            v.get("lsoa_code", "").upper() or None, person, exploitation,
-                           is_child, v.get("nationality", "")), []
+                           is_child, v.get("nationality", ""), exploited_on,
+                           v.get("age_override_reason", "").strip()), []
 
     return parse
 
@@ -139,6 +153,14 @@ def import_table(ws: Workspace, session: Session, kind: str, table: Table, *,
             continue
         try:
             person_id = people.get(r.person) if r.person is not None else None
+            age: tuple[bool, str] = (False, "")
+            if kind == "mart":
+                born = r.person.date_of_birth if r.person is not None else None
+                if born is None and person_id is not None:
+                    born = session.scalar(select(Person.date_of_birth).where(
+                        Person.id == person_id))
+                age = mart_age_group(child_at(born, r.exploited_on or r.referred_on),
+                                     r.is_child, r.age_override_reason)
             case = create_referral(ws, session, panel_id, kind, person_id, r.referred_on,
                                    r.referrer_name, r.referrer_agency, r.consent, r.needs,
                                    r.risk_level, r.agencies,
@@ -152,7 +174,8 @@ def import_table(ws: Workspace, session: Session, kind: str, table: Table, *,
             detail = session.get(MartDetail, case.id)
             assert detail is not None
             detail.exploitation_type = r.exploitation_type
-            detail.is_child = r.is_child
+            detail.is_child, detail.age_override_reason = age
+            detail.exploited_on = r.exploited_on or r.referred_on
             detail.nationality = r.nationality.strip()
         if progress is not None and done % 200 == 0:
             progress(done)

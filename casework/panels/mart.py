@@ -93,7 +93,7 @@ def _subject_dob(session: Session, case_id: int, person_id: int | None = None) -
     return person.date_of_birth if person is not None else None
 
 
-def _age_group(derived: bool | None, given: bool | None, reason: str) -> tuple[bool, str]:
+def age_group(derived: bool | None, given: bool | None, reason: str) -> tuple[bool, str]:
     """The recorded age group and the reason kept with it."""
     reason = reason.strip()
     if given is None:
@@ -148,7 +148,7 @@ def refer_mart(ws: Workspace, panel_id: int, person_id: int | None, referred_on:
                               field="exploited_on")
     with ws.uow() as session:
         derived = child_at(_subject_dob(session, 0, person_id), when)
-        child, reason = _age_group(derived, is_child, age_override_reason)
+        child, reason = age_group(derived, is_child, age_override_reason)
         case = create_referral(ws, session, panel_id, "mart", person_id, referred_on,
                                referrer_name, referrer_agency, consent, needs, risk_level,
                                agencies_engaged, lsoa_code=lsoa_code)
@@ -187,7 +187,7 @@ def set_mart_details(ws: Workspace, case_id: int, *, exploitation_type: str | No
             if exploited_on is not None:
                 check_date(exploited_on, None, "exploited_on")
             derived = child_at(_subject_dob(session, case_id), when)
-            child, reason = _age_group(
+            child, reason = age_group(
                 derived, detail.is_child if is_child is None and derived is None else is_child,
                 age_override_reason)
             if child != detail.is_child and (detail.nrm_referred or detail.duty_to_notify):

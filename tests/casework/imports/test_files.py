@@ -133,3 +133,37 @@ def test_cli_imports_a_workbook_and_writes_the_template(db, tmp_path, monkeypatc
     assert "Imported ASB: 1 case(s) (1 open), 1 incident(s)" in capsys.readouterr().out
     assert main([*base, str(book)]) == 2  # the same again: already imported
     assert "already imported" in capsys.readouterr().err
+
+
+def _mart_sheet(**cells: str) -> list[list[str]]:
+    header = ["referred_on", "referrer_agency", "exploitation_type", "person_given_name",
+              "person_family_name", *cells]
+    return [header, ["2026-11-02", "police", "labour", "Chris", "Sample", *cells.values()]]
+
+
+def test_mart_import_takes_the_age_group_from_the_date_of_birth(db):
+    ws = db.ws("martchair")
+    # born 2010: a child at the time of exploitation, with is_child left blank
+    files.import_file(ws, _book({"mart": _mart_sheet(person_dob="2010-04-01",
+                                                     exploited_on="2026-09-01")}))
+    with ws.uow() as session:
+        detail = session.scalar(select(MartDetail))
+        assert detail is not None and detail.is_child is True
+        assert str(detail.exploited_on) == "2026-09-01"
+
+
+def test_mart_import_refuses_an_age_group_against_the_date_of_birth_without_a_reason(db):
+    ws = db.ws("martchair")
+    adult_said_child = _mart_sheet(person_dob="1990-01-01", is_child="yes")
+    with pytest.raises(files.ImportRejected) as exc:
+        files.import_file(ws, _book({"mart": adult_said_child}))
+    text = "\n".join(str(e) for e in exc.value.errors)
+    assert "age_override_reason" in text and "1990" not in text
+    assert _count(ws, Referral) == 0
+    disputed = _mart_sheet(person_dob="1990-01-01", is_child="yes",
+                           age_override_reason="Age disputed; assessment pending")
+    files.import_file(ws, _book({"mart": disputed}))
+    with ws.uow() as session:
+        detail = session.scalar(select(MartDetail))
+        assert detail is not None and detail.is_child is True
+        assert detail.age_override_reason == "Age disputed; assessment pending"
