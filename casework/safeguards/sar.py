@@ -16,8 +16,9 @@ another person is flagged ``third_party``, and inside free text their names, and
 phone number, e-mail address, postcode or other identifier the scrubber
 (``casework.sharing.scrub``) finds, are given as spans. Three files are written
 atomically: the redacted copy for disclosure (marked values blacked out), the
-unredacted review copy (marked values highlighted) and a machine-readable JSON file.
-The request and the export are audited (counts only); ``record_disclosure`` logs what
+unredacted review copy (marked values highlighted) and a machine-readable JSON file,
+through the sharing pipeline as the output ``subject_access``. The request and the
+export are audited (counts, file names and digests only); ``record_disclosure`` logs what
 went to whom and when.
 """
 
@@ -42,9 +43,9 @@ from casework.core.permissions import require
 from casework.core.workdays import add_months, is_working_day
 from casework.safeguards import records, sar_pdf
 from casework.safeguards.sar_pdf import MARKER
-from casework.sharing import scrub
+from casework.sharing import pipeline, scrub
+from casework.sharing.protocol import OutputSpec, Protocol, current, output_spec
 from casework.sharing.rules import identifier_terms
-from db.keyslots import atomic_write_bytes
 from db.models import (
     Address,
     Base,
@@ -58,6 +59,7 @@ from db.models import (
 )
 
 TASK_KIND = "sar"
+OUTPUT = "subject_access"  # the sharing protocol's output
 FORMAT = "casework-subject-access"
 SKIP_COLUMNS = frozenset({"content"})  # document bodies: listed, attached separately
 # Bookkeeping a reader has no use for (internal ids are left out by their foreign keys).
@@ -475,32 +477,47 @@ def to_json(pack: SubjectAccessPack) -> bytes:
 
 def export(ws: Workspace, person_id: int, out_dir: Path,
            received_on: date | None = None) -> SarExport:
-    """Gather, write the redacted copy, the review copy and the JSON (atomically), track
+    """Gather, write the redacted copy, the review copy and the JSON through the sharing
+    pipeline (output ``subject_access``: authorised by the protocol, staged and moved into
+    place together, audited "export.started" then "export" with the files' digests), track
     the request as a task and complete it, audit."""
     require(ws.actor, "sar.export")
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise ValidationError("The output folder does not exist.", field="out_dir")
+    with ws.uow() as session:  # refuse before recording the request if the protocol does
+        pipeline.authorise(ws.actor, output_spec(current(session), OUTPUT)[0])
     request = open_request(ws, person_id, received_on)
-    with ws.uow() as session:
-        pack = gather(session, person_id, request.received_on, request.due_on)
     received = request.received_on
     stem = f"sar-person-{person_id}-{received:%Y%m%d}"
     redacted = out_dir / f"{stem}-redacted.pdf"
     review = out_dir / f"{stem}-review.pdf"
     json_path = out_dir / f"{stem}.json"
-    atomic_write_bytes(json_path, to_json(pack))
-    atomic_write_bytes(review, sar_pdf.render_pdf(pack, redacted=False))
-    atomic_write_bytes(redacted, sar_pdf.render_pdf(pack, redacted=True))
+
+    def build(session: Session, spec: OutputSpec, protocol: Protocol) -> pipeline.Built:
+        pack = gather(session, person_id, request.received_on, request.due_on)
+        return pipeline.Built(pack, recipient=pipeline.named_recipient(spec, None),
+                              record_id=str(person_id),
+                              facts={"cases": len(pack.cases), "marks": pack.marks,
+                                     "task_id": request.task_id})
+
+    def render(release: pipeline.Release, paths: Sequence[Path]) -> None:
+        pack: SubjectAccessPack = release.data
+        paths[0].write_bytes(sar_pdf.render_pdf(pack, redacted=True))
+        paths[1].write_bytes(sar_pdf.render_pdf(pack, redacted=False))
+        paths[2].write_bytes(to_json(pack))
+
+    result = pipeline.produce(ws, OUTPUT, [redacted, review, json_path], build, render)
+    cases, marks = int(result.facts["cases"]), int(result.facts["marks"])
     with ws.uow() as session:
         task = session.get(Task, request.task_id)
         if task is not None and task.completed_on is None:
             task.completed_on = clock.today()
             task.closed_reason = "exported"
         audit.record(ws, session, "sar.export", "person", person_id, detail={
-            "cases": len(pack.cases), "marks": pack.marks, "task_id": request.task_id,
+            "cases": cases, "marks": marks, "task_id": request.task_id,
             "files": [redacted.name, review.name, json_path.name]})
-    return SarExport(request, redacted, review, json_path, len(pack.cases), pack.marks)
+    return SarExport(request, redacted, review, json_path, cases, marks)
 
 
 # -- the disclosure log ---------------------------------------------------------------------

@@ -30,7 +30,8 @@ from casework.core.settings import K_FLOOR, SUPPRESS_FLOOR
 CLASSES = {"meeting_pack": "anonymised", "trigger_review_pack": "anonymised",
            "quarterly_dataset": "depersonalised", "trigger_return": "aggregate",
            "kpi_report": "aggregate", "table_export": "working_list",
-           "case_summary": "identifiable", "court_bundle": "identifiable"}
+           "case_summary": "identifiable", "court_bundle": "identifiable",
+           "subject_access": "identifiable"}
 PROTECTED_CLASSES = ("anonymised", "depersonalised", "aggregate")
 # A working list (a table a user exports for their own work) may carry identifiable
 # values, but only to the roles that may see them: each such field names its roles.

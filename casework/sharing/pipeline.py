@@ -31,7 +31,7 @@ from casework.core import audit, clock
 from casework.core.context import Actor, Workspace
 from casework.core.errors import PermissionDenied, ValidationError
 from casework.core.permissions import require
-from casework.sharing.protocol import OutputSpec, Protocol, current
+from casework.sharing.protocol import OutputSpec, Protocol, current, output_spec
 from casework.sharing.rules import RuleContext
 from casework.sharing.safety import Journal, staged_set
 from db.models import Lsoa
@@ -122,7 +122,7 @@ def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
     ``prepare`` (e.g. making the output folder) runs once the actor is authorised."""
     with ws.uow() as session:
         protocol = current(session)
-        spec = protocol.output(output)
+        spec, built_in = output_spec(protocol, output)
         authorise(ws.actor, spec)
         built = build(session, spec, protocol)
     if prepare is not None:
@@ -137,7 +137,8 @@ def produce(ws: Workspace, output: str, finals: Sequence[Path], build: Build,
     parent = Path(finals[0]).parent
     journal.add([parent, parent.parent])
     try:
-        return _stage_and_move(ws, output, finals, built, spec, protocol, release, render)
+        return _stage_and_move(ws, output, finals, built, spec, protocol, release, render,
+                               built_in)
     finally:
         journal.done()
 
@@ -162,7 +163,7 @@ def recover_exports(ws: Workspace) -> int:
 
 def _stage_and_move(ws: Workspace, output: str, finals: Sequence[Path], built: Built,
                     spec: OutputSpec, protocol: Protocol, release: Release,
-                    render: Render) -> ExportResult:
+                    render: Render, built_in: bool = False) -> ExportResult:
     with staged_set(finals) as staged:
         render(release, staged.paths)
         digests = staged.digests()
@@ -173,6 +174,8 @@ def _stage_and_move(ws: Workspace, output: str, finals: Sequence[Path], built: B
         }
         if protocol.weakened:
             detail["protocol_weaker"] = True
+        if built_in:  # the stored version lacks this output (protocol.BUILT_IN)
+            detail["protocol_entry"] = "built-in"
         with ws.uow() as session:
             audit.record(ws, session, "export.started", output, built.record_id,
                          detail=detail)

@@ -31,7 +31,15 @@ RULES = ("keep", "drop", "pseudonymise", "generalise", "suppress")
 GENERALISE_TO = ("age_band", "quarter", "month", "year", "lsoa", "msoa", "vocabulary")
 STEP_TO = ("msoa", "local_authority", "year", "broad_age_band", "any")
 RECIPIENT_RULES = ("meeting_attendees", "review_bodies", "named")
-ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator")
+ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator",
+         "information_governance")
+# Outputs the law requires whatever the stored protocol holds. A subject access request
+# must be answered (UK GDPR Art 15), and databases created before ``subject_access`` was
+# added store a version 1 without it: rather than refuse the request, a version lacking
+# the output uses the entry shipped in resources/ (``output_spec``), and the export's
+# audit entry says so ("protocol_entry": "built-in"). A version that defines the output
+# is used as it stands.
+BUILT_IN = ("subject_access",)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,17 @@ class Protocol:
         except KeyError:
             raise ValidationError(f"Sharing protocol version {self.version} does not "
                                   f"allow the output '{name}'.") from None
+
+
+def output_spec(protocol: Protocol, name: str) -> tuple[OutputSpec, bool]:
+    """The output ``name`` under ``protocol``, and whether it is the built-in entry (an
+    output in ``BUILT_IN`` that the stored version lacks)."""
+    if name in protocol.outputs or name not in BUILT_IN:
+        return protocol.output(name), False
+    raw = default_definition()["outputs"].get(name)
+    if raw is None:
+        return protocol.output(name), False
+    return _output(name, raw), True
 
 
 @dataclass(frozen=True)

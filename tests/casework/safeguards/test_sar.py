@@ -238,3 +238,64 @@ def test_the_disclosure_log_records_what_went_to_whom_and_when(db, world, tmp_pa
     for user in ("admin", "cm"):
         with pytest.raises(PermissionDenied):
             sar.list_disclosures(db.ws(user))
+
+
+def _exports(ws) -> list[tuple[str, str, dict]]:
+    with ws.uow() as session:
+        rows = session.scalars(select(AuditEntry).where(
+            AuditEntry.action.in_(["export.started", "export"])).order_by(AuditEntry.seq))
+        return [(e.action, e.record_type, json.loads(e.detail or "{}")) for e in rows]
+
+
+def test_export_is_audited_as_the_subject_access_output_with_digests(db, world, tmp_path):
+    import hashlib
+
+    ws = db.ws("ig")
+    out = tmp_path / "sar-out"
+    out.mkdir()
+    result = sar.export(ws, world.subject_id, out, date(2026, 11, 2))
+    entries = _exports(ws)
+    assert [(a, t) for a, t, _d in entries] == [("export.started", "subject_access"),
+                                                ("export", "subject_access")]
+    detail = entries[1][2]
+    assert detail["sha256"] == {f.name: hashlib.sha256(f.read_bytes()).hexdigest()
+                                for f in result.files}
+    assert detail["recipient"] == "The data subject" and detail["cases"] == result.cases
+    assert "protocol_entry" not in detail  # the stored version defines the output
+    # the three files and nothing else (no staging left behind)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f.name for f in result.files)
+
+
+def test_a_stored_protocol_without_the_output_still_answers_the_request(db, world, tmp_path):
+    # A database created before subject_access was added stores version 1 without it:
+    # the legal duty is met with the built-in entry, and the audit says so.
+    from db.models import SharingProtocol
+
+    ws = db.ws("ig")
+    with ws.uow() as session:
+        row = session.scalar(select(SharingProtocol).where(SharingProtocol.version == 1))
+        definition = json.loads(row.definition)
+        definition["outputs"].pop("subject_access", None)
+        row.definition = json.dumps(definition)
+    result = sar.export(ws, world.subject_id, tmp_path, date(2026, 11, 2))
+    assert result.redacted.exists()
+    assert _exports(ws)[-1][2]["protocol_entry"] == "built-in"
+
+
+def test_the_pipeline_refuses_the_output_to_other_roles(db, world, tmp_path):
+    from casework.sharing import pipeline
+    from casework.sharing.protocol import current
+
+    with db.ws("ig").uow() as session:
+        assert current(session).output("subject_access").roles == ("information_governance",)
+
+    def build(*_a):
+        raise AssertionError("nothing is gathered for a refused role")
+
+    out = tmp_path / "sar-out"
+    out.mkdir()
+    for user in ("cm", "coord", "admin"):
+        with pytest.raises(PermissionDenied):
+            pipeline.produce(db.ws(user), "subject_access", [out / "x.json"], build,
+                             lambda *_a: None)
+    assert list(out.iterdir()) == [] and _exports(db.ws("ig")) == []
