@@ -33,6 +33,11 @@ from ui.common.qt import (
     Signal,
 )
 
+FILE_BLURB = ("Community safety casework. The database is encrypted: sign in with your user "
+              "name and password.")
+SERVER_BLURB = ("Community safety casework on your partnership's team server: sign in with "
+                "your own server user name and password (never stored on this computer).")
+
 
 def local_delay(failures: int) -> int:
     """Seconds to wait after ``failures`` wrong passwords: none for the first two, then
@@ -58,8 +63,7 @@ class UnlockDialog(QDialog):
         self._busy = False
 
         title = QLabel("<h2>casework</h2>")
-        blurb = QLabel("Community safety casework. The database is encrypted: sign in with "
-                       "your user name and password.")
+        self.blurb = blurb = QLabel(FILE_BLURB)
         blurb.setWordWrap(True)
         self.form = Form(self)
         self.path = QLineEdit(db_path)
@@ -194,6 +198,7 @@ class UnlockDialog(QDialog):
 
     def _show_mode(self) -> None:
         server = self.on_server
+        self.blurb.setText(SERVER_BLURB if server else FILE_BLURB)
         self.form.layout.setRowVisible(self.path_box, not server)
         self.form.layout.setRowVisible(self.profile_box, server)
         # Server passwords and databases are managed on the server (casework-cli server).
@@ -202,6 +207,7 @@ class UnlockDialog(QDialog):
         self.form.clear_errors()
         if server:
             self._profile_chosen()
+        self.adjustSize()
 
     def open_new_profile(self) -> None:
         from ui.shell.serverprofile import NewProfileDialog
@@ -227,7 +233,7 @@ class UnlockDialog(QDialog):
                                  ("username", user, "Enter your user name."),
                                  ("password", password, "Enter your password.")):
             if not value:
-                self.form.show_error(ValidationError(msg, name))
+                self._error(ValidationError(msg, name))
                 return
         self.form.clear_errors()
         self._set_busy(True, "Unlocking…")
@@ -239,20 +245,20 @@ class UnlockDialog(QDialog):
 
         name = self.server_profile
         if not name:
-            self.form.show_error(ValidationError("Choose a server profile, or make one with "
+            self._error(ValidationError("Choose a server profile, or make one with "
                                                  "New profile.", "profile"))
             return
         try:
             profile = profiles.get(name)
         except Exception as exc:  # noqa: BLE001 - NotFound or an unreadable file, said
-            self.form.show_error(ValidationError(error_text(exc), "profile"))
+            self._error(ValidationError(error_text(exc), "profile"))
             return
         user, password = self.user.text().strip(), self.password.text()
         if not user:
-            self.form.show_error(ValidationError("Enter your user name.", "username"))
+            self._error(ValidationError("Enter your user name.", "username"))
             return
         if not password and not profile.sslcert:
-            self.form.show_error(ValidationError("Enter your password.", "password"))
+            self._error(ValidationError("Enter your password.", "password"))
             return
         self.form.clear_errors()
         self._set_busy(True, "Connecting to the team server…")
@@ -290,7 +296,7 @@ class UnlockDialog(QDialog):
             self._wait_until = time.monotonic() + delay
             self._tick.start()
             self._update_wait()
-        self.form.show_error(ValidationError(error_text(exc), field))
+        self._error(ValidationError(error_text(exc), field))
         if field == "password":
             self.password.selectAll()
 
@@ -306,6 +312,11 @@ class UnlockDialog(QDialog):
                                              self.user.text().strip()))
         except Exception:  # noqa: BLE001 - the local delay still applies
             return float(local_delay(self.failures))
+
+    def _error(self, exc: BaseException) -> None:
+        """Show the error and grow the dialog to the message, so no field is squeezed."""
+        self.form.show_error(exc)
+        self.adjustSize()
 
     def _waiting(self) -> bool:
         return time.monotonic() < self._wait_until
