@@ -181,11 +181,12 @@ REVIEW_TASK = "review"
 
 
 def schedule_review(session: Session, case: Case, on: date,
-                    title: str = "Review the case") -> Task:
+                    title: str = "Review the case", *, reviewed_on: date | None = None) -> Task:
     """Set the case's next review date and its review task (one open review task per
-    case: an earlier one still open is closed as superseded, never left as overdue)."""
+    case: an earlier one still open is closed as superseded, never left as overdue, on
+    ``reviewed_on``: the day the review took place, today unless said)."""
     case.next_review_on = on
-    supersede_tasks(session, case.id, (REVIEW_TASK,), clock.today(),
+    supersede_tasks(session, case.id, (REVIEW_TASK,), reviewed_on or clock.today(),
                     f"superseded by the review due {on.isoformat()}")
     return add_task(session, case, REVIEW_TASK, title, on)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import add_task, schedule_review
 from casework.cases.workflow import SafeRepr
-from casework.core import audit, settings
+from casework.core import audit, clock, settings
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import can_see_case, require
@@ -287,8 +287,10 @@ def record_minute(ws: Workspace, meeting_id: int, case_id: int, progress: str,
         item.decision = decision.strip()
         meeting.held = True
         interval = int(settings.get(session, settings.PANEL_INTERVAL_DAYS))
+        # the review took place at the meeting, whenever its minute is typed up
         schedule_review(session, case, meeting.scheduled_on + timedelta(days=interval),
-                        "Review the case at the panel")
+                        "Review the case at the panel",
+                        reviewed_on=min(meeting.scheduled_on, clock.today()))
         session.flush()
         audit.record(ws, session, "meeting.minute", "case", case_id,
                      detail={"meeting": meeting_id, "shareable": shareable})
