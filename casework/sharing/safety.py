@@ -185,9 +185,11 @@ class StagedSet:
         if len({f.name for f in self.finals}) != len(self.finals) or len(parents) != 1:
             raise ValueError("The files of one output go into one folder, each by its name")
         self.target = parents.pop()
-        # A new or empty destination folder takes the whole staging folder in one rename.
+        # A new or empty destination folder takes the whole staging folder in one rename,
+        # when its parent is on the same file system (not for a mount point: a USB stick).
         self.whole = os.name != "nt" and not any(self.target.iterdir()) \
-            and self.target.parent != self.target
+            and self.target.parent != self.target \
+            and self.target.stat().st_dev == self.target.parent.stat().st_dev
         where = self.target.parent if self.whole else self.target
         sweep(where)
         self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=where))

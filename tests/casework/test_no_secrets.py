@@ -63,7 +63,7 @@ def test_cli_under_faults_leaks_nothing(db, world, tmp_path, monkeypatch, capsys
     assert run("retention", "list", user="ig") == 0
     # a full disk during an export (information governance) and a backup (administrator)
     with monkeypatch.context() as m:
-        m.setattr("casework.safeguards.sar.atomic_write_bytes", enospc)
+        m.setattr("casework.sharing.safety.StagedSet.commit", enospc)  # fsync: disk full
         assert run("sar", "export", "--person", pid, "--out", str(out), user="ig") == 7
     with monkeypatch.context() as m:
         m.setattr("db.store.atomic_write_text", enospc)
