@@ -277,6 +277,7 @@ class Journal:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
             return
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # a server's state folder
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write("".join(json.dumps(i) + "\n" for i in items))
