@@ -417,7 +417,7 @@ class Store:
         resolves a pending rekey either way.
         """
         assert self._key is not None
-        self._wait_for_others()
+        self.wait_for_others()
         with Session(self.engine) as session, session.begin():
             known = registry.records(session)
         refused = _refusals(self.slots, known)
@@ -470,22 +470,6 @@ class Store:
                 raise DatabaseBusy(
                     f"The database is open in {len(live)} other session(s), by: {who}. "
                     f"{what} needs it to itself and waited for them. Nothing was changed: "
-                    "close the other sessions (the desktop, other commands) and retry.")
-            time.sleep(0.2)
-
-    def _wait_for_others(self) -> None:
-        """Wait (as long as ``--wait`` allows) for the other sessions to close; busy,
-        naming them, if they do not."""
-        deadline = time.monotonic() + engine_mod.busy_timeout()
-        while True:
-            live = sessions.others(self.path, self._presence)
-            if not live:
-                return
-            if time.monotonic() >= deadline:
-                who = ", ".join(sorted(set(live)))
-                raise DatabaseBusy(
-                    f"The database is open in {len(live)} other session(s), by: {who}. A "
-                    "rekey needs it to itself and waited for them. Nothing was changed: "
                     "close the other sessions (the desktop, other commands) and retry.")
             time.sleep(0.2)
 
