@@ -53,6 +53,7 @@ from db.keyslots import (
     take_fresh_signing,
 )
 from db.models.caselist import counter_problems
+from db.models.search import address_line_problems
 
 REKEY_BUSY = ("Another casework session has the database open, and a rekey needs it to "
               "itself. Nothing was changed: close the other sessions (the desktop, other "
@@ -564,6 +565,7 @@ def check_connection(conn: Any) -> list[str]:
             )
         else:
             problems.extend(counter_problems(conn))
+            problems.extend(address_line_problems(conn))
     except (sqlcipher3.DatabaseError, MemoryError) as exc:
         cause = classify(exc)
         if isinstance(cause, DatabaseBusy | DiskFull):
