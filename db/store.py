@@ -544,8 +544,8 @@ def _refusals(slots: KeySlotFile, known: dict[str, Any]) -> dict[str, str]:
 
 def check_connection(conn: Any) -> list[str]:
     """Run SQLCipher's page HMAC check, SQLite's integrity and foreign-key checks, the
-    schema version check and the case counters' agreement with the cases on a raw
-    connection, closing it afterwards."""
+    schema version check, the case counters' agreement with the cases and the address
+    search index's with the addresses on a raw connection, closing it afterwards."""
     problems: list[str] = []
     try:
         rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()

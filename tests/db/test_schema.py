@@ -15,7 +15,8 @@ def test_migrated_schema_matches_models(db):
     store = Store.open(db.path, "admin", PASSWORD)
     try:
         with store.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_name": include_name})
             diff = compare_metadata(ctx, Base.metadata)
         assert diff == []
     finally:
