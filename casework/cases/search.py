@@ -279,7 +279,7 @@ def postcode_forms(text: str) -> list[str]:
 _ADDRESS_LINES = table(ADDRESS_LINES, column("rowid"), column("line1"))
 
 
-def _line_contains(session: Session, text: str) -> Select[tuple[Any]]:
+def _line_contains(session: Session, text: str) -> Select[Any]:
     """Ids of addresses whose first line contains ``text`` (ignoring ASCII case).
 
     On SQLite, text of three characters or more is looked up in the trigram index
