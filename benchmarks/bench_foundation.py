@@ -149,7 +149,7 @@ def bench_generate(size: int, facts: dict[str, Any]) -> dict[str, Any]:
     """How long the demo generator took for ``size`` cases (measured when it was made)."""
     seconds = float(facts["seconds"])
     target = GENERATE_TARGET if size <= 100_000 else GENERATE_TARGET_1M
-    extra = {k: facts[k] for k in ("peak_rss_mb", "cpu_seconds") if k in facts}
+    extra: dict[str, Any] = {k: facts[k] for k in ("peak_rss_mb", "cpu_seconds") if k in facts}
     if facts.get("loadavg"):
         extra["loadavg"] = facts["loadavg"]
     return _row(f"generate demo database ({facts['generator']}, made {facts['made']})", size,
