@@ -95,7 +95,7 @@ def save_case_change(path: Path, password: str, size: int) -> dict[str, Any]:
             "seconds": round(p95, 4), "baseline_seconds": None, "statistic": "p95",
             "p50_seconds": round(statistics.median(timings), 4),
             "max_seconds": round(timings[-1], 4), "samples": len(timings),
-            "cpu_seconds": round(statistics.median(cpu), 4),
+            "cpu_seconds": round(sorted(cpu)[int(len(cpu) * 0.95) - 1], 4),  # p95 too
             "target_seconds": SAVE_TARGET, "ok": p95 < SAVE_TARGET}
 
 
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in run(size, reuse):
         print(f"{row['scenario']}: {row['size']:,} cases, {row['statistic']} "
               f"{row['seconds'] * 1000:.1f} ms (max {row['max_seconds'] * 1000:.1f} ms; "
-              f"median CPU {row['cpu_seconds'] * 1000:.1f} ms; "
+              f"CPU {row['cpu_seconds'] * 1000:.1f} ms; "
               f"target < {row['target_seconds'] * 1000:.0f} ms; database built in "
               f"{row['build_seconds']} s) {'PASS' if row['ok'] else 'FAIL'}", flush=True)
     return 0

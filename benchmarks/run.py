@@ -9,9 +9,11 @@ Each module, when present, exposes ``run(size) -> list[dict]`` with the keys
 ``target`` (text, or seconds as a number), ``target_seconds``, ``ok`` and ``unit`` (for a
 measure that is not seconds, e.g. "MB": ``seconds`` then holds that value). ``ratio`` is
 ``seconds / baseline_seconds`` from the same run. ``peak_rss_mb`` (the process's peak
-resident memory when the figure was taken) and ``loadavg`` (the machine's load averages
-then) are shown beside each figure when a row has them. A module that cannot be imported or
-fails is reported with its error and the others still run.
+resident memory when the figure was taken), ``loadavg`` (the machine's load averages
+then) and ``cpu_seconds`` (the process's CPU time for the figure: on a shared machine wall
+time includes waiting for other work) are shown beside each figure when a row has them. A
+module that cannot be imported or fails is reported with its error and the others still
+run.
 """
 
 from __future__ import annotations
@@ -79,8 +81,8 @@ MODULES: dict[str, tuple[Callable[[], Runner], int | None, int]] = {
     "imports": (_imports, 100_000, 300),  # size = ASB rows
     "reliability": (_reliability, 200, 3),  # size = kills and byte flips
 }
-COLUMNS = ("scenario", "size", "seconds", "baseline", "ratio", "target", "peak RSS", "load",
-           "result")
+COLUMNS = ("scenario", "size", "seconds", "CPU", "baseline", "ratio", "target", "peak RSS",
+           "load", "result")
 
 
 @dataclass
@@ -135,7 +137,7 @@ def table_rows(outcomes: list[Outcome]) -> list[tuple[str, ...]]:
     lines: list[tuple[str, ...]] = []
     for outcome in outcomes:
         if outcome.problem:
-            lines.append((f"[{outcome.name}] {outcome.problem}", "", "", "", "", "", "", "",
+            lines.append((f"[{outcome.name}] {outcome.problem}", "", "", "", "", "", "", "", "",
                           "MISSING" if outcome.problem == "not present" else "ERROR"))
         for row in outcome.rows:
             base = row.get("baseline_seconds")
@@ -150,7 +152,8 @@ def table_rows(outcomes: list[Outcome]) -> list[tuple[str, ...]]:
             rss = row.get("peak_rss_mb")
             lines.append((f"[{outcome.name}] {row.get('scenario', '?')}",
                            f"{size:,}" if isinstance(size, int) else str(size),
-                           measured, _fmt_seconds(base), ratio, target,
+                           measured, _fmt_seconds(row.get("cpu_seconds")), _fmt_seconds(base),
+                           ratio, target,
                            f"{rss:.0f} MB" if isinstance(rss, int | float) else "",
                            str(row.get("loadavg", "")),
                            "" if ok is None else ("PASS" if ok else "FAIL")))

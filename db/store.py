@@ -53,6 +53,7 @@ from db.keyslots import (
     take_fresh_signing,
 )
 from db.models.caselist import counter_problems
+from db.models.search import address_line_problems
 
 REKEY_BUSY = ("Another casework session has the database open, and a rekey needs it to "
               "itself. Nothing was changed: close the other sessions (the desktop, other "
@@ -543,8 +544,8 @@ def _refusals(slots: KeySlotFile, known: dict[str, Any]) -> dict[str, str]:
 
 def check_connection(conn: Any) -> list[str]:
     """Run SQLCipher's page HMAC check, SQLite's integrity and foreign-key checks, the
-    schema version check and the case counters' agreement with the cases on a raw
-    connection, closing it afterwards."""
+    schema version check, the case counters' agreement with the cases and the address
+    search index's with the addresses on a raw connection, closing it afterwards."""
     problems: list[str] = []
     try:
         rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
@@ -564,6 +565,7 @@ def check_connection(conn: Any) -> list[str]:
             )
         else:
             problems.extend(counter_problems(conn))
+            problems.extend(address_line_problems(conn))
     except (sqlcipher3.DatabaseError, MemoryError) as exc:
         cause = classify(exc)
         if isinstance(cause, DatabaseBusy | DiskFull):

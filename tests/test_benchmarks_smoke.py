@@ -23,10 +23,12 @@ def test_table_reports_missing_and_failing_modules() -> None:
     rows = run.table_rows([
         run.Outcome("ui", [], "not present"),
         run.Outcome("audit", [{"scenario": "verify", "size": 10, "seconds": 0.5,
-                               "baseline_seconds": 0.25, "target_seconds": 1.0}]),
+                               "cpu_seconds": 0.125, "baseline_seconds": 0.25,
+                               "target_seconds": 1.0}]),
     ])
     assert rows[0][-1] == "MISSING"
-    assert rows[1][4] == "2.00x" and rows[1][-1] == "PASS"
+    row = dict(zip(run.COLUMNS, rows[1], strict=True))
+    assert row["ratio"] == "2.00x" and row["CPU"] == "125.0 ms" and row["result"] == "PASS"
     assert "verify" in run.render(rows)
 
 

@@ -597,7 +597,8 @@ def iter_case_rows(ws: Workspace, flt: CaseFilter | None = None,
         high = low + batch
         ids = select(Case.id).where(Case.id > low, Case.id <= high, *where)
         with read_session(ws) as session:
-            rows = [_to_row(r) for r in session.execute(_row_select(ids).order_by(Case.id))]
+            result = session.connection().execute(_row_select(ids).order_by(Case.id))
+            rows = [_to_row(r) for r in result]
         yield from rows
         low = high
 

@@ -14,9 +14,11 @@ without touching a caller. What is here is portable SQL served by plain B-tree i
 - addresses: the postcode starts with the text, typed with or without its space
   (postcodes are stored upper case with one space), or the first line contains it.
 
-Text with a digit is not looked up as a name; the first-line substring (the one search
-that reads a whole index) runs only when nothing else matched or the text has a digit (a
-house number), and never for something shaped like a case reference.
+Text with a digit is not looked up as a name; the first-line substring runs only when
+nothing else matched or the text has a digit (a house number), and never for something
+shaped like a case reference. On SQLite it is served by a trigram index
+(``db.models.search``) from three characters on, so a word that matches nothing costs a
+few index lookups; two characters (and PostgreSQL) read the whole line1 index.
 
 SQL ``lower()`` is avoided on purpose: with SQLCipher's memory security every call
 allocates and wipes, which makes a function over 100,000 rows cost a second; ``LIKE``
@@ -39,7 +41,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    exists,
+    literal,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from casework.cases.links import LINK_COLUMNS
@@ -48,6 +60,7 @@ from casework.core.context import Actor, Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import case_types_for, has, require, visible_cases
 from db.models import Address, Case, CaseParty, Person, PersonAddress, PersonAlias
+from db.models.search import ADDRESS_LINES, REBUILD_ADDRESS_LINES, TRIGRAM
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
@@ -263,6 +276,27 @@ def postcode_forms(text: str) -> list[str]:
     return sorted(forms)
 
 
+_ADDRESS_LINES = table(ADDRESS_LINES, column("rowid"), column("line1"))
+
+
+def _line_contains(session: Session, text: str) -> Select[Any]:
+    """Ids of addresses whose first line contains ``text`` (ignoring ASCII case).
+
+    On SQLite, text of three characters or more is looked up in the trigram index
+    (``db.models.search``): a handful of index entries whether or not anything matches.
+    Shorter text, text with a LIKE wildcard in it, and PostgreSQL scan the narrow index
+    on line1 rather than the table (no ORDER BY: the index order is alphabetical anyway).
+    """
+    # LIKE with an ESCAPE clause is not offered to the index: text with a wildcard
+    # character in it takes the scan instead.
+    if (session.get_bind().dialect.name == "sqlite" and len(text) >= TRIGRAM
+            and not any(ch in text for ch in "%_")):
+        return (select(_ADDRESS_LINES.c.rowid.label("id"))
+                .where(_ADDRESS_LINES.c.line1.like(f"%{text}%")))
+    return (select(Address.id.label("id"))
+            .where(_contains(session, Address.line1, text, prefix=False)))
+
+
 def _addresses(session: Session, ws: Workspace, text: str, limit: int,
                scan_lines: bool = True) -> list[SearchHit]:
     shown = (Address.line1, Address.postcode, Address.town)
@@ -283,10 +317,7 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
         for r in session.execute(query):
             found.setdefault(r.id, r)
     if scan_lines and len(found) < limit:
-        # Scans the narrow index on line1 rather than the table (no ORDER BY: the index
-        # order is alphabetical anyway).
-        by_line = (select(Address.id.label("id"))
-                   .where(_contains(session, Address.line1, text, prefix=False)))
+        by_line = _line_contains(session, text)
         query = _first_visible(by_line, address_visible(ws), Address.id, Address,
                                limit - len(found), *shown)
         for r in session.execute(query):
@@ -330,7 +361,7 @@ def search(ws: Workspace, text: str, limit: int = 20) -> list[SearchHit]:
         people = (_people(session, ws, text, limit)
                   if has(ws.actor, "people.read") and not has_digit else [])
         cases = _cases(session, ws, text, limit)
-        # The first-line substring is the one search that reads a whole index: only when
+        # The first-line substring may read a whole index (two characters): only when
         # nothing else matched, or the text has a house number in it.
         # A known reference start with its dash ("SAN-", "CT-20") is a reference being
         # typed, not a street: no first line is read for it either.
@@ -348,4 +379,16 @@ def search(ws: Workspace, text: str, limit: int = 20) -> list[SearchHit]:
     return hits
 
 
-__all__ = ["SearchHit", "address_visible", "fold", "person_visible", "search"]
+def rebuild_index(ws: Workspace) -> None:
+    """Rebuild the address search index from the addresses (SQLite; after a repair, or when
+    the check says it disagrees with them). Nothing to do on PostgreSQL."""
+    require(ws.actor, "admin.users")
+    with ws.uow() as session:
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":
+            for sql in REBUILD_ADDRESS_LINES:
+                conn.exec_driver_sql(sql)
+
+
+__all__ = ["SearchHit", "address_visible", "fold", "person_visible", "rebuild_index",
+           "search"]

@@ -166,11 +166,13 @@ def cmd_panel(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     path = db_path(args)
     if getattr(args, "rebuild_counts", False):
-        from casework.cases import caselist
+        from casework.cases import caselist, search
 
         with signed_in(args, "admin.users") as ws:
             caselist.rebuild_case_counts(ws)
-        out("The case list's counters were recounted from the cases.")
+            search.rebuild_index(ws)
+        out("The case list's counters were recounted from the cases and the address "
+            "search index rebuilt from the addresses.")
     name = username(args)
     try:
         store, _failed = lockout.open_store(path, name, password())

@@ -30,6 +30,7 @@ from casework.demo.trigger import SCENARIOS, trigger_case
 from casework.demo.world import Roster, Row, World
 from db.models import Base, Case, Contractor, Lsoa, Panel, PanelMembership, Team, User
 from db.models.caselist import REBUILD_COUNTS
+from db.models.search import REBUILD_ADDRESS_LINES
 
 MIX = (("asb", 55), ("sanctuary", 15), ("trigger", 8), ("swip", 12), ("mart", 10))
 PREFIX = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART", "sanctuary": "SAN"}
@@ -238,7 +239,8 @@ def _drop_indexes(conn: Connection) -> list[str]:
     """Drop the secondary indexes and the triggers of the tables the demo fills and
     return their exact DDL: building an index once over loaded rows is much faster than
     maintaining it row by row, and the case counters are rebuilt once from the loaded
-    cases (``REBUILD_COUNTS``) instead of being kept row by row. The caller recreates
+    cases (``REBUILD_COUNTS``), and the address search index from the loaded addresses
+    (``REBUILD_ADDRESS_LINES``), instead of being kept row by row. The caller recreates
     them in the same transaction (DDL is transactional in SQLite, so a failure leaves the
     schema as it was). Indexes come first in the list, triggers after them."""
     tables = [t.name for t in Base.metadata.sorted_tables if t.name in LOADED]
@@ -312,6 +314,9 @@ def fill(session: Session, cases: int, seed: int, today: date,
         report(0.9 + 0.09 * (i + 1) / len(indexes))
     if indexes:  # the counter triggers were off for the load: count once, by index
         for sql in REBUILD_COUNTS:
+            conn.exec_driver_sql(sql)
+        # and so were the address search index's: index every first line once
+        for sql in REBUILD_ADDRESS_LINES:
             conn.exec_driver_sql(sql)
     conn.exec_driver_sql(f"PRAGMA cache_size = {int(cache or -2000)}")
     return written

@@ -3,6 +3,7 @@
 from alembic import context
 
 from db.models import Base
+from db.models.search import include_name
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -15,6 +16,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,  # the FTS5 search index is not a model
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from db.models import Base
+from db.models.search import include_name
 from db.store import Store
 from tests.conftest import PASSWORD
 
@@ -14,7 +15,8 @@ def test_migrated_schema_matches_models(db):
     store = Store.open(db.path, "admin", PASSWORD)
     try:
         with store.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_name": include_name})
             diff = compare_metadata(ctx, Base.metadata)
         assert diff == []
     finally:

@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from casework.cases import search
 from casework.core.context import SYSTEM
@@ -197,3 +197,43 @@ def test_helpers():
     assert search.postcode_forms("ox41a") == ["OX 41A", "OX4 1A", "OX41 A", "OX41A"]
     assert search.postcode_forms("cowley") == []
     assert search.fold("ÄbC") == "Äbc"
+
+
+def test_first_line_substring_follows_every_change_to_an_address(world):
+    cm, ids = world.ws("cm"), world.ids
+    system = world.ws("admin").as_actor(SYSTEM)
+    assert ("address", ids["zeb_addr"]) in hits(cm, "wley ro")  # inside a word
+    with system.uow() as s:
+        s.get(Address, ids["zeb_addr"]).line1 = "12 Kingston Road"
+        extra = Address(line1="5 Quernbrook Lane", town="Oxford", postcode="OX9 9ZZ")
+        s.add(extra)
+    assert ("address", ids["zeb_addr"]) in hits(cm, "ngston")
+    assert ("address", ids["zeb_addr"]) not in hits(cm, "wley ro")
+    assert [h.id for h in search.search(system, "uernbro")] == [extra.id]
+    with system.uow() as s:
+        s.delete(s.get(Address, extra.id))
+    assert search.search(system, "uernbro") == []
+    assert world.ws("admin").store.check() == []
+
+
+def test_a_first_line_that_matches_nothing_is_an_index_lookup(world):
+    cm = world.ws("cm")
+    with cm.uow() as s:
+        query = search._line_contains(s, "zzqqy")
+        sql = str(query.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(r[-1]) for r in s.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "VIRTUAL TABLE INDEX 0:L" in plan  # the trigram index serves the LIKE
+    assert "addresses" not in plan
+    assert hits(cm, "zzqqy") == []
+
+
+def test_check_names_an_address_index_out_of_step_and_rebuild_mends_it(world):
+    system = world.ws("admin").as_actor(SYSTEM)
+    with system.uow() as s:  # as a bulk change with the triggers off would leave it
+        s.connection().exec_driver_sql("DROP TRIGGER tr_addresses_lines_update")
+        s.get(Address, world.ids["zeb_addr"]).line1 = "12 Kingston Road"
+    problems = world.ws("admin").store.check()
+    assert len(problems) == 1 and "address search index" in problems[0]
+    search.rebuild_index(world.ws("admin"))
+    assert world.ws("admin").store.check() == []
+    assert ("address", world.ids["zeb_addr"]) in hits(system, "ngston")
