@@ -308,9 +308,14 @@ def covered_keys() -> set[str]:
 
 def comparisons(label: str) -> tuple[str, ...]:
     """The periods ``label`` is compared with: the one before, and the same one a year
-    earlier (a year is compared with the year before only)."""
+    earlier (a year, calendar or financial, with the year before only; a custom range of
+    dates with nothing)."""
     p = kpis.parse_period(label)
     y, m = p.start.year, p.start.month
+    if ".." in p.label:
+        return ()
+    if p.label.startswith("FY"):
+        return (f"FY{y - 1}",)
     if label.upper().count("Q"):
         q = (m - 1) // 3 + 1
         prev = f"{y - 1}Q4" if q == 1 else f"{y}Q{q - 1}"

@@ -8,7 +8,6 @@ already grouped by their dates, so the SQL stays portable to PostgreSQL.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,9 +16,8 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.core import audit, clock, vocabulary
+from casework.core import audit, clock, periods, vocabulary
 from casework.core.context import Workspace
-from casework.core.errors import ValidationError
 from casework.core.permissions import require
 from casework.core.workdays import add_months
 from casework.trigger.figures import TriggerReturn, count_return
@@ -122,24 +120,10 @@ def _counts(session: Session, stmt: Any) -> dict[str, int]:
 
 
 def parse_period(text: str) -> Period:
-    """``2026Q3`` (a quarter), ``2026`` (a year) or ``2026-07`` (a month)."""
-    value = text.strip().upper()
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", value):
-        year, q = int(m[1]), int(m[2])
-        start = date(year, 3 * q - 2, 1)
-        return Period(f"{year}Q{q}", start,
-                      date.fromordinal(add_months(start, 3).toordinal() - 1))
-    if m := re.fullmatch(r"(\d{4})", value):
-        year = int(m[1])
-        return Period(str(year), date(year, 1, 1), date(year, 12, 31))
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
-        year, month = int(m[1]), int(m[2])
-        if 1 <= month <= 12:
-            start = date(year, month, 1)
-            return Period(f"{year}-{month:02d}", start,
-                          date.fromordinal(add_months(start, 1).toordinal() - 1))
-    raise ValidationError("A period is a quarter (2026Q3), a year (2026) or a month (2026-07).",
-                          field="period")
+    """A period by its code (``casework.core.periods``): ``2026Q3``, ``2026``, ``FY2026``,
+    ``2026-07`` or ``2026-04-01..2026-06-30``."""
+    span = periods.parse(text)
+    return Period(span.code, span.start, span.end)
 
 
 def _asb(session: Session, p: Period, today: date) -> AsbKpis:

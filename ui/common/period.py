@@ -4,7 +4,8 @@ chosen from lists and calendars (never typed as text).
 ``code()`` is the period's code as ``casework.core.periods`` reads it (``2026Q3``,
 ``2026``, ``FY2026``, ``2026-07``, ``2026-04-01..2026-06-30``); ``span()`` the checked
 period, or None with the reason shown as an error beside the picker (a custom range that
-ends before it starts). ``changed`` fires with the code of each new valid choice.
+ends before it starts). ``changed`` fires with the code of each new valid choice,
+``invalid`` with the reason of each choice that is not a period.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class PeriodPicker(QWidget):
     """The kind of period, then which one (or two calendar dates for custom)."""
 
     changed = Signal(str)
+    invalid = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +134,8 @@ class PeriodPicker(QWidget):
         span = self.span()
         if span is not None:
             self.changed.emit(span.code)
+        else:
+            self.invalid.emit(self.error.text())
 
     def span(self) -> Span | None:
         """The chosen period, checked; None (and the reason shown) if it is not valid."""

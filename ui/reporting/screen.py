@@ -15,6 +15,7 @@ from ui.common.charts import BarChart
 from ui.common.exports import describe, run_export
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
+from ui.common.period import PeriodPicker
 from ui.common.qt import (
     QFileDialog,
     QGridLayout,
@@ -26,7 +27,6 @@ from ui.common.qt import (
     QWidget,
 )
 from ui.common.screen import Screen, heading
-from ui.reporting.period import PeriodPicker
 
 
 def current_quarter(today: date | None = None) -> str:
@@ -49,13 +49,14 @@ class Page(Screen):
         top.addWidget(heading("Reports"))
         top.addStretch(1)
         self.period = PeriodPicker()
-        self.period.setToolTip("A quarter, a year or a month")
+        self.period.setToolTip("A quarter, a year, a financial year, a month or two dates")
         label = QLabel("P&eriod")
         label.setBuddy(self.period.kind)
         self.show_button = QPushButton("&Show figures")
         self.show_button.setAccessibleName("Show figures")
         self.show_button.clicked.connect(self.refresh)
         self.period.changed.connect(lambda _c: self.refresh() if self.loaded else None)
+        self.period.invalid.connect(self._not_a_period)
         for w in (label, self.period, self.show_button):
             top.addWidget(w)
         box.addLayout(top)
@@ -104,6 +105,9 @@ class Page(Screen):
 
     def refresh(self) -> None:
         ws, period = self.ws, self.period.code()
+        if not period:
+            self._not_a_period(self.period.error.text())
+            return
         # Only the latest request's answer is shown: a slower, older count (the period
         # changed meanwhile) must not overwrite it.
         self._asked = getattr(self, "_asked", 0) + 1
@@ -115,7 +119,7 @@ class Page(Screen):
         if self.panel_mode:
             from casework.reporting.panel_figures import panel_figures
 
-            self._say("Counting…", ok=True)
+            self._counting()
             QueryOp(self, lambda: panel_figures(ws, period),
                     latest(self.show_panels)).failure(latest(self._failed)).run()
             return
@@ -124,7 +128,7 @@ class Page(Screen):
             return
         from casework.reporting.kpis import compute_kpis
 
-        self._say("Counting…", ok=True)
+        self._counting()
         QueryOp(self, lambda: compute_kpis(ws, period), latest(self.show_kpis)).failure(
             latest(self._failed)).run()
 
@@ -154,6 +158,7 @@ class Page(Screen):
                               ("Actions overdue", f.actions_overdue)])
             self.charts[f"panel{n}"] = chart
             self.grid.addWidget(chart, n // 2, n % 2)
+        self._mark_stale(False)
         self.figures.setText("<br>".join(lines) or "You chair no panel, so there are no "
                                                     "panel figures to show.")
         self._say("", ok=True)
@@ -166,21 +171,49 @@ class Page(Screen):
         self.status.style().polish(self.status)
         self.status.setText(text)
 
-    def _failed(self, exc: BaseException) -> None:
-        """An error is shown as an error, and the old figures go (they are not this
-        period's)."""
-        from ui.common.ops import error_text
+    def _counting(self) -> None:
+        """While a new period is counted the figures on screen are another period's: they
+        are greyed (stale) and the message is not a green one."""
+        self._mark_stale(True)
+        self.status.setObjectName("hint")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText("Counting the figures of the chosen period…")
 
+    def _mark_stale(self, stale: bool) -> None:
+        self.figures.setEnabled(not stale)
+        for chart in self.charts.values():
+            chart.setEnabled(not stale)
+
+    def _clear(self) -> None:
+        """The old figures go: they are not the chosen period's."""
+        self._asked = getattr(self, "_asked", 0) + 1  # an answer still on its way is dropped
         self.kpis = None
         self.panel_figures = None
         self.figures.setText("")
         for chart in self.charts.values():
             chart.set_values([])
+        self._mark_stale(False)
+
+    def _not_a_period(self, reason: str) -> None:
+        """A choice that is no period (a custom range ending before it starts): an error,
+        and no figures of an earlier choice left beside it."""
+        self._clear()
+        self._say(f"No figures: {reason}", ok=False)
+        self.loaded = True
+
+    def _failed(self, exc: BaseException) -> None:
+        """An error is shown as an error, and the old figures go (they are not this
+        period's)."""
+        from ui.common.ops import error_text
+
+        self._clear()
         self._say(f"The figures could not be counted: {error_text(exc)}", ok=False)
         self.loaded = True
 
     def show_kpis(self, k: Any) -> None:
         self.kpis = k
+        self._mark_stale(False)
         a, s, pk, t = k.asb, k.sanctuary, k.panels, k.trigger
         share = f"{a.no_further_asb_share:.0%}" if a.no_further_asb_share is not None else "—"
         avg = f"£{s.average_cost_pence / 100:,.0f}" if s.average_cost_pence else "—"
@@ -215,7 +248,11 @@ class Page(Screen):
     # -- exports ------------------------------------------------------------------------
     def export(self, key: str, out: str | None = None) -> None:
         """Run one export to a file (or folder) the user chooses."""
-        period = self.period.code()
+        span = self.period.span()
+        if span is None:
+            self._say(f"Nothing was exported: {self.period.error.text()}", ok=False)
+            return
+        period = span.code
         if key == "kpi":
             from casework.reporting.kpi_report import export_kpi_report as fn
             default, args_of = f"kpi-report-{period}.pdf", lambda p: (self.ws, period, p)
@@ -224,7 +261,7 @@ class Page(Screen):
             default, args_of = f"quarterly-{period}", lambda p: (self.ws, period, p)
         else:
             from casework.trigger.annual_return import export_trigger_return as fn
-            year = int(period[:4]) if period[:4].isdigit() else clock.today().year
+            year = span.start.year
             default, args_of = f"trigger-return-{year}.pdf", lambda p: (self.ws, year, p)
         if out is None:
             start = str(Path.home() / default)

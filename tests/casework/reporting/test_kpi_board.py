@@ -187,6 +187,8 @@ def test_comparison_periods():
     assert kpi_release.comparisons("2026Q1") == ("2025Q4", "2025Q1")
     assert kpi_release.comparisons("2026-01") == ("2025-12", "2025-01")
     assert kpi_release.comparisons("2026") == ("2025",)
+    assert kpi_release.comparisons("FY2026") == ("FY2025",)
+    assert kpi_release.comparisons("2026-04-01..2026-06-30") == ()
     assert kpi_release.trend_quarters("2026Q3") == (
         "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3")
 
