@@ -32,6 +32,7 @@ from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from casework.core.workdays import add_working_days
 from casework.trigger import threshold
+from casework.trigger.incidents import Reported, SameIncident, group, parse_not_same_as
 from casework.trigger.threshold import Complaint, ThresholdProposal, ThresholdRules
 from db.models import (
     Case,
@@ -71,6 +72,8 @@ class ComplaintView(SafeRepr):
     incident_key: str
     hate_related: bool
     complainant_person_id: int | None
+    place: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True, repr=False)
@@ -112,6 +115,8 @@ class TriggerView(SafeRepr):
     reviews: tuple[ReviewView, ...]
     recommendations: tuple[RecommendationView, ...]
     letters: tuple[DocumentView, ...] = ()
+    # likely reports of one incident to several agencies, for a person to confirm or reject
+    same_incident: tuple[SameIncident, ...] = ()
 
 
 def _app(session: Session, case_id: int) -> TriggerApplication:
@@ -186,7 +191,14 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
 
 def _complaint_view(c: TriggerComplaint) -> ComplaintView:
     return ComplaintView(c.id, c.behaviour_on, c.complained_on, c.agency, c.incident_key,
-                         c.hate_related, c.complainant_person_id)
+                         c.hate_related, c.complainant_person_id, c.place or "",
+                         c.description or "")
+
+
+def reported(c: TriggerComplaint) -> Reported:
+    """What the same-incident comparison reads of a recorded complaint."""
+    return Reported(c.id, c.agency, c.behaviour_on, c.place or "", c.description or "",
+                    c.incident_key or "", parse_not_same_as(c.not_same_as))
 
 
 def threshold_rules(session: Session) -> ThresholdRules:
@@ -308,6 +320,7 @@ def trigger_view(ws: Workspace, case_id: int, audited: bool = True) -> TriggerVi
                   for r in recs),
             tuple(DocumentView(d.id, d.kind, d.title, d.created_at.isoformat(timespec="seconds"),
                                d.size, d.sha256) for d in docs),
+            tuple(group([reported(c) for c in complaints])),
         )
 
 

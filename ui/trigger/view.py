@@ -8,8 +8,16 @@ from casework.core.errors import ValidationError
 from ui.cases.dialogs import text_box
 from ui.cases.view import CaseView
 from ui.common.forms import FormDialog, combo, date_edit, humanise, vocabulary_combo
-from ui.common.ops import QueryOp
-from ui.common.qt import QCheckBox, QLineEdit, QWidget
+from ui.common.ops import QueryOp, error_text
+from ui.common.qt import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from ui.common.widgets import RecordTable
 
 BODIES = ("council", "police", "icb", "housing_provider", "other")
@@ -26,6 +34,10 @@ class ComplaintDialog(FormDialog):
         self.add("complained_on", "&Complained on", date_edit())
         self.add("agency", "&Made to", vocabulary_combo(ws, "recipient_body", blank=None,
                                                          current="council"))
+        self.add("place", "Wh&ere", QLineEdit(),
+                 "The street, park or block: reports of one incident to other agencies "
+                 "are suggested from the day, the place and what happened")
+        self.add("description", "&What happened", text_box(70))
         self.add("incident_key", "Same &incident as", QLineEdit(),
                  "Give complaints about one incident the same short key")
         self.add("hate_related", "", QCheckBox("&Hate incident or crime"))
@@ -36,14 +48,19 @@ class ComplaintDialog(FormDialog):
         v = self.form.values()
         self.submit(lambda: add_complaint(self.ws, self.case_id, v["behaviour_on"],
                                           v["complained_on"], v["agency"], v["incident_key"],
-                                          v["hate_related"]))
+                                          v["hate_related"], description=v["description"],
+                                          place=v["place"]))
 
 
 class ThresholdDialog(FormDialog):
     """A person confirms (or departs from) the proposed threshold decision, with reasons."""
 
-    def __init__(self, parent: QWidget | None, ws: Any, case_id: int, proposal: Any) -> None:
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int, proposal: Any,
+                 pending: int = 0) -> None:
         lines = "\n".join(f"• {r}" for r in proposal.reasons)
+        if pending:
+            lines += (f"\n• {pending} suggested same-incident group(s) are not yet confirmed "
+                      "or rejected (Same incident tab): each report counts on its own.")
         super().__init__(parent, "Threshold decision", submit_label="&Record decision",
                          intro=f"Qualifying complaints: {proposal.qualifying}.\n{lines}")
         self.ws, self.case_id, self.proposal = ws, case_id, proposal
@@ -103,6 +120,67 @@ class RecommendationDialog(FormDialog):
                                                v["recommendation"], v["due_on"]))
 
 
+def describe_group(group: Any, complaints: Any) -> str:
+    """The complaints of a suggested group, one a line: day, agency and place."""
+    by_id = {c.id: c for c in complaints}
+    lines = []
+    for cid in group.complaint_ids:
+        c = by_id.get(cid)
+        if c is not None:
+            where = f", {c.place}" if c.place else ""
+            lines.append(f"{c.behaviour_on:%d %b %Y}: {humanise(c.agency)}{where}")
+    return "\n".join(lines)
+
+
+class SameIncidentPanel(QWidget):
+    """Suggested reports of one incident to several agencies, and why; the officer
+    confirms (they count once) or rejects (they are not suggested together again)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAccessibleName("Same incident")
+        intro = QLabel("Complaints to different agencies about the same or the next day, "
+                       "whose place or description agree, may report one incident. A "
+                       "confirmed group counts once towards the threshold.")
+        intro.setWordWrap(True)
+        self.table = RecordTable([("Complaints", lambda g: g.text),
+                                  ("Why", lambda g: ", ".join(g.group.reasons)),
+                                  ("Agencies", lambda g: ", ".join(humanise(a) for a in
+                                                                   g.group.agencies))],
+                                 "Suggested same incidents")
+        self.table.empty_text = "No complaints look like reports of one incident."
+        self.confirm_button = QPushButton("Conf&irm same incident")
+        self.confirm_button.setAccessibleName("Confirm same incident")
+        self.confirm_button.setToolTip("These complaints report one incident: count it once")
+        self.reject_button = QPushButton("&Reject: different incidents")
+        self.reject_button.setAccessibleName("Reject: different incidents")
+        self.reject_button.setToolTip("These complaints report different incidents: "
+                                      "do not suggest them together again")
+        row = QHBoxLayout()
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.reject_button)
+        row.addStretch(1)
+        box = QVBoxLayout(self)
+        box.addWidget(intro)
+        box.addWidget(self.table, 1)
+        box.addLayout(row)
+
+    def set_groups(self, groups: Any, complaints: Any, writable: bool) -> None:
+        from types import SimpleNamespace
+
+        self.table.set_records([SimpleNamespace(group=g, text=describe_group(g, complaints))
+                                for g in groups])
+        if groups:
+            self.table.selectRow(0)
+        for b in (self.confirm_button, self.reject_button):
+            b.setEnabled(writable and bool(groups))
+            b.setVisible(writable)
+
+    def chosen(self) -> Any:
+        record = self.table.current_record()
+        return record.group if record is not None else None
+
+
 class TriggerCaseView(CaseView):
     """A Community Trigger application (ASB case review)."""
 
@@ -111,8 +189,9 @@ class TriggerCaseView(CaseView):
     def build_tabs(self) -> None:
         self.complaints = RecordTable([
             ("Behaviour", lambda c: c.behaviour_on), ("Complained", lambda c: c.complained_on),
-            ("Made to", lambda c: humanise(c.agency)), ("Incident", lambda c: c.incident_key),
-            ("Hate", lambda c: c.hate_related)], "Complaints")
+            ("Made to", lambda c: humanise(c.agency)), ("Where", lambda c: c.place),
+            ("Incident", lambda c: c.incident_key), ("Hate", lambda c: c.hate_related),
+            ("What happened", lambda c: c.description)], "Complaints")
         self.decisions = RecordTable([
             ("Review on", lambda r: r.meeting_on), ("Bodies", lambda r: r.bodies),
             ("Findings", lambda r: r.findings)], "Reviews")
@@ -120,7 +199,11 @@ class TriggerCaseView(CaseView):
             ("To", lambda r: humanise(r.body)), ("Recommendation", lambda r: r.recommendation),
             ("Due", lambda r: r.due_on), ("Done", lambda r: r.completed_on)],
             "Recommendations")
+        self.same_incident = SameIncidentPanel()
+        self.same_incident.confirm_button.clicked.connect(lambda: self.decide_same(True))
+        self.same_incident.reject_button.clicked.connect(lambda: self.decide_same(False))
         self.add_tab(self.complaints, "Complaints")  # Alt+C is Close with outcome
+        self.add_tab(self.same_incident, "Same incident?")
         self.add_tab(self.decisions, "Review")  # Alt+V is Record review
         self.add_tab(self.recommendations, "Recommendations")
 
@@ -145,12 +228,21 @@ class TriggerCaseView(CaseView):
             ("Reference", h.reference), ("Status", humanise(h.status)),
             ("Outcome", humanise(h.outcome)), ("Received", v.received_on),
             ("On the victim's behalf", v.on_behalf), ("Acknowledged", v.acknowledged_on),
-            ("Complaints", len(v.complaints)), ("Proposed threshold", proposed),
+            ("Complaints", len(v.complaints)),
+            ("Suggested same incidents", len(v.same_incident)),
+            ("Proposed threshold", proposed),
             ("Threshold decision", decided), ("Decision reasons", v.threshold_reasons),
             ("Decided on", v.threshold_decided_on), ("Outcome letter", v.outcome_letter_on),
             ("Outcome due", h.next_review_on), ("Appeal requested", v.appeal_requested_on),
             ("Appeal outcome", humanise(v.appeal_outcome))])
         self.complaints.set_records(v.complaints)
+        from ui.common import services
+
+        self.same_incident.set_groups(v.same_incident, v.complaints,
+                                      h.status == "open" and services.can(self.ws.actor,
+                                                                          "case.write"))
+        i = self.tabs.indexOf(self.same_incident)
+        self.tabs.setTabText(i, f"Same incident? ({len(v.same_incident)})")
         self.decisions.set_records(v.reviews)
         self.recommendations.set_records(v.recommendations)
         if h.status == "open":
@@ -166,9 +258,28 @@ class TriggerCaseView(CaseView):
         from casework.trigger.applications import propose_threshold
 
         ws, case_id = self.ws, self.case_id
+        pending = len(self.view.same_incident) if self.view is not None else 0
         QueryOp(self, lambda: propose_threshold(ws, case_id),
-                lambda p: self.run_dialog(ThresholdDialog(self, ws, case_id, p),
+                lambda p: self.run_dialog(ThresholdDialog(self, ws, case_id, p, pending),
                                           "Threshold decision recorded.")).run()
+
+    def decide_same(self, same: bool) -> None:
+        """Confirm or reject the chosen suggestion (audited by the service)."""
+        from casework.trigger.same_incident import confirm, reject
+
+        group = self.same_incident.chosen()
+        if group is None:
+            self.status.setText("Choose a suggested group first.")
+            return
+        ws, case_id, ids = self.ws, self.case_id, group.complaint_ids
+        for b in (self.same_incident.confirm_button, self.same_incident.reject_button):
+            b.setEnabled(False)
+        n = len(ids)
+        message = (f"Confirmed: the {n} complaints report one incident and count once."
+                   if same else f"Rejected: the {n} complaints count as separate incidents.")
+        QueryOp(self, lambda: (confirm if same else reject)(ws, case_id, ids),
+                lambda _r: self.after_change(message)).failure(
+            lambda exc: (self.status.setText(error_text(exc)), self.reload())).run()
 
     def review(self) -> None:
         self.run_dialog(ReviewDialog(self, self.ws, self.case_id), "Review recorded.")
