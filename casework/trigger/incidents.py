@@ -95,10 +95,28 @@ def group(complaints: Sequence[Reported]) -> list[SameIncident]:
     member_of = {c.id: c.id for c in rows}  # complaint -> its group's first complaint
     members: dict[int, list[int]] = {c.id: [c.id] for c in rows}
     why: dict[int, set[str]] = {}
+    # Told apart: said to differ, or to differ from a report already confirmed as the
+    # same incident (one incident key) as the other.
+    mates: dict[str, set[int]] = {}
+    for c in rows:
+        if c.incident_key:
+            mates.setdefault(c.incident_key, set()).add(c.id)
+
+    def incident(i: int) -> set[int]:
+        key = by_id[i].incident_key if i in by_id else ""
+        return mates[key] if key else {i}
+
+    differs: dict[int, set[int]] = {c.id: set() for c in rows}
+    for c in rows:
+        for other in c.not_same_as:
+            for i in incident(c.id):
+                for j in incident(other):
+                    if j in differs:
+                        differs[i].add(j)
+                        differs[j].add(i)
 
     def apart(g: int, h: int) -> bool:
-        return any(j in by_id[i].not_same_as or i in by_id[j].not_same_as
-                   for i in members[g] for j in members[h])
+        return any(j in differs[i] for i in members[g] for j in members[h])
 
     for n, a in enumerate(rows):
         for b in rows[n + 1:]:

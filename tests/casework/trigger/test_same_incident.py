@@ -109,3 +109,37 @@ def test_group_compares_plain_data_before_anything_is_saved():
     assert same_incident.group([one, same_incident.Reported(
         2, "police", date(2026, 10, 3), "Rose Hill Park", "Stones", not_same_as=frozenset({1}))
     ]) == []
+
+
+def test_decisions_made_as_the_application_is_entered_are_kept_and_audited(db):
+    ws = db.ws("cm")
+    New = trigger.NewComplaint
+    day = date(2026, 11, 10)
+    header = trigger.open_trigger(ws, make_person(ws), date(2026, 11, 20), complaints=[
+        New(day, day, "council", "same-1", description="Stones at windows", place="Park"),
+        New(day, day, "police", "same-1", description="Windows hit by stones", place="Park"),
+        New(day, day, "housing_provider", description="Stones thrown at windows",
+            place="Park", not_same_as=(0,)),
+    ])
+    assert trigger.propose_threshold(ws, header.id).qualifying == 2
+    # the third was said to differ from the first: not suggested with it again
+    assert same_incident.suggest(ws, header.id) == []
+    with ws.uow() as session:
+        entries = session.scalars(select(AuditEntry).where(
+            AuditEntry.record_id == str(header.id))).all()
+    actions = [e.action for e in entries]
+    assert actions.count("trigger.complaint") == 3
+    assert "trigger.same_incident" in actions and "trigger.not_same_incident" in actions
+
+
+def test_an_application_with_a_complaint_after_it_is_not_recorded_at_all(db):
+    ws = db.ws("cm")
+    New = trigger.NewComplaint
+    with pytest.raises(ValidationError) as err:
+        trigger.open_trigger(ws, make_person(ws), date(2026, 11, 20), complaints=[
+            New(date(2026, 11, 10), date(2026, 11, 10)),
+            New(date(2026, 11, 21), date(2026, 11, 21))])
+    assert err.value.field == "complained_on"
+    from db.models import Case
+    with ws.uow() as session:
+        assert session.scalar(select(Case.id).where(Case.case_type == "trigger")) is None
