@@ -110,3 +110,57 @@ def test_a_rejected_suggestion_is_not_offered_again(signed_in: Any, qtbot: Any) 
     assert panel.table.rowCount() == 0
     assert _proposal(qtbot, view)[0].qualifying == 2
     assert "trigger.not_same_incident" in _actions(view.ws, view.case_id)
+
+
+def _pending(qtbot: Any, wizard: Any, day: Any, agency: str, place: str, what: str) -> None:
+    wizard.dialog = None
+    qtbot.mouseClick(wizard.add_complaint_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.dialog is not None and wizard.dialog.isVisible(),
+                    timeout=10000)
+    dlg = wizard.dialog
+    f = dlg.form.fields
+    f["behaviour_on"].setDate(day)
+    f["complained_on"].setDate(day)
+    f["agency"].setCurrentIndex(f["agency"].findData(agency))
+    f["place"].setText(place)
+    f["description"].setPlainText(what)
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        qtbot.mouseClick(dlg.submit_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_wizard_suggests_as_complaints_are_entered_and_keeps_the_decision(
+        signed_in: Any, qtbot: Any) -> None:
+    _s, window = signed_in("cm")
+    cases, wizard = _wizard(qtbot, window, "trigger", "Mary", "Seacole")
+    day = clock.today() - timedelta(days=5)
+    _pending(qtbot, wizard, day, "council", "Iffley Road", "Fireworks thrown at the bus stop")
+    panel = wizard.same_incident
+    assert panel.table.rowCount() == 0
+    _pending(qtbot, wizard, day, "police", "Iffley Road", "Fireworks thrown at a bus stop")
+    _pending(qtbot, wizard, day, "housing_provider", "Iffley Road",
+             "Fireworks at the bus stop")
+    assert wizard.complaint_table.rowCount() == 3
+    assert panel.table.rowCount() == 1
+    assert panel.table.item(0, 1).text() == "same day, same place, similar description"
+    qtbot.mouseClick(panel.confirm_button, Qt.MouseButton.LeftButton)
+    assert panel.table.rowCount() == 0
+    assert len({c.incident_key for c in wizard.pending}) == 1
+    # A complaint after the application is refused in the form, nothing is added.
+    wizard.dialog = None
+    qtbot.mouseClick(wizard.add_complaint_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.dialog is not None and wizard.dialog.isVisible(),
+                    timeout=10000)
+    late = wizard.dialog
+    late.form.fields["behaviour_on"].setDate(clock.today() + timedelta(days=1))
+    late.form.fields["complained_on"].setDate(clock.today() + timedelta(days=1))
+    qtbot.mouseClick(late.submit_button, Qt.MouseButton.LeftButton)
+    assert late.isVisible() and late.form.error_field == "complained_on"
+    late.force_reject()
+    assert wizard.complaint_table.rowCount() == 3
+    view = _create(qtbot, cases, wizard)
+    assert view.complaints.rowCount() == 3
+    assert view.same_incident.table.rowCount() == 0
+    assert len({c.incident_key for c in view.view.complaints}) == 1
+    proposal, _text = _proposal(qtbot, view)
+    assert proposal.qualifying == 1
+    assert "trigger.same_incident" in _actions(view.ws, view.case_id)
