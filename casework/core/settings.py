@@ -89,6 +89,7 @@ PANEL_INTERVAL_DAYS = _declare("panel.meeting_interval_days", int, 42, "Days bet
 # Sanctuary
 FEEDBACK_FROM_MONTHS = _declare("sanctuary.feedback_from_months", int, 3, "Collect feedback from N months after fitting")
 FEEDBACK_TO_MONTHS = _declare("sanctuary.feedback_to_months", int, 6, "... and no later than N months after fitting")
+SANCTUARY_REVIEW_DAYS = _declare("sanctuary.review_days", int, 28, "Review an open sanctuary job every N days until the work is fitted")
 # Retention and subject access
 RETENTION_YEARS = _declare("retention.years", dict, {
     "asb": 6, "trigger": 6, "swip": 6, "mart": 6, "sanctuary": 6,
@@ -175,7 +176,7 @@ AT_LEAST_ONE = frozenset({
     RISK_HIGH_FROM, UPDATE_WORKING_DAYS, EVIDENCE_MAX_MB, TRIGGER_COMPLAINTS,
     TRIGGER_WINDOW_MONTHS, TRIGGER_QUALIFY_MONTHS, TRIGGER_ACK_DAYS, TRIGGER_DECISION_DAYS,
     TRIGGER_OUTCOME_DAYS, NRM_RG_DAYS, NRM_RECOVERY_DAYS, PANEL_INTERVAL_DAYS,
-    FEEDBACK_TO_MONTHS, SAR_MONTHS, IDLE_LOCK_MINUTES, CLIPBOARD_CLEAR_SECONDS,
+    FEEDBACK_TO_MONTHS, SANCTUARY_REVIEW_DAYS, SAR_MONTHS, IDLE_LOCK_MINUTES, CLIPBOARD_CLEAR_SECONDS,
     FIRST_CONTACT_HIGH, FIRST_CONTACT_OTHER})
 CASE_TYPES = ("asb", "trigger", "swip", "mart", "sanctuary")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from casework.cases.lifecycle import REVIEW_TASK
 from casework.demo import names
 from casework.demo.world import Weighted, World
 from casework.sanctuary.jobs import TASK_FEEDBACK
@@ -95,5 +96,5 @@ def sanctuary_case(w: World, case_id: int, reference: str, opened: date,
     if closed is None:
         step = ("Survey the property" if surveyed is None else
                 "Order the works" if ordered is None else "Chase completion of the works")
-        w.open_tasks(case_id, "sanctuary.progress", step, officer, r.sanctuary_team)
+        w.open_tasks(case_id, REVIEW_TASK, step, officer, r.sanctuary_team)
     w.notes(case_id, officer, opened, closed or w.today, w.between(1, 2))

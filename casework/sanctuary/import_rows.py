@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from casework.cases.importing import parse_table, row_refused
-from casework.cases.lifecycle import create_case
+from casework.cases.lifecycle import REVIEW_TASK, add_task, create_case
 from casework.cases.workflow import link_person
-from casework.core import audit
+from casework.core import audit, settings
 from casework.core.context import Workspace
 from casework.core.permissions import require
 from casework.core.tabular import RowError, Table, reject
@@ -25,7 +25,7 @@ from casework.people.importing import (
     parse_person,
     person_columns,
 )
-from casework.sanctuary.jobs import VICTIM_OF
+from casework.sanctuary.jobs import REVIEW_TITLE, VICTIM_OF
 from db.models import SanctuaryJob
 from db.models.cases import RISK_LEVELS
 from db.models.sanctuary import REFERRAL_SOURCES
@@ -97,6 +97,7 @@ def import_table(ws: Workspace, session: Session, table: Table, *,
     if errors:
         raise reject(errors)
     people = PeopleMatcher(ws, session)
+    review_days = int(settings.get(session, settings.SANCTUARY_REVIEW_DAYS))
     for done, (number, r) in enumerate(rows, start=1):
         try:
             case = create_case(ws, session, "sanctuary", opened_on=r.referred_on,
@@ -109,7 +110,8 @@ def import_table(ws: Workspace, session: Session, table: Table, *,
                                  referral_source=r.referral_source, referred_on=r.referred_on,
                                  **dict(zip(CHECKS, r.checks, strict=True))))
         link_person(ws, session, case, people.get(r.victim), "victim")
-        session.flush()
+        case.next_review_on = r.referred_on + timedelta(days=review_days)
+        add_task(session, case, REVIEW_TASK, REVIEW_TITLE, case.next_review_on)
         audit.record(ws, session, "sanctuary.refer", "case", case.id,
                      detail={"source": r.referral_source, "imported": True})
         if progress is not None and done % 200 == 0:

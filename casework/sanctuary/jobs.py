@@ -8,24 +8,33 @@ risk assessment is dated no later than that step. A referral creates its survey 
 (``sanctuary.survey_working_days``), which the survey completes. A sanctuary room or
 fire-proof letterbox needs a fire-safety check before the job completes. Completion
 creates the feedback task (3 to 6 months after fitting).
+
+An open job always has its next review: a review task every ``sanctuary.review_days``
+from the referral, moved on by each step (survey, order, fire-safety check; the one it
+replaces closes as superseded). When the work is fitted the feedback task takes its place
+(the review task closes with that reason); once feedback is in, a last review asks for
+the job to be closed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.cases.lifecycle import (
+    REVIEW_TASK,
     CaseHeader,
     add_task,
     check_loaded,
     complete_tasks,
     create_case,
     load_case,
+    schedule_review,
+    supersede_tasks,
 )
 from casework.cases.workflow import SafeRepr, check_date, link_person, require_open
 from casework.core import audit, clock, settings
@@ -49,6 +58,18 @@ ELIGIBILITY = (
     ("risk_assessment_done", "A risk assessment must be done first."),
 )
 FIRE_SAFETY_KINDS = frozenset({"sanctuary_room", "fireproof_letterbox"})
+REVIEW_TITLE = "Review the sanctuary job"
+
+
+def review_due(session: Session, on: date) -> date:
+    """When a job's next review falls after a step taken on ``on``."""
+    return on + timedelta(days=int(settings.get(session, settings.SANCTUARY_REVIEW_DAYS)))
+
+
+def _review(session: Session, case: Case, on: date, title: str = REVIEW_TITLE) -> None:
+    """The job's next review, ``sanctuary.review_days`` after ``on`` (the step just taken);
+    an earlier open review task closes as superseded that day."""
+    schedule_review(session, case, review_due(session, on), title, reviewed_on=on)
 
 
 @dataclass(frozen=True, repr=False)
@@ -142,6 +163,7 @@ def refer_sanctuary(ws: Workspace, person_id: int, referred_on: date, referral_s
         link_person(ws, session, case, person_id, "victim")
         add_task(session, case, TASK_SURVEY, "Survey the home for sanctuary measures",
                  add_working_days(referred_on, SURVEY_WORKING_DAYS))
+        _review(session, case, referred_on)
         session.flush()
         audit.record(ws, session, "sanctuary.refer", "case", case.id,
                      detail={"source": referral_source})
@@ -206,6 +228,7 @@ def record_survey(ws: Workspace, case_id: int, surveyed_on: date) -> SanctuaryVi
         _require_eligible(job, surveyed_on, "The home cannot be surveyed")
         job.surveyed_on = surveyed_on
         complete_tasks(session, case_id, TASK_SURVEY, surveyed_on)
+        _review(session, case, surveyed_on)
         audit.record(ws, session, "sanctuary.survey", "case", case_id)
         return _view(session, case_id)
 
@@ -278,6 +301,7 @@ def order_work(ws: Workspace, case_id: int, contractor_id: int,
             raise ValidationError("Choose an active contractor.", field="contractor_id")
         check_date(ordered_on, job.surveyed_on, "ordered_on")
         job.contractor_id, job.ordered_on = contractor_id, ordered_on
+        _review(session, case, ordered_on)
         audit.record(ws, session, "sanctuary.order", "case", case_id,
                      detail={"contractor": contractor_id})
         return _view(session, case_id)
@@ -293,6 +317,7 @@ def record_fire_safety_check(ws: Workspace, case_id: int, checked_on: date) -> S
             raise ValidationError("Order the work first.", field="ordered_on")
         check_date(checked_on, job.ordered_on, "fire_safety_checked_on")
         job.fire_safety_checked_on = checked_on
+        _review(session, case, checked_on)
         audit.record(ws, session, "sanctuary.fire_safety", "case", case_id)
         return _view(session, case_id)
 
@@ -318,6 +343,10 @@ def complete_job(ws: Workspace, case_id: int, completed_on: date) -> SanctuaryVi
         start, end = _feedback_window(session, completed_on)
         add_task(session, case, TASK_FEEDBACK,
                  f"Collect sanctuary feedback (from {start:%d %b %Y})", end)
+        # the feedback task is the job's next review now
+        supersede_tasks(session, case_id, (REVIEW_TASK,), completed_on,
+                        f"superseded by the feedback due {end.isoformat()}: the work is fitted")
+        case.next_review_on = end
         audit.record(ws, session, "sanctuary.complete", "case", case_id)
         return _view(session, case_id)
 
@@ -347,6 +376,9 @@ def record_feedback(ws: Workspace, case_id: int, collected_on: date,
                                 moved=moved, comments=comments.strip())
         session.add(row)
         complete_tasks(session, case_id, TASK_FEEDBACK, collected_on)
+        if case.status == "open":
+            _review(session, case, collected_on,
+                    "Review the sanctuary job: close it once nothing more is needed")
         session.flush()
         audit.record(ws, session, "sanctuary.feedback", "case", case.id,
                      detail={"feedback": row.id})

@@ -120,12 +120,13 @@ def story(release: Release) -> list[Flowable]:
 def render(release: Release, paths: Sequence[Path]) -> None:
     """PDF, CSV or XLSX from the release alone."""
     d: ReturnData = release.data
-    sheet = Sheet("return", f"Community Trigger annual return {d.year}", ["measure", "number"],
-                  _rows(d))
+    # a calendar and a financial year's return must not be told apart by file name alone
+    sheet = Sheet("return", f"Community Trigger annual return: {d.label}",
+                  ["measure", "number"], [["Period", d.label], *_rows(d)])
     if d.file_format == ".csv":
         write_csv(paths[0], release, sheet)
     elif d.file_format == ".xlsx":
-        write_xlsx(paths[0], release, [sheet], [("Year", d.year)])
+        write_xlsx(paths[0], release, [sheet], [("Period", d.label)])
     else:
         pdf.write_pdf(paths[0], release, story(release))
 

@@ -32,6 +32,7 @@ from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from casework.core.workdays import add_working_days
 from casework.trigger import threshold
+from casework.trigger.incidents import Reported, SameIncident, group, parse_not_same_as
 from casework.trigger.threshold import Complaint, ThresholdProposal, ThresholdRules
 from db.models import (
     Case,
@@ -71,6 +72,8 @@ class ComplaintView(SafeRepr):
     incident_key: str
     hate_related: bool
     complainant_person_id: int | None
+    place: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True, repr=False)
@@ -112,6 +115,8 @@ class TriggerView(SafeRepr):
     reviews: tuple[ReviewView, ...]
     recommendations: tuple[RecommendationView, ...]
     letters: tuple[DocumentView, ...] = ()
+    # likely reports of one incident to several agencies, for a person to confirm or reject
+    same_incident: tuple[SameIncident, ...] = ()
 
 
 def _app(session: Session, case_id: int) -> TriggerApplication:
@@ -128,15 +133,40 @@ def load_application(ws: Workspace, session: Session,
     return case, _app(session, case_id)
 
 
+@dataclass(frozen=True, repr=False)
+class NewComplaint(SafeRepr):
+    """A complaint entered with the application. Complaints a person confirmed report one
+    incident share an ``incident_key``; ``not_same_as`` holds the positions (in the list
+    given) of complaints a person said report a different incident."""
+
+    behaviour_on: date
+    complained_on: date
+    agency: str = "council"
+    incident_key: str = ""
+    hate_related: bool = False
+    description: str = ""
+    place: str = ""
+    not_same_as: tuple[int, ...] = ()
+
+
 def open_trigger(ws: Workspace, applicant_person_id: int, received_on: date,
-                 on_behalf: bool = False, lsoa_code: str | None = None) -> CaseHeader:
-    """Record an application; the acknowledgement, threshold-decision and outcome
-    deadlines (working days, from settings) become tasks."""
+                 on_behalf: bool = False, lsoa_code: str | None = None,
+                 complaints: Sequence[NewComplaint] = ()) -> CaseHeader:
+    """Record an application, with the complaints it rests on (all or nothing); the
+    acknowledgement, threshold-decision and outcome deadlines (working days, from
+    settings) become tasks. Same-incident decisions made on the complaints are audited
+    as they would be on a recorded application."""
     require(ws.actor, "case.write")
+    for c in complaints:
+        _check_complaint(c.behaviour_on, c.complained_on, c.agency)
+        if any(not 0 <= i < len(complaints) for i in c.not_same_as):
+            raise ValidationError("A complaint was said to differ from one not entered.",
+                                  field="complaints")
     with ws.uow() as session:
         case = create_case(ws, session, "trigger", opened_on=received_on, lsoa_code=lsoa_code)
-        session.add(TriggerApplication(case_id=case.id, applicant_person_id=applicant_person_id,
-                                       on_behalf=on_behalf, received_on=received_on))
+        app = TriggerApplication(case_id=case.id, applicant_person_id=applicant_person_id,
+                                 on_behalf=on_behalf, received_on=received_on)
+        session.add(app)
         link_person(ws, session, case, applicant_person_id, "victim")
         for kind, key, title in DEADLINES:
             add_task(session, case, kind, title,
@@ -145,7 +175,72 @@ def open_trigger(ws: Workspace, applicant_person_id: int, received_on: date,
             received_on, int(settings.get(session, settings.TRIGGER_OUTCOME_DAYS)))
         audit.record(ws, session, "trigger.open", "case", case.id,
                      detail={"on_behalf": on_behalf})
+        rows = [_record_complaint(ws, session, app, c.behaviour_on, c.complained_on,
+                                  c.agency, c.incident_key, c.hate_related, None,
+                                  c.description, c.place) for c in complaints]
+        _same_incident_decisions(ws, session, case.id, rows, complaints)
         return CaseHeader.of(case)
+
+
+def _same_incident_decisions(ws: Workspace, session: Session, case_id: int,
+                             rows: Sequence[TriggerComplaint],
+                             entered: Sequence[NewComplaint]) -> None:
+    """Store and audit the same-incident decisions made on complaints as they were
+    entered: confirmed groups (one key) and complaints said to differ."""
+    groups: dict[str, list[int]] = {}
+    for row in rows:
+        if row.incident_key:
+            groups.setdefault(row.incident_key, []).append(row.id)
+    for ids in groups.values():
+        if len(ids) > 1:
+            audit.record(ws, session, "trigger.same_incident", "case", case_id,
+                         detail={"complaints": sorted(ids)})
+    apart: dict[int, set[int]] = {}
+    for n, c in enumerate(entered):
+        for i in c.not_same_as:
+            if i != n:
+                apart.setdefault(rows[n].id, set()).add(rows[i].id)
+                apart.setdefault(rows[i].id, set()).add(rows[n].id)
+    for row in rows:
+        if row.id in apart:
+            row.not_same_as = json.dumps(sorted(apart[row.id]))
+    if apart:
+        audit.record(ws, session, "trigger.not_same_incident", "case", case_id,
+                     detail={"complaints": sorted(apart)})
+
+
+def _check_complaint(behaviour_on: date, complained_on: date, agency: str) -> None:
+    if complained_on < behaviour_on:
+        raise ValidationError("A complaint cannot be made before the behaviour.",
+                              field="complained_on")
+    if complained_on > clock.today():
+        raise ValidationError("A complaint cannot be in the future.", field="complained_on")
+    if not agency.strip():
+        raise ValidationError("Say which agency received the complaint.", field="agency")
+
+
+def _record_complaint(ws: Workspace, session: Session, app: TriggerApplication,
+                      behaviour_on: date, complained_on: date, agency: str,
+                      incident_key: str, hate_related: bool,
+                      complainant_person_id: int | None, description: str,
+                      place: str) -> TriggerComplaint:
+    agency = vocabulary.check(session, vocabulary.RECIPIENT_BODY, agency, "agency")
+    if complained_on > app.received_on:
+        raise ValidationError("The application can only rest on complaints made by the "
+                              "day it was received.", field="complained_on")
+    if complainant_person_id is not None and session.get(Person, complainant_person_id) is None:
+        raise NotFound("No such person.")
+    row = TriggerComplaint(case_id=app.case_id, behaviour_on=behaviour_on,
+                           complained_on=complained_on, agency=agency,
+                           incident_key=incident_key.strip(), hate_related=hate_related,
+                           description=description.strip(), place=place.strip()[:120],
+                           complainant_person_id=complainant_person_id
+                           if complainant_person_id is not None else app.applicant_person_id)
+    session.add(row)
+    session.flush()
+    audit.record(ws, session, "trigger.complaint", "case", app.case_id,
+                 detail={"complaint": row.id})
+    return row
 
 
 def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on: date,
@@ -156,37 +251,24 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
     agencies share an ``incident_key`` and count once (``same_incident`` suggests which
     from the date, ``place`` and ``description``; a person confirms)."""
     require(ws.actor, "case.write")
-    if complained_on < behaviour_on:
-        raise ValidationError("A complaint cannot be made before the behaviour.",
-                              field="complained_on")
-    if complained_on > clock.today():
-        raise ValidationError("A complaint cannot be in the future.", field="complained_on")
-    if not agency.strip():
-        raise ValidationError("Say which agency received the complaint.", field="agency")
+    _check_complaint(behaviour_on, complained_on, agency)
     with ws.uow() as session:
         _case, app = load_application(ws, session, case_id)
-        agency = vocabulary.check(session, vocabulary.RECIPIENT_BODY, agency, "agency")
-        if complained_on > app.received_on:
-            raise ValidationError("The application can only rest on complaints made by the "
-                                  "day it was received.", field="complained_on")
-        if complainant_person_id is not None and session.get(Person, complainant_person_id) is None:
-            raise NotFound("No such person.")
-        row = TriggerComplaint(case_id=case_id, behaviour_on=behaviour_on,
-                               complained_on=complained_on, agency=agency,
-                               incident_key=incident_key.strip(), hate_related=hate_related,
-                               description=description.strip(), place=place.strip()[:120],
-                               complainant_person_id=complainant_person_id
-                               if complainant_person_id is not None else app.applicant_person_id)
-        session.add(row)
-        session.flush()
-        audit.record(ws, session, "trigger.complaint", "case", case_id,
-                     detail={"complaint": row.id})
-        return _complaint_view(row)
+        return _complaint_view(_record_complaint(
+            ws, session, app, behaviour_on, complained_on, agency, incident_key,
+            hate_related, complainant_person_id, description, place))
 
 
 def _complaint_view(c: TriggerComplaint) -> ComplaintView:
     return ComplaintView(c.id, c.behaviour_on, c.complained_on, c.agency, c.incident_key,
-                         c.hate_related, c.complainant_person_id)
+                         c.hate_related, c.complainant_person_id, c.place or "",
+                         c.description or "")
+
+
+def reported(c: TriggerComplaint) -> Reported:
+    """What the same-incident comparison reads of a recorded complaint."""
+    return Reported(c.id, c.agency, c.behaviour_on, c.place or "", c.description or "",
+                    c.incident_key or "", parse_not_same_as(c.not_same_as))
 
 
 def threshold_rules(session: Session) -> ThresholdRules:
@@ -308,11 +390,12 @@ def trigger_view(ws: Workspace, case_id: int, audited: bool = True) -> TriggerVi
                   for r in recs),
             tuple(DocumentView(d.id, d.kind, d.title, d.created_at.isoformat(timespec="seconds"),
                                d.size, d.sha256) for d in docs),
+            tuple(group([reported(c) for c in complaints])),
         )
 
 
 __all__ = [
-    "APPEAL_OUTCOMES", "ComplaintView", "RecommendationView", "ReviewView", "ThresholdProposal",
-    "TriggerView", "acknowledge", "add_complaint", "assess_threshold", "decide_threshold",
-    "open_trigger", "propose_threshold", "trigger_view",
+    "APPEAL_OUTCOMES", "ComplaintView", "NewComplaint", "RecommendationView", "ReviewView",
+    "ThresholdProposal", "TriggerView", "acknowledge", "add_complaint", "assess_threshold",
+    "decide_threshold", "open_trigger", "propose_threshold", "trigger_view",
 ]

@@ -46,6 +46,9 @@ class TriggerComplaint(SyncedStamp, Base):
                                                               index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(120), default="")  # where: street, park, block
+    # JSON list of the ids of complaints a person said report a different incident
+    # (a rejected same-incident suggestion is not offered again)
+    not_same_as: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class TriggerReview(SyncedStamp, Base):

@@ -65,6 +65,7 @@ LABELS = {
     cs.PANEL_INTERVAL_DAYS: "Days between meetings",
     cs.FEEDBACK_FROM_MONTHS: "Feedback from (months after fitting)",
     cs.FEEDBACK_TO_MONTHS: "Feedback until (months after fitting)",
+    cs.SANCTUARY_REVIEW_DAYS: "Review an open job every (days)",
     cs.RETENTION_YEARS: "Keep closed cases (years)",
     cs.BACKUP_REMINDER_DAYS: "Remind me when the last backup is older than (days)",
     cs.SAR_MONTHS: "Answer a subject access request within (calendar months)",

@@ -81,6 +81,12 @@ def test_sanctuary_jobs_import_from_a_semicolon_csv(db):
         assert job is not None and job.victim_chose and job.risk_assessment_done
         assert session.scalar(select(CaseParty.role).where(
             CaseParty.case_id == job.case_id)) == "victim"
+        # an imported open job has its next review task, like a referral
+        review = session.scalar(select(Task).where(Task.case_id == job.case_id,
+                                                   Task.kind == "review"))
+        assert review is not None and review.completed_on is None
+        assert (review.due_on - job.referred_on).days == 28
+        assert session.get(Case, job.case_id).next_review_on == review.due_on
 
 
 @pytest.mark.parametrize(("user", "kind"), [("swipchair", "swip"), ("martchair", "mart")])
