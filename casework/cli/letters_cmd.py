@@ -44,11 +44,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     with signed_in(args, CAPABILITY) as ws:
         detail = letter_templates.template_detail(ws, args.name)
-    chosen = detail.history[0]
-    if args.version is not None:
-        chosen = next((v for v in detail.history if v.version == args.version), None)
-        if chosen is None:
-            raise CliError(f"{args.name} has no version {args.version}.")
+    wanted = detail.version if args.version is None else args.version
+    chosen = next((v for v in detail.history if v.version == wanted), None)
+    if chosen is None:
+        raise CliError(f"{args.name} has no version {args.version}.")
     out(chosen.text.rstrip("\n"))
     out()
     out("-- placeholders: " + ", ".join(f"${name}" for name, _ in detail.fields))

@@ -251,14 +251,14 @@ class LetterTemplatesTab(QWidget):
         if self._choosing:
             return
         key = self.key()
-        if self.detail is not None and key != self.detail.key and self.is_dirty():
-            if not confirm_discard(self):
-                self._choosing = True
-                keys = [str(self.list.item(i).data(Qt.ItemDataRole.UserRole))
-                        for i in range(self.list.count())]
-                self.list.setCurrentRow(keys.index(self.detail.key))
-                self._choosing = False
-                return
+        if self.detail is not None and key != self.detail.key and self.is_dirty() \
+                and not confirm_discard(self):
+            self._choosing = True
+            keys = [str(self.list.item(i).data(Qt.ItemDataRole.UserRole))
+                    for i in range(self.list.count())]
+            self.list.setCurrentRow(keys.index(self.detail.key))
+            self._choosing = False
+            return
         self.load(key)
 
     # -- editing ------------------------------------------------------------------------
