@@ -22,23 +22,23 @@ STANDARD: dict[str, str] = {
     "reference": "the case reference",
     "date": "the letter's date",
     "recipient_name": "the recipient's name",
-    "recipient_address": "the recipient's address (or “By hand”)",
+    "recipient_address": "the recipient's address, or “By hand”",
     "officer_name": "the officer's name",
     "officer_title": "the officer's job title",
     "team_name": "the team sending the letter",
-    "organisation": "the council's name (letterhead setting)",
-    "council_address": "the council's address (letterhead setting)",
-    "council_phone": "the council's telephone (letterhead setting)",
-    "council_email": "the council's e-mail (letterhead setting)",
-    "magistrates_court": "the magistrates' court (letterhead setting)",
+    "organisation": "the council's name, from the letterhead setting",
+    "council_address": "the council's address, from the letterhead setting",
+    "council_phone": "the council's telephone, from the letterhead setting",
+    "council_email": "the council's e-mail, from the letterhead setting",
+    "magistrates_court": "the magistrates' court, from the letterhead setting",
 }
 _STEP = {
     "action_date": "the date of the step",
     "behaviour": "the behaviour concerned",
-    "in_force_until": "how long it is in force (“until 3 March 2027”)",
+    "in_force_until": "how long it is in force, e.g. “until 3 March 2027”",
     "duration_hours": "a closure notice's duration in hours",
 }
-_COURT = {"court": "the court (default: the letterhead's magistrates' court)"}
+_COURT = {"court": "the court; by default the letterhead's magistrates' court"}
 _OWN: dict[str, dict[str, str]] = {
     "cpn": {"requirements": "the requirements of the notice",
             "comply_by": "the date or period by which to comply"},
@@ -156,7 +156,7 @@ def describe_required(key: str) -> list[str]:
 
 # Synthetic values for a preview: no real person, address or case.
 SAMPLE: dict[str, str] = {
-    "reference": "ASB-2026-00000", "recipient_name": "Sam Sample",
+    "reference": "ASB-2026-000000", "recipient_name": "Sam Sample",
     "recipient_address": "1 Example Street\nExampletown\nEX1 1AA",
     "officer_name": "Alex Example", "officer_title": "Senior ASB Officer",
     "action_date": "1 December 2026", "behaviour": "loud music late at night",

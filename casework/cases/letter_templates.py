@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from casework.cases import letter_rules
 from casework.cases.letters import (
     DEFAULT_JOB_TITLE,
+    TEAM_NAMES,
     LetterTemplate,
     letter_date,
     letterhead,
@@ -101,11 +102,13 @@ def _builtin(key: str) -> TemplateVersion:
     return TemplateVersion(key, 0, "", "", "Built in", None, packaged_text(key))
 
 
-def sample_fields(session: Session | None = None) -> dict[str, str]:
-    """Synthetic values for every placeholder, with the council's real letterhead when a
-    session is given (what a preview shows: no person or case)."""
+def sample_fields(key: str, session: Session | None = None) -> dict[str, str]:
+    """Synthetic values for every placeholder of the template ``key``, with the council's
+    real letterhead when a session is given (what a preview shows: no person or case)."""
+    trigger = key.startswith("trigger_")
     fields = {**letter_rules.SAMPLE, "date": letter_date(clock.today()),
-              "team_name": "Anti-social Behaviour Team"}
+              "team_name": TEAM_NAMES["trigger" if trigger else "asb"],
+              "reference": "CT-2026-000000" if trigger else letter_rules.SAMPLE["reference"]}
     if session is not None:
         fields |= letterhead(session)
     else:
@@ -117,10 +120,15 @@ def sample_fields(session: Session | None = None) -> dict[str, str]:
 
 
 def _render(template: LetterTemplate, fields: dict[str, str]) -> bytes:
-    notices = (["This letter is to the recipient, who is under 18, and to their parent or "
-                "guardian. Please read it together."] if template.key.endswith("_youth")
-               else [])
-    return render_pdf(template.title, fields, template.body.safe_substitute(fields), notices)
+    """Lay the template out as ``letters.draft_letter`` does (a youth wording: addressed
+    also to the parent or guardian, with the notice under the title)."""
+    block = dict(fields)
+    notices: list[str] = []
+    if template.key.endswith(letter_rules.YOUTH):
+        block["recipient_name"] = f"{fields['recipient_name']}\nand their parent or guardian"
+        notices = [f"This letter is to {fields['recipient_name']}, who is under 18, and to "
+                   "their parent or guardian. Please read it together."]
+    return render_pdf(template.title, block, template.body.safe_substitute(fields), notices)
 
 
 def check_template(key: str, text: str) -> LetterTemplate:
@@ -229,7 +237,7 @@ def save_template(ws: Workspace, key: str, text: str, reason: str) -> TemplateVe
     require(ws.actor, CAPABILITY)
     reason = _reason(reason)
     template = check_template(key, text)
-    _render(template, sample_fields())
+    _render(template, sample_fields(key))
     with ws.uow() as session:
         return _add(ws, session, key, text, reason, None)
 
@@ -258,5 +266,5 @@ def preview_template(ws: Workspace, key: str, text: str) -> bytes:
     require(ws.actor, CAPABILITY)
     template = check_template(key, text)
     with ws.uow() as session:
-        fields = sample_fields(session)
+        fields = sample_fields(key, session)
     return _render(template, fields)

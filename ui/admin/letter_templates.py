@@ -26,8 +26,10 @@ from ui.common.qt import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     Qt,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -96,6 +98,7 @@ class LetterTemplatesTab(QWidget):
         lbox.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget()
         self.list.setAccessibleName("Letter templates")
+        self.list.setWordWrap(True)
         self.list.currentRowChanged.connect(self._chosen)
         heading = QLabel("&Templates")
         heading.setBuddy(self.list)
@@ -117,8 +120,8 @@ class LetterTemplatesTab(QWidget):
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.editor.setFont(font)
         self.editor.textChanged.connect(self._edited)
-        text_label = QLabel("Te&xt (a 'title:' line, a blank line, then the body; "
-                            "paragraphs are separated by blank lines)")
+        text_label = QLabel("Te&xt: a 'title:' line, a blank line, then the body "
+                            "(a blank line between paragraphs)")
         text_label.setWordWrap(True)
         text_label.setBuddy(self.editor)
         mbox.addWidget(text_label)
@@ -132,7 +135,7 @@ class LetterTemplatesTab(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (("preview", "Pre&view", self.preview),
                                 ("save", "&Save as new version…", self.save),
-                                ("undo", "&Undo changes", self.undo)):
+                                ("undo", "Undo ch&anges", self.undo)):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
             b.clicked.connect(slot)
@@ -142,41 +145,46 @@ class LetterTemplatesTab(QWidget):
         mbox.addLayout(row)
         splitter.addWidget(middle)
 
-        right = QWidget()
-        rbox = QVBoxLayout(right)
-        rbox.setContentsMargins(0, 0, 0, 0)
+        # the right pane: placeholders, what must stay, the history (one at a time)
+        self.side = QTabWidget()
+        self.side.setAccessibleName("Template details")
+        holder = QWidget()
+        pbox = QVBoxLayout(holder)
         self.fields = QListWidget()
         self.fields.setAccessibleName("Placeholders")
+        self.fields.setWordWrap(True)
         self.fields.itemActivated.connect(lambda _i: self.insert_field())
-        fields_label = QLabel("&Placeholders (Enter or double-click inserts)")
-        fields_label.setWordWrap(True)
-        fields_label.setBuddy(self.fields)
-        rbox.addWidget(fields_label)
-        rbox.addWidget(self.fields, 2)
+        pbox.addWidget(QLabel("Enter or double-click puts one at the cursor."))
+        pbox.addWidget(self.fields, 1)
         insert = QPushButton("&Insert placeholder")
         insert.setAccessibleName("Insert placeholder")
         insert.clicked.connect(self.insert_field)
         self.buttons["insert"] = insert
-        rbox.addWidget(insert)
+        pbox.addWidget(insert)
+        self.side.addTab(holder, "&Placeholders")
         self.required = QLabel("")
         self.required.setWordWrap(True)
+        self.required.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.required.setAccessibleName("Required content")
-        rbox.addWidget(self.required)
+        self.required.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.required)
+        self.side.addTab(scroll, "Re&quired")
+        past = QWidget()
+        hbox = QVBoxLayout(past)
         self.history = RecordTable([
             ("Version", lambda v: _version_label(v.version)),
-            ("Saved", lambda v: v.created_at[:16].replace("T", " ")),
+            ("Saved", lambda v: v.created_at[:16].replace("T", " ") or "packaged"),
             ("By", lambda v: v.created_by),
             ("Reason", lambda v: v.reason
              + (f" (copy of {_version_label(v.reverted_from)})"
                 if v.reverted_from is not None else ""))], "Template history")
         self.history.setSelectionMode(self.history.SelectionMode.SingleSelection)
         self.history.activated.connect(lambda _i: self.view_version())
-        history_label = QLabel("&History")
-        history_label.setBuddy(self.history)
-        rbox.addWidget(history_label)
-        rbox.addWidget(self.history, 3)
+        hbox.addWidget(self.history, 1)
         hrow = QHBoxLayout()
-        for key, text, slot in (("view", "Vie&w version…", self.view_version),
+        for key, text, slot in (("view", "View versi&on…", self.view_version),
                                 ("revert", "&Revert to this version…", self.revert)):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
@@ -184,12 +192,13 @@ class LetterTemplatesTab(QWidget):
             self.buttons[key] = b
             hrow.addWidget(b)
         hrow.addStretch(1)
-        rbox.addLayout(hrow)
-        splitter.addWidget(right)
+        hbox.addLayout(hrow)
+        self.side.addTab(past, "&History")
+        splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         splitter.setStretchFactor(2, 3)
-        splitter.setSizes([220, 560, 380])
+        splitter.setSizes([270, 560, 400])
         self._edited()
 
     # -- loading ------------------------------------------------------------------------
@@ -206,7 +215,8 @@ class LetterTemplatesTab(QWidget):
         self._choosing = True
         self.list.clear()
         for t in items:
-            entry = QListWidgetItem(f"{t.title} ({_version_label(t.version)})")
+            youth = " — under 18" if t.key.endswith("_youth") else ""
+            entry = QListWidgetItem(f"{t.title}{youth} ({_version_label(t.version)})")
             entry.setData(Qt.ItemDataRole.UserRole, t.key)
             entry.setToolTip(t.key)
             self.list.addItem(entry)
@@ -241,8 +251,9 @@ class LetterTemplatesTab(QWidget):
             entry.setData(Qt.ItemDataRole.UserRole, name)
             self.fields.addItem(entry)
         self.fields.setCurrentRow(0)
-        self.required.setText("<b>This letter must keep</b> (the law requires it):<br>"
-                              + "<br>".join(_html(r) for r in detail.required))
+        self.required.setText("<b>The law requires this letter to keep:</b><ul>"
+                              + "".join(f"<li>{_html(r)}</li>" for r in detail.required)
+                              + "</ul>A text without one of these is refused.")
         self.history.set_records(detail.history)
         self.message.setText("")
         self._edited()

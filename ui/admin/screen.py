@@ -78,7 +78,7 @@ class Page(Screen):
             from ui.admin.letter_templates import LetterTemplatesTab
 
             self.letters = LetterTemplatesTab(ws, self)
-            self.tabs.addTab(self.letters, "&Letter templates")
+            self.tabs.addTab(self.letters, "L&etter templates")
         self.backups = None
         if has(ws.actor, "admin.backup"):
             from ui.admin.backups import BackupTab

@@ -205,3 +205,14 @@ def test_an_issued_letter_records_the_template_version(db) -> None:
         row = session.get(Document, step.document_id)
         assert row is not None and row.template_version == 1
         assert "Our mediation service can help" in pdf_text(row.content)
+
+
+def test_letterhead_addresses_phone_numbers_and_postcodes_are_not_broken() -> None:
+    from casework.cases.letter_render import NBSP, address_lines, keep_together
+
+    assert address_lines("Town Hall, St Aldate's, Oxford, OX1 1BX") \
+        == "Town Hall\nSt Aldate's\nOxford\nOX1 1BX"
+    assert address_lines("Town Hall\nOxford OX1 1BX") == "Town Hall\nOxford OX1 1BX"
+    assert keep_together("Ring 01865 249811 or 0300 123 4567 at OX1 1BX on 1 May 2026.") \
+        == (f"Ring 01865{NBSP}249811 or 0300{NBSP}123{NBSP}4567 at OX1{NBSP}1BX "
+            "on 1 May 2026.")

@@ -65,7 +65,7 @@ def test_admin_edits_previews_and_saves_a_cpw_then_a_case_manager_issues_it(
              for i in range(tab.fields.count())]
     assert {"officer_title", "in_force_until", "behaviour"} <= set(names)
     assert "requirements" not in names  # a CPN's field, not a CPW's
-    assert "in_force_until" in tab.required.text()
+    assert "in_force_until" in tab.required.text()  # on the "Required" tab
 
     # type the edit, and insert a placeholder from the list at the cursor
     _type_before(qtbot, tab, "Please contact me on", EDIT + "Ring ")
@@ -156,7 +156,14 @@ def test_revert_from_the_history_asks_for_a_reason(signed_in: Any, qtbot: Any) -
     page.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: tab.loaded, timeout=10000)
     _choose(qtbot, tab, "home_visit")
+    from ui.common.mnemonics import clashes
+
+    for n in range(tab.side.count()):  # every Alt letter on each side tab does one thing
+        tab.side.setCurrentIndex(n)
+        assert clashes(window) == {}, tab.side.tabText(n)
     assert tab.detail.version == 1 and "This letter confirms" in tab.editor.toPlainText()
+    tab.side.setCurrentIndex(tab.side.indexOf(tab.history.parentWidget()))
+    assert tab.history.isVisible()
     tab.history.selectRow(1)  # the built-in text
     qtbot.mouseClick(tab.buttons["view"], Qt.MouseButton.LeftButton)
     assert "This letter records" in tab.dialog.text.toPlainText()
