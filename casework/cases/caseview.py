@@ -143,11 +143,12 @@ def _notes(session: Session, case_id: int) -> tuple[NoteRow, ...]:
 def _documents(session: Session, case_id: int) -> tuple[DocumentView, ...]:
     rows = session.execute(
         select(Document.id, Document.kind, Document.title, Document.created_at,
-               Document.size, Document.sha256)
+               Document.size, Document.sha256, Document.template_key,
+               Document.template_version)
         .where(Document.case_id == case_id)
         .order_by(Document.created_at.desc(), Document.id.desc())).all()
-    return tuple(DocumentView(r[0], r[1], r[2], r[3].isoformat(timespec="seconds"), r[4], r[5])
-                 for r in rows)
+    return tuple(DocumentView(r[0], r[1], r[2], r[3].isoformat(timespec="seconds"), r[4], r[5],
+                              r[6], r[7]) for r in rows)
 
 
 def _history(session: Session, case_id: int) -> tuple[HistoryRow, ...]:

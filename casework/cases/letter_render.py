@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
@@ -19,9 +20,30 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 MARKING = "OFFICIAL-SENSITIVE"
 
 
+NBSP = "\u00a0"
+# A telephone number ("01865 249811", "0300 123 4567") or a UK postcode ("OX1 1BX"): never
+# broken across two lines.
+_TOGETHER = re.compile(r"\b0\d{2,4}(?: \d{3,6}){1,2}\b|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
+
+
+def keep_together(text: str) -> str:
+    """The text with the spaces inside telephone numbers and postcodes made
+    non-breaking."""
+    return _TOGETHER.sub(lambda m: m.group(0).replace(" ", NBSP), text)
+
+
 def markup(text: str) -> str:
-    """Escaped text with line breaks kept."""
-    return "<br/>".join(escape(line) for line in text.splitlines())
+    """Escaped text with line breaks kept; telephone numbers and postcodes kept whole."""
+    return "<br/>".join(escape(keep_together(line)) for line in text.splitlines())
+
+
+def address_lines(address: str) -> str:
+    """The council's address one part a line, as a letterhead prints it: a one-line
+    setting ("Town Hall, St Aldate's, Oxford, OX1 1BX") is split at its commas, so a
+    narrow contact block never breaks a postcode in two."""
+    if "\n" in address:
+        return address
+    return "\n".join(part.strip() for part in address.split(",") if part.strip())
 
 
 def _logo(encoded: str) -> Image | None:
@@ -54,7 +76,7 @@ def render_pdf(title: str, fields: Mapping[str, str], body: str,
                              fontSize=12.5, leading=16, spaceBefore=6, spaceAfter=10)
     notice = ParagraphStyle("notice", parent=normal, fontName="Helvetica-Oblique")
     contact = "\n".join(v for v in (
-        fields.get("council_address", ""),
+        address_lines(fields.get("council_address", "")),
         f"Telephone: {fields['council_phone']}" if fields.get("council_phone") else "",
         f"E-mail: {fields['council_email']}" if fields.get("council_email") else "") if v)
     sender: list[object] = [Paragraph(escape(fields["organisation"]), bold_right),

@@ -3,7 +3,8 @@
 A template is a text file ``resources/letters/<key>.txt``: header lines ``name: value``
 (``title`` is required), a blank line, then the body with ``$placeholders``
 (``string.Template``). An administrator may edit a template: each edit is a new version
-kept in the database (``save_template``), and the newest version is used. Paragraphs are
+kept in the database (``letter_templates.save_template``), and the newest version is used;
+a letter's document names the template and version it was made from. Paragraphs are
 separated by blank lines. Every letter gets the standard fields below (the council's
 letterhead and contact block from the setting ``letters.letterhead``, the officer's name
 and job title); a caller adds its own with ``extra_fields``.
@@ -23,11 +24,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.cases.letter_render import MARKING as MARKING
 from casework.cases.letter_render import render_pdf as render_pdf
+from casework.cases.letter_rules import STANDARD
 from casework.cases.lifecycle import DocumentView, load_case, store_document
 from casework.cases.links import person_links
 from casework.core import audit, clock, resources, settings
@@ -52,10 +54,7 @@ DEFAULT_JOB_TITLE = "Case Officer"
 TEAM_NAMES = {"asb": "Anti-social Behaviour Team", "trigger": "Community Trigger Team",
               "sanctuary": "Sanctuary Scheme", "swip": "Sex Workers Intervention Panel",
               "mart": "Anti-Slavery Multi-Agency Response Team"}
-STANDARD_FIELDS = frozenset({"reference", "date", "recipient_name", "recipient_address",
-                             "officer_name", "officer_title", "team_name", "organisation",
-                             "council_address", "council_phone", "council_email",
-                             "magistrates_court"})
+STANDARD_FIELDS = frozenset(STANDARD)
 
 
 @dataclass(frozen=True)
@@ -64,17 +63,6 @@ class LetterTemplate:
     title: str
     body: string.Template
     version: int = 0  # 0: the packaged text
-
-
-@dataclass(frozen=True)
-class TemplateVersion:
-    """One saved version of a template (who and when; the text with it)."""
-
-    key: str
-    version: int
-    created_at: str
-    created_by: int | None
-    text: str
 
 
 def letter_date(day: date) -> str:
@@ -116,49 +104,6 @@ def load_template(key: str, session: Session | None = None) -> LetterTemplate:
 def template_keys() -> list[str]:
     """Every template available."""
     return [name.removesuffix(".txt") for name in resources.names("letters", ".txt")]
-
-
-def save_template(ws: Workspace, key: str, text: str) -> TemplateVersion:
-    """Save an administrator's edit of a template as its next version (audited
-    ``letter.template``). The title line and every standard placeholder it used stay
-    checkable: a text that does not parse, or uses an unknown placeholder, is refused."""
-    require(ws.actor, "admin.settings")
-    packaged = parse_template(key, packaged_text(key))
-    candidate = parse_template(key, text)
-    if not candidate.title or candidate.title == key or not candidate.body.template:
-        raise ValidationError("A template starts with a 'title:' line, a blank line, then "
-                              "the body.", field="text")
-    if not candidate.body.is_valid():
-        raise ValidationError("The template has a malformed $placeholder.", field="text")
-    unknown = set(candidate.body.get_identifiers()) - set(packaged.body.get_identifiers()) \
-        - STANDARD_FIELDS
-    if unknown:
-        raise ValidationError("Unknown placeholders: " + ", ".join(sorted(unknown)) + ".",
-                              field="text")
-    with ws.uow() as session:
-        last = session.scalar(select(func.max(LetterTemplateVersion.version))
-                              .where(LetterTemplateVersion.key == key)) or 0
-        row = LetterTemplateVersion(key=key, version=last + 1, text=text,
-                                    created_by=ws.actor.user_id)
-        session.add(row)
-        session.flush()
-        audit.record(ws, session, "letter.template", "letter_template", key,
-                     detail={"version": row.version})
-        return TemplateVersion(key, row.version, row.created_at.isoformat(timespec="seconds"),
-                               row.created_by, row.text)
-
-
-def template_versions(ws: Workspace, key: str) -> list[TemplateVersion]:
-    """Every saved version of a template, newest first (the packaged text is version 0)."""
-    require(ws.actor, "admin.settings")
-    packaged = packaged_text(key)
-    with ws.uow() as session:
-        rows = session.scalars(select(LetterTemplateVersion)
-                               .where(LetterTemplateVersion.key == key)
-                               .order_by(LetterTemplateVersion.version.desc()))
-        out = [TemplateVersion(key, r.version, r.created_at.isoformat(timespec="seconds"),
-                               r.created_by, r.text) for r in rows]
-    return [*out, TemplateVersion(key, 0, "", None, packaged)]
 
 
 def template_fields(key: str) -> frozenset[str]:
@@ -268,6 +213,7 @@ class LetterDraft:
     recipient_person_id: int
     youth_wording: bool
     template_version: int
+    template_used: str = ""  # the key whose wording was used (``cpn_youth`` for a minor)
 
     def __repr__(self) -> str:
         return f"LetterDraft({self.template_key!r}, recipient={self.recipient_person_id})"
@@ -299,7 +245,7 @@ def draft_letter(ws: Workspace, session: Session, case: Case, template_key: str,
                 "their parent or guardian. Please read it together."] if youth else [])
     block = {**fields, "recipient_name": fields["recipient_block"]}
     pdf = render_pdf(template.title, block, fill(template, fields), notices)
-    return LetterDraft(template_key, template.title, pdf, pid, youth, template.version)
+    return LetterDraft(template_key, template.title, pdf, pid, youth, template.version, key)
 
 
 def preview_letter(ws: Workspace, case_id: int, template_key: str,
@@ -325,7 +271,8 @@ def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: s
     draft = draft_letter(ws, session, case, template_key, extra_fields, recipient_person_id,
                          on, delivery)
     doc = store_document(ws, session, case, "letter",
-                         f"{draft.title} ({letter_date(on or clock.today())})", draft.pdf)
+                         f"{draft.title} ({letter_date(on or clock.today())})", draft.pdf,
+                         template=(draft.template_used, draft.template_version))
     audit.record(ws, session, "letter.generate", "case", case.id,
                  detail={"document": doc.id, "template": template_key,
                          "recipient": draft.recipient_person_id, "delivery": delivery,
@@ -335,7 +282,8 @@ def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: s
 
 def document_view(doc: Document) -> DocumentView:
     return DocumentView(doc.id, doc.kind, doc.title,
-                        doc.created_at.isoformat(timespec="seconds"), doc.size, doc.sha256)
+                        doc.created_at.isoformat(timespec="seconds"), doc.size, doc.sha256,
+                        doc.template_key, doc.template_version)
 
 
 def generate_letter(ws: Workspace, case_id: int, template_key: str,

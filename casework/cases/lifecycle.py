@@ -74,6 +74,8 @@ class DocumentView:
     created_at: str
     size: int
     sha256: str
+    template_key: str = ""  # a letter: the template and version it was made from
+    template_version: int | None = None
 
 
 def check_loaded(session: Session, case: Case, loaded_version: int | None) -> None:
@@ -228,11 +230,14 @@ def add_note(ws: Workspace, case_id: int, body: str, shareable: bool = False) ->
 
 
 def store_document(ws: Workspace, session: Session, case: Case, kind: str, title: str,
-                   content: bytes, mime: str = "application/pdf") -> Document:
-    """Keep a generated letter or file with the case (encrypted with the database)."""
+                   content: bytes, mime: str = "application/pdf",
+                   template: tuple[str, int] | None = None) -> Document:
+    """Keep a generated letter or file with the case (encrypted with the database);
+    ``template``: a letter's template key and version."""
     doc = Document(case_id=case.id, kind=kind, title=title, created_by=ws.actor.user_id,
                    mime=mime, content=content, sha256=hashlib.sha256(content).hexdigest(),
-                   size=len(content))
+                   size=len(content), template_key=template[0] if template else "",
+                   template_version=template[1] if template else None)
     session.add(doc)
     session.flush()
     audit.record(ws, session, "document.add", "case", case.id,

@@ -18,6 +18,7 @@ from casework.cli import (
     demo,
     exports,
     imports,
+    letters_cmd,
     reports,
     retention_cmd,
     sar_cmd,
@@ -38,7 +39,7 @@ from db.errors import (
 )
 
 MODULES = (admin, demo, reports, imports, exports, audit_cmd, sar_cmd, retention_cmd,
-           server_cmd)
+           server_cmd, letters_cmd)
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1

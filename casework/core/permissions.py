@@ -56,6 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         "admin.users", "admin.settings", "admin.protocol", "admin.backup",
         "audit.verify", "import.police", "import.cases",
         "export.table",
+        "admin.letters",  # edit letter templates (casework.cases.letter_templates)
     }),
     "information_governance": frozenset({
         "sar.export", "sar.search", "sar.disclosures", "admin.retention", "audit.who_saw",

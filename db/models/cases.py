@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, Synced, SyncedStamp, utcnow
@@ -103,6 +112,9 @@ class Document(SyncedStamp, Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer, default=0)
+    # a letter: the template and its version it was made from ("" and None: not a letter)
+    template_key: Mapped[str] = mapped_column(String(60), default="")
+    template_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class EvidenceItem(SyncedStamp, Base):
@@ -124,12 +136,19 @@ class EvidenceItem(SyncedStamp, Base):
 
 class LetterTemplateVersion(Base):
     """An administrator's edit of a letter template; the newest version of a key is used
-    (the packaged file when there is none)."""
+    (the packaged file, version 0, when there is none). Rows are never changed or deleted:
+    a revert is a new version copying an older one (``reverted_from``). Reference data
+    like the settings (read by every login, written by administrators), not case data, so
+    it carries no sync stamp."""
 
     __tablename__ = "letter_template_versions"
+    __table_args__ = (UniqueConstraint("key", "version",
+                                       name="uq_letter_template_versions_key_version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), index=True)
     version: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    reverted_from: Mapped[int | None] = mapped_column(Integer)

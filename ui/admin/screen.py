@@ -22,7 +22,8 @@ def _reminder(ws: Any) -> str:
 
 
 class Page(Screen):
-    """Tabs: Users, Key slots, Settings, Sharing protocol."""
+    """Tabs: Users, Key slots, Settings, Sharing protocol, Vocabularies, Letter templates,
+    Backup and restore (and what the role holds of the safeguards)."""
 
     title = "Administration"
 
@@ -72,6 +73,12 @@ class Page(Screen):
 
             self.vocabulary = VocabularyTab(ws, self)
             self.tabs.addTab(self.vocabulary, "Voca&bularies")
+        self.letters = None
+        if has(ws.actor, "admin.letters"):
+            from ui.admin.letter_templates import LetterTemplatesTab
+
+            self.letters = LetterTemplatesTab(ws, self)
+            self.tabs.addTab(self.letters, "L&etter templates")
         self.backups = None
         if has(ws.actor, "admin.backup"):
             from ui.admin.backups import BackupTab
@@ -98,6 +105,9 @@ class Page(Screen):
         if self.vocabulary is not None and self.tabs.widget(index) is self.vocabulary \
                 and not self.vocabulary.loaded:
             self.vocabulary.refresh()
+        if self.letters is not None and self.tabs.widget(index) is self.letters \
+                and not self.letters.loaded:
+            self.letters.refresh()
         if self.retention is not None and self.tabs.widget(index) is self.retention \
                 and not self.retention.loaded:
             self.retention.refresh()

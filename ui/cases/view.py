@@ -45,6 +45,13 @@ def _list_row(ws: Any, case_id: int, reference: str) -> Any:
     return next((r for r in rows if r.id == case_id), None)
 
 
+def template_label(doc: Any) -> str:
+    """Which template version a letter was made from ("" for other documents)."""
+    if not getattr(doc, "template_key", ""):
+        return ""
+    return "built-in" if not doc.template_version else f"version {doc.template_version}"
+
+
 class CaseView(QWidget):
     """A case of one type. Emits ``loaded`` after each (re)load and ``changed`` after an
     action changed it."""
@@ -100,6 +107,7 @@ class CaseView(QWidget):
         self.documents = RecordTable([("Created", lambda d: d.created_at[:16].replace("T", " ")),
                                       ("Title", lambda d: d.title),
                                       ("Kind", lambda d: humanise(d.kind)),
+                                      ("Template", template_label),
                                       ("Size", lambda d: f"{d.size / 1024:.0f} KB")],
                                      "Documents")
         self.evidence = RecordTable([("Dated", lambda e: e.evidence_on),

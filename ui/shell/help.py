@@ -66,7 +66,14 @@ a person's or a case's record.</p>"""),
 <p>Users and their roles, teams and panels; the settings with what each one does (the
 disclosure-control settings stop at the sharing protocol's floors, and Save stores every
 change or none, naming a value that does not fit); the key slots; the information-sharing
-protocol; and backup, check and verify.</p>"""),
+protocol; and backup, check and verify.</p>
+<p><b>Letter templates</b>: the wording of every letter. Edit the text, insert the
+placeholders the letter offers, and <b>Preview</b> it with sample data. <b>Save as new
+version…</b> asks for the reason; new letters use the newest version, letters already
+issued keep theirs, and every version stays in the history, where <b>Revert</b> saves a
+copy of an older one. A text that drops what the law requires of the letter (a CPN's
+requirements and appeal route, a closure notice's hearing) is refused, naming what is
+missing.</p>"""),
 }
 
 

@@ -28,6 +28,8 @@ REFUSED = {
         "cm", ["export", "pack", "--meeting", "1", "--all-attendees", "--out-dir", MISSING]),
     "case import by a coordinator": ("coord", ["import", "cases", f"{MISSING}/cases.csv"]),
     "police.uk import by a case manager": ("cm", ["import", "police-uk", f"{MISSING}/p.csv"]),
+    "letter template by a case manager": (
+        "cm", ["letters", "set", "cpw", "--file", f"{MISSING}/cpw.txt", "--reason", "Wording"]),
     "protocol import by a coordinator": (
         "coord", ["import", "protocol", f"{MISSING}/isp.json", "--note", "new"]),
 }

@@ -12,6 +12,7 @@ team's case; panel members see only their panel's referrals (and people linked t
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ import pytest
 
 from casework.asb import cases as asb
 from casework.asb import ladder, risk
-from casework.cases import caseview, letters, tasks
+from casework.cases import caseview, letter_templates, letters, tasks
 from casework.cases import lifecycle as cases
 from casework.core import audit
 from casework.core.context import Workspace
@@ -38,6 +39,8 @@ PEOPLE_ROLES = frozenset({"cm", "cm2", "sanct", "swip", "swipchair", "mart", "ma
 TASK_ROLES = PEOPLE_ROLES | {"ig"}  # the officer works their subject access tasks
 ASB_TEAM = frozenset({"cm"})  # the team that holds the world's case
 ASB_TEAMS = frozenset({"cm", "cm2"})  # any team of ASB kind may open its own case
+ADMIN = frozenset({"admin"})
+_EDITS = itertools.count(1)  # each template edit a different text
 OPENED = date(2025, 3, 3)
 ON = date(2025, 3, 4)
 
@@ -69,6 +72,11 @@ class Service:
     factory: Callable[[World], Call]
     allowed: frozenset[str]
     identifiable: bool = True  # returns or changes identifiable or case data
+
+
+def _edit() -> str:
+    """A text of the home visit letter no earlier call saved."""
+    return letters.packaged_text("home_visit") + f"\n\nEdit {next(_EDITS)}."
 
 
 def _escalated(w: World, action: str, reason: str = "") -> tuple[int, int]:
@@ -128,6 +136,21 @@ SERVICES: list[Service] = [
         ws, w.case_id, "home_visit", ASB_FIELDS), ASB_TEAM),
     Service("caseview.document_content",
             lambda w: lambda ws: caseview.document_content(ws, w.document_id), ASB_TEAM),
+    # letter templates: administrators only (no case content in them)
+    Service("letter_templates.list_templates",
+            lambda w: lambda ws: letter_templates.list_templates(ws), ADMIN, False),
+    Service("letter_templates.template_detail",
+            lambda w: lambda ws: letter_templates.template_detail(ws, "cpw"), ADMIN, False),
+    Service("letter_templates.preview_template", lambda w: lambda ws:
+            letter_templates.preview_template(ws, "cpw", letters.packaged_text("cpw")),
+            ADMIN, False),
+    Service("letter_templates.save_template", lambda w: (lambda text: lambda ws:
+            letter_templates.save_template(ws, "home_visit", text, "Clearer wording"))(
+        _edit()), ADMIN, False),
+    Service("letter_templates.revert_template", lambda w: (lambda _v: lambda ws:
+            letter_templates.revert_template(ws, "home_visit", 0, "Back to the built-in"))(
+        letter_templates.save_template(w.db.ws("admin"), "home_visit", _edit(), "An edit")),
+            ADMIN, False),
     Service("caseview.case_documents",
             lambda w: lambda ws: caseview.case_documents(ws, w.case_id), ASB_TEAM),
     # tasks

@@ -164,19 +164,21 @@ def test_letterhead_job_title_and_pounds(db) -> None:
 
 
 def test_templates_are_versioned_by_an_administrator(db) -> None:
-    from casework.cases import letters
+    from casework.cases import letter_templates, letters
     from casework.core.errors import PermissionDenied
 
     admin, ws = db.ws("admin"), db.ws("cm")
     text = letters.packaged_text("home_visit").replace("This letter records",
                                                        "This letter confirms")
     with pytest.raises(PermissionDenied):
-        letters.save_template(ws, "home_visit", text)
+        letter_templates.save_template(ws, "home_visit", text, "Clearer wording")
     with pytest.raises(ValidationError):
-        letters.save_template(admin, "home_visit", text + "\n$secret_field")
-    saved = letters.save_template(admin, "home_visit", text)
+        letter_templates.save_template(admin, "home_visit", text + "\n$secret_field",
+                                       "Clearer wording")
+    saved = letter_templates.save_template(admin, "home_visit", text, "Clearer wording")
     assert saved.version == 1
-    assert [v.version for v in letters.template_versions(admin, "home_visit")] == [1, 0]
+    assert [v.version for v in letter_templates.template_versions(admin, "home_visit")] \
+        == [1, 0]
     case = _case_without_subject(ws)
     pid = person(ws, "Perry", "Later", date(1995, 6, 1), "OX4 7GG", "7 Magdalen Road")
     parties.add_case_party(ws, case.header.id, pid, "perpetrator")
