@@ -1,32 +1,60 @@
-"""Team server timings on the local PostgreSQL (127.0.0.1 only, bounded iterations):
-case list first page, search as you type, save with audit (alone and with 20 concurrent
-writers), as a case manager under row-level security.
+"""Team server timings on the local PostgreSQL (127.0.0.1 only, bounded iterations), beside
+the encrypted file for the same scenarios: case list first page, search as you type, save
+with audit (alone, and with concurrent writers on the server), all KPIs for a quarter and
+the quarterly dataset; a case manager under row-level security.
 
-    .venv/bin/python -m benchmarks.bench_server --cases 100000
+    .venv/bin/python -m benchmarks.bench_server --cases 200000 --writers 20
 
-It makes a scratch database and roles of its own (``CASEWORK_TEST_PG`` names the set-up
-connection, default postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable) and
-drops them at the end. Rows are synthetic.
+The server side is a scratch database with roles of its own (``CASEWORK_TEST_PG`` names the
+set-up connection, default postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable),
+bulk-loaded by the set-up role in a few set-based statements (trigram indexes built after
+the load), and dropped at the end. The file side is ``bench_foundation``'s cached demo
+database of the same size (``--no-file`` leaves it out). Rows are synthetic on both sides.
+
+Writers run as separate processes (one session each, as separate desktops would), all
+starting together and saving back to back.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
 
 from casework.cases import caselist, lifecycle, search
 from casework.server import session, setup
+from db.server import policies
 
 ADMIN = os.environ.get("CASEWORK_TEST_PG",
                        "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable")
 PASSWORD = "benchmark horse battery staple 9"
+QUARTER = "2026Q3"
+SAVES_EACH = 10
+
+# Synthetic name parts: names are built from them, so prefixes match many people (as
+# real surnames do) without any real person's data.
+_GIVEN = ("Alex", "Sam", "Jo", "Chris", "Robin", "Taylor", "Jordan", "Casey", "Morgan",
+          "Jamie", "Charlie", "Drew", "Kit", "Lee", "Rowan", "Ash", "Bailey", "Dana",
+          "Eden", "Finley", "Harper", "Indy", "Jules", "Kai", "Logan", "Mel", "Nico",
+          "Oakley", "Parker", "Quinn", "Reese", "Sky", "Tegan", "Val", "Wren", "Zed")
+_STEMS = ("Ash", "Bram", "Cal", "Dun", "Elm", "Fen", "Gar", "Hol", "Ivo", "Kel", "Lang",
+          "Mar", "Nor", "Ock", "Pen", "Quar", "Rad", "Sel", "Tor", "Ud", "Ven", "Wex",
+          "Yar", "Zel", "Brack", "Crom", "Dray", "Fitz", "Grim", "Hart")
+_ENDS = ("ford", "ley", "wick", "ton", "by", "more", "field", "well", "wood", "stead",
+         "combe", "hurst", "den", "ham")
+_FAMILY = tuple(s + e for s in _STEMS for e in _ENDS)  # 420
+_STREETS = tuple(f"{s}{e} {k}" for s in _STEMS[:20] for e in ("ton", "field", "wood")
+                 for k in ("Road", "Street", "Close"))  # 180
 
 
 def _p95(samples: list[float]) -> float:
@@ -42,85 +70,278 @@ def _time(fn: Callable[[], object], n: int) -> list[float]:
     return out
 
 
+def _peak_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _load(conn: psycopg.Connection[Any], team: int, other: int, n: int) -> None:
+    """``n`` cases (half each team), each with an address, one person living there and
+    linked as complainant; one person in ten with an alias."""
+    stamp = "timestamp '2026-01-01'"
+    synced = f"gen_random_uuid()::text, 1, {stamp}"
+    conn.execute(
+        "INSERT INTO addresses (id, line1, line2, town, postcode, uuid, version, updated_at) "
+        "SELECT g, (1 + g %% 150)::text || ' ' || (%(st)s::text[])[1 + (g * 7) %% "
+        "array_length(%(st)s::text[], 1)], '', 'Synthtown', 'SX' || (1 + g %% 30)::text || ' '"
+        " || (1 + g %% 9)::text || chr(65 + g %% 26) || chr(65 + (g / 26) %% 26), "
+        f"{synced} FROM generate_series(1, %(n)s) g", {"st": list(_STREETS), "n": n})
+    conn.execute(
+        "INSERT INTO people (id, given_name, family_name, gender, phone, email, "
+        "flag_mental_health, flag_disability, flag_age, flag_repeat_victim, "
+        "flag_hate_motivated, consent, notes, anonymised, created_at, updated_at, uuid, "
+        "version) SELECT g, (%(gv)s::text[])[1 + (g * 13) %% array_length(%(gv)s::text[], 1)],"
+        " (%(fm)s::text[])[1 + (g * 7919) %% array_length(%(fm)s::text[], 1)], 'not_known', "
+        f"'', '', false, false, false, false, false, 'not_sought', '', false, {stamp}, "
+        f"{stamp}, gen_random_uuid()::text, 1 FROM generate_series(1, %(n)s) g",
+        {"gv": list(_GIVEN), "fm": list(_FAMILY), "n": n})
+    conn.execute(
+        "INSERT INTO cases (id, reference, case_type, status, opened_on, team_id, risk_level,"
+        " summary, address_id, created_at, updated_at, uuid, version) SELECT g, 'ASB-2026-' "
+        "|| lpad(g::text, 7, '0'), 'asb', CASE WHEN g %% 3 = 0 THEN 'closed' ELSE 'open' END,"
+        " date '2026-01-01' + (g %% 330), CASE WHEN g %% 2 = 0 THEN %(t)s ELSE %(o)s END, "
+        f"'standard', 'synthetic', g, {stamp}, {stamp}, gen_random_uuid()::text, 1 "
+        "FROM generate_series(1, %(n)s) g", {"t": team, "o": other, "n": n})
+    conn.execute("INSERT INTO case_parties (case_id, person_id, role, agency, uuid, version,"
+                 f" updated_at) SELECT g, g, 'complainant', '', {synced} "
+                 "FROM generate_series(1, %(n)s) g", {"n": n})
+    conn.execute("INSERT INTO person_addresses (person_id, address_id, \"current\", uuid, "
+                 f"version, updated_at) SELECT g, g, true, {synced} "
+                 "FROM generate_series(1, %(n)s) g", {"n": n})
+    conn.execute("INSERT INTO person_aliases (person_id, alias, uuid, version, updated_at) "
+                 "SELECT g, (%(gv)s::text[])[1 + (g * 5) %% array_length(%(gv)s::text[], 1)]"
+                 f" || 'y', {synced} FROM generate_series(10, %(n)s, 10) g",
+                 {"gv": list(_GIVEN), "n": n})
+    for table in ("addresses", "people", "cases", "case_parties", "person_addresses",
+                  "person_aliases"):
+        conn.execute(f"SELECT setval(pg_get_serial_sequence('casework.{table}', 'id'), "
+                     f"(SELECT max(id) FROM casework.{table}))")
+
+
+def _terms(n: int) -> list[str]:
+    """What people type, the same list for both sides: name prefixes (either case), a
+    given name with a family prefix, postcode starts, street words, reference starts, and
+    some text that matches nothing."""
+    import random
+
+    rng = random.Random(2026)
+    out: list[str] = []
+    while len(out) < n:
+        k = rng.random()
+        fam, giv, street = rng.choice(_FAMILY), rng.choice(_GIVEN), rng.choice(_STREETS)
+        if k < 0.35:
+            w = rng.choice((fam, giv))[: rng.randint(2, 5)]
+            out.append(w.lower() if rng.random() < 0.5 else w)
+        elif k < 0.5:
+            out.append(f"{giv} {fam[: rng.randint(1, 4)]}")
+        elif k < 0.62:
+            out.append(f"SX{rng.randint(1, 30)} {rng.randint(1, 9)}"[: rng.randint(2, 6)])
+        elif k < 0.74:
+            out.append(street.split()[0][: rng.randint(3, 6)])
+        elif k < 0.84:
+            out.append(f"ASB-2026-{rng.randint(1, 99999):07d}"[: rng.randint(4, 14)])
+        elif k < 0.92:
+            out.append(f"{rng.randint(1, 150)} {street}"[: rng.randint(3, 10)])
+        else:
+            out.append(rng.choice(("zq", "xyzzy", "qwv", "Zzt", "jjk9")))
+    return out
+
+
+def _writer(server: str, user: str, case_id: int, start: Any, out: Any) -> None:
+    ws = session.open_url(server, user, PASSWORD)
+    try:
+        start.wait(120)
+        out.put(_time(lambda: lifecycle.add_note(ws, case_id, "synthetic"), SAVES_EACH))
+    finally:
+        ws.lock()
+
+
+def _together(server: str, user: str, case_id: int, writers: int) -> list[float]:
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Barrier(writers), ctx.Queue()
+    procs = [ctx.Process(target=_writer, args=(server, user, case_id, start, out))
+             for _ in range(writers)]
+    for p in procs:
+        p.start()
+    got: list[float] = []
+    for _ in procs:
+        got.extend(out.get(timeout=600))
+    for p in procs:
+        p.join(60)
+    return got
+
+
+def _threads(server: str, user: str, case_id: int, writers: int) -> list[float]:
+    spaces = [session.open_url(server, user, PASSWORD) for _ in range(writers)]
+    got: list[float] = []
+    lock = threading.Lock()
+
+    def write(w: Any) -> None:
+        xs = _time(lambda: lifecycle.add_note(w, case_id, "synthetic"), SAVES_EACH)
+        with lock:
+            got.extend(xs)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in spaces]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    for w in spaces:
+        w.lock()
+    return got
+
+
+def _reports(ws: Any) -> tuple[str, str]:
+    """All KPIs for a quarter and the quarterly dataset, as ``ws`` (seconds, or why not)."""
+    from casework.reporting import kpis
+    from casework.sharing import quarterly
+
+    out = []
+    for fn in (lambda: kpis.compute_kpis(ws, QUARTER),
+               lambda: quarterly.export_quarterly(ws, QUARTER, Path(tempfile.mkdtemp(
+                   prefix="cwbench-")) / "out")):
+        t = time.perf_counter()
+        try:
+            fn()
+            out.append(f"{time.perf_counter() - t:.2f} s")
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            out.append(f"refused ({type(exc).__name__})")
+    return out[0], out[1]
+
+
+def _file_side(cases: int, terms: list[str]) -> dict[str, Any]:
+    from benchmarks.bench_foundation import database
+    from casework.core.context import open_workspace
+
+    path, user, password, facts = database(cases)
+    ws = open_workspace(path, user, password)
+    try:
+        flt = caselist.CaseFilter()
+        res: dict[str, Any] = {"load": facts.get("seconds", 0.0)}
+        res["first"] = _time(lambda: caselist.fetch_cases(ws, flt, 0, 50), 10)
+        for t in terms[:5]:
+            search.search(ws, t)
+        res["search"] = [x for t in terms for x in _time(
+            lambda t=t: search.search(ws, t), 1)]  # type: ignore[misc]
+        mine = caselist.fetch_cases(ws, flt, 0, 1)[0].id
+        res["save"] = _time(lambda: lifecycle.add_note(ws, mine, "synthetic"), 40)
+    finally:
+        ws.lock()
+    coord = open_workspace(path, "coord", password)
+    try:
+        res["kpis"], res["quarterly"] = _reports(coord)
+    finally:
+        coord.lock()
+    res["rss"] = _peak_rss_mb()
+    return res
+
+
+def _drop(name: str, roles: list[str]) -> None:
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for r in roles:
+            conn.execute(f'DROP ROLE IF EXISTS "{r}"')
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--writers", type=int, default=20)
+    ap.add_argument("--terms", type=int, default=200)
+    ap.add_argument("--no-file", action="store_true", help="the server side only")
+    ap.add_argument("--threads", action="store_true",
+                    help="writers as threads of this process (one interpreter lock)")
+    ap.add_argument("--keep", action="store_true",
+                    help="load, print the database's name and leave it (to EXPLAIN)")
     args = ap.parse_args(argv)
     prefix = f"cwb{os.getpid()}"
     name = f"{prefix}_bench"
     url = make_url(ADMIN).set(database=name).render_as_string(hide_password=False)
+    terms = _terms(args.terms)
     with psycopg.connect(ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    roles = [f"{prefix}_cm", *(f"{prefix}_r_{r}" for r in setup.SERVER_ROLES),
+    roles = [f"{prefix}_cm", f"{prefix}_coord",
+             *(f"{prefix}_r_{r}" for r in setup.SERVER_ROLES),
              f"{prefix}_user", f"{prefix}_owner"]
+    srv: dict[str, Any] = {}
     try:
         setup.init(url, prefix=prefix)
         setup.add_user(url, f"{prefix}_cm", PASSWORD, "case_manager", team="ASB One",
                        prefix=prefix)
+        setup.add_user(url, f"{prefix}_coord", PASSWORD, "coordinator", prefix=prefix)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SET search_path = casework")
             team = conn.execute("SELECT id FROM teams WHERE name = 'ASB One'").fetchone()[0]
             other = conn.execute("INSERT INTO teams (name, kind) VALUES ('ASB Two', 'asb') "
                                  "RETURNING id").fetchone()[0]
             t0 = time.perf_counter()
-            conn.execute(
-                "INSERT INTO cases (reference, case_type, status, opened_on, team_id, "
-                "risk_level, summary, created_at, updated_at) SELECT 'ASB-2026-' || "
-                "lpad(g::text, 7, '0'), 'asb', "
-                "CASE WHEN g %% 3 = 0 THEN 'closed' ELSE 'open' END, date '2026-01-01' + "
-                "(g %% 330), CASE WHEN g %% 2 = 0 THEN %s ELSE %s END, 'standard', "
-                "'synthetic', timestamp '2026-01-01', timestamp '2026-01-01' "
-                "FROM generate_series(1, %s) g", (team, other, args.cases))
-            conn.execute("INSERT INTO people (given_name, family_name, gender, phone, email, "
-                         "flag_mental_health, flag_disability, flag_age, flag_repeat_victim, "
-                         "flag_hate_motivated, consent, notes, anonymised, created_at, "
-                         "updated_at) SELECT 'Given' || g, "
-                         "'Synth' || g, 'not_known', '', '', false, false, false, false, "
-                         "false, 'not_sought', '', false, timestamp '2026-01-01', "
-                         "timestamp '2026-01-01' FROM generate_series(1, %s) g",
-                         (args.cases,))
-            conn.execute("INSERT INTO case_parties (case_id, person_id, role, agency) "
-                         "SELECT id, id, 'complainant', '' FROM cases")
-            conn.execute("ANALYZE")
-            load = time.perf_counter() - t0
+            tables = setup.table_names()
+            for t, c in policies.TRIGRAM_INDEXES:  # built once after the load: faster
+                conn.execute(f"DROP INDEX IF EXISTS casework.ix_trgm_{t}_{c}")
+            _load(conn, team, other, args.cases)
+            for ddl in policies.trigram_indexes(policies.ACL, tables):
+                conn.execute(ddl)
+            conn.execute("VACUUM ANALYZE")
+            srv["load"] = time.perf_counter() - t0
+        if args.keep:
+            print(f"kept: database {name}, login {prefix}_cm / {PASSWORD!r}")
+            return 0
         u = make_url(ADMIN)
         server = f"postgresql://{u.host}:{u.port or 5432}/{name}?sslmode=disable"
         ws = session.open_url(server, f"{prefix}_cm", PASSWORD)
         flt = caselist.CaseFilter()
-        first = _time(lambda: caselist.fetch_cases(ws, flt, 0, 50), 10)
-        typed = _time(lambda: search.search(ws, "synth12"), 30)
+        srv["first"] = _time(lambda: caselist.fetch_cases(ws, flt, 0, 50), 10)
+        for t in terms[:5]:
+            search.search(ws, t)
+        slow: list[tuple[float, str]] = []
+        srv["search"] = []
+        for term in terms:
+            (x,) = _time(lambda term=term: search.search(ws, term), 1)  # type: ignore[misc]
+            srv["search"].append(x)
+            slow.append((x, term))
         mine = caselist.fetch_cases(ws, flt, 0, 1)[0].id
-        saves = _time(lambda: lifecycle.add_note(ws, mine, "synthetic"), 40)
-        spaces = [session.open_url(server, f"{prefix}_cm", PASSWORD)
-                  for _ in range(args.writers)]
-        together: list[float] = []
-        lock = threading.Lock()
-
-        def write(w: object) -> None:
-            got = _time(lambda: lifecycle.add_note(w, mine, "synthetic"), 10)  # type: ignore[arg-type]
-            with lock:
-                together.extend(got)
-
-        threads = [threading.Thread(target=write, args=(w,)) for w in spaces]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(300)
-        for w in (ws, *spaces):
-            w.lock()
-        print(f"| scenario ({args.cases:,} cases, half visible) | median ms | p95 ms |")
-        print("|---|---|---|")
-        print(f"| load (generate_series, as set-up role) | {load * 1000:.0f} | |")
-        for label, xs in (("case list first page", first), ("search as you type", typed),
-                          ("save with audit, alone", saves),
-                          (f"save with audit, {args.writers} concurrent writers", together)):
-            print(f"| {label} | {statistics.median(xs) * 1000:.1f} | {_p95(xs) * 1000:.1f} |")
+        srv["save"] = _time(lambda: lifecycle.add_note(ws, mine, "synthetic"), 40)
+        ws.lock()
+        together = _threads if args.threads else _together
+        srv["together"] = together(server, f"{prefix}_cm", mine, args.writers)
+        coord = session.open_url(server, f"{prefix}_coord", PASSWORD)
+        try:
+            srv["kpis"], srv["quarterly"] = _reports(coord)
+        finally:
+            coord.lock()
+        srv["rss"] = _peak_rss_mb()
     finally:
-        with psycopg.connect(ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            for r in roles:
-                conn.execute(f'DROP ROLE IF EXISTS "{r}"')
+        if not args.keep:
+            _drop(name, roles)
+    fil = {} if args.no_file else _file_side(args.cases, terms)
+
+    def ms(xs: list[float] | None) -> str:
+        if not xs:
+            return "| |"
+        return f"{statistics.median(xs) * 1000:.1f} | {_p95(xs) * 1000:.1f}"
+
+    print(f"\n{args.cases:,} cases; server: a case manager under row-level security, half "
+          f"the cases visible; file: the demo database (its own data); "
+          f"load {os.getloadavg()[0]:.1f}")
+    print("| scenario | server median ms | server p95 ms | file median ms | file p95 ms |")
+    print("|---|---|---|---|---|")
+    print(f"| load (server: set-based insert + indexes; file: demo generator) | "
+          f"{srv['load'] * 1000:.0f} | | {fil.get('load', 0) * 1000:.0f} | |")
+    kind = "threads" if args.threads else "processes"
+    for label, key in (("case list first page", "first"),
+                       (f"search as you type ({len(terms)} terms)", "search"),
+                       ("save with audit, alone", "save"),
+                       (f"save with audit, {args.writers} concurrent writers ({kind})",
+                        "together")):
+        print(f"| {label} | {ms(srv.get(key))} | {ms(fil.get(key))} |")
+    print(f"| all KPIs for a quarter ({QUARTER}, coordinator) | {srv['kpis']} | | "
+          f"{fil.get('kpis', '')} | |")
+    print(f"| quarterly dataset ({QUARTER}, coordinator) | {srv['quarterly']} | | "
+          f"{fil.get('quarterly', '')} | |")
+    print(f"| peak RSS of this process (MB) | {srv['rss']} | | {fil.get('rss', '')} | |")
+    print("\nslowest server searches (ms, term):",
+          ", ".join(f"{x * 1000:.0f} {t!r}" for x, t in sorted(slow, reverse=True)[:8]))
     return 0
 
 

@@ -42,7 +42,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from casework.core import clock
@@ -77,8 +77,11 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     """Append one entry in ``session``'s transaction (commits or rolls back with it), and
     sign the transaction's new head."""
     who = actor or ws.actor
-    if _HEAD not in session.info and action != BROKEN_ACTION:
+    if _HEAD not in session.info and _PENDING not in session.info \
+            and action != BROKEN_ACTION:
         _check_own_head(ws, session)
+    if _on_server(session):
+        return _defer(ws, session, who, action, record_type, record_id, reason, detail)
     last = _tail(session)
     seq = (last[0] + 1) if last else 1
     prev = last[1] if last else GENESIS
@@ -102,6 +105,94 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
 
 def _on_server(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+# -- the team server: entries numbered at commit ----------------------------------------
+#
+# Every writer on a server appends to one chain, so the place in it is taken under one
+# lock (``casework_acl.audit_tail()``) held until the transaction ends. To keep that queue
+# short, the entries of a server transaction wait in ``session.info`` until it commits:
+# then, after everything else of the transaction is flushed, one statement takes the lock
+# and reads the tail, the entries are numbered, hashed and the head signed here, one
+# statement inserts them with the head, and the commit follows. Under the lock: two
+# statements and the commit, whatever the transaction did before.
+
+_PENDING = "casework.audit.pending"  # session.info: (workspace, entry fields) to append
+
+
+def _defer(ws: Workspace, session: Session, who: Actor, action: str, record_type: str,
+           record_id: object, reason: str, detail: dict[str, Any] | None) -> AuditEntry:
+    detail_text = json.dumps(detail, sort_keys=True, separators=(",", ":")) if detail else ""
+    rid = "" if record_id is None else str(record_id)
+    fields = {"user_id": who.user_id, "username": who.username, "action": action,
+              "record_type": record_type, "record_id": rid, "reason": reason,
+              "detail": detail_text}
+    session.info.setdefault(_PENDING, []).append((ws, fields))
+    # Not in the session: numbered and written when the transaction commits.
+    return AuditEntry(**fields)
+
+
+def _append_pending(session: Session) -> None:
+    """Before a server transaction commits: write its entries at the end of the chain."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # all the transaction's other work, before the lock is taken
+    ws = pending[-1][0]
+    conn = session.connection()
+    # The tail under the lock (its query sees every chain write committed before the
+    # lock was granted), and the highest signed head, so that entries cut off under their
+    # heads leave their gap visible (heads only grow: an older reading is no higher).
+    last = conn.execute(text(
+        "SELECT t.seq, t.hash, (SELECT max(h.seq) FROM audit_heads h) "
+        "FROM casework_acl.audit_tail() t")).first()
+    seq = (last[0] + 1) if last is not None and last[0] is not None else 1
+    prev = last[1] if last is not None and last[0] is not None else GENESIS
+    if last is not None and last[2] is not None and last[2] >= seq:
+        seq = last[2] + 1
+    ts = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    rows: list[dict[str, Any]] = []
+    for _ws, f in pending:
+        body = canonical(seq, ts, f["user_id"], f["username"], f["action"], f["record_type"],
+                         f["record_id"], f["reason"], f["detail"])
+        prev = chain_hash(prev, seq, body)
+        rows.append({**f, "seq": seq, "ts": ts, "hash": prev})
+        seq += 1
+    top = seq - 1
+    key_id, signature = ws.store.sign(head_message(top, prev, ws.store.unlocked_as))
+    signed = base64.b64encode(signature).decode("ascii")
+    head = session.info.get(_HEAD)
+    params: dict[str, Any] = {}
+    values = []
+    for i, r in enumerate(rows):
+        values.append(f"(:s{i}, :t{i}, :u{i}, :n{i}, :a{i}, :rt{i}, :ri{i}, :re{i}, :d{i}, "
+                      f":h{i})")
+        params.update({f"s{i}": r["seq"], f"t{i}": r["ts"], f"u{i}": r["user_id"],
+                       f"n{i}": r["username"], f"a{i}": r["action"],
+                       f"rt{i}": r["record_type"], f"ri{i}": r["record_id"],
+                       f"re{i}": r["reason"], f"d{i}": r["detail"], f"h{i}": r["hash"]})
+    entries = ("INSERT INTO audit_entries (seq, ts, user_id, username, action, record_type, "
+               "record_id, reason, detail, hash) VALUES " + ", ".join(values))
+    if head is not None and head in session:
+        # A batch (``record_many``) already wrote this transaction's head: move it on.
+        conn.execute(text(entries), params)
+        head.seq, head.key_id, head.signature = top, key_id, signed
+        session.flush()
+    else:
+        params.update({"hs": top, "hk": key_id, "hg": signed})
+        conn.execute(text(f"WITH e AS ({entries}) INSERT INTO audit_heads (seq, key_id, "
+                          f"signature) VALUES (:hs, :hk, :hg)"), params)
+    ws.store.note_head_checked(top, prev, signed)
+
+
+def _forget_pending(session: Session, transaction: Any) -> None:
+    """A transaction that ended without committing takes its entries with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+event.listen(Session, "before_commit", _append_pending)
+event.listen(Session, "after_transaction_end", _forget_pending)
 
 
 def _tail(session: Session) -> Any:
