@@ -54,6 +54,10 @@ def server_engine(url: str | URL, *, password: str | None = None, role: str | No
         u = u.set(password=password)
     engine = create_engine(u, pool_pre_ping=True, **kwargs)
 
+    @event.listens_for(engine, "handle_error")
+    def _classify(context: Any) -> StoreError | None:
+        return refusal(context.original_exception, context.sqlalchemy_exception)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         with dbapi_conn.cursor() as cur:
@@ -121,6 +125,20 @@ class ServerRefused(StoreError):
 
 class ServerFailed(StoreError):
     message = "The team server could not do this (see its log for the statement)."
+
+
+def refusal(orig: BaseException, wrapped: BaseException | None = None) -> StoreError | None:
+    """The classified error for a statement the server refused (its role's grants or
+    policies) or a connection that failed or was lost; None for anything else. Every
+    statement on a server engine raises it, so a screen says why, not the driver's
+    exception name."""
+    sqlstate = str(getattr(orig, "sqlstate", None) or "")
+    if sqlstate == "42501":
+        return ServerRefused()
+    if sqlstate.startswith("08") or (isinstance(wrapped, sa_exc.OperationalError)
+                                     and not sqlstate):
+        return sign_in_failure(str(orig))()
+    return None
 
 
 @contextlib.contextmanager

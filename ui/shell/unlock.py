@@ -211,6 +211,14 @@ class UnlockDialog(QDialog):
         self.form.clear_errors()
         if server:
             self._profile_chosen()
+        if self.focusWidget() not in (self.file_mode, self.server_mode):
+            # The field that had the cursor may have gone with the other mode's rows (Qt
+            # then gives it to the next control, maybe a button Enter would press): it
+            # goes to the first field still to fill.
+            first = self.path if not server and not self.path.text().strip() else \
+                self.user if not self.user.text().strip() else self.password
+            first.setFocus()
+        self.unlock_button.setDefault(True)  # Enter signs in
         self.adjustSize()
 
     def open_new_profile(self) -> None:
