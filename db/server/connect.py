@@ -54,6 +54,10 @@ def server_engine(url: str | URL, *, password: str | None = None, role: str | No
         u = u.set(password=password)
     engine = create_engine(u, pool_pre_ping=True, **kwargs)
 
+    @event.listens_for(engine, "handle_error")
+    def _classify(context: Any) -> StoreError | None:
+        return refusal(context.original_exception, context.sqlalchemy_exception)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         with dbapi_conn.cursor() as cur:
@@ -70,12 +74,71 @@ class ServerUnreachable(StoreError):
                "database, user, password or TLS settings).")
 
 
+class ServerNotAnswering(ServerUnreachable):
+    message = ("The team server did not answer: check the host and port in the profile, and "
+               "that the server is running and reachable from this computer.")
+
+
+class ServerWrongPassword(ServerUnreachable):
+    message = "The team server refused the sign-in: wrong user name or password."
+
+
+class ServerNeedsTLS(ServerUnreachable):
+    message = ("The TLS settings do not match the team server's: it requires TLS, does not "
+               "offer it, or its certificate did not verify (check the profile's TLS mode "
+               "and certificate files).")
+
+
+class ServerNoDatabase(ServerUnreachable):
+    message = ("The team server has no database of the name in the profile: check the "
+               "profile's database name.")
+
+
+class ServerNotInitialised(ServerUnreachable):
+    message = ("The database in the profile is not set up for casework: check the profile's "
+               "database name, or ask the server's administrator to run "
+               "casework-cli server init.")
+
+
+def sign_in_failure(text: str) -> type[ServerUnreachable]:
+    """The cause of a failed connection, from libpq's message (which is never shown: it
+    may carry the host and the user name)."""
+    low = text.lower()
+    if "password authentication failed" in low or "does not exist" in low and "role" in low \
+            or "no password supplied" in low or "not permitted to log in" in low:
+        return ServerWrongPassword
+    if "database" in low and "does not exist" in low:
+        return ServerNoDatabase
+    if "ssl" in low or "certificate" in low or "no pg_hba.conf entry" in low \
+            and "no encryption" in low:
+        return ServerNeedsTLS
+    if "connection refused" in low or "resolve host" in low or "timeout" in low \
+            or "could not translate host" in low or "no route" in low \
+            or "could not connect" in low or "is the server running" in low:
+        return ServerNotAnswering
+    return ServerUnreachable
+
+
 class ServerRefused(StoreError):
     message = "The team server refused this: your database role does not allow it."
 
 
 class ServerFailed(StoreError):
     message = "The team server could not do this (see its log for the statement)."
+
+
+def refusal(orig: BaseException, wrapped: BaseException | None = None) -> StoreError | None:
+    """The classified error for a statement the server refused (its role's grants or
+    policies) or a connection that failed or was lost; None for anything else. Every
+    statement on a server engine raises it, so a screen says why, not the driver's
+    exception name."""
+    sqlstate = str(getattr(orig, "sqlstate", None) or "")
+    if sqlstate == "42501":
+        return ServerRefused()
+    if sqlstate.startswith("08") or (isinstance(wrapped, sa_exc.OperationalError)
+                                     and not sqlstate):
+        return sign_in_failure(str(orig))()
+    return None
 
 
 @contextlib.contextmanager
@@ -88,7 +151,7 @@ def translated() -> Iterator[None]:
         log.debug("server statement failed: %s", type(orig).__name__)
         sqlstate = getattr(orig, "sqlstate", None) or ""
         if isinstance(exc, sa_exc.OperationalError) and not sqlstate.startswith("42"):
-            raise ServerUnreachable() from None
+            raise sign_in_failure(str(orig))() from None
         if sqlstate == "42501":
             raise ServerRefused() from None
         raise ServerFailed(f"The team server could not do this ({type(orig).__name__}).") \

@@ -20,8 +20,16 @@ from sqlalchemy.orm import Session
 from db import registry
 from db.errors import StoreError
 from db.keyslots import fingerprint
-from db.server.connect import checked_url, server_engine, translated
+from db.server.connect import (
+    ServerNotInitialised,
+    checked_url,
+    server_engine,
+    translated,
+)
+from db.server.policies import SCHEMA
 from db.store import NotEnrolled, Store
+
+CONNECT_TIMEOUT_S = 10
 
 
 class NotOnServer(StoreError):
@@ -52,10 +60,19 @@ class ServerStore(Store):
         """Connect as ``username`` (``url`` carries host, database, TLS settings; the
         password is given here or by libpq: a client certificate, ~/.pgpass)."""
         u = checked_url(url).set(username=username)
+        if "connect_timeout" not in u.query:  # a server that does not answer is said soon
+            u = u.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
         engine = server_engine(u, password=password, pool_size=2, max_overflow=2)
         try:
             with translated(), engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+                # The catalogue is readable by every role, so a database without the
+                # casework tables is told apart from a role the policies refuse.
+                made = conn.scalar(text(
+                    "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace"
+                    " n ON n.oid = c.relnamespace WHERE n.nspname = :schema"
+                    " AND c.relname = 'users'"), {"schema": SCHEMA})
+            if not made:
+                raise ServerNotInitialised()
         except BaseException:
             engine.dispose()
             raise

@@ -24,6 +24,13 @@ def app(qapp: Any, tmp_path_factory: Any) -> Any:
     return make_app()
 
 
+@pytest.fixture(autouse=True)
+def _no_own_server_profiles(tmp_path: Any, monkeypatch: Any) -> None:
+    """The unlock dialog lists team-server profiles: from a file of the test's, never
+    the profiles of whoever runs the tests."""
+    monkeypatch.setenv("CASEWORK_SERVERS_FILE", str(tmp_path / "servers.json"))
+
+
 def wait_ops(qtbot: Any, timeout: int = 15000) -> None:
     """Wait until every background operation has called back."""
     qtbot.waitUntil(lambda: ops.active_count() == 0, timeout=timeout)

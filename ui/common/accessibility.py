@@ -4,10 +4,13 @@ tab order that follows the layout.
 - ``name_widgets(root)`` gives every button, text field, combo box and spin box without
   an accessible name one from what a sighted user reads: the button's text, the label
   that is its buddy, else the placeholder or tooltip.
-- ``layout_order(root)`` lists the focusable widgets in the order the layouts place them
-  (rows top to bottom, items left to right, into tab pages, splitters and scroll areas);
-  ``apply_tab_order(root)`` chains them with ``QWidget.setTabOrder`` so Tab follows the
-  layout rather than the order in which the widgets happened to be created.
+- ``layout_order(root)`` lists the widgets Tab stops at, in the order the layouts place
+  them (rows top to bottom, items left to right, into tab pages, splitters and scroll
+  areas): not a hidden one, and of a group of exclusive radio buttons only the checked
+  one, as Qt's Tab does. ``apply_tab_order(root)`` chains every focusable widget, hidden
+  ones too, with ``QWidget.setTabOrder``, so Tab follows the layout rather than the order
+  in which the widgets happened to be created, and still does after a dialog shows a row
+  it hid (Qt skips hidden widgets).
 - ``install(app)`` applies both to every dialog when it is first shown; screens and case
   views call them once they are built.
 """
@@ -106,53 +109,62 @@ def _leaf(w: QWidget) -> bool:
     return isinstance(w, (*NAMED, QAbstractItemView, QPlainTextEdit, QTextEdit, QTabBar))
 
 
-def _walk_widget(w: QWidget, out: list[QWidget]) -> None:
+def _walk_widget(w: QWidget, out: list[QWidget], every: bool = True) -> None:
+    if not every and w.isHidden():
+        return
     if isinstance(w, QTabWidget):
         out.append(w.tabBar())
         for i in range(w.count()):
-            _walk_widget(w.widget(i), out)
+            _walk_widget(w.widget(i), out, every)
         return
     if isinstance(w, QStackedWidget):
         for i in range(w.count()):
-            _walk_widget(w.widget(i), out)
+            _walk_widget(w.widget(i), out, every)
         return
     if isinstance(w, QSplitter):
         for i in range(w.count()):
-            _walk_widget(w.widget(i), out)
+            _walk_widget(w.widget(i), out, every)
         return
     if isinstance(w, QScrollArea):
         inner = w.widget()
         if inner is not None:
-            _walk_widget(inner, out)
+            _walk_widget(inner, out, every)
         return
     if _leaf(w):
-        if _focusable(w):
+        if _focusable(w) and (every or not _unchecked_in_group(w)):
             out.append(w)
         return
     layout = w.layout()
     if layout is not None:
-        _walk_layout(layout, out)
+        _walk_layout(layout, out, every)
     elif _focusable(w):
         out.append(w)
 
 
-def _walk_layout(layout: QLayout, out: list[QWidget]) -> None:
+def _walk_layout(layout: QLayout, out: list[QWidget], every: bool = True) -> None:
     for i in range(layout.count()):
         item = layout.itemAt(i)
         if item is None:
             continue
         if item.widget() is not None:
-            _walk_widget(item.widget(), out)
+            _walk_widget(item.widget(), out, every)
         elif item.layout() is not None:
-            _walk_layout(item.layout(), out)
+            _walk_layout(item.layout(), out, every)
 
 
-def layout_order(root: QWidget) -> list[QWidget]:
-    """Focusable widgets under ``root`` in layout order (each once)."""
+def _unchecked_in_group(w: QWidget) -> bool:
+    """An exclusive radio button other than its group's checked one: Tab passes it by
+    (the arrow keys move within the group)."""
+    group = w.group() if isinstance(w, QAbstractButton) else None
+    return group is not None and group.exclusive() and group.checkedButton() is not None \
+        and group.checkedButton() is not w
+
+
+def _ordered(root: QWidget, every: bool) -> list[QWidget]:
     out: list[QWidget] = []
     layout = root.layout()
     if layout is not None:
-        _walk_layout(layout, out)
+        _walk_layout(layout, out, every)
     seen: set[int] = set()
     order = []
     for w in out:
@@ -162,9 +174,16 @@ def layout_order(root: QWidget) -> list[QWidget]:
     return order
 
 
+def layout_order(root: QWidget) -> list[QWidget]:
+    """The widgets Tab stops at under ``root``, in layout order (each once): none that is
+    hidden, and of an exclusive radio group only the checked button."""
+    return _ordered(root, every=False)
+
+
 def apply_tab_order(root: QWidget) -> list[QWidget]:
-    """Chain Tab through ``root``'s widgets in layout order; returns the order."""
-    order = layout_order(root)
+    """Chain Tab through all of ``root``'s focusable widgets (hidden ones too, which Qt
+    passes by) in layout order; returns the order."""
+    order = _ordered(root, every=True)
     for a, b in zip(order, order[1:], strict=False):
         QWidget.setTabOrder(a, b)
     return order

@@ -45,15 +45,29 @@ def restore_header(key: str, header: Any) -> bool:
 
 
 def remember_sign_in(db_path: str, username: str) -> None:
-    """The last database and user name (the password never)."""
+    """The last database and user name (the password never); the file was the choice."""
     s = store()
     s.setValue("last/database", str(db_path))
+    s.setValue("last/user", username)
+    s.setValue("last/server", "")
+
+
+def remember_server_sign_in(profile: str, username: str) -> None:
+    """The team-server profile (its name only) and user name signed in with last; the
+    last database file is kept for the next time the file is chosen."""
+    s = store()
+    s.setValue("last/server", profile)
     s.setValue("last/user", username)
 
 
 def last_sign_in() -> tuple[str, str]:
     s = store()
     return str(s.value("last/database", "") or ""), str(s.value("last/user", "") or "")
+
+
+def last_server() -> str:
+    """The profile of the last sign-in if it was to a team server, else ""."""
+    return str(store().value("last/server", "") or "")
 
 
 def _tabs_key(db_path: str, username: str) -> str:

@@ -107,9 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui.shell.session import Session
 
     remember.log_to_file()
+    server = ""
     if not args.db and not args.user:
         args.db, args.user = remember.last_sign_in()
-    session = Session(args.db, args.user)
+        server = remember.last_server()  # the last choice: the file or a team server
+    session = Session(args.db, args.user, server=server)
     session.start()
     return int(app.exec())
 

@@ -51,12 +51,13 @@ class Session(QObject):
     locked = Signal()
     opened = Signal(object)
 
-    def __init__(self, db_path: str = "", username: str = "", *,
+    def __init__(self, db_path: str = "", username: str = "", *, server: str = "",
                  idle_ms: int | None = None, remember: bool = True) -> None:
         super().__init__()
         self.remember = remember  # window place, open tabs (off for screenshots)
         self.db_path = db_path
         self.username = username
+        self.server = server  # the team-server profile signed in through, if any
         self.idle_ms = idle_ms
         self.ws: Any = None
         self.window: Any = None
@@ -75,7 +76,8 @@ class Session(QObject):
                 f"{self.kept.open_items()} kept for {self.kept.username}; signing in as "
                 "anyone else closes them.")
         dlg = UnlockDialog(None, db_path=self.db_path, username=self.username,
-                           message=message)
+                           message=message, server=self.server)
+        dlg.unlocked.connect(lambda _ws: self._note_server(dlg))
         dlg.unlocked.connect(self.open)
         dlg.rejected.connect(self._unlock_rejected)
         self.unlock_dialog = dlg
@@ -85,6 +87,9 @@ class Session(QObject):
         # After the dialog's first paint: importing in parallel would slow the paint down.
         QTimer.singleShot(PRELOAD_AFTER_MS, preload)
         return dlg
+
+    def _note_server(self, dlg: Any) -> None:
+        self.server = dlg.server_profile
 
     def _unlock_rejected(self) -> None:
         if self.ws is None:
@@ -112,14 +117,18 @@ class Session(QObject):
         self.username = ws.actor.username
         if relocked:
             audit.record_unlock(ws)
-        self.db_path = str(ws.store.path)
+        if not _on_server(ws):  # a server's path is local state, not a file to offer
+            self.db_path = str(ws.store.path)
         self.unlock_dialog = None
         self.window = MainWindow(ws, remember=self.remember)
         self.window.lock_requested.connect(lambda: self.lock("Locked."))
         if self.remember:
             from ui.common import remember
 
-            remember.remember_sign_in(self.db_path, self.username)
+            if _on_server(ws):
+                remember.remember_server_sign_in(self.server, self.username)
+            else:
+                remember.remember_sign_in(self.db_path, self.username)
             self.window.restore_state()
         if page:
             self.window.show_page(page)
@@ -148,7 +157,8 @@ class Session(QObject):
         vars(kept.ws).update(vars(ws))
         self.ws = kept.ws
         self.username = ws.actor.username
-        self.db_path = str(ws.store.path)
+        if not _on_server(ws):  # a server's path is local state, not a file to offer
+            self.db_path = str(ws.store.path)
         self.unlock_dialog = None
         audit.record_unlock(self.ws)
         self.window = kept.window
@@ -192,6 +202,10 @@ class Session(QObject):
         ws.lock()
         self.locked.emit()
         self.start(message)
+
+
+def _on_server(ws: Any) -> bool:
+    return getattr(ws.store, "dialect", "sqlite") == "postgresql"
 
 
 class Kept:

@@ -118,9 +118,48 @@ def test_tab_follows_the_layout_in_the_unlock_dialog(qtbot: Any, app: Any) -> No
                      key=lambda b: b.mapTo(dlg, b.rect().topLeft()).x())
     browse = next(b for b in dlg.findChildren(type(dlg.unlock_button))
                   if b.text() == "&Browse…")
-    expected = [dlg.path, browse, dlg.user, dlg.password, *buttons]
+    # The choice of file or team server is the first row; of its two radio buttons Tab
+    # stops at the chosen one (the arrow keys move between them). The server's rows are
+    # hidden and Tab never reaches them.
+    expected = [dlg.file_mode, dlg.path, browse, dlg.user, dlg.password, *buttons]
     assert layout_order(dlg) == expected
-    assert _tab_walk(qtbot, dlg, dlg.path, len(expected)) == expected
+    assert _tab_walk(qtbot, dlg, dlg.file_mode, len(expected) + 1) == [*expected,
+                                                                       dlg.file_mode]
+    dlg.reject()
+
+
+def test_tab_follows_the_layout_in_the_unlock_dialog_for_a_team_server(
+        qtbot: Any, app: Any, tmp_path: Any, monkeypatch: Any) -> None:
+    from casework.server import profiles
+    from ui.shell.unlock import UnlockDialog
+
+    monkeypatch.setenv("CASEWORK_SERVERS_FILE", str(tmp_path / "servers.json"))
+    profiles.save(profiles.Profile("council", "cw.council.example", "casework",
+                                   user="officer1"))
+    dlg = UnlockDialog(None, db_path="/tmp/x.db", username="cm")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    # After the dialog was first shown, as a user clicks: the rows change places.
+    qtbot.mouseClick(dlg.server_mode, Qt.MouseButton.LeftButton)
+    quit_button = next(b for b in dlg.findChildren(type(dlg.unlock_button))
+                       if b.text() == "&Quit")
+    buttons = sorted([dlg.unlock_button, quit_button],
+                     key=lambda b: b.mapTo(dlg, b.rect().topLeft()).x())
+    expected = [dlg.server_mode, dlg.profile, dlg.profile_button, dlg.user, dlg.password,
+                *buttons]
+    assert layout_order(dlg) == expected
+    assert _tab_walk(qtbot, dlg, dlg.server_mode, len(expected) + 1) == [*expected,
+                                                                         dlg.server_mode]
+    assert not dlg.path.isVisible() and not dlg.recovery_button.isVisible()
+    qtbot.mouseClick(dlg.file_mode, Qt.MouseButton.LeftButton)  # and back again
+    browse = next(b for b in dlg.findChildren(type(dlg.unlock_button))
+                  if b.text() == "&Browse…")
+    buttons = sorted([dlg.unlock_button, dlg.recovery_button, dlg.new_button, quit_button],
+                     key=lambda b: b.mapTo(dlg, b.rect().topLeft()).x())
+    expected = [dlg.file_mode, dlg.path, browse, dlg.user, dlg.password, *buttons]
+    assert layout_order(dlg) == expected
+    assert _tab_walk(qtbot, dlg, dlg.file_mode, len(expected)) == expected
     dlg.reject()
 
 
