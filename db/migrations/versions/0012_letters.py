@@ -1,15 +1,15 @@
 """letter templates an administrator edits: each version's reason and the version it
 reverted to, one row per template version; a letter names the template version it used
 
-Revision ID: 0010_letters
-Revises: 0009_gaps
+Revision ID: 0012_letters
+Revises: 0011_trigger
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_letters"
-down_revision = "0009_gaps"
+revision = "0012_letters"
+down_revision = "0011_trigger"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """trigger complaints: the complaints a person said are not the same incident
 
-Revision ID: 0010_trigger
-Revises: 0009_gaps
+Revision ID: 0011_trigger
+Revises: 0010_m1
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_trigger"
-down_revision = "0009_gaps"
+revision = "0011_trigger"
+down_revision = "0010_m1"
 branch_labels = None
 depends_on = None
 
