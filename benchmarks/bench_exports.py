@@ -20,6 +20,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,30 +81,35 @@ def _fill_cases(path: Path, size: int, seed: int = 5) -> None:
             if closed is not None and closed < start:
                 closed = start + timedelta(days=rng.randrange(90))
             dob = date(1940 + rng.randrange(70), 1 + rng.randrange(12), 1 + rng.randrange(28))
-            people.append((i, f"Given{i}", f"Family{i}", dob.isoformat(),
+            people.append((i, str(uuid.uuid4()),
+                           f"Given{i}", f"Family{i}", dob.isoformat(),
                            rng.choice(("female", "male", "male", "female", "not_known"))))
-            cases.append((i, f"B-{i}", ctype, "closed" if closed else "open",
+            cases.append((i, str(uuid.uuid4()), f"B-{i}", ctype,
+                          "closed" if closed else "open",
                           opened.isoformat(), closed.isoformat() if closed else None,
                           rng.choice(outcomes) if closed else None,
                           rng.choice(lsoas) if rng.random() < 0.97 else None))
-            parties.append((i, i, i, "victim"))
+            parties.append((i, str(uuid.uuid4()), i, i,
+                            "victim"))
             if ctype == "asb":
-                asb.append((i, "personal", rng.randrange(5)))
+                asb.append((i, str(uuid.uuid4()),
+                            "personal", rng.randrange(5)))
         conn.execute("BEGIN")
         conn.executemany(
-            "INSERT INTO people (id, given_name, family_name, date_of_birth, gender, phone, "
+            "INSERT INTO people (id, uuid, given_name, family_name, date_of_birth, gender, phone, "
             "email, flag_mental_health, flag_disability, flag_age, flag_repeat_victim, "
             "flag_hate_motivated, consent, notes, anonymised, created_at, updated_at) VALUES "
-            "(?, ?, ?, ?, ?, '', '', 0, 0, 0, 0, 0, 'not_sought', '', 0, "
+            "(?, ?, ?, ?, ?, ?, '', '', 0, 0, 0, 0, 0, 'not_sought', '', 0, "
             "'2026-01-01 00:00:00', '2026-01-01 00:00:00')", people)
         conn.executemany(
-            "INSERT INTO cases (id, reference, case_type, status, opened_on, closed_on, outcome,"
-            " lsoa_code, risk_level, summary, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-            " ?, ?, 'standard', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')", cases)
-        conn.executemany("INSERT INTO case_parties (id, case_id, person_id, role, agency) "
-                         "VALUES (?, ?, ?, ?, '')", parties)
-        conn.executemany("INSERT INTO asb_details (case_id, category, subcategory, stage, "
-                         "guardcam_installed) VALUES (?, ?, '', ?, 0)", asb)
+            "INSERT INTO cases (id, uuid, reference, case_type, status, opened_on, closed_on,"
+            " outcome, lsoa_code, risk_level, summary, created_at, updated_at) VALUES"
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, 'standard', '', '2026-01-01 00:00:00',"
+            " '2026-01-01 00:00:00')", cases)
+        conn.executemany("INSERT INTO case_parties (id, uuid, case_id, person_id, role, "
+                         "agency) VALUES (?, ?, ?, ?, ?, '')", parties)
+        conn.executemany("INSERT INTO asb_details (case_id, uuid, category, subcategory, "
+                         "stage, guardcam_installed) VALUES (?, ?, ?, '', ?, 0)", asb)
         conn.execute("COMMIT")
         conn.close()
     finally:
