@@ -6,7 +6,8 @@ different agencies about the same or an adjacent day, the place or description a
 Nothing changes until a person confirms a group with ``confirm``, which gives its
 complaints one incident key (audited), or rejects it with ``reject``: its complaints are
 then never suggested together again (audited). A suggestion carries complaint ids and the
-reasons only, never the free text.
+reasons only, never the free text. Once the threshold decision is recorded, the count it
+rests on is fixed: confirming or rejecting a group is refused (``DECIDED``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from casework.core.permissions import require
 from casework.trigger.applications import load_application, reported
 from casework.trigger.incidents import Reported, SameIncident, group, parse_not_same_as
 from db.models import TriggerComplaint
+
+DECIDED = ("The threshold decision has been recorded: the complaints it counted can no "
+           "longer be grouped as one incident or set apart.")
 
 
 def not_same_as(c: TriggerComplaint) -> frozenset[int]:
@@ -51,7 +55,9 @@ def _members(ws: Workspace, session: Session, case_id: int,
     if len(ids) < 2:
         raise ValidationError("Choose at least two complaints about the same incident.",
                               field="complaints")
-    load_application(ws, session, case_id)
+    _case, app = load_application(ws, session, case_id)
+    if app.threshold_met is not None:
+        raise ValidationError(DECIDED, field="threshold_met")
     rows = list(session.scalars(select(TriggerComplaint).where(
         TriggerComplaint.case_id == case_id, TriggerComplaint.id.in_(ids))))
     if len(rows) != len(ids):
@@ -89,4 +95,4 @@ def reject(ws: Workspace, case_id: int, complaint_ids: tuple[int, ...] | list[in
                      detail={"complaints": ids})
 
 
-__all__ = ["Reported", "SameIncident", "confirm", "group", "not_same_as", "reject", "suggest"]
+__all__ = ["DECIDED", "Reported", "SameIncident", "confirm", "group", "not_same_as", "reject", "suggest"]

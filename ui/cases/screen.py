@@ -56,6 +56,10 @@ class Page(Screen):
     def refresh(self) -> None:
         """Lists reload themselves when filters change; nothing to do on show."""
 
+    def help_key(self) -> str:
+        """An open case's own help page when it has one (a Community Trigger case)."""
+        return str(getattr(self.tabs.currentWidget(), "help_key", "") or "")
+
     def is_ready(self) -> bool:
         current = self.tabs.currentWidget()
         ready = getattr(current, "is_ready", None)

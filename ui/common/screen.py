@@ -25,6 +25,10 @@ class Screen(QWidget):
     def refresh(self) -> None:
         """Reload the screen's data; called when the screen is shown."""
 
+    def help_key(self) -> str:
+        """The F1 help page for what the screen shows now ("" for the screen's own)."""
+        return ""
+
 
 def notice(text: str) -> QWidget:
     """A centred message for a pane with nothing to show (or a service not installed)."""

@@ -262,6 +262,8 @@ def show_help(win: MainWindow) -> QDialog:
 
     page = win.current_page()
     key = next((i.key for i in win.items if win.pages.get(i.key) is page), "")
+    if page is not None and page.help_key():
+        key = page.help_key()
     title, html = help_for(key)
     text = QTextBrowser()
     text.setAccessibleName(f"Help: {title}")

@@ -33,6 +33,23 @@ in its tooltip. <b>Linked cases</b> lists the cases that share a person or an ad
 <p><b>File &gt; Export list</b> (Ctrl+Shift+E) writes every case matching the filters to an
 Excel workbook or a CSV file, through the information-sharing protocol: the file is
 marked, the export is recorded, and columns your role may not take out are left out.</p>"""),
+    "trigger": ("Community Trigger case", """
+<p>An application for an ASB case review. <b>Complaints</b> lists the complaints it rests
+on: when the behaviour happened, when and to which agency it was reported, and where. A
+complaint made after the application was received is refused.</p>
+<p><b>Same incident?</b> suggests complaints that may report one incident: made to
+different agencies about the same or the next day, where the place or the description
+agree. The <i>Why</i> column says what agrees. Choose a group and press <b>Confirm same
+incident</b> (Alt+I) if they report one incident: they then count once towards the
+threshold. Press <b>Not the same incident</b> (Alt+E) if they do not: each keeps counting,
+and they are not suggested together again. Both are recorded in the case's history.
+Decide every suggestion before the threshold decision: once it is recorded, the count it
+rests on is fixed, and the tab says so.</p>
+<p><b>Threshold decision</b> shows the proposal worked out from the complaints, and how
+many suggestions are still undecided; record whether the threshold is met, with your
+reasons (not met closes the application). The decision letter is kept among the case's
+documents. When it is met, <b>Record review</b> and <b>Add recommendation</b> record the
+review and what each body is asked to do.</p>"""),
     "people": ("People", """
 <p>Find a person by name, date of birth or postcode; their record shows every case they
 are part of. Possible duplicates can be merged by a case manager.</p>"""),

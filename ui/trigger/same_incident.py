@@ -35,6 +35,10 @@ class SameIncidentPanel(QWidget):
                        "whose place or description agree, may report one incident. A "
                        "confirmed group counts once towards the threshold.")
         intro.setWordWrap(True)
+        self.locked = QLabel("")
+        self.locked.setObjectName("sameIncidentLocked")
+        self.locked.setWordWrap(True)
+        self.locked.hide()
         self.table = RecordTable([("Complaints", lambda g: g.text),
                                   ("Why", lambda g: ", ".join(g.group.reasons)),
                                   ("Agencies", lambda g: ", ".join(humanise(a) for a in
@@ -54,17 +58,27 @@ class SameIncidentPanel(QWidget):
         row.addStretch(1)
         box = QVBoxLayout(self)
         box.addWidget(intro)
+        box.addWidget(self.locked)
         box.addWidget(self.table, 1)
         box.addLayout(row)
 
-    def set_groups(self, groups: Any, complaints: Any, writable: bool) -> None:
+    def set_groups(self, groups: Any, complaints: Any, writable: bool,
+                   locked: str = "") -> None:
+        """Show the suggestions; ``locked`` is why they can no longer be decided (the
+        threshold decision is recorded): the buttons are then greyed and say why."""
         self.table.set_records([SimpleNamespace(group=g, text=describe_group(g, complaints))
                                 for g in groups])
         if groups:
             self.table.selectRow(0)
-        for b in (self.confirm_button, self.reject_button):
-            b.setEnabled(writable and bool(groups))
+        self.locked.setText(locked)
+        self.locked.setVisible(bool(locked) and writable)
+        tips = (locked or "These complaints report one incident: count it once",
+                locked or "These complaints report different incidents: "
+                          "do not suggest them together again")
+        for b, tip in zip((self.confirm_button, self.reject_button), tips, strict=True):
+            b.setEnabled(writable and bool(groups) and not locked)
             b.setVisible(writable)
+            b.setToolTip(tip)
 
     def chosen(self) -> Any:
         record = self.table.current_record()

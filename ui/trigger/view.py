@@ -121,6 +121,7 @@ class TriggerCaseView(CaseView):
     """A Community Trigger application (ASB case review)."""
 
     case_type = "trigger"
+    help_key = "trigger"  # F1: the Community Trigger help page (ui.shell.help)
 
     def build_tabs(self) -> None:
         self.complaints = RecordTable([
@@ -172,11 +173,13 @@ class TriggerCaseView(CaseView):
             ("Outcome due", h.next_review_on), ("Appeal requested", v.appeal_requested_on),
             ("Appeal outcome", humanise(v.appeal_outcome))])
         self.complaints.set_records(v.complaints)
+        from casework.trigger.same_incident import DECIDED
         from ui.common import services
 
         self.same_incident.set_groups(v.same_incident, v.complaints,
                                       h.status == "open" and services.can(self.ws.actor,
-                                                                          "case.write"))
+                                                                          "case.write"),
+                                      DECIDED if v.threshold_met is not None else "")
         i = self.tabs.indexOf(self.same_incident)
         self.tabs.setTabText(i, f"Same incident? ({len(v.same_incident)})")
         self.decisions.set_records(v.reviews)

@@ -192,6 +192,49 @@ def test_cpn_needs_a_prior_written_warning(db):
         ladder.escalate(ws, cid, "cpn", date(2025, 3, 6))
 
 
+@pytest.mark.parametrize("born, ok", [(date(2009, 3, 6), True), (date(2009, 3, 7), False),
+                                      (None, False)])
+def test_cpw_needs_a_subject_aged_16_or_a_recorded_reason(db, born, ok):
+    ws = db.ws("cm")
+    cid = f.asb_case(ws, subject_born=born).header.id
+    ladder.escalate(ws, cid, "first_warning_letter", date(2025, 3, 4))
+    ladder.escalate(ws, cid, "second_warning_letter", date(2025, 3, 5))
+    if ok:  # 16 on the day of the warning: no reason needed
+        assert ladder.escalate(ws, cid, "cpw", date(2025, 3, 6)).stage == 3
+        return
+    with pytest.raises(ValidationError) as err:
+        ladder.escalate(ws, cid, "cpw", date(2025, 3, 6))
+    assert err.value.field == "reason" and "16 or over" in str(err.value)
+    view = asb.get_asb_case(ws, cid)
+    assert view.stage == 2 and [s.action for s in view.steps][-1] == "second_warning_letter"
+    assert len(caseview.case_documents(ws, cid)) == 2  # no warning letter was issued
+    step = ladder.escalate(ws, cid, "cpw", date(2025, 3, 6),
+                           reason="Repeated threats to a neighbour's children")
+    assert step.stage == 3 and step.reason == "Repeated threats to a neighbour's children"
+    assert step.document_id is not None
+
+
+def test_closure_order_needs_a_closure_notice(db):
+    ws = db.ws("cm")
+    cid = f.asb_case(ws).header.id
+    ladder.escalate(ws, cid, "cpw", date(2025, 3, 4), reason="Drug dealing from the flat")
+    with pytest.raises(ValidationError) as err:
+        ladder.escalate(ws, cid, "closure_order", date(2025, 3, 5), "Drug dealing",
+                        expires_on=date(2025, 6, 5))
+    assert str(err.value) == "A closure order needs a closure notice first."
+    assert err.value.field == "action"
+    assert [s.action for s in asb.get_asb_case(ws, cid).steps] == ["cpw"]
+    assert "closure_order_expiry" not in open_tasks(ws, cid)
+    blocked = {o.action: o.blocked for o in ladder.ladder_options(ws, cid, date(2025, 3, 5))}
+    assert blocked["closure_order"] == "A closure order needs a closure notice first."
+    ladder.escalate(ws, cid, "closure_notice", date(2025, 3, 5), "Drug dealing",
+                    duration_hours=24, extra=EXTRA)
+    order = ladder.escalate(ws, cid, "closure_order", date(2025, 3, 6),
+                            expires_on=date(2025, 6, 5))
+    assert order.stage == 4 and order.document_id is not None
+    assert open_tasks(ws, cid)["closure_order_expiry"] == date(2025, 6, 5)
+
+
 @pytest.mark.parametrize("born, ok", [(date(2015, 3, 4), True), (date(2015, 3, 5), False),
                                       (None, False)])
 def test_injunction_needs_subject_aged_10(db, born, ok):

@@ -74,6 +74,8 @@ def test_the_return_by_financial_year_is_marked_official(db, tmp_path) -> None:
 @pytest.mark.parametrize(("mine", "theirs"), [
     (date(1984, 5, 17), date(1948, 5, 17)),
     (date(1984, 5, 12), date(1984, 5, 21)),
+    (date(1984, 5, 3), date(1984, 5, 30)),    # 03 typed as 30
+    (date(1984, 3, 12), date(1984, 2, 13)),   # 12/03 typed as 13/02: across day and month
 ])
 def test_transposed_digits_in_a_date_of_birth_are_likely_duplicates(db, mine, theirs) -> None:
     ws = db.ws("cm")
@@ -91,3 +93,25 @@ def test_a_persons_case_is_listed_once_with_all_their_roles(db) -> None:
     rows = [c for c in people.person_cases(ws, pid) if c.case_id == cid]
     assert len(rows) == 1
     assert set(rows[0].roles) >= {"applicant", "victim"}
+
+
+def test_a_date_of_birth_differing_otherwise_is_not_a_transposition(db) -> None:
+    ws = db.ws("cm")
+    f.person(ws, "Alex", "Taylor", date(1948, 6, 18))
+    found = matching.find_duplicates(ws, people.PersonInput("Alex", "Taylor",
+                                                            date(1984, 5, 17)), min_score=0)
+    assert found and found[0].reasons[-1] == "different date of birth"
+    assert matching.transposed("1984-05-17", "1948-05-17")
+    assert not matching.transposed("1984-05-17", "1948-05-71")  # two swaps, not one
+    assert not matching.transposed("1984-05-17", "1985-05-18")  # two different digits
+
+
+def test_an_asb_case_is_listed_once_for_a_person_in_two_roles(db) -> None:
+    ws = db.ws("cm")
+    case = f.asb_case(ws)
+    complainant = case.complainant_person_ids[0]
+    people.add_party(ws, case.header.id, complainant, "witness")
+    rows = [c for c in people.person_cases(ws, complainant) if c.case_id == case.header.id]
+    assert len(rows) == 1
+    assert rows[0].roles == ("complainant", "witness")
+    assert rows[0].role == "complainant, witness"

@@ -143,3 +143,30 @@ def test_an_application_with_a_complaint_after_it_is_not_recorded_at_all(db):
     from db.models import Case
     with ws.uow() as session:
         assert session.scalar(select(Case.id).where(Case.case_type == "trigger")) is None
+
+
+@pytest.mark.parametrize("met", [True, False])
+def test_once_the_threshold_is_decided_groups_can_no_longer_change_the_count(db, met):
+    ws = db.ws("cm")
+    cid = _application(db)
+    add = trigger.add_complaint
+    a = add(ws, cid, date(2026, 10, 3), date(2026, 10, 3), "council",
+            description="Car revving engine late at night", place="Blackbird Leys Road")
+    b = add(ws, cid, date(2026, 10, 3), date(2026, 10, 3), "police",
+            description="Car revving its engine at night", place="Blackbird Leys Road")
+    [s] = same_incident.suggest(ws, cid)
+    assert s.complaint_ids == (a.id, b.id)
+    trigger.decide_threshold(ws, cid, met, "Two incidents reported to two agencies",
+                             date(2026, 11, 21))
+    for decide in (same_incident.confirm, same_incident.reject):
+        with pytest.raises(ValidationError) as err:
+            decide(ws, cid, s.complaint_ids)
+        assert str(err.value) == same_incident.DECIDED
+        assert err.value.field == "threshold_met"
+    view = trigger.trigger_view(ws, cid)
+    assert {c.incident_key for c in view.complaints} == {""}  # nothing was grouped
+    with ws.uow() as session:
+        actions = session.scalars(select(AuditEntry.action).where(
+            AuditEntry.record_id == str(cid))).all()
+    assert "trigger.same_incident" not in actions
+    assert "trigger.not_same_incident" not in actions
