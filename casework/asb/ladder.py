@@ -43,7 +43,9 @@ LETTER_EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
             ("comply_by", "the date or period by which to comply")),
     "closure_notice": (("hearing_date", "the court hearing's date"),
                        ("hearing_time", "the court hearing's time")),
-    "possession": (("possession_condition", "the absolute-ground condition relied on"),),
+    "abc": (("contract_terms", "the terms agreed in the contract"),),
+    "possession": (("possession_condition", "the absolute-ground condition relied on"),
+                   ("proceedings_from", "the date after which court proceedings may begin")),
     "cbo": (("order_terms", "the order's prohibitions and requirements"),),
 }
 # A step whose end date replaces an earlier step's: that expiry task closes, with the reason.

@@ -21,9 +21,12 @@ MARKING = "OFFICIAL-SENSITIVE"
 
 
 NBSP = "\u00a0"
-# A telephone number ("01865 249811", "0300 123 4567") or a UK postcode ("OX1 1BX"): never
-# broken across two lines.
-_TOGETHER = re.compile(r"\b0\d{2,4}(?: \d{3,6}){1,2}\b|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
+_MONTHS = ("January|February|March|April|May|June|July|August|September|October|"
+           "November|December")
+# A telephone number ("01865 249811", "0300 123 4567"), a UK postcode ("OX1 1BX") or a
+# date ("5 June 2025"): never broken across two lines.
+_TOGETHER = re.compile(r"\b0\d{2,4}(?: \d{3,6}){1,2}\b|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b"
+                       rf"|\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b")
 
 
 def keep_together(text: str) -> str:

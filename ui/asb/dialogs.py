@@ -70,7 +70,7 @@ class EscalateDialog(FormDialog):
         self.extra_names = sorted({n for fields in LETTER_EXTRAS.values() for n, _ in fields})
         labels = {n: what for fields in LETTER_EXTRAS.values() for n, what in fields}
         for name in self.extra_names:
-            widget = text_box(60) if name in ("requirements", "order_terms") else QLineEdit()
+            widget = text_box(60) if name in ("requirements", "order_terms", "contract_terms") else QLineEdit()
             self.add(name, labels[name][0].upper() + labels[name][1:], widget,
                      "Printed in the letter, as the law requires")
         self.add("delivery", "De&livery", combo([("post", "By post"),

@@ -25,7 +25,7 @@ MEDIUM = {"mental_health": 4, "frequency": 4, "duration": 4, "violence": 4, "uns
 
 
 EXTRA = {"requirements": "Stop the noise.", "comply_by": "7 days", "hearing_date": "1 May",
-         "hearing_time": "10am"}
+         "hearing_time": "10am", "contract_terms": "No music after 11pm."}
 
 def open_tasks(ws, case_id: int) -> dict[str, date]:
     with ws.uow() as s:
@@ -187,7 +187,7 @@ def test_cpn_needs_a_prior_written_warning(db):
     with pytest.raises(ValidationError) as err:
         ladder.escalate(ws, cid, "cpn", date(2025, 3, 5), reason="Urgent")
     assert err.value.field == "action"
-    ladder.escalate(ws, cid, "abc", date(2025, 3, 5), reason="Agreed")
+    ladder.escalate(ws, cid, "abc", date(2025, 3, 5), reason="Agreed", extra=EXTRA)
     with pytest.raises(ValidationError):  # an ABC is not a written warning
         ladder.escalate(ws, cid, "cpn", date(2025, 3, 6))
 
@@ -338,3 +338,54 @@ def test_ladder_options_explain_what_is_blocked(db):
     assert options["cpw"].skips_stage
     assert options["cpn"].blocked is not None
     assert options["closure_order_extension"].blocked is not None
+
+
+def _letter_text(ws, step) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    content = caseview.document_content(ws, step.document_id).content
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_an_abc_letter_states_the_terms_agreed(db):
+    ws = db.ws("cm")
+    cid = f.asb_case(ws).header.id
+    with pytest.raises(ValidationError) as err:
+        ladder.escalate(ws, cid, "abc", date(2025, 3, 4), reason="Agreed with the family")
+    assert err.value.field == "contract_terms"
+    assert asb.get_asb_case(ws, cid).steps == ()
+    step = ladder.escalate(ws, cid, "abc", date(2025, 3, 4), reason="Agreed with the family",
+                           extra={"contract_terms": "Not to gather on the shared landing."})
+    text = _letter_text(ws, step)
+    assert "The terms you agreed: Not to gather on the shared landing." in text
+    assert "kept with your case" not in text
+
+
+def test_a_possession_notice_says_when_proceedings_may_begin(db):
+    ws = db.ws("cm")
+    cid = f.asb_case(ws).header.id
+    condition = {"possession_condition": "Condition 1: a conviction for a serious offence."}
+    with pytest.raises(ValidationError) as err:
+        ladder.escalate(ws, cid, "possession", date(2025, 3, 4), reason="Conviction",
+                        extra=condition)
+    assert err.value.field == "proceedings_from"
+    step = ladder.escalate(ws, cid, "possession", date(2025, 3, 4), reason="Conviction",
+                           extra=condition | {"proceedings_from": "7 April 2025"})
+    text = _letter_text(ws, step)
+    assert "Court proceedings for possession will not begin before 7 April 2025." in text
+    assert "Condition 1: a conviction for a serious offence." in text
+
+
+@pytest.mark.parametrize("comply_by", ["within 7 days of this notice", "18 March 2025"])
+def test_a_cpn_reads_well_with_a_date_or_a_period_to_comply(db, comply_by):
+    ws = db.ws("cm")
+    cid = f.asb_case(ws).header.id
+    ladder.escalate(ws, cid, "cpw", date(2025, 3, 4), reason="Serious")
+    step = ladder.escalate(ws, cid, "cpn", date(2025, 3, 5),
+                           extra=EXTRA | {"comply_by": comply_by})
+    text = _letter_text(ws, step)
+    assert f"Time allowed to comply with these requirements: {comply_by}." in text
+    assert "by within" not in text

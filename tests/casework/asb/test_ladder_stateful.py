@@ -40,7 +40,8 @@ from tests.casework import factories as f
 pytestmark = pytest.mark.dates
 
 EXTRA = {"requirements": "Stop the noise.", "comply_by": "7 days", "hearing_date": "1 May",
-         "hearing_time": "10am", "possession_condition": "x", "order_terms": "x"}
+         "hearing_time": "10am", "possession_condition": "x", "order_terms": "x",
+         "proceedings_from": "1 June", "contract_terms": "x"}
 OPENED = date(2025, 1, 6)
 ACTIONS = sorted(a for acts in SPECS[LADDER].default.values() for a in acts)
 WRITTEN = ladder.WRITTEN_WARNINGS

@@ -112,7 +112,7 @@ def test_only_an_administrator_edits_templates(db) -> None:
 
 @pytest.mark.parametrize(("key", "cut", "named"), [
     ("cpn", "$requirements", "$requirements (the requirements of the notice)"),
-    ("cpn", "by $comply_by", "$comply_by"),
+    ("cpn", "requirements: $comply_by", "$comply_by"),
     ("cpn", "to $magistrates_court within 21 days", "$magistrates_court"),
     ("cpn", "within 21 days", "“21 days” (the time limit for an appeal)"),
     ("cpn_youth", "$requirements", "$requirements"),
@@ -120,6 +120,8 @@ def test_only_an_administrator_edits_templates(db) -> None:
     ("closure_notice", "at $hearing_time", "$hearing_time"),
     ("closure_notice", "by $court", "$court"),
     ("trigger_outcome", "$appeal_route", "$appeal_route"),
+    ("abc", "$contract_terms", "$contract_terms (the terms agreed in the contract)"),
+    ("possession", "before $proceedings_from", "$proceedings_from"),
     ("cpw", "$officer_title", "$officer_title (the officer's job title)"),
 ])
 def test_removing_required_content_is_refused_by_name(db, key: str, cut: str,
@@ -207,7 +209,7 @@ def test_an_issued_letter_records_the_template_version(db) -> None:
         assert "Our mediation service can help" in pdf_text(row.content)
 
 
-def test_letterhead_addresses_phone_numbers_and_postcodes_are_not_broken() -> None:
+def test_letterhead_addresses_phone_numbers_postcodes_and_dates_are_not_broken() -> None:
     from casework.cases.letter_render import NBSP, address_lines, keep_together
 
     assert address_lines("Town Hall, St Aldate's, Oxford, OX1 1BX") \
@@ -215,4 +217,6 @@ def test_letterhead_addresses_phone_numbers_and_postcodes_are_not_broken() -> No
     assert address_lines("Town Hall\nOxford OX1 1BX") == "Town Hall\nOxford OX1 1BX"
     assert keep_together("Ring 01865 249811 or 0300 123 4567 at OX1 1BX on 1 May 2026.") \
         == (f"Ring 01865{NBSP}249811 or 0300{NBSP}123{NBSP}4567 at OX1{NBSP}1BX "
-            "on 1 May 2026.")
+            f"on 1{NBSP}May{NBSP}2026.")
+    assert keep_together("until 5 June 2025") == f"until 5{NBSP}June{NBSP}2025"
+    assert keep_together("5 Junes 2025") == "5 Junes 2025"

@@ -31,6 +31,7 @@ ASB_FIELDS = {"action_date": "4 March 2025", "behaviour": "noise",
               "requirements": "Stop playing music after 11pm.", "comply_by": "11 March 2025",
               "hearing_date": "5 March 2025", "hearing_time": "10:00",
               "court": "Oxford Magistrates' Court", "possession_condition": "A conviction.",
+              "proceedings_from": "2 April 2025", "contract_terms": "No music after 11pm.",
               "order_terms": "Not to enter Cowley Road."}
 TRIGGER_FIELDS = {"received_on": "1 May 2025", "decision_due_on": "15 May 2025",
                   "decided_on": "14 May 2025", "threshold_outcome": "has been met",

@@ -164,3 +164,39 @@ def test_the_wizard_suggests_as_complaints_are_entered_and_keeps_the_decision(
     proposal, _text = _proposal(qtbot, view)
     assert proposal.qualifying == 1
     assert "trigger.same_incident" in _actions(view.ws, view.case_id)
+
+
+def test_after_the_threshold_decision_the_tab_says_why_it_cannot_change_and_f1_helps(
+        signed_in: Any, qtbot: Any) -> None:
+    from casework.trigger.applications import decide_threshold
+    from casework.trigger.same_incident import DECIDED
+    from tests.ui.shell.test_conventions import _active
+    from ui.common.qt import QTextBrowser
+
+    _s, window = signed_in("cm")
+    cases, wizard = _wizard(qtbot, window, "trigger", "Grace", "Hopper")
+    view = _create(qtbot, cases, wizard)
+    day = clock.today() - timedelta(days=4)
+    _complaint(qtbot, view, day, "council", "Cowley Road", "Loud music from the flat")
+    _complaint(qtbot, view, day, "police", "Cowley Road", "Loud music from a flat")
+    panel = view.same_incident
+    view.tabs.setCurrentWidget(panel)
+    assert panel.table.rowCount() == 1 and panel.confirm_button.isEnabled()
+    assert panel.locked.isHidden()
+    # F1 on a Community Trigger case opens its own help, which explains the tab.
+    _active(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "help_dialog", None) is not None, timeout=5000)
+    assert window.help_dialog.windowTitle() == "Help: Community Trigger case"
+    text = window.help_dialog.findChild(QTextBrowser).toPlainText()
+    assert "Same incident?" in text and "Confirm same incident" in text
+    assert "Not the same incident" in text and "count once" in text
+    window.help_dialog.reject()
+    decide_threshold(view.ws, view.case_id, True, "Repeated incidents reported")
+    count = view.load_count
+    view.reload()
+    qtbot.waitUntil(lambda: view.load_count > count, timeout=15000)
+    assert panel.table.rowCount() == 1  # still shown, for the record
+    assert not panel.confirm_button.isEnabled() and not panel.reject_button.isEnabled()
+    assert panel.confirm_button.toolTip() == DECIDED
+    assert not panel.locked.isHidden() and panel.locked.text() == DECIDED
