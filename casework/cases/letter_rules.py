@@ -23,6 +23,7 @@ STANDARD: dict[str, str] = {
     "date": "the letter's date",
     "recipient_name": "the recipient's name",
     "recipient_address": "the recipient's address, or “By hand”",
+    "parent_or_guardian": "the recorded parent or guardian's name, else “parent or guardian”",
     "officer_name": "the officer's name",
     "officer_title": "the officer's job title",
     "team_name": "the team sending the letter",
@@ -159,6 +160,7 @@ def describe_required(key: str) -> list[str]:
 # Synthetic values for a preview: no real person, address or case.
 SAMPLE: dict[str, str] = {
     "reference": "ASB-2026-000000", "recipient_name": "Sam Sample",
+    "parent_or_guardian": "Pat Sample",
     "recipient_address": "1 Example Street\nExampletown\nEX1 1AA",
     "officer_name": "Alex Example", "officer_title": "Senior ASB Officer",
     "action_date": "1 December 2026", "behaviour": "loud music late at night",

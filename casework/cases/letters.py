@@ -186,8 +186,8 @@ def standard_fields(ws: Workspace, session: Session, case: Case, person: Person,
                               "or choose hand delivery.", field="recipient_address")
     officer = session.get(User, ws.actor.user_id) if ws.actor.user_id is not None else None
     name = _name(person)
+    guardian = guardian_of(session, case) if is_minor(person, on) else None
     if is_minor(person, on):
-        guardian = guardian_of(session, case)
         name += "\nand their parent or guardian" + (f", {_name(guardian)}" if guardian else "")
     return {
         "reference": case.reference,
@@ -195,6 +195,7 @@ def standard_fields(ws: Workspace, session: Session, case: Case, person: Person,
         "recipient_name": _name(person),
         "recipient_block": name,
         "recipient_address": address,
+        "parent_or_guardian": _name(guardian) if guardian is not None else "parent or guardian",
         "officer_name": officer.display_name if officer is not None else ORGANISATION,
         "officer_title": (officer.job_title if officer is not None and officer.job_title
                           else DEFAULT_JOB_TITLE),

@@ -137,6 +137,7 @@ def test_a_subject_under_18_gets_youth_wording_and_the_guardian(db) -> None:
                                   {"action_date": "1 Dec", "behaviour": "noise"})
     text = _letter_text(ws, doc.id)
     assert "and their parent or guardian, Gina Guardian" in text
+    assert "Dear Tom Young and Gina Guardian," in text
     assert "youth court" in text and "imprisonment" not in text
 
 
