@@ -68,9 +68,11 @@ class EscalateDialog(FormDialog):
         from casework.asb.ladder import LETTER_EXTRAS
 
         self.extra_names = sorted({n for fields in LETTER_EXTRAS.values() for n, _ in fields})
+        self.extras_of = {a: tuple(n for n, _ in fields) for a, fields in LETTER_EXTRAS.items()}
         labels = {n: what for fields in LETTER_EXTRAS.values() for n, what in fields}
         for name in self.extra_names:
-            widget = text_box(60) if name in ("requirements", "order_terms", "contract_terms") else QLineEdit()
+            widget = (text_box(60) if name in ("requirements", "order_terms", "contract_terms")
+                      else QLineEdit())
             self.add(name, labels[name][0].upper() + labels[name][1:], widget,
                      "Printed in the letter, as the law requires")
         self.add("delivery", "De&livery", combo([("post", "By post"),
@@ -79,12 +81,20 @@ class EscalateDialog(FormDialog):
             "&Preview letter", self.buttons.ButtonRole.ActionRole)
         self.preview_button.clicked.connect(self.preview)
         self.previewed: Any = None
+        box.currentIndexChanged.connect(lambda _i: self.show_extras())
+        self.show_extras()
+
+    def show_extras(self) -> None:
+        """Only the fields the chosen step's letter needs are shown."""
+        needed = self.extras_of.get(self.form["action"], ())
+        for name in self.extra_names:
+            self.form.layout.setRowVisible(self.form.fields[name], name in needed)
 
     def _args(self) -> dict[str, Any]:
         v = self.form.values()
         return {"action": v["action"], "taken_on": v["taken_on"], "reason": v["reason"],
                 "duration_hours": v["duration_hours"] or None,
-                "extra": {n: v[n] for n in self.extra_names if v[n]},
+                "extra": {n: v[n] for n in self.extras_of.get(v["action"], ()) if v[n]},
                 "delivery": v["delivery"]}
 
     def preview(self) -> None:

@@ -65,6 +65,9 @@ def test_issue_a_cpn_with_its_requirements(signed_in: Any, qtbot: Any) -> None:
 
     def cpn(f: Any) -> None:
         f["action"].setCurrentIndex(f["action"].findData("cpn"))
+        # only what the notice's letter needs is asked for
+        assert not f["requirements"].isHidden() and not f["comply_by"].isHidden()
+        assert f["hearing_date"].isHidden() and f["contract_terms"].isHidden()
         f["requirements"].setPlainText("Do not play amplified music after 11pm.")
         f["comply_by"].setText("within 7 days")
     _act(qtbot, view, "escalate", cpn)
@@ -81,6 +84,9 @@ def test_issue_a_cpn_with_its_requirements(signed_in: Any, qtbot: Any) -> None:
         document_content(view.ws, doc.id).content)).pages)
     assert "Do not play amplified music after 11pm." in text and "£100" in text
     assert "21 days" in text
+    flat = " ".join(text.replace("\u00a0", " ").split())
+    assert "Time allowed to comply with these requirements: within 7 days." in flat
+    assert "appeal against this notice to Oxford Magistrates' Court" in flat
 
 
 def test_close_a_case_with_an_open_recommendation(signed_in: Any, qtbot: Any) -> None:
