@@ -95,4 +95,5 @@ def reject(ws: Workspace, case_id: int, complaint_ids: tuple[int, ...] | list[in
                      detail={"complaints": ids})
 
 
-__all__ = ["DECIDED", "Reported", "SameIncident", "confirm", "group", "not_same_as", "reject", "suggest"]
+__all__ = ["DECIDED", "Reported", "SameIncident", "confirm", "group", "not_same_as", "reject",
+           "suggest"]
