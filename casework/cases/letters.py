@@ -186,8 +186,9 @@ def standard_fields(ws: Workspace, session: Session, case: Case, person: Person,
                               "or choose hand delivery.", field="recipient_address")
     officer = session.get(User, ws.actor.user_id) if ws.actor.user_id is not None else None
     name = _name(person)
-    guardian = guardian_of(session, case) if is_minor(person, on) else None
-    if is_minor(person, on):
+    minor = is_minor(person, on)
+    guardian = guardian_of(session, case) if minor else None
+    if minor:
         name += "\nand their parent or guardian" + (f", {_name(guardian)}" if guardian else "")
     return {
         "reference": case.reference,

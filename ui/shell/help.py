@@ -49,7 +49,8 @@ rests on is fixed, and the tab says so.</p>
 many suggestions are still undecided; record whether the threshold is met, with your
 reasons (not met closes the application). The decision letter is kept among the case's
 documents. When it is met, <b>Record review</b> and <b>Add recommendation</b> record the
-review and what each body is asked to do.</p>"""),
+review and what each body is asked to do.</p>
+<p><b>Ctrl+W</b> closes the case's tab; the first tab lists every case.</p>"""),
     "people": ("People", """
 <p>Find a person by name, date of birth or postcode; their record shows every case they
 are part of. Possible duplicates can be merged by a case manager.</p>"""),
