@@ -43,8 +43,8 @@ agree. The <i>Why</i> column says what agrees. Choose a group and press <b>Confi
 incident</b> (Alt+I) if they report one incident: they then count once towards the
 threshold. Press <b>Not the same incident</b> (Alt+E) if they do not: each keeps counting,
 and they are not suggested together again. Both are recorded in the case's history.
-Decide every suggestion before the threshold decision: once it is recorded, the count it
-rests on is fixed, and the tab says so.</p>
+Decide every suggestion before the threshold decision: once it is recorded, suggestions
+can no longer be confirmed or rejected, and the tab says so.</p>
 <p><b>Threshold decision</b> shows the proposal worked out from the complaints, and how
 many suggestions are still undecided; record whether the threshold is met, with your
 reasons (not met closes the application). The decision letter is kept among the case's
