@@ -115,3 +115,11 @@ def test_an_asb_case_is_listed_once_for_a_person_in_two_roles(db) -> None:
     assert len(rows) == 1
     assert rows[0].roles == ("complainant", "witness")
     assert rows[0].role == "complainant, witness"
+
+
+def test_the_asb_subject_sees_the_case_once(db) -> None:
+    ws = db.ws("cm")
+    case = f.asb_case(ws)
+    rows = [c for c in people.person_cases(ws, case.subject_person_id)
+            if c.case_id == case.header.id]
+    assert len(rows) == 1 and rows[0].roles == ("perpetrator",)
