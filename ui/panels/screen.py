@@ -104,7 +104,7 @@ class Page(Screen):
                 continue
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
-            b.clicked.connect(slot)
+            b.clicked.connect(lambda _checked=False, slot=slot: slot())  # not slot(False)
             b.setEnabled(False)
             actions.addWidget(b)
             self.buttons[key] = b
