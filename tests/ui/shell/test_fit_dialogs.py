@@ -125,6 +125,9 @@ def test_the_meeting_screen_and_a_referral_dialogs_fit(signed_in: Any, qtbot: An
     page = window.show_page("panels")
     qtbot.waitUntil(lambda: page.is_ready() and page.meeting is not None
                     and page.agenda.rowCount() == 2, timeout=15000)
+    # the meeting's date as every other date is shown (05 Mar 2026), with its weekday
+    day = clock.today() + timedelta(days=2)
+    assert f"{day:%a %d %b %Y} at 14:30" in page.meeting_title.text()
     page.agenda.selectRow(0)
     wait_ops(qtbot)
     seen = _sweep(app, qtbot, page, "meeting screen")
