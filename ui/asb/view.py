@@ -7,6 +7,7 @@ from typing import Any
 from casework.cases.caselist import asb_stage_label
 from ui.asb import dialogs as dlg
 from ui.cases.view import CaseView
+from ui.common.areas import area_name
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
 from ui.common.widgets import RecordTable
@@ -64,7 +65,7 @@ class AsbCaseView(CaseView):
             ("Sub-category", humanise(v.subcategory)),
             ("Stage", asb_stage_label(v.stage)),
             ("Risk", humanise(h.risk_level)), ("Opened", h.opened_on),
-            ("Closed", h.closed_on), ("Area (LSOA)", h.lsoa_code),
+            ("Closed", h.closed_on), ("Area", area_name(h.lsoa_code)),
             ("Next review", h.next_review_on), ("First contact due", v.first_contact_due),
             ("First contact made", v.first_contact_on),
             ("Guardcam installed", v.guardcam_installed), ("Summary", v.summary)])

@@ -283,9 +283,10 @@ class CaseView(QWidget):
         officer's name, the team, the stage and the next deadline."""
         from html import escape
 
-        def pair(key: str, value: str) -> str:
-            return (f"<span style='font-weight:600'>{escape(key)}</span>&nbsp;"
-                    f"{escape(value)}")
+        def pair(key: str, value: str, keep: bool = True) -> str:
+            # A name is never broken over two lines: the line wraps between the parts.
+            shown = escape(value).replace(" ", "&nbsp;") if keep else escape(value)
+            return f"<span style='font-weight:600'>{escape(key)}</span>&nbsp;{shown}"
 
         items = [pair(humanise(p.role), p.name) for p in parts.people]
         if not parts.people:
@@ -303,8 +304,8 @@ class CaseView(QWidget):
         due = sorted((t for t in parts.tasks if t.completed_on is None),
                      key=lambda t: t.due_on)
         if due:
-            items.append(pair("Next deadline",
-                              f"{due[0].title}, {due[0].due_on:%d %b %Y}"))
+            when = f"{due[0].due_on:%d %b %Y}".replace(" ", "&nbsp;")
+            items.append(pair("Next deadline", f"{due[0].title},", keep=False) + f" {when}")
         return " &nbsp;·&nbsp; ".join(items)
 
     def _count_tabs(self) -> None:

@@ -199,7 +199,8 @@ class _OnShow(QObject):
     """Prepares each dialog the first time it is shown (after subclasses added rows)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if (event.type() == QEvent.Type.Show and isinstance(watched, QDialog)
+        # Every event of the application passes here: the cheap test first.
+        if (isinstance(watched, QDialog) and event.type() == QEvent.Type.Show
                 and not watched.property("a11yPrepared")):
             watched.setProperty("a11yPrepared", True)
             prepare(watched)

@@ -28,6 +28,13 @@ class BarChart(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(420, 36 + 26 * max(1, len(self.values)))
 
+    def label_width(self) -> int:
+        """The width the labels are drawn in (the widest label unless space is short)."""
+        metrics = self.fontMetrics()
+        widest = max((metrics.horizontalAdvance(k) for k, _ in self.values), default=0) + 12
+        # Labels are cut only when the bars would have no room left (a value needs ~70 px).
+        return int(min(widest, max(140, self.width() * 0.62)))
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -44,8 +51,7 @@ class BarChart(QWidget):
             p.drawText(4, 44, "No figures for this period.")
             return
         metrics = p.fontMetrics()
-        widest = max(metrics.horizontalAdvance(k) for k, _ in self.values) + 12
-        label_w = int(min(widest, max(140, self.width() * 0.45)))
+        label_w = self.label_width()
         top, row = 30, 26
         width = max(10, self.width() - label_w - 70)
         biggest = max(v for _, v in self.values) or 1.0

@@ -56,6 +56,15 @@ def months(today: date, back: int = YEARS_BACK) -> list[tuple[str, str]]:
     return out
 
 
+def period_name(code: str) -> str:
+    """A period's code as people read it: "Q4 2026", "Financial year 2026/27", "July
+    2026", "01 Apr 2026 to 30 Jun 2026" (the code itself if it is no period)."""
+    try:
+        return parse(code).label
+    except ValidationError:
+        return code
+
+
 def _kind_of(code: str) -> str:
     code = code.strip().upper()
     if ".." in code:

@@ -52,7 +52,7 @@ class IdleWatcher(QObject):
         return self._timer.isActive()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() in _INPUT_EVENTS and self._msec:
+        if self._msec and event.type() in _INPUT_EVENTS:  # every event passes here
             self._timer.start()
         return False
 

@@ -104,7 +104,7 @@ class Page(Screen):
                 continue
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
-            b.clicked.connect(slot)
+            b.clicked.connect(lambda _checked=False, slot=slot: slot())  # not slot(False)
             b.setEnabled(False)
             actions.addWidget(b)
             self.buttons[key] = b
@@ -245,7 +245,8 @@ class Page(Screen):
 
     def show_meeting(self, m: Any) -> None:
         self.meeting = m
-        when = f"{m.scheduled_on:%A %d %B %Y}" + (f" at {m.starts_at}" if m.starts_at else "")
+        # the one date style (05 Mar 2026), with the weekday
+        when = f"{m.scheduled_on:%a %d %b %Y}" + (f" at {m.starts_at}" if m.starts_at else "")
         self.meeting_title.setText(f"{m.panel_name}: {when}"
                                    + (f", {m.location}" if m.location else ""))
         keep = self.agenda.current_record()

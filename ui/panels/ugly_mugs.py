@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ui.cases.dialogs import text_box
+from ui.common.areas import area_combo, area_name
 from ui.common.forms import CodeList, FormDialog, date_edit, humanise, vocabulary_combo
 from ui.common.ops import QueryOp
-from ui.common.qt import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from ui.common.qt import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from ui.common.widgets import RecordTable
 
 
@@ -23,7 +24,7 @@ class UglyMugDialog(FormDialog):
         self.ws, self.panel_id = ws, panel_id
         self.add("code", "&What was reported", vocabulary_combo(ws, "dangerous_individual"))
         self.add("reported_on", "&Date", date_edit())
-        self.add("lsoa_code", "&Area (LSOA code)", QLineEdit(), "e.g. E01028522; optional")
+        self.add("lsoa_code", "&Area", area_combo(), "Optional: type part of a name or code")
         self.add("case_ids", "&Referrals", CodeList([(str(r.case_id), r.reference)
                                                      for r in referrals]))
         self.add("description", "A&ccount", text_box(70), "Kept for the panel; never shared")
@@ -34,7 +35,7 @@ class UglyMugDialog(FormDialog):
         v = self.form.values()
         ids = [int(c) for c in v["case_ids"]]
         self.submit(lambda: record_report(self.ws, self.panel_id, v["code"] or "",
-                                          v["reported_on"], v["lsoa_code"], ids,
+                                          v["reported_on"], v["lsoa_code"] or "", ids,
                                           v["description"]))
 
 
@@ -57,7 +58,7 @@ class UglyMugList(QWidget):
         self.table = RecordTable([
             ("Reported", lambda r: r.reported_on),
             ("What", lambda r: self.labels.get(r.code, humanise(r.code))),
-            ("Area", lambda r: r.lsoa_code or "—"),
+            ("Area", lambda r: area_name(r.lsoa_code) or "—"),
             ("Referrals", lambda r: ", ".join(ref for _i, ref in r.referrals) or "—")],
             "Ugly-mug reports")
         self.table.empty_text = "No reports for this panel."

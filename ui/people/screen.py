@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ui.common import services
+from ui.common.areas import area_name
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
 from ui.common.qt import (
@@ -139,7 +140,7 @@ class Page(Screen):
             ("Date of birth", p.date_of_birth), ("Gender", humanise(p.gender)),
             ("Aliases", ", ".join(p.aliases)), ("Phone", p.phone), ("Email", p.email),
             ("Address", f"{address.line1}, {address.postcode}" if address else ""),
-            ("Area (LSOA)", address.lsoa_code if address else ""),
+            ("Area", area_name(address.lsoa_code) if address else ""),
             ("Vulnerability", ", ".join(humanise(f.replace("flag_", "")) for f in p.flags)),
             ("Consent", humanise(p.consent))])
         self.cases.set_records(cases)

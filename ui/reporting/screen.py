@@ -15,7 +15,7 @@ from ui.common.charts import BarChart
 from ui.common.exports import describe, run_export
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp
-from ui.common.period import PeriodPicker
+from ui.common.period import PeriodPicker, period_name
 from ui.common.qt import (
     QFileDialog,
     QGridLayout,
@@ -139,7 +139,7 @@ class Page(Screen):
             self.grid.removeWidget(chart)
             chart.deleteLater()
         self.charts = {}
-        label = self.period.code()
+        label = period_name(self.period.code())
         lines = []
         for n, f in enumerate(figures):
             lines.append(
@@ -217,8 +217,11 @@ class Page(Screen):
         a, s, pk, t = k.asb, k.sanctuary, k.panels, k.trigger
         share = f"{a.no_further_asb_share:.0%}" if a.no_further_asb_share is not None else "—"
         avg = f"£{s.average_cost_pence / 100:,.0f}" if s.average_cost_pence else "—"
+        when = period_name(k.period.label)
+        if ".." not in k.period.label:  # a custom period's name is its two dates already
+            when += f" ({k.period.start:%d %b %Y} – {k.period.end:%d %b %Y})"
         self.figures.setText(
-            f"<b>{k.period.label}</b> ({k.period.start:%d %b %Y} – {k.period.end:%d %b %Y}): "
+            f"<b>{html.escape(when)}</b>: "
             f"{a.cases_opened} ASB cases opened, {a.cases_closed} closed; no further ASB after "
             f"a first intervention: {share} (target {a.no_further_asb_target:.0%}); "
             f"CPWs {a.cpw_issued}, CPNs {a.cpn_issued} ({a.cpn_breached} breached), "

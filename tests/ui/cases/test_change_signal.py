@@ -65,6 +65,11 @@ def test_buttons_reflect_the_case_and_say_why(signed_in: Any, qtbot: Any) -> Non
     qtbot.waitUntil(lambda: not view.buttons["contact"].isEnabled(), timeout=15000)
     assert "first contact was made" in view.buttons["contact"].toolTip()
     # the header names the people, the officer and what is due next
-    header = view.case_header.text()
-    assert "Ada Lovelace" in header and "Officer" in header
+    from ui.common.qt import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(view.case_header.text())
+    shown = doc.toRawText()  # as drawn: a name's spaces do not break (U+00A0)
+    assert "Ada\u00a0Lovelace" in shown and "Officer" in shown
+    assert "Ada Lovelace" not in shown  # never "Ada" at a line's end, "Lovelace" below
     wait_ops(qtbot)

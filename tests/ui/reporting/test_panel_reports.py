@@ -68,8 +68,9 @@ def test_chair_sees_their_panel_figures_and_a_member_no_reports_page(
     assert page.period.set_code("2026Q3")
     page.refresh()
     qtbot.waitUntil(lambda: page.is_ready() and page.panel_figures is not None
-                    and page.figures.text().find("2026Q3") >= 0, timeout=15000)
+                    and page.figures.text().find("Q3 2026") >= 0, timeout=15000)
     text = page.figures.text()
+    assert "2026Q3" not in text  # the period as people read it, not its code
     assert "SWIP Panel" in text and "3 referrals received" in text and "1 closed" in text
     assert "MART" not in text
     [chart] = page.charts.values()

@@ -54,11 +54,16 @@ def test_financial_years_custom_dates_and_a_bad_range(signed_in: Any, qtbot: Any
     qtbot.waitUntil(lambda: page.kpis is not None and page.kpis.period.label == f"FY{fy}",
                     timeout=15000)
     assert page.kpis.period.start.isoformat() == f"{fy}-04-01"
+    # the heading names the period as people read it, with its dates; never the code
+    assert f"Financial year {periods.fy_label(fy)} (01 Apr {fy} – 31 Mar {fy + 1})" \
+        in page.figures.text()
+    assert f"FY{fy}" not in page.figures.text()
     assert page.status.objectName() == "caseStatus" and page.figures.isEnabled()
     assert page.period.set_code(f"{fy}-05-01..{fy}-06-15")
     qtbot.waitUntil(lambda: page.kpis is not None
                     and page.kpis.period.label == f"{fy}-05-01..{fy}-06-15", timeout=15000)
-    assert "01 May" in page.figures.text()
+    assert f"01 May {fy} to 15 Jun {fy}" in page.figures.text()
+    assert page.figures.text().count("01 May") == 1  # the dates are not said twice
     # Counting another period: the figures on screen are greyed, the message not green.
     page.refresh()
     assert not page.figures.isEnabled() and page.status.objectName() != "caseStatus"
