@@ -7,6 +7,7 @@ The key never appears in a URL: SQLAlchemy is given a ``creator`` function and a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,13 @@ from db.errors import (
 BUSY_TIMEOUT_MS = 10000
 PAGE_SIZE = 4096  # SQLCipher 4's default; casework never changes it
 _busy_timeout_ms = BUSY_TIMEOUT_MS
+
+# Values bound directly through the driver (bulk loads that bypass SQLAlchemy's bind
+# processing) are stored as SQLAlchemy stores them: a date as ISO text (the driver's
+# default adapter does the same through a Python function), a boolean as 0/1 (without an
+# adapter the driver gets there only after failed attribute lookups on every value).
+sqlcipher3.register_adapter(date, date.isoformat)
+sqlcipher3.register_adapter(bool, int)
 
 
 def set_busy_timeout(seconds: float) -> float:

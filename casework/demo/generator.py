@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Table, func, select
@@ -27,7 +27,7 @@ from casework.demo.asb import asb_case
 from casework.demo.panels import Schedule, mart_case, swip_case
 from casework.demo.sanctuary import sanctuary_case
 from casework.demo.trigger import SCENARIOS, trigger_case
-from casework.demo.world import Roster, Row, World
+from casework.demo.world import Roster, Row, World, stored_stamp
 from db.models import Base, Case, Contractor, Lsoa, Panel, PanelMembership, Team, User
 from db.models.caselist import REBUILD_COUNTS
 from db.models.search import REBUILD_ADDRESS_LINES
@@ -134,8 +134,7 @@ def _stored(value: Any) -> Any:
     """A Python value as SQLAlchemy's SQLite dialect stores it (dates and datetimes as
     ISO text, booleans as 0/1); other values pass through unchanged."""
     if isinstance(value, datetime):
-        return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
-                f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+        return stored_stamp(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -143,19 +142,11 @@ def _stored(value: Any) -> Any:
     return value
 
 
-_KINDS = (date, bool)
-
-
-def _column_kinds(table: Table) -> dict[str, bool]:
-    """For each column, whether its values need ``_stored`` (date, datetime, boolean)."""
-    out = {}
-    for column in table.columns:
-        try:
-            python_type = column.type.python_type
-        except NotImplementedError:
-            python_type = object
-        out[column.name] = issubclass(python_type, _KINDS)
-    return out
+def _is_datetime(column: Any) -> bool:
+    try:
+        return issubclass(column.type.python_type, datetime)
+    except NotImplementedError:
+        return False
 
 
 def _insert_sql(table: Table, keys: list[str]) -> str:
@@ -163,46 +154,67 @@ def _insert_sql(table: Table, keys: list[str]) -> str:
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(keys))})'
 
 
-def _write(conn: Connection, rows: dict[str, list[Row]], ids: random.Random,
+def _uuids(ids: random.Random, n: int) -> list[str]:
+    """``n`` version-4 uuids from ``ids``, as ``str(uuid.UUID(int=..., version=4))`` gives
+    them (the same draws, the same text), formatted without building UUID objects."""
+    out = []
+    bits = ids.getrandbits
+    for _ in range(n):
+        h = "%032x" % (bits(128) & _UUID_CLEAR | _UUID_SET)
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
+
+
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _write(raw: Any, rows: dict[str, list[Row]], ids: random.Random,
            stamp: datetime) -> int:
     """Insert buffered rows parents first; returns how many rows were written.
 
-    The rows go to the driver's ``executemany`` as tuples, past SQLAlchemy's per-value
-    bind processing (most of the load's time at a million cases); a column absent from
-    the rows gets its Python-side default once per batch, as ``insert()`` would give it;
-    a row's ``uuid`` is its own, drawn from ``ids`` (the same seed, the same uuids), and
-    an ``updated_at`` not given is ``stamp`` (the load's day, not the machine's time)."""
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
+    The rows go to the driver's ``executemany`` as tuples picked out of the row dicts by
+    ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
+    driver's date adapter (ISO text, as SQLAlchemy stores them), booleans as 0/1, and the
+    world gives timestamps already as stored text (a ``datetime`` that reaches here is
+    converted). A column absent from the rows gets its Python-side default once per
+    batch, as ``insert()`` would give it; a row's ``uuid`` is its own, drawn from ``ids``
+    (the same seed, the same uuids), and an ``updated_at`` not given is ``stamp`` (the
+    load's day, not the machine's time)."""
     written = 0
     for table in Base.metadata.sorted_tables:
         batch = rows.get(table.name)
         if not batch:
             continue
-        keys = list(batch[0])
+        given = list(batch[0])
         defaults: list[Any] = []
+        extra: list[str] = []
+        with_uuid = False
         for column in table.columns:
             default = column.default
-            if column.name in keys or default is None or not hasattr(default, "arg"):
+            if column.name in given or default is None or not hasattr(default, "arg"):
+                continue
+            if column.name == "uuid":
+                with_uuid = True
                 continue
             value = default.arg(None) if callable(default.arg) else default.arg
             if column.name == "updated_at":
                 value = stamp
-            keys.append(column.name)
+            extra.append(column.name)
             defaults.append(_stored(value))
-        kinds = _column_kinds(table)
-        given = keys[:len(keys) - len(defaults)]
-        convert = [k for k in given if kinds.get(k)]
         tail = tuple(defaults)
-        if convert:
-            values = [tuple(_stored(row[k]) if kinds[k] else row[k] for k in given) + tail
-                      for row in batch]
+        pick = itemgetter(*given)
+        if len(given) == 1:
+            values = [(pick(row), *tail) for row in batch]
         else:
-            values = [tuple(row[k] for k in given) + tail for row in batch]
-        if "uuid" in keys[len(given):]:  # a row identity is never shared: one per row
-            at = keys.index("uuid")
-            values = [(*v[:at], str(uuid.UUID(int=ids.getrandbits(128), version=4)), *v[at + 1:])
-                      for v in values]
+            values = [pick(row) + tail for row in batch]
+        for at, key in enumerate(given):
+            if _is_datetime(table.c[key]) and any(type(row[key]) is datetime for row in batch):
+                values = [(*v[:at], _stored(v[at]), *v[at + 1:]) for v in values]
+        keys = given + extra
+        if with_uuid:  # a row identity is never shared: one per row
+            keys.append("uuid")
+            values = [(*v, u) for v, u in zip(values, _uuids(ids, len(values)), strict=True)]
         raw.executemany(_insert_sql(table, keys), values)
         written += len(batch)
     return written
@@ -306,8 +318,10 @@ def fill(session: Session, cases: int, seed: int, today: date,
     # A large page cache for the load and, above all, for sorting each index once.
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
     for done, rows in batches:
-        written += _write(conn, rows, ids, stamp)
+        written += _write(raw, rows, ids, stamp)
         report(0.9 * done / cases)
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)

@@ -28,10 +28,17 @@ def add_working_days(start: date, days: int) -> date:
     return workdays.add_working_days(start, days)
 
 
-def stamp(day: date, rng: random.Random) -> datetime:
-    """A working-hours timestamp on ``day``."""
+def stored_stamp(value: datetime) -> str:
+    """A timestamp as SQLAlchemy's SQLite dialect stores it (ISO text, microseconds)."""
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
+            f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+
+
+def stamp(day: date, rng: random.Random) -> str:
+    """A working-hours timestamp on ``day``, as stored text (rows only carry it to the
+    database, so it is formatted once here rather than converted at the insert)."""
     minute = int(rng.random() * 540)
-    return datetime(day.year, day.month, day.day, 8 + minute // 60, minute % 60)
+    return f"{day.isoformat()} {8 + minute // 60:02d}:{minute % 60:02d}:00.000000"
 
 
 class Weighted:
@@ -124,7 +131,7 @@ class World:
     def sample(self, seq: Sequence[T], lo: int, hi: int) -> list[T]:
         return self.rng.sample(list(seq), min(len(seq), self.between(lo, hi)))
 
-    def stamp(self, day: date) -> datetime:
+    def stamp(self, day: date) -> str:
         return stamp(min(day, self.today), self.rng)
 
     # -- places ---------------------------------------------------------------------
