@@ -184,8 +184,8 @@ def bench_unlock(path: Path, user: str, password: str, size: int,
 def bench_full_read(ws: Workspace, size: int) -> dict[str, Any]:
     """Every case row the user may see through ``iter_case_rows`` against raw sqlcipher3
     executing the same select (same joins, one statement) and fetching the tuples."""
-    ids = select(Case.id).where(*caselist._where(ws, CaseFilter()))
-    sql = str(caselist._row_select(ids).order_by(Case.id).compile(
+    query = caselist._rows_where(*caselist._where(ws, CaseFilter()))
+    sql = str(query.order_by(Case.id).compile(
         dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 
     def raw() -> int:
