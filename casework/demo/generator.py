@@ -154,6 +154,11 @@ def _insert_sql(table: Table, keys: list[str]) -> str:
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(keys))})'
 
 
+def _one(key: str) -> Callable[[Row], tuple[Any, ...]]:
+    """Like ``itemgetter(key)`` of several keys, a tuple (of one value)."""
+    return lambda row: (row[key],)
+
+
 def _uuids(ids: random.Random, n: int) -> list[str]:
     """``n`` version-4 uuids from ``ids``, as ``str(uuid.UUID(int=..., version=4))`` gives
     them (the same draws, the same text), formatted without building UUID objects."""
@@ -203,18 +208,17 @@ def _write(raw: Any, rows: dict[str, list[Row]], ids: random.Random,
             extra.append(column.name)
             defaults.append(_stored(value))
         tail = tuple(defaults)
-        pick = itemgetter(*given)
-        if len(given) == 1:
-            values = [(pick(row), *tail) for row in batch]
+        pick = itemgetter(*given) if len(given) > 1 else _one(given[0])
+        keys = given + extra
+        if with_uuid:  # a row identity is never shared: one per row
+            keys.append("uuid")
+            values = [pick(row) + tail + (u,)
+                      for row, u in zip(batch, _uuids(ids, len(batch)), strict=True)]
         else:
             values = [pick(row) + tail for row in batch]
         for at, key in enumerate(given):
             if _is_datetime(table.c[key]) and any(type(row[key]) is datetime for row in batch):
                 values = [(*v[:at], _stored(v[at]), *v[at + 1:]) for v in values]
-        keys = given + extra
-        if with_uuid:  # a row identity is never shared: one per row
-            keys.append("uuid")
-            values = [(*v, u) for v, u in zip(values, _uuids(ids, len(values)), strict=True)]
         raw.executemany(_insert_sql(table, keys), values)
         written += len(batch)
     return written
