@@ -28,6 +28,7 @@ from casework.demo.panels import Schedule, mart_case, swip_case
 from casework.demo.sanctuary import sanctuary_case
 from casework.demo.trigger import SCENARIOS, trigger_case
 from casework.demo.world import Roster, Row, World, stored_stamp
+from db.engine import BULK_LOAD
 from db.models import Base, Case, Contractor, Lsoa, Panel, PanelMembership, Team, User
 from db.models.caselist import REBUILD_COUNTS
 from db.models.search import REBUILD_ADDRESS_LINES
@@ -285,6 +286,8 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
     report = progress or (lambda _f: None)
     report(0.0)
     with ws.uow() as session:
+        # every reference is to a row the load itself made or read: no per-row lookups
+        session.connection(execution_options={BULK_LOAD: True})
         written = fill(session, cases, seed, today or clock.today(), report)
         audit.record(ws, session, "demo.generate", "database", "",
                      detail={"cases": cases, "seed": seed})
