@@ -13,9 +13,9 @@ import itertools
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from casework.core import workdays
