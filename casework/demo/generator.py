@@ -7,7 +7,9 @@ lists of dicts (one executemany per table per batch), several batches per transa
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ LOADED = frozenset({
     "sanctuary_jobs", "work_lines", "sanctuary_feedback", "tasks", "notes",
 })
 MAX_CASES = 1_000_000
+PARALLEL_FROM = 20_000  # cases from which the rows are made in a second process
 LOAD_CACHE_KIB = 256 * 1024  # page cache while loading and indexing
 
 Progress = Callable[[float], None]
@@ -175,11 +178,11 @@ _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
-def _write(raw: Any, rows: dict[str, list[Row]], ids: random.Random,
-           stamp: datetime) -> int:
-    """Insert buffered rows parents first; returns how many rows were written.
+def _statements(rows: dict[str, list[Row]], ids: random.Random,
+                stamp: datetime) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The buffered rows as (INSERT, parameter tuples), parents first.
 
-    The rows go to the driver's ``executemany`` as tuples picked out of the row dicts by
+    The tuples go to the driver's ``executemany`` picked out of the row dicts by
     ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
     driver's date adapter (ISO text, as SQLAlchemy stores them), booleans as 0/1, and the
     world gives timestamps already as stored text (a ``datetime`` that reaches here is
@@ -187,7 +190,7 @@ def _write(raw: Any, rows: dict[str, list[Row]], ids: random.Random,
     batch, as ``insert()`` would give it; a row's ``uuid`` is its own, drawn from ``ids``
     (the same seed, the same uuids), and an ``updated_at`` not given is ``stamp`` (the
     load's day, not the machine's time)."""
-    written = 0
+    out = []
     for table in Base.metadata.sorted_tables:
         batch = rows.get(table.name)
         if not batch:
@@ -220,9 +223,8 @@ def _write(raw: Any, rows: dict[str, list[Row]], ids: random.Random,
         for at, key in enumerate(given):
             if _is_datetime(table.c[key]) and any(type(row[key]) is datetime for row in batch):
                 values = [(*v[:at], _stored(v[at]), *v[at + 1:]) for v in values]
-        raw.executemany(_insert_sql(table, keys), values)
-        written += len(batch)
-    return written
+        out.append((_insert_sql(table, keys), values))
+    return out
 
 
 def _batches(w: World, cases_plan: list[tuple[date, str]], schedules: dict[str, Schedule],
@@ -252,6 +254,81 @@ def _batches(w: World, cases_plan: list[tuple[date, str]], schedules: dict[str, 
         yield min(len(cases_plan), first + BATCH), w.take_rows()
 
 
+@dataclass(frozen=True)
+class _Job:
+    """Everything the rows are made from (picklable, for a second process)."""
+
+    seed: int
+    cases: int
+    today: date
+    lsoas: list[str]
+    roster: Roster
+    contractors: list[int]
+    first_ids: dict[str, int]
+
+
+Statements = list[tuple[str, list[tuple[Any, ...]]]]
+
+
+def _rows(job: _Job) -> Iterator[tuple[int, Statements]]:
+    """Every batch of the demo as (cases done, its INSERT statements): a pure function
+    of the job, whichever process runs it."""
+    rng = random.Random(job.seed)
+    ids = random.Random(f"uuid:{job.seed}")
+    stamp = datetime.combine(job.today, datetime.min.time())
+    roster = job.roster
+    w = World(rng, job.today, job.lsoas, roster, job.first_ids)
+    schedules = {
+        "swip": Schedule(w, roster.swip_panel, roster.swip_chair, roster.swip_users,
+                         names.SWIP_AGENCIES),
+        "mart": Schedule(w, roster.mart_panel, roster.mart_chair, roster.mart_users,
+                         names.MART_AGENCIES),
+    }
+    for done, rows in _batches(w, plan(rng, job.cases, job.today), schedules,
+                               job.contractors):
+        yield done, _statements(rows, ids, stamp)
+
+
+def _produce(job: _Job, out: Any) -> None:
+    """The second process: send every batch, then ``None``; a failure is sent as text."""
+    try:
+        for item in _rows(job):
+            out.send(item)
+        out.send(None)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        out.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        out.close()
+
+
+def _from_child(job: _Job) -> Iterator[tuple[int, Statements]]:
+    """``_rows(job)`` made in a second process, one batch ahead of the writer: on two
+    cores the rows are made while SQLite stores the previous batch."""
+    context = multiprocessing.get_context("spawn")  # no copy of this process's keys
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_produce, args=(job, send), name="casework-demo-rows",
+                            daemon=True)
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                item = receive.recv()
+            except EOFError:
+                raise RuntimeError("The process making the demo rows stopped before it "
+                                   "finished.") from None
+            if item is None:
+                return
+            if isinstance(item, str):
+                raise RuntimeError(f"Making the demo rows failed: {item}")
+            yield item
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
 def _drop_indexes(conn: Connection) -> list[str]:
     """Drop the secondary indexes and the triggers of the tables the demo fills and
     return their exact DDL: building an index once over loaded rows is much faster than
@@ -272,11 +349,12 @@ def _drop_indexes(conn: Connection) -> list[str]:
 
 
 def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = None,
-             today: date | None = None) -> DemoStats:
+             today: date | None = None, parallel: bool | None = None) -> DemoStats:
     """Fill an empty database with ``cases`` synthetic cases from ``seed``.
 
     The same seed, count and ``today`` give the same rows. ``progress`` is called with
-    the fraction done (0.0 to 1.0). Writes one audit entry ``demo.generate``.
+    the fraction done (0.0 to 1.0); ``parallel`` as for ``fill``. Writes one audit entry
+    ``demo.generate``.
     """
     require(ws.actor, "admin.users")
     if not 1 <= cases <= MAX_CASES:
@@ -288,7 +366,8 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
     with ws.uow() as session:
         # every reference is to a row the load itself made or read: no per-row lookups
         session.connection(execution_options={BULK_LOAD: True})
-        written = fill(session, cases, seed, today or clock.today(), report)
+        written = fill(session, cases, seed, today or clock.today(), report,
+                       parallel=parallel)
         audit.record(ws, session, "demo.generate", "database", "",
                      detail={"cases": cases, "seed": seed})
     report(1.0)
@@ -296,29 +375,23 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
 
 
 def fill(session: Session, cases: int, seed: int, today: date,
-         report: Progress = lambda _f: None, *, rebuild_indexes: bool = True) -> int:
+         report: Progress = lambda _f: None, *, rebuild_indexes: bool = True,
+         parallel: bool | None = None) -> int:
     """Write the synthetic cases into the caller's transaction; returns the rows written.
 
     ``rebuild_indexes`` drops the secondary indexes for the load and builds them once
-    after it (much faster for a large demo; a small one can skip it)."""
-    rng = random.Random(seed)
-    ids = random.Random(f"uuid:{seed}")
-    stamp = datetime.combine(today, datetime.min.time())
+    after it (much faster for a large demo; a small one can skip it). ``parallel`` makes
+    the rows in a second process while this one writes them (the same rows either way;
+    by default from ``PARALLEL_FROM`` cases, outside a frozen application)."""
     if session.scalar(select(func.count()).select_from(Case)):
         raise ValidationError("Demo data goes only into a new database without cases.")
     lsoas = list(session.scalars(select(Lsoa.code).order_by(Lsoa.code)))
     if not lsoas:
         raise ValidationError("The database has no LSOA reference table.")
-    roster = _roster(session)
-    contractors = _contractors(session)
-    w = World(rng, today, lsoas, roster, _first_ids(session))
-    schedules = {
-        "swip": Schedule(w, roster.swip_panel, roster.swip_chair, roster.swip_users,
-                         names.SWIP_AGENCIES),
-        "mart": Schedule(w, roster.mart_panel, roster.mart_chair, roster.mart_users,
-                         names.MART_AGENCIES),
-    }
-    batches = _batches(w, plan(rng, cases, today), schedules, contractors)
+    job = _Job(seed, cases, today, lsoas, _roster(session), _contractors(session),
+               _first_ids(session))
+    if parallel is None:
+        parallel = cases >= PARALLEL_FROM and not getattr(sys, "frozen", False)
     written = 0
     conn = session.connection()
     indexes = _drop_indexes(conn) if rebuild_indexes else []
@@ -327,9 +400,15 @@ def fill(session: Session, cases: int, seed: int, today: date,
     conn.exec_driver_sql(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    for done, rows in batches:
-        written += _write(raw, rows, ids, stamp)
-        report(0.9 * done / cases)
+    source = _from_child(job) if parallel else _rows(job)
+    try:
+        for done, statements in source:
+            for sql, values in statements:
+                raw.executemany(sql, values)
+                written += len(values)
+            report(0.9 * done / cases)
+    finally:
+        source.close()
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)
         report(0.9 + 0.09 * (i + 1) / len(indexes))

@@ -219,13 +219,13 @@ def _digest(path: Path, password: str) -> str:
     return h.hexdigest()
 
 
-def _fresh(path: Path, cases: int, seed: int) -> str:
+def _fresh(path: Path, cases: int, seed: int, parallel: bool | None = None) -> str:
     ws, _recovery = newdb.init_database(path, "admin", PASSWORD)
     users.ensure_team(ws, "ASB Team", "asb")
     users.ensure_team(ws, "Sanctuary Team", "sanctuary")
     users.ensure_panel(ws, "SWIP Panel", "swip")
     users.ensure_panel(ws, "MART Panel", "mart")
-    demo.generate(ws, cases, seed, today=TODAY)
+    demo.generate(ws, cases, seed, today=TODAY, parallel=parallel)
     ws.lock()
     return _digest(path, PASSWORD)
 
@@ -234,6 +234,12 @@ def test_same_seed_same_rows(tmp_path: Path) -> None:
     first = _fresh(tmp_path / "a.db", 150, 5)
     assert _fresh(tmp_path / "b.db", 150, 5) == first
     assert _fresh(tmp_path / "c.db", 150, 6) != first
+
+
+def test_rows_made_in_a_second_process_are_the_same_rows(tmp_path: Path) -> None:
+    # more than one batch, so the second process runs ahead of the writer
+    here = _fresh(tmp_path / "here.db", 2500, 8, parallel=False)
+    assert _fresh(tmp_path / "there.db", 2500, 8, parallel=True) == here
 
 
 def test_generate_refuses_a_database_with_cases(built: tuple[demo.DemoInfo, Engine]) -> None:
