@@ -11,7 +11,7 @@ import multiprocessing
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -270,7 +270,7 @@ class _Job:
 Statements = list[tuple[str, list[tuple[Any, ...]]]]
 
 
-def _rows(job: _Job) -> Iterator[tuple[int, Statements]]:
+def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
     """Every batch of the demo as (cases done, its INSERT statements): a pure function
     of the job, whichever process runs it."""
     rng = random.Random(job.seed)
@@ -301,7 +301,7 @@ def _produce(job: _Job, out: Any) -> None:
         out.close()
 
 
-def _from_child(job: _Job) -> Iterator[tuple[int, Statements]]:
+def _from_child(job: _Job) -> Generator[tuple[int, Statements], None, None]:
     """``_rows(job)`` made in a second process, one batch ahead of the writer: on two
     cores the rows are made while SQLite stores the previous batch."""
     context = multiprocessing.get_context("spawn")  # no copy of this process's keys
