@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 
 from casework.cases import caselist, search
@@ -89,12 +89,30 @@ def database(size: int, regenerate: bool = False) -> tuple[Path, str, str, dict[
 def _generate(path: Path, size: int) -> dict[str, Any]:
     from casework.demo import DEMO_PASSWORD, create_demo_database
 
-    start, used = time.perf_counter(), time.process_time()
+    start, used, children = time.perf_counter(), time.process_time(), _children_cpu()
     create_demo_database(path, cases=size, seed=SEED, password=DEMO_PASSWORD)
-    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - used,
+    # A large demo makes its rows in a second process: its CPU time counts too, and its
+    # peak memory is added to this process's (both are alive at once: an upper bound).
+    own = time.process_time() - used
+    helper = _children_cpu() - children
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": own + helper,
+            "writer_cpu_seconds": own, "rows_cpu_seconds": helper,
             "user": "asb1", "password": DEMO_PASSWORD,
             "generator": "casework.demo", "schema": schema_fingerprint(), "made": _now(),
-            "peak_rss_mb": peak_rss_mb(), "loadavg": loadavg()}
+            "peak_rss_mb": round(peak_rss_mb() + _children_peak_rss_mb(), 1),
+            "loadavg": loadavg()}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (user and system)."""
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def _children_peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def peak_rss_mb() -> float:
@@ -184,8 +202,8 @@ def bench_unlock(path: Path, user: str, password: str, size: int,
 def bench_full_read(ws: Workspace, size: int) -> dict[str, Any]:
     """Every case row the user may see through ``iter_case_rows`` against raw sqlcipher3
     executing the same select (same joins, one statement) and fetching the tuples."""
-    ids = select(Case.id).where(*caselist._where(ws, CaseFilter()))
-    sql = str(caselist._row_select(ids).order_by(Case.id).compile(
+    query = caselist._rows_where(*caselist._where(ws, CaseFilter()))
+    sql = str(query.order_by(Case.id).compile(
         dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
 
     def raw() -> int:

@@ -7,6 +7,7 @@ The key never appears in a URL: SQLAlchemy is given a ``creator`` function and a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,13 @@ from db.errors import (
 BUSY_TIMEOUT_MS = 10000
 PAGE_SIZE = 4096  # SQLCipher 4's default; casework never changes it
 _busy_timeout_ms = BUSY_TIMEOUT_MS
+
+# Values bound directly through the driver (bulk loads that bypass SQLAlchemy's bind
+# processing) are stored as SQLAlchemy stores them: a date as ISO text (the driver's
+# default adapter does the same through a Python function), a boolean as 0/1 (without an
+# adapter the driver gets there only after failed attribute lookups on every value).
+sqlcipher3.register_adapter(date, date.isoformat)
+sqlcipher3.register_adapter(bool, int)
 
 
 def set_busy_timeout(seconds: float) -> float:
@@ -157,6 +165,14 @@ def _install_error_translation(engine: Engine) -> None:
         return None if problem is context.original_exception else problem
 
 
+# An execution option for the first statement of a unit of work that loads many rows
+# whose references are right by construction (the demo generator): its transaction runs
+# without foreign-key enforcement, which costs a parent lookup per reference per row; the
+# connection has it back before anyone else uses it, and ``check`` verifies the result.
+BULK_LOAD = "sqlite_bulk_load"
+_FOREIGN_KEYS_OFF = "casework_foreign_keys_off"
+
+
 def _install_transaction_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
@@ -164,8 +180,18 @@ def _install_transaction_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        if options.get(BULK_LOAD):
+            # SQLite switches foreign keys only outside a transaction; the connection's
+            # pool record remembers, so that checking it in switches them back on
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            conn.connection.info[_FOREIGN_KEYS_OFF] = True
+        conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'IMMEDIATE')}")
+
+    @event.listens_for(engine, "checkin")
+    def _foreign_keys_back_on(dbapi_conn: Any, record: Any) -> None:
+        if record.info.pop(_FOREIGN_KEYS_OFF, False) and dbapi_conn is not None:
+            dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
 
 def dispose(engine: Engine | None) -> None:

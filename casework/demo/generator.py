@@ -7,12 +7,14 @@ lists of dicts (one executemany per table per batch), several batches per transa
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Table, func, select
@@ -27,7 +29,8 @@ from casework.demo.asb import asb_case
 from casework.demo.panels import Schedule, mart_case, swip_case
 from casework.demo.sanctuary import sanctuary_case
 from casework.demo.trigger import SCENARIOS, trigger_case
-from casework.demo.world import Roster, Row, World
+from casework.demo.world import Roster, Row, World, stored_stamp
+from db.engine import BULK_LOAD
 from db.models import Base, Case, Contractor, Lsoa, Panel, PanelMembership, Team, User
 from db.models.caselist import REBUILD_COUNTS
 from db.models.search import REBUILD_ADDRESS_LINES
@@ -45,6 +48,7 @@ LOADED = frozenset({
     "sanctuary_jobs", "work_lines", "sanctuary_feedback", "tasks", "notes",
 })
 MAX_CASES = 1_000_000
+PARALLEL_FROM = 20_000  # cases from which the rows are made in a second process
 LOAD_CACHE_KIB = 256 * 1024  # page cache while loading and indexing
 
 Progress = Callable[[float], None]
@@ -134,8 +138,7 @@ def _stored(value: Any) -> Any:
     """A Python value as SQLAlchemy's SQLite dialect stores it (dates and datetimes as
     ISO text, booleans as 0/1); other values pass through unchanged."""
     if isinstance(value, datetime):
-        return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
-                f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+        return stored_stamp(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -143,19 +146,11 @@ def _stored(value: Any) -> Any:
     return value
 
 
-_KINDS = (date, bool)
-
-
-def _column_kinds(table: Table) -> dict[str, bool]:
-    """For each column, whether its values need ``_stored`` (date, datetime, boolean)."""
-    out = {}
-    for column in table.columns:
-        try:
-            python_type = column.type.python_type
-        except NotImplementedError:
-            python_type = object
-        out[column.name] = issubclass(python_type, _KINDS)
-    return out
+def _is_datetime(column: Any) -> bool:
+    try:
+        return issubclass(column.type.python_type, datetime)
+    except NotImplementedError:
+        return False
 
 
 def _insert_sql(table: Table, keys: list[str]) -> str:
@@ -163,49 +158,73 @@ def _insert_sql(table: Table, keys: list[str]) -> str:
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(keys))})'
 
 
-def _write(conn: Connection, rows: dict[str, list[Row]], ids: random.Random,
-           stamp: datetime) -> int:
-    """Insert buffered rows parents first; returns how many rows were written.
+def _one(key: str) -> Callable[[Row], tuple[Any, ...]]:
+    """Like ``itemgetter(key)`` of several keys, a tuple (of one value)."""
+    return lambda row: (row[key],)
 
-    The rows go to the driver's ``executemany`` as tuples, past SQLAlchemy's per-value
-    bind processing (most of the load's time at a million cases); a column absent from
-    the rows gets its Python-side default once per batch, as ``insert()`` would give it;
-    a row's ``uuid`` is its own, drawn from ``ids`` (the same seed, the same uuids), and
-    an ``updated_at`` not given is ``stamp`` (the load's day, not the machine's time)."""
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    written = 0
+
+def _uuids(ids: random.Random, n: int) -> list[str]:
+    """``n`` version-4 uuids from ``ids``, as ``str(uuid.UUID(int=..., version=4))`` gives
+    them (the same draws, the same text), formatted without building UUID objects."""
+    out = []
+    bits = ids.getrandbits
+    for _ in range(n):
+        h = "%032x" % (bits(128) & _UUID_CLEAR | _UUID_SET)
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
+
+
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _statements(rows: dict[str, list[Row]], ids: random.Random,
+                stamp: datetime) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The buffered rows as (INSERT, parameter tuples), parents first.
+
+    The tuples go to the driver's ``executemany`` picked out of the row dicts by
+    ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
+    driver's date adapter (ISO text, as SQLAlchemy stores them), booleans as 0/1, and the
+    world gives timestamps already as stored text (a ``datetime`` that reaches here is
+    converted). A column absent from the rows gets its Python-side default once per
+    batch, as ``insert()`` would give it; a row's ``uuid`` is its own, drawn from ``ids``
+    (the same seed, the same uuids), and an ``updated_at`` not given is ``stamp`` (the
+    load's day, not the machine's time)."""
+    out = []
     for table in Base.metadata.sorted_tables:
         batch = rows.get(table.name)
         if not batch:
             continue
-        keys = list(batch[0])
+        given = list(batch[0])
         defaults: list[Any] = []
+        extra: list[str] = []
+        with_uuid = False
         for column in table.columns:
             default = column.default
-            if column.name in keys or default is None or not hasattr(default, "arg"):
+            if column.name in given or default is None or not hasattr(default, "arg"):
+                continue
+            if column.name == "uuid":
+                with_uuid = True
                 continue
             value = default.arg(None) if callable(default.arg) else default.arg
             if column.name == "updated_at":
                 value = stamp
-            keys.append(column.name)
+            extra.append(column.name)
             defaults.append(_stored(value))
-        kinds = _column_kinds(table)
-        given = keys[:len(keys) - len(defaults)]
-        convert = [k for k in given if kinds.get(k)]
         tail = tuple(defaults)
-        if convert:
-            values = [tuple(_stored(row[k]) if kinds[k] else row[k] for k in given) + tail
-                      for row in batch]
+        pick = itemgetter(*given) if len(given) > 1 else _one(given[0])
+        keys = given + extra
+        if with_uuid:  # a row identity is never shared: one per row
+            keys.append("uuid")
+            values = [pick(row) + tail + (u,)
+                      for row, u in zip(batch, _uuids(ids, len(batch)), strict=True)]
         else:
-            values = [tuple(row[k] for k in given) + tail for row in batch]
-        if "uuid" in keys[len(given):]:  # a row identity is never shared: one per row
-            at = keys.index("uuid")
-            values = [(*v[:at], str(uuid.UUID(int=ids.getrandbits(128), version=4)), *v[at + 1:])
-                      for v in values]
-        raw.executemany(_insert_sql(table, keys), values)
-        written += len(batch)
-    return written
+            values = [pick(row) + tail for row in batch]
+        for at, key in enumerate(given):
+            if _is_datetime(table.c[key]) and any(type(row[key]) is datetime for row in batch):
+                values = [(*v[:at], _stored(v[at]), *v[at + 1:]) for v in values]
+        out.append((_insert_sql(table, keys), values))
+    return out
 
 
 def _batches(w: World, cases_plan: list[tuple[date, str]], schedules: dict[str, Schedule],
@@ -235,6 +254,81 @@ def _batches(w: World, cases_plan: list[tuple[date, str]], schedules: dict[str, 
         yield min(len(cases_plan), first + BATCH), w.take_rows()
 
 
+@dataclass(frozen=True)
+class _Job:
+    """Everything the rows are made from (picklable, for a second process)."""
+
+    seed: int
+    cases: int
+    today: date
+    lsoas: list[str]
+    roster: Roster
+    contractors: list[int]
+    first_ids: dict[str, int]
+
+
+Statements = list[tuple[str, list[tuple[Any, ...]]]]
+
+
+def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
+    """Every batch of the demo as (cases done, its INSERT statements): a pure function
+    of the job, whichever process runs it."""
+    rng = random.Random(job.seed)
+    ids = random.Random(f"uuid:{job.seed}")
+    stamp = datetime.combine(job.today, datetime.min.time())
+    roster = job.roster
+    w = World(rng, job.today, job.lsoas, roster, job.first_ids)
+    schedules = {
+        "swip": Schedule(w, roster.swip_panel, roster.swip_chair, roster.swip_users,
+                         names.SWIP_AGENCIES),
+        "mart": Schedule(w, roster.mart_panel, roster.mart_chair, roster.mart_users,
+                         names.MART_AGENCIES),
+    }
+    for done, rows in _batches(w, plan(rng, job.cases, job.today), schedules,
+                               job.contractors):
+        yield done, _statements(rows, ids, stamp)
+
+
+def _produce(job: _Job, out: Any) -> None:
+    """The second process: send every batch, then ``None``; a failure is sent as text."""
+    try:
+        for item in _rows(job):
+            out.send(item)
+        out.send(None)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        out.send(f"{type(exc).__name__}: {exc}")
+    finally:
+        out.close()
+
+
+def _from_child(job: _Job) -> Generator[tuple[int, Statements], None, None]:
+    """``_rows(job)`` made in a second process, one batch ahead of the writer: on two
+    cores the rows are made while SQLite stores the previous batch."""
+    context = multiprocessing.get_context("spawn")  # no copy of this process's keys
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_produce, args=(job, send), name="casework-demo-rows",
+                            daemon=True)
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                item = receive.recv()
+            except EOFError:
+                raise RuntimeError("The process making the demo rows stopped before it "
+                                   "finished.") from None
+            if item is None:
+                return
+            if isinstance(item, str):
+                raise RuntimeError(f"Making the demo rows failed: {item}")
+            yield item
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
 def _drop_indexes(conn: Connection) -> list[str]:
     """Drop the secondary indexes and the triggers of the tables the demo fills and
     return their exact DDL: building an index once over loaded rows is much faster than
@@ -255,11 +349,12 @@ def _drop_indexes(conn: Connection) -> list[str]:
 
 
 def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = None,
-             today: date | None = None) -> DemoStats:
+             today: date | None = None, parallel: bool | None = None) -> DemoStats:
     """Fill an empty database with ``cases`` synthetic cases from ``seed``.
 
     The same seed, count and ``today`` give the same rows. ``progress`` is called with
-    the fraction done (0.0 to 1.0). Writes one audit entry ``demo.generate``.
+    the fraction done (0.0 to 1.0); ``parallel`` as for ``fill``. Writes one audit entry
+    ``demo.generate``.
     """
     require(ws.actor, "admin.users")
     if not 1 <= cases <= MAX_CASES:
@@ -269,7 +364,10 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
     report = progress or (lambda _f: None)
     report(0.0)
     with ws.uow() as session:
-        written = fill(session, cases, seed, today or clock.today(), report)
+        # every reference is to a row the load itself made or read: no per-row lookups
+        session.connection(execution_options={BULK_LOAD: True})
+        written = fill(session, cases, seed, today or clock.today(), report,
+                       parallel=parallel)
         audit.record(ws, session, "demo.generate", "database", "",
                      detail={"cases": cases, "seed": seed})
     report(1.0)
@@ -277,38 +375,40 @@ def generate(ws: Workspace, cases: int, seed: int, progress: Progress | None = N
 
 
 def fill(session: Session, cases: int, seed: int, today: date,
-         report: Progress = lambda _f: None, *, rebuild_indexes: bool = True) -> int:
+         report: Progress = lambda _f: None, *, rebuild_indexes: bool = True,
+         parallel: bool | None = None) -> int:
     """Write the synthetic cases into the caller's transaction; returns the rows written.
 
     ``rebuild_indexes`` drops the secondary indexes for the load and builds them once
-    after it (much faster for a large demo; a small one can skip it)."""
-    rng = random.Random(seed)
-    ids = random.Random(f"uuid:{seed}")
-    stamp = datetime.combine(today, datetime.min.time())
+    after it (much faster for a large demo; a small one can skip it). ``parallel`` makes
+    the rows in a second process while this one writes them (the same rows either way;
+    by default from ``PARALLEL_FROM`` cases, outside a frozen application)."""
     if session.scalar(select(func.count()).select_from(Case)):
         raise ValidationError("Demo data goes only into a new database without cases.")
     lsoas = list(session.scalars(select(Lsoa.code).order_by(Lsoa.code)))
     if not lsoas:
         raise ValidationError("The database has no LSOA reference table.")
-    roster = _roster(session)
-    contractors = _contractors(session)
-    w = World(rng, today, lsoas, roster, _first_ids(session))
-    schedules = {
-        "swip": Schedule(w, roster.swip_panel, roster.swip_chair, roster.swip_users,
-                         names.SWIP_AGENCIES),
-        "mart": Schedule(w, roster.mart_panel, roster.mart_chair, roster.mart_users,
-                         names.MART_AGENCIES),
-    }
-    batches = _batches(w, plan(rng, cases, today), schedules, contractors)
+    job = _Job(seed, cases, today, lsoas, _roster(session), _contractors(session),
+               _first_ids(session))
+    if parallel is None:
+        parallel = cases >= PARALLEL_FROM and not getattr(sys, "frozen", False)
     written = 0
     conn = session.connection()
     indexes = _drop_indexes(conn) if rebuild_indexes else []
     # A large page cache for the load and, above all, for sorting each index once.
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
-    for done, rows in batches:
-        written += _write(conn, rows, ids, stamp)
-        report(0.9 * done / cases)
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    source = _from_child(job) if parallel else _rows(job)
+    try:
+        for done, statements in source:
+            for sql, values in statements:
+                raw.executemany(sql, values)
+                written += len(values)
+            report(0.9 * done / cases)
+    finally:
+        source.close()
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)
         report(0.9 + 0.09 * (i + 1) / len(indexes))

@@ -11,9 +11,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from casework.core import workdays
@@ -23,15 +25,28 @@ T = TypeVar("T")
 Row = dict[str, Any]
 
 
+@lru_cache(maxsize=1 << 16)
 def add_working_days(start: date, days: int) -> date:
-    """``days`` working days after ``start``, by the same calendar as the services."""
+    """``days`` working days after ``start``, by the same calendar as the services
+    (remembered: the demo asks the same few thousand questions again and again)."""
     return workdays.add_working_days(start, days)
 
 
-def stamp(day: date, rng: random.Random) -> datetime:
-    """A working-hours timestamp on ``day``."""
+def stored_stamp(value: datetime) -> str:
+    """A timestamp as SQLAlchemy's SQLite dialect stores it (ISO text, microseconds)."""
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:"
+            f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+
+
+def stamp(day: date, rng: random.Random) -> str:
+    """A working-hours timestamp on ``day``, as stored text (rows only carry it to the
+    database, so it is formatted once here rather than converted at the insert)."""
     minute = int(rng.random() * 540)
-    return datetime(day.year, day.month, day.day, 8 + minute // 60, minute % 60)
+    return f"{day.isoformat()} {8 + minute // 60:02d}:{minute % 60:02d}:00.000000"
+
+
+_bisect = bisect.bisect_right
+_TIMES = tuple(f" {8 + minute // 60:02d}:{minute % 60:02d}:00.000000" for minute in range(540))
 
 
 class Weighted:
@@ -43,7 +58,7 @@ class Weighted:
         self.total = self.cum[-1]
 
     def __call__(self, rng: random.Random) -> Any:
-        return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
+        return self.values[_bisect(self.cum, rng.random() * self.total)]
 
 
 @dataclass
@@ -81,10 +96,11 @@ class World:
     def __init__(self, rng: random.Random, today: date, lsoas: Sequence[str],
                  roster: Roster, first_ids: dict[str, int]) -> None:
         self.rng = rng
+        self._random = rng.random  # bound once: the helpers below run millions of times
         self.today = today
         self.start = today - timedelta(days=730)
         self.roster = roster
-        self.rows: dict[str, list[Row]] = {}
+        self.rows: dict[str, list[Row]] = defaultdict(list)
         self._ids = dict(first_ids)
         self.streets = self._make_streets(sorted(lsoas))
         self.home: dict[int, tuple[int, str]] = {}
@@ -105,27 +121,30 @@ class World:
         return value
 
     def add(self, table: str, row: Row) -> None:
-        self.rows.setdefault(table, []).append(row)
+        self.rows[table].append(row)
 
     def take_rows(self) -> dict[str, list[Row]]:
-        rows, self.rows = self.rows, {}
+        rows, self.rows = self.rows, defaultdict(list)
         return rows
 
     def pick(self, seq: Sequence[T]) -> T:
-        return seq[int(self.rng.random() * len(seq))]
+        return seq[int(self._random() * len(seq))]
 
     def chance(self, p: float) -> bool:
-        return self.rng.random() < p
+        return self._random() < p
 
     def between(self, lo: int, hi: int) -> int:
         """An integer from lo to hi inclusive."""
-        return lo + int(self.rng.random() * (hi - lo + 1))
+        return lo + int(self._random() * (hi - lo + 1))
 
     def sample(self, seq: Sequence[T], lo: int, hi: int) -> list[T]:
         return self.rng.sample(list(seq), min(len(seq), self.between(lo, hi)))
 
-    def stamp(self, day: date) -> datetime:
-        return stamp(min(day, self.today), self.rng)
+    def stamp(self, day: date) -> str:
+        """``stamp`` (the same draw, the same text), with the times of day made once."""
+        if day > self.today:
+            day = self.today
+        return day.isoformat() + _TIMES[int(self._random() * 540)]
 
     # -- places ---------------------------------------------------------------------
     def _make_streets(self, lsoas: list[str]) -> list[Street]:
@@ -205,8 +224,8 @@ class World:
 
     def reuse(self, pool: list[int], p: float) -> int | None:
         """Someone already known (from ``pool``) with probability ``p``."""
-        if pool and self.rng.random() < p:
-            return pool[int(self.rng.random() * len(pool))]
+        if pool and self._random() < p:
+            return pool[int(self._random() * len(pool))]
         return None
 
     def party(self, case_id: int, person_id: int, role: str, agency: str = "") -> None:

@@ -219,13 +219,13 @@ def _digest(path: Path, password: str) -> str:
     return h.hexdigest()
 
 
-def _fresh(path: Path, cases: int, seed: int) -> str:
+def _fresh(path: Path, cases: int, seed: int, parallel: bool | None = None) -> str:
     ws, _recovery = newdb.init_database(path, "admin", PASSWORD)
     users.ensure_team(ws, "ASB Team", "asb")
     users.ensure_team(ws, "Sanctuary Team", "sanctuary")
     users.ensure_panel(ws, "SWIP Panel", "swip")
     users.ensure_panel(ws, "MART Panel", "mart")
-    demo.generate(ws, cases, seed, today=TODAY)
+    demo.generate(ws, cases, seed, today=TODAY, parallel=parallel)
     ws.lock()
     return _digest(path, PASSWORD)
 
@@ -234,6 +234,12 @@ def test_same_seed_same_rows(tmp_path: Path) -> None:
     first = _fresh(tmp_path / "a.db", 150, 5)
     assert _fresh(tmp_path / "b.db", 150, 5) == first
     assert _fresh(tmp_path / "c.db", 150, 6) != first
+
+
+def test_rows_made_in_a_second_process_are_the_same_rows(tmp_path: Path) -> None:
+    # more than one batch, so the second process runs ahead of the writer
+    here = _fresh(tmp_path / "here.db", 2500, 8, parallel=False)
+    assert _fresh(tmp_path / "there.db", 2500, 8, parallel=True) == here
 
 
 def test_generate_refuses_a_database_with_cases(built: tuple[demo.DemoInfo, Engine]) -> None:
@@ -281,3 +287,50 @@ def test_the_demo_has_an_information_governance_officer(
     assert q(engine, "SELECT role FROM users WHERE username = 'ig'") == [
         ("information_governance",)]
     assert q(engine, "SELECT count(*) FROM users WHERE role = 'administrator'") == [(1,)]
+
+
+def test_values_are_stored_as_the_application_stores_them(
+        built: tuple[demo.DemoInfo, Engine]) -> None:
+    """The load binds values past SQLAlchemy: dates, timestamps and flags must still be
+    the text and integers the application writes and compares against."""
+    _info, e = built
+    for table, column in (("cases", "opened_on"), ("people", "date_of_birth"),
+                          ("tasks", "due_on"), ("risk_assessments", "assessed_on")):
+        values = q(e, f"SELECT {column}, typeof({column}) FROM {table} "
+                      f"WHERE {column} IS NOT NULL")
+        assert values
+        assert all(kind == "text" and re.fullmatch(r"\d{4}-\d\d-\d\d", v) for v, kind in values)
+    for table in ("cases", "people", "notes", "tasks", "escalation_steps"):
+        stamps = q(e, f"SELECT created_at, updated_at FROM {table}")
+        assert stamps
+        for stamp in (s for row in stamps for s in row):
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", stamp), stamp
+    flags = q(e, "SELECT flag_mental_health, typeof(flag_mental_health) FROM people")
+    assert {v for v, _k in flags} == {0, 1} and {k for _v, k in flags} == {"integer"}
+    uuids = [r[0] for r in q(e, "SELECT uuid FROM cases")]
+    assert len(set(uuids)) == len(uuids)
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                            r"[0-9a-f]{12}", u) for u in uuids)
+
+
+def test_foreign_keys_are_enforced_again_after_the_load(tmp_path: Path) -> None:
+    ws, _recovery = newdb.init_database(tmp_path / "fk.db", "admin", PASSWORD)
+    users.ensure_team(ws, "ASB Team", "asb")
+    demo.generate(ws, 20, 3, today=TODAY)
+    engine = ws.store.engine
+    try:
+        # every pooled connection, the loader's among them, checks references again
+        with engine.connect() as a, engine.connect() as b:
+            for conn in (a.execution_options(sqlite_begin="DEFERRED"),
+                         b.execution_options(sqlite_begin="DEFERRED")):
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        note = text("INSERT INTO notes (case_id, author_id, created_at, body, shareable, "
+                    "uuid, version, updated_at) VALUES (:case, NULL, "
+                    "'2026-01-01 00:00:00.000000', 'x', 0, :uuid, 1, "
+                    "'2026-01-01 00:00:00.000000')")
+        with pytest.raises(Exception, match="constraint was violated"), ws.uow() as session:
+            session.execute(note, {"case": 999999, "uuid": "u1"})  # no such case
+        with ws.uow() as session:  # the same row on a case that exists is fine
+            session.execute(note, {"case": 1, "uuid": "u2"})
+    finally:
+        ws.lock()
