@@ -127,10 +127,10 @@ def _outcome_fields(session: Session, app: TriggerApplication,
         raise ValidationError("The outcome letter was already sent on "
                               f"{letter_date(app.outcome_letter_on)}.",
                               field="outcome_letter_on")
-    check_date(on, app.received_on, "outcome_letter_on")
     if on < review.meeting_on:
         raise ValidationError("The outcome letter is dated before the review meeting.",
                               field="outcome_letter_on")
+    check_date(on, app.received_on, "outcome_letter_on")
     recs = session.scalars(select(TriggerRecommendation).where(
         TriggerRecommendation.case_id == case_id).order_by(TriggerRecommendation.order))
     listed = [f"{r.order}. To the {BODY_NAMES.get(r.body, r.body)}, by "

@@ -198,7 +198,7 @@ class AppealDialog(FormDialog):
                                "way the review was carried out and asks for it to be "
                                "reviewed (the Police and Crime Commissioner's route).")
         self.ws, self.case_id = ws, case_id
-        self.add("requested_on", "Appeal &requested on", date_edit())
+        self.add("requested_on", "Appeal made &on", date_edit())
 
     def on_submit(self) -> None:
         from casework.trigger.review import record_appeal
@@ -270,15 +270,15 @@ class TriggerCaseView(CaseView):
         self.same_incident.reject_button.clicked.connect(lambda: self.decide_same(False))
         self.add_tab(self.complaints, "Complaints")  # Alt+C is Close with outcome
         self.add_tab(self.same_incident, "Same incident?")
-        self.add_tab(self.decisions, "Review")  # Alt+V is Record review
+        self.add_tab(self.decisions, "Review")  # Alt+G is Review meeting (Alt+V is the Evidence tab)
         self.add_tab(self.recommendations, "Recommendations")
 
     def build_actions(self) -> None:
         self.add_action("complaint", "Add comp&laint…", self.add_complaint)
         self.add_action("threshold", "&Threshold decision…", self.threshold)
-        self.add_action("review", "Record re&view…", self.review)
+        self.add_action("review", "Review meetin&g…", self.review)
         self.add_action("recommendation", "Add recommendation…", self.recommend)
-        self.add_action("outcome", "Outcome l&etter…", self.outcome_letter)
+        self.add_action("outcome", "Revie&w outcome letter…", self.outcome_letter)
         self.add_action("appeal", "&Record appeal…", self.appeal)
         self.add_action("appeal_decision", "Appeal deci&sion…", self.appeal_decision)
         tips = {"complaint": "A complaint about the behaviour, made before the threshold "
