@@ -270,7 +270,7 @@ class TriggerCaseView(CaseView):
         self.same_incident.reject_button.clicked.connect(lambda: self.decide_same(False))
         self.add_tab(self.complaints, "Complaints")  # Alt+C is Close with outcome
         self.add_tab(self.same_incident, "Same incident?")
-        self.add_tab(self.decisions, "Review")  # Alt+G is Review meeting (Alt+V is the Evidence tab)
+        self.add_tab(self.decisions, "Review")  # Alt+G is Review meeting, Alt+V Evidence
         self.add_tab(self.recommendations, "Recommendations")
 
     def build_actions(self) -> None:
