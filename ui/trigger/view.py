@@ -406,15 +406,32 @@ class TriggerCaseView(CaseView):
         self.run_dialog(ReviewDialog(self, self.ws, self.case_id), "Review recorded.")
 
     def outcome_letter(self) -> None:
-        self.run_dialog(OutcomeLetterDialog(self, self.ws, self.case_id),
-                        "Outcome letter issued: it is in the Documents tab.")
+        self._letter_dialog(OutcomeLetterDialog(self, self.ws, self.case_id),
+                            "Outcome letter issued: it is in the Documents tab.",
+                            "Outcome recorded")
 
     def appeal(self) -> None:
         self.run_dialog(AppealDialog(self, self.ws, self.case_id), "Appeal recorded.")
 
     def appeal_decision(self) -> None:
-        self.run_dialog(AppealDecisionDialog(self, self.ws, self.case_id),
-                        "Appeal decision recorded; its letter is in the Documents tab.")
+        self._letter_dialog(AppealDecisionDialog(self, self.ws, self.case_id),
+                            "Appeal decision recorded; its letter is in the Documents tab.",
+                            "Appeal decision recorded")
+
+    def _letter_dialog(self, dialog: LetterDialog, issued: str, recorded: str) -> None:
+        """Run a milestone dialog; when the milestone was recorded but its letter held
+        (the applicant has no address), say so instead of claiming a letter."""
+        before = len(self.view.letters) if self.view is not None else 0
+
+        def held() -> None:
+            result = dialog.result_value
+            if result is not None and len(result.letters) <= before:
+                self.status.setText(f"{recorded}, but the letter is held: the applicant has "
+                                    "no address. Record it, then issue the letter (see the "
+                                    "Tasks tab).")
+
+        self.run_dialog(dialog, issued)
+        dialog.accepted.connect(held)
 
     def recommend(self) -> None:
         self.run_dialog(RecommendationDialog(self, self.ws, self.case_id),

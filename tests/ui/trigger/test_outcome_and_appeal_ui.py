@@ -229,3 +229,30 @@ def test_no_alt_letter_clashes_in_a_trigger_case_and_its_dialogs(
     assert clashes(dlg) == {}, "appeal_decision"
     dlg.force_reject()
     wait_ops(qtbot)
+
+
+def test_without_an_address_the_preview_says_so_and_issuing_says_the_letter_is_held(
+        signed_in: Any, qtbot: Any, opened: list[str]) -> None:
+    from tests.ui.cases.test_workflows import _wizard
+
+    _s, window = signed_in("cm")
+    cases, wizard = _wizard(qtbot, window, "trigger", "Noel", "Noaddress")
+    view = _create(qtbot, cases, wizard)
+    _complaints_and_threshold(qtbot, view, met=True)
+
+    def held(f: Any) -> None:
+        f["body_council"].setChecked(True)
+        f["findings"].setPlainText("Findings.")
+    _act(qtbot, view, "review", held)
+    documents = len(view.documents.records)
+    dlg = _open(qtbot, view, "outcome")
+    qtbot.mouseClick(dlg.preview_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dlg.preview_error), timeout=15000)
+    assert "no current address" in dlg.preview_error and not opened
+    _submit(qtbot, view, dlg)
+    assert "the letter is held" in view.status.text()
+    assert "Documents tab" not in view.status.text()
+    assert len(view.documents.records) == documents
+    assert view.view.outcome_letter_on == clock.today()
+    assert any("Letter held" in t.title for t in view.tasks.records)
+    wait_ops(qtbot)
