@@ -202,6 +202,16 @@ def record_appeal(ws: Workspace, case_id: int, requested_on: date) -> TriggerVie
 APPEAL_WORDS = {"upheld": "your appeal is upheld.", "not_upheld": "your appeal is not upheld.",
                 "withdrawn": "you withdrew your appeal."}
 LETTER_APPEAL_OUTCOME = "trigger_appeal_outcome"
+APPEALED_THRESHOLD = ("the decision that your application did not meet the threshold for "
+                      "an anti-social behaviour case review (the Community Trigger)")
+APPEALED_REVIEW = ("the way your anti-social behaviour case review (the Community Trigger) "
+                   "was carried out")
+APPEAL_UPHELD_NEXT = ("The partnership will now act on this decision and write to you about "
+                      "what happens next.")
+APPEAL_FINAL = ("This decision completes the Community Trigger process. If you remain "
+                "dissatisfied, you may contact the Local Government and Social Care "
+                "Ombudsman, or the Independent Office for Police Conduct about the police's "
+                "part in the review.")
 
 
 def _appeal_fields(app: TriggerApplication, outcome: str, decided_on: date,
@@ -218,6 +228,9 @@ def _appeal_fields(app: TriggerApplication, outcome: str, decided_on: date,
     if decided_on < app.appeal_requested_on:
         raise ValidationError("The decision is before the appeal.", field="appeal_decided_on")
     return {"decided_on": letter_date(decided_on),
+            "appealed_against": (APPEALED_THRESHOLD if app.threshold_met is False
+                                 else APPEALED_REVIEW),
+            "next_steps": APPEAL_UPHELD_NEXT if outcome == "upheld" else APPEAL_FINAL,
             "appeal_outcome": APPEAL_WORDS.get(outcome, outcome),
             "appeal_reasons": reasons.strip() or "The reasons were explained to you at the "
                                                  "appeal."}

@@ -114,6 +114,11 @@ def test_appeal_outcome_letter_previewed_then_issued_once(db) -> None:
                                           "The hate incident was not counted.")
     text = _text(draft.pdf)
     assert "your appeal is upheld" in text and "hate incident was not counted" in text
+    # the threshold was not met: the appeal is against that decision, and upheld it
+    # does not end the process
+    assert "did not meet the threshold" in " ".join(text.split())
+    assert "completes the Community Trigger process" not in " ".join(text.split())
+    assert "write to you about what happens next" in " ".join(text.split())
     assert _documents(ws, cid) == before
     assert trigger.trigger_view(ws, cid).appeal_outcome is None
     review.decide_appeal(ws, cid, "upheld", date(2026, 10, 1),
@@ -123,3 +128,16 @@ def test_appeal_outcome_letter_previewed_then_issued_once(db) -> None:
         review.decide_appeal(ws, cid, "not_upheld", date(2026, 10, 2), "Changed.")
     assert err.value.field == "appeal_outcome"
     assert trigger.trigger_view(ws, cid).appeal_outcome == "upheld"
+
+
+def test_appeal_not_upheld_after_a_review_ends_the_process(db) -> None:
+    ws = db.ws("cm")
+    cid = _decided(ws, True)
+    review.record_review(ws, cid, date(2026, 9, 20), ["council"], "Findings.")
+    review.send_outcome(ws, cid, date(2026, 9, 25))
+    review.record_appeal(ws, cid, date(2026, 10, 1))
+    text = " ".join(_text(review.preview_appeal_outcome(
+        ws, cid, "not_upheld", date(2026, 10, 20), "The review was thorough.").pdf).split())
+    assert "the way your anti-social behaviour case review" in text
+    assert "completes the Community Trigger process" in text
+    assert "did not meet the threshold" not in text
