@@ -154,6 +154,10 @@ def test_appeal_recorded_and_decided_with_its_letter_on_a_closed_application(
     assert not view.buttons["complaint"].isVisible()
     assert not view.buttons["outcome"].isVisible()
     assert "no appeal is recorded" in _why(view, "appeal_decision")
+    for n in range(view.tabs.count()):  # what a closed application still shows
+        view.tabs.setCurrentIndex(n)
+        assert clashes(window) == {}, f"closed, tab {view.tabs.tabText(n)}"
+    view.tabs.setCurrentIndex(0)
     today = clock.today()
 
     dlg = _open(qtbot, view, "appeal")
