@@ -63,7 +63,10 @@ _OWN: dict[str, dict[str, str]] = {
                         "appeal_route": "how to appeal against the review"},
     "trigger_appeal_outcome": {"decided_on": "the date the appeal was decided",
                                "appeal_outcome": "the outcome of the appeal",
-                               "appeal_reasons": "the reasons for the outcome"},
+                               "appeal_reasons": "the reasons for the outcome",
+                               "appealed_against": "what was appealed against (the "
+                                                   "threshold decision or the review)",
+                               "next_steps": "what happens next"},
 }
 LADDER_LETTERS = frozenset({"first_warning_letter", "second_warning_letter", "home_visit",
                             "abc", "cpw", "cpn", "injunction", "closure_notice",
@@ -182,4 +185,6 @@ SAMPLE: dict[str, str] = {
     "appeal_route": "Write to the partnership's appeals officer within 20 working days.",
     "appeal_outcome": "your appeal is not upheld.",
     "appeal_reasons": "The review followed the published procedure.",
+    "appealed_against": "the way your anti-social behaviour case review (the Community "
+                        "Trigger) was carried out",
 }

@@ -254,9 +254,29 @@ def add_complaint(ws: Workspace, case_id: int, behaviour_on: date, complained_on
     _check_complaint(behaviour_on, complained_on, agency)
     with ws.uow() as session:
         _case, app = load_application(ws, session, case_id)
+        refuse_after_decision(app)
         return _complaint_view(_record_complaint(
             ws, session, app, behaviour_on, complained_on, agency, incident_key,
             hate_related, complainant_person_id, description, place))
+
+
+def complaints_closed_reason(threshold_decided_on: date | None) -> str | None:
+    """Why no complaint may be added any more (None: complaints may be added). The
+    threshold decision is made on the complaints recorded by then; a later complaint
+    belongs to a new application."""
+    if threshold_decided_on is None:
+        return None
+    return (f"the threshold decision was recorded on {letter_date(threshold_decided_on)}: "
+            "a later complaint is a matter for a new application")
+
+
+def refuse_after_decision(app: TriggerApplication) -> None:
+    """Refuse a complaint once the threshold decision is recorded."""
+    if app.threshold_met is None:
+        return
+    reason = complaints_closed_reason(app.threshold_decided_on) \
+        or "the threshold decision is recorded"
+    raise ValidationError(f"No complaint can be added: {reason}.", field="threshold_met")
 
 
 def _complaint_view(c: TriggerComplaint) -> ComplaintView:
@@ -397,5 +417,6 @@ def trigger_view(ws: Workspace, case_id: int, audited: bool = True) -> TriggerVi
 __all__ = [
     "APPEAL_OUTCOMES", "ComplaintView", "NewComplaint", "RecommendationView", "ReviewView",
     "ThresholdProposal", "TriggerView", "acknowledge", "add_complaint", "assess_threshold",
+    "complaints_closed_reason",
     "decide_threshold", "open_trigger", "propose_threshold", "trigger_view",
 ]

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from casework.cases.letters import letter_date
+from casework.cases.letters import LetterDraft, draft_letter, letter_date
 from casework.cases.lifecycle import add_task, complete_tasks, complete_with_task
 from casework.cases.workflow import check_date, milestone_letter
 from casework.core import audit, clock
@@ -28,7 +29,7 @@ from casework.trigger.applications import (
     load_application,
     trigger_view,
 )
-from db.models import TriggerRecommendation, TriggerReview
+from db.models import TriggerApplication, TriggerRecommendation, TriggerReview
 from db.models.trigger import TRIGGER_BODIES
 
 BODY_NAMES = {"council": "council", "police": "police", "icb": "integrated care board",
@@ -110,33 +111,64 @@ def complete_recommendation(ws: Workspace, recommendation_id: int,
         return RecommendationView(rec.id, rec.body, rec.recommendation, rec.due_on, on)
 
 
+def _outcome_fields(session: Session, app: TriggerApplication,
+                    on: date) -> dict[str, str]:
+    """The outcome letter's fields, after its checks: the threshold met, a review held,
+    the letter not already sent, and dated on or after the application."""
+    case_id = app.case_id
+    if app.threshold_met is not True:
+        raise ValidationError("The outcome letter follows a review; the threshold is "
+                              "not met or not decided.", field="threshold_met")
+    review = session.scalar(select(TriggerReview).where(TriggerReview.case_id == case_id)
+                            .order_by(TriggerReview.meeting_on.desc()).limit(1))
+    if review is None:
+        raise ValidationError("Record the review before the outcome letter.", field="review")
+    if app.outcome_letter_on is not None:
+        raise ValidationError("The outcome letter was already sent on "
+                              f"{letter_date(app.outcome_letter_on)}.",
+                              field="outcome_letter_on")
+    if on < review.meeting_on:
+        raise ValidationError("The outcome letter is dated before the review meeting.",
+                              field="outcome_letter_on")
+    check_date(on, app.received_on, "outcome_letter_on")
+    recs = session.scalars(select(TriggerRecommendation).where(
+        TriggerRecommendation.case_id == case_id).order_by(TriggerRecommendation.order))
+    listed = [f"{r.order}. To the {BODY_NAMES.get(r.body, r.body)}, by "
+              f"{letter_date(r.due_on)}: {r.recommendation}" for r in recs]
+    return {
+        "meeting_on": letter_date(review.meeting_on),
+        "findings": review.findings,
+        "recommendations": "\n".join(listed) or "The review made no recommendations.",
+        "appeal_route": APPEAL_ROUTE,
+    }
+
+
+def preview_outcome(ws: Workspace, case_id: int, on: date | None = None) -> LetterDraft:
+    """The outcome letter as ``send_outcome`` would issue it, not kept (audited
+    ``letter.preview``)."""
+    require(ws.actor, "letter.generate")
+    on = on or clock.today()
+    with ws.uow() as session:
+        case, app = load_application(ws, session, case_id)
+        draft = draft_letter(ws, session, case, LETTER_OUTCOME,
+                             _outcome_fields(session, app, on), on=on)
+        audit.record(ws, session, "letter.preview", "case", case_id,
+                     detail={"template": LETTER_OUTCOME,
+                             "recipient": draft.recipient_person_id})
+        return draft
+
+
 def send_outcome(ws: Workspace, case_id: int, on: date | None = None) -> TriggerView:
     """Record the outcome letter (completes the outcome task) and produce it."""
     require(ws.actor, "case.write")
     on = on or clock.today()
     with ws.uow() as session:
         case, app = load_application(ws, session, case_id)
-        if app.threshold_met is not True:
-            raise ValidationError("The outcome letter follows a review; the threshold is "
-                                  "not met or not decided.", field="threshold_met")
-        review = session.scalar(select(TriggerReview).where(TriggerReview.case_id == case_id)
-                                .order_by(TriggerReview.meeting_on.desc()).limit(1))
-        if review is None:
-            raise ValidationError("Record the review before the outcome letter.", field="review")
-        check_date(on, app.received_on, "outcome_letter_on")
+        fields = _outcome_fields(session, app, on)
         app.outcome_letter_on = on
         complete_tasks(session, case_id, TASK_OUTCOME, on)
         audit.record(ws, session, "trigger.outcome", "case", case_id)
-        recs = session.scalars(select(TriggerRecommendation).where(
-            TriggerRecommendation.case_id == case_id).order_by(TriggerRecommendation.order))
-        listed = [f"{r.order}. To the {BODY_NAMES.get(r.body, r.body)}, by "
-                  f"{letter_date(r.due_on)}: {r.recommendation}" for r in recs]
-        milestone_letter(ws, session, case, LETTER_OUTCOME, {
-            "meeting_on": letter_date(review.meeting_on),
-            "findings": review.findings,
-            "recommendations": "\n".join(listed) or "The review made no recommendations.",
-            "appeal_route": APPEAL_ROUTE,
-        }, on)
+        milestone_letter(ws, session, case, LETTER_OUTCOME, fields, on)
     return trigger_view(ws, case_id, audited=False)
 
 
@@ -169,6 +201,55 @@ def record_appeal(ws: Workspace, case_id: int, requested_on: date) -> TriggerVie
 
 APPEAL_WORDS = {"upheld": "your appeal is upheld.", "not_upheld": "your appeal is not upheld.",
                 "withdrawn": "you withdrew your appeal."}
+LETTER_APPEAL_OUTCOME = "trigger_appeal_outcome"
+APPEALED_THRESHOLD = ("the decision that your application did not meet the threshold for "
+                      "an anti-social behaviour case review (the Community Trigger)")
+APPEALED_REVIEW = ("the way your anti-social behaviour case review (the Community Trigger) "
+                   "was carried out")
+APPEAL_UPHELD_NEXT = ("The partnership will now act on this decision and write to you about "
+                      "what happens next.")
+APPEAL_FINAL = ("This decision completes the Community Trigger process. If you remain "
+                "dissatisfied, you may contact the Local Government and Social Care "
+                "Ombudsman, or the Independent Office for Police Conduct about the police's "
+                "part in the review.")
+
+
+def _appeal_fields(app: TriggerApplication, outcome: str, decided_on: date,
+                   reasons: str) -> dict[str, str]:
+    """The appeal outcome letter's fields, after the checks of ``decide_appeal``."""
+    if outcome not in APPEAL_OUTCOMES:
+        raise ValidationError(f"The outcome must be one of: {', '.join(APPEAL_OUTCOMES)}.",
+                              field="appeal_outcome")
+    if app.appeal_requested_on is None:
+        raise ValidationError("No appeal is recorded.", field="appeal_requested_on")
+    if app.appeal_outcome is not None:
+        raise ValidationError("The appeal's outcome is already recorded.",
+                              field="appeal_outcome")
+    if decided_on < app.appeal_requested_on:
+        raise ValidationError("The decision is before the appeal.", field="appeal_decided_on")
+    return {"decided_on": letter_date(decided_on),
+            "appealed_against": (APPEALED_THRESHOLD if app.threshold_met is False
+                                 else APPEALED_REVIEW),
+            "next_steps": APPEAL_UPHELD_NEXT if outcome == "upheld" else APPEAL_FINAL,
+            "appeal_outcome": APPEAL_WORDS.get(outcome, outcome),
+            "appeal_reasons": reasons.strip() or "The reasons were explained to you at the "
+                                                 "appeal."}
+
+
+def preview_appeal_outcome(ws: Workspace, case_id: int, outcome: str,
+                           decided_on: date | None = None, reasons: str = "") -> LetterDraft:
+    """The appeal outcome letter as ``decide_appeal`` would issue it, not kept (audited
+    ``letter.preview``)."""
+    require(ws.actor, "letter.generate")
+    decided_on = decided_on or clock.today()
+    with ws.uow() as session:
+        case, app = load_application(ws, session, case_id)
+        draft = draft_letter(ws, session, case, LETTER_APPEAL_OUTCOME,
+                             _appeal_fields(app, outcome, decided_on, reasons), on=decided_on)
+        audit.record(ws, session, "letter.preview", "case", case_id,
+                     detail={"template": LETTER_APPEAL_OUTCOME,
+                             "recipient": draft.recipient_person_id})
+        return draft
 
 
 def decide_appeal(ws: Workspace, case_id: int, outcome: str,
@@ -177,21 +258,11 @@ def decide_appeal(ws: Workspace, case_id: int, outcome: str,
     outcome letter to the applicant (``trigger_appeal_outcome``) with the reasons."""
     require(ws.actor, "case.write")
     decided_on = decided_on or clock.today()
-    if outcome not in APPEAL_OUTCOMES:
-        raise ValidationError(f"The outcome must be one of: {', '.join(APPEAL_OUTCOMES)}.",
-                              field="appeal_outcome")
     with ws.uow() as session:
-        _case, app = load_application(ws, session, case_id)
-        if app.appeal_requested_on is None:
-            raise ValidationError("No appeal is recorded.", field="appeal_requested_on")
-        if decided_on < app.appeal_requested_on:
-            raise ValidationError("The decision is before the appeal.", field="appeal_decided_on")
+        case, app = load_application(ws, session, case_id)
+        fields = _appeal_fields(app, outcome, decided_on, reasons)
         app.appeal_outcome, app.appeal_decided_on = outcome, decided_on
         audit.record(ws, session, "trigger.appeal_decided", "case", case_id,
                      detail={"outcome": outcome})
-        milestone_letter(ws, session, _case, "trigger_appeal_outcome", {
-            "decided_on": letter_date(decided_on),
-            "appeal_outcome": APPEAL_WORDS.get(outcome, outcome),
-            "appeal_reasons": reasons.strip() or "The reasons were explained to you at the "
-                                                 "appeal."}, decided_on)
+        milestone_letter(ws, session, case, LETTER_APPEAL_OUTCOME, fields, decided_on)
     return trigger_view(ws, case_id, audited=False)

@@ -157,7 +157,7 @@ class CaseView(QWidget):
             self.add_action("party", "Add person…", self.add_party)
             self.add_action("transfer", "Trans&fer…", self.transfer)
             self.add_action("close", "&Close with outcome…", self.close_case)
-            self.add_action("reopen", "Re&open…", self.reopen)
+            self.add_action("reopen", "Reope&n…", self.reopen)  # Alt+O is the Notes tab
             self.add_action("evidence", "Attach evidence…", self.attach_evidence)
         if services.can(ws.actor, "export.case"):
             self.add_action("summary", "Print summary…", lambda: self.print_summary())

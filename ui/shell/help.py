@@ -48,8 +48,17 @@ can no longer be confirmed or rejected, and the tab says so.</p>
 <p><b>Threshold decision</b> shows the proposal worked out from the complaints, and how
 many suggestions are still undecided; record whether the threshold is met, with your
 reasons (not met closes the application). The decision letter is kept among the case's
-documents. When it is met, <b>Record review</b> and <b>Add recommendation</b> record the
-review and what each body is asked to do.</p>
+documents. Once the decision is recorded no complaint can be added: the decision was made
+on the complaints recorded by then, and a later complaint belongs to a new application.
+When it is met, <b>Review meeting</b> (Alt+G) and <b>Add recommendation</b> record the
+review and what each body is asked to do. <b>Review outcome letter</b> (Alt+W) sends the
+applicant the findings, the recommendations and the appeal route: press <b>Preview
+letter</b> to see it as it will be issued, then <b>Issue letter</b>; it is kept among the
+case's documents. When the applicant asks for the decision to be reviewed, <b>Record
+appeal</b> (Alt+R) records it, also on an application closed because the threshold was not
+met; <b>Appeal decision</b> (Alt+S) records the outcome with its reasons and issues the
+appeal outcome letter, which can be previewed the same way. A button that cannot be used
+yet says why in its tooltip.</p>
 <p><b>Ctrl+W</b> closes the case's tab; the first tab lists every case.</p>"""),
     "people": ("People", """
 <p>Find a person by name, date of birth or postcode; their record shows every case they

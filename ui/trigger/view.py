@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from casework.core.errors import ValidationError
 from ui.cases.dialogs import text_box
 from ui.cases.view import CaseView
 from ui.common.forms import FormDialog, combo, date_edit, humanise, vocabulary_combo
+from ui.common.guard import disable_with_reason
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QCheckBox,
@@ -117,6 +119,133 @@ class RecommendationDialog(FormDialog):
                                                v["recommendation"], v["due_on"]))
 
 
+class LetterDialog(FormDialog):
+    """A milestone whose letter can be previewed before it is issued: Preview renders
+    the letter from what is typed, after the service's checks, without recording
+    anything; the dialog stays open with what was typed."""
+
+    def __init__(self, parent: QWidget | None, title: str, *, intro: str,
+                 submit_label: str) -> None:
+        super().__init__(parent, title, intro=intro, submit_label=submit_label)
+        self.preview_button = self.buttons.addButton(
+            "&Preview letter", self.buttons.ButtonRole.ActionRole)
+        self.preview_button.setAccessibleName("Preview letter")
+        self.preview_button.setToolTip("Open the letter as it would be issued; nothing is "
+                                       "recorded until you issue it")
+        self.preview_button.clicked.connect(self.preview)
+        self.previewed: Any = None  # the last preview's draft (title, PDF, recipient id)
+        self.preview_error = ""
+
+    def draft_op(self) -> Callable[[], Any]:
+        """Override: read the fields (here, on the GUI thread) and return the service
+        call that renders the letter without keeping it (run in the background)."""
+        raise NotImplementedError
+
+    def preview(self) -> None:
+        from ui.common.ops import QueryOp
+
+        self.form.clear_errors()
+        self.preview_error = ""
+        op = self.draft_op()
+
+        def shown(draft: Any) -> None:
+            from ui.common.documents import KEEP_MS, forget, write_private
+            from ui.common.qt import QDesktopServices, QTimer, QUrl
+
+            self.previewed = draft
+            path = write_private(0, "application/pdf", draft.pdf)  # private temp, 0600
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            QTimer.singleShot(KEEP_MS, lambda: forget(path))
+
+        def failed(exc: BaseException) -> None:
+            self.preview_error = error_text(exc)
+            self.form.show_error(exc)
+
+        QueryOp(self, op, shown).failure(failed).run()
+
+
+class OutcomeLetterDialog(LetterDialog):
+    """The outcome letter to the applicant: the review's findings, its recommendations
+    and the appeal route, from what is recorded."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Send the outcome letter", submit_label="&Issue letter",
+                         intro="The letter gives the applicant the review's findings, each "
+                               "recommendation with its body and due date, and how to "
+                               "appeal. It is kept with the case's documents.")
+        self.ws, self.case_id = ws, case_id
+        self.add("on", "Letter &dated", date_edit())
+
+    def draft_op(self) -> Callable[[], Any]:
+        from casework.trigger.review import preview_outcome
+
+        ws, case_id, on = self.ws, self.case_id, self.form["on"]
+        return lambda: preview_outcome(ws, case_id, on)
+
+    def on_submit(self) -> None:
+        from casework.trigger.review import send_outcome
+
+        ws, case_id, on = self.ws, self.case_id, self.form["on"]
+        self.submit(lambda: send_outcome(ws, case_id, on))
+
+
+class AppealDialog(FormDialog):
+    """The applicant asks for a review of the decision (the appeal)."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Record an appeal", submit_label="&Record appeal",
+                         intro="The applicant is not satisfied with the decision or the "
+                               "way the review was carried out and asks for it to be "
+                               "reviewed (the Police and Crime Commissioner's route).")
+        self.ws, self.case_id = ws, case_id
+        self.add("requested_on", "Appeal made &on", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.trigger.review import record_appeal
+
+        ws, case_id, on = self.ws, self.case_id, self.form["requested_on"]
+        self.submit(lambda: record_appeal(ws, case_id, on))
+
+
+APPEAL_CHOICES = (("upheld", "Upheld"), ("not_upheld", "Not upheld"),
+                  ("withdrawn", "Withdrawn by the applicant"))
+
+
+class AppealDecisionDialog(LetterDialog):
+    """The appeal's outcome and its reasons; the appeal outcome letter goes to the
+    applicant."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, "Appeal decision", submit_label="&Issue letter",
+                         intro="Record how the appeal was decided. The applicant is sent "
+                               "the appeal outcome letter with the reasons, kept with the "
+                               "case's documents.")
+        self.ws, self.case_id = ws, case_id
+        self.add("outcome", "&Outcome", combo(list(APPEAL_CHOICES)))
+        self.add("decided_on", "D&ecided on", date_edit())
+        self.add("reasons", "Rea&sons", text_box(90), "Printed in the letter to the applicant")
+
+    def _args(self) -> tuple[str, Any, str]:
+        v = self.form.values()
+        return v["outcome"], v["decided_on"], v["reasons"]
+
+    def draft_op(self) -> Callable[[], Any]:
+        from casework.trigger.review import preview_appeal_outcome
+
+        ws, case_id, (outcome, on, reasons) = self.ws, self.case_id, self._args()
+        return lambda: preview_appeal_outcome(ws, case_id, outcome, on, reasons)
+
+    def on_submit(self) -> None:
+        from casework.trigger.review import decide_appeal
+
+        ws, case_id, (outcome, on, reasons) = self.ws, self.case_id, self._args()
+        if not reasons:
+            self.form.show_error(ValidationError("Give the reasons for the appeal's outcome: "
+                                                 "they are printed in the letter.", "reasons"))
+            return
+        self.submit(lambda: decide_appeal(ws, case_id, outcome, on, reasons))
+
+
 class TriggerCaseView(CaseView):
     """A Community Trigger application (ASB case review)."""
 
@@ -141,14 +270,29 @@ class TriggerCaseView(CaseView):
         self.same_incident.reject_button.clicked.connect(lambda: self.decide_same(False))
         self.add_tab(self.complaints, "Complaints")  # Alt+C is Close with outcome
         self.add_tab(self.same_incident, "Same incident?")
-        self.add_tab(self.decisions, "Review")  # Alt+V is Record review
+        self.add_tab(self.decisions, "Review")  # Alt+G is Review meeting, Alt+V Evidence
         self.add_tab(self.recommendations, "Recommendations")
 
     def build_actions(self) -> None:
         self.add_action("complaint", "Add comp&laint…", self.add_complaint)
         self.add_action("threshold", "&Threshold decision…", self.threshold)
-        self.add_action("review", "Record re&view…", self.review)
+        self.add_action("review", "Review meetin&g…", self.review)
         self.add_action("recommendation", "Add recommendation…", self.recommend)
+        self.add_action("outcome", "Revie&w outcome letter…", self.outcome_letter)
+        self.add_action("appeal", "&Record appeal…", self.appeal)
+        self.add_action("appeal_decision", "Appeal deci&sion…", self.appeal_decision)
+        tips = {"complaint": "A complaint about the behaviour, made before the threshold "
+                             "decision",
+                "outcome": "Preview and issue the outcome letter to the applicant",
+                "appeal": "The applicant asks for the decision to be reviewed",
+                "appeal_decision": "Record the appeal's outcome; preview and issue its "
+                                   "letter to the applicant"}
+        for key, tip in tips.items():
+            self.buttons[key].setToolTip(tip)
+
+    def open_when_closed(self) -> frozenset[str]:
+        # A threshold not met closes the application; the applicant may still appeal it.
+        return frozenset({"appeal", "appeal_decision"})
 
     def load(self) -> Any:
         from casework.trigger.applications import trigger_view
@@ -171,7 +315,8 @@ class TriggerCaseView(CaseView):
             ("Threshold decision", decided), ("Decision reasons", v.threshold_reasons),
             ("Decided on", v.threshold_decided_on), ("Outcome letter", v.outcome_letter_on),
             ("Outcome due", h.next_review_on), ("Appeal requested", v.appeal_requested_on),
-            ("Appeal outcome", humanise(v.appeal_outcome))])
+            ("Appeal outcome", humanise(v.appeal_outcome)),
+            ("Appeal decided", v.appeal_decided_on)])
         self.complaints.set_records(v.complaints)
         from casework.trigger.same_incident import DECIDED
         from ui.common import services
@@ -184,11 +329,48 @@ class TriggerCaseView(CaseView):
         self.tabs.setTabText(i, f"Same incident? ({len(v.same_incident)})")
         self.decisions.set_records(v.reviews)
         self.recommendations.set_records(v.recommendations)
-        if h.status == "open":
-            undecided = v.threshold_met is None
-            self.buttons["threshold"].setEnabled(undecided)
-            self.buttons["review"].setEnabled(bool(v.threshold_met))
-            self.buttons["recommendation"].setEnabled(bool(v.threshold_met))
+        for key, reason in self.action_reasons(v).items():
+            if key in self.buttons and (h.status == "open" or key in self.open_when_closed()):
+                disable_with_reason(self.buttons[key], reason)
+
+    @staticmethod
+    def action_reasons(v: Any) -> dict[str, str | None]:
+        """Why each Community Trigger action is not available now (None: it is)."""
+        from casework.trigger.applications import complaints_closed_reason
+
+        decided, met = v.threshold_met is not None, v.threshold_met is True
+        not_met = "the threshold was not met, so there is no review"
+        if v.outcome_letter_on is not None:
+            outcome = f"the outcome letter was sent on {v.outcome_letter_on:%d %b %Y}"
+        elif not decided:
+            outcome = "the threshold decision is not recorded yet"
+        elif not met:
+            outcome = not_met
+        elif not v.reviews:
+            outcome = "record the review first"
+        else:
+            outcome = None
+        if v.appeal_requested_on is not None:
+            appeal = f"an appeal was recorded on {v.appeal_requested_on:%d %b %Y}"
+        else:
+            appeal = None if decided else "there is no decision to appeal yet"
+        if v.appeal_outcome is not None:
+            decision = f"the appeal was decided on {v.appeal_decided_on:%d %b %Y}"
+        else:
+            decision = None if v.appeal_requested_on is not None else "no appeal is recorded"
+        review = None if met else ("the threshold decision is not recorded yet"
+                                   if not decided else not_met)
+        return {
+            "complaint": complaints_closed_reason(v.threshold_decided_on),
+            "threshold": (f"the threshold was decided on {v.threshold_decided_on:%d %b %Y}"
+                          if decided and v.threshold_decided_on else None),
+            "review": review,
+            "recommendation": review if review else (
+                None if v.reviews else "record the review first"),
+            "outcome": outcome,
+            "appeal": appeal,
+            "appeal_decision": decision,
+        }
 
     def add_complaint(self) -> None:
         self.run_dialog(ComplaintDialog(self, self.ws, self.case_id), "Complaint added.")
@@ -222,6 +404,34 @@ class TriggerCaseView(CaseView):
 
     def review(self) -> None:
         self.run_dialog(ReviewDialog(self, self.ws, self.case_id), "Review recorded.")
+
+    def outcome_letter(self) -> None:
+        self._letter_dialog(OutcomeLetterDialog(self, self.ws, self.case_id),
+                            "Outcome letter issued: it is in the Documents tab.",
+                            "Outcome recorded")
+
+    def appeal(self) -> None:
+        self.run_dialog(AppealDialog(self, self.ws, self.case_id), "Appeal recorded.")
+
+    def appeal_decision(self) -> None:
+        self._letter_dialog(AppealDecisionDialog(self, self.ws, self.case_id),
+                            "Appeal decision recorded; its letter is in the Documents tab.",
+                            "Appeal decision recorded")
+
+    def _letter_dialog(self, dialog: LetterDialog, issued: str, recorded: str) -> None:
+        """Run a milestone dialog; when the milestone was recorded but its letter held
+        (the applicant has no address), say so instead of claiming a letter."""
+        before = len(self.view.letters) if self.view is not None else 0
+
+        def held() -> None:
+            result = dialog.result_value
+            if result is not None and len(result.letters) <= before:
+                self.status.setText(f"{recorded}, but the letter is held: the applicant has "
+                                    "no address. Record it, then issue the letter (see the "
+                                    "Tasks tab).")
+
+        self.run_dialog(dialog, issued)
+        dialog.accepted.connect(held)
 
     def recommend(self) -> None:
         self.run_dialog(RecommendationDialog(self, self.ws, self.case_id),

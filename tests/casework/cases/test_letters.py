@@ -38,7 +38,8 @@ TRIGGER_FIELDS = {"received_on": "1 May 2025", "decision_due_on": "15 May 2025",
                   "reasons": "Three qualifying complaints.", "next_steps": "A review follows.",
                   "meeting_on": "3 June 2025", "findings": "Delays in response.",
                   "recommendations": "1. Police to patrol.", "appeal_route": "Write to the PCC.",
-                  "appeal_outcome": "Upheld.", "appeal_reasons": "The review missed a report."}
+                  "appeal_outcome": "Upheld.", "appeal_reasons": "The review missed a report.",
+                  "appealed_against": "the way the review was carried out"}
 
 
 def pdf_text(content: bytes) -> str:
