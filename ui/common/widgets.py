@@ -77,7 +77,12 @@ class RecordTable(QTableWidget):
         self.verticalHeader().hide()
         self.setWordWrap(True)
         self.empty_text = "Nothing recorded yet."
-        header = self.horizontalHeader()
+        # A header made here, not the one the view made in C++: its Python wrapper is
+        # always a QHeaderView, whatever object last lived at that address.
+        header = QHeaderView(Qt.Orientation.Horizontal, self)
+        header.setSectionsClickable(True)
+        header.setHighlightSections(True)
+        self.setHorizontalHeader(header)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
