@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.core import passwords
 from casework.core.errors import NotFound, ValidationError
 from casework.core.users import check_username
-from casework.server import reporting, scram
+from casework.server import reporting, retention, scram
 from casework.server.roles import PANEL_TYPES, SERVER_ROLES, TEAM_TYPES
 from casework.sharing import protocol
 from db import migrate
@@ -78,7 +78,7 @@ def init(url: str, *, prefix: str = "casework") -> InitResult:
                 {"s": policies.SCHEMA})]
             for ddl in policies.secure(names, SERVER_ROLES, tables, TEAM_TYPES, PANEL_TYPES):
                 _run(conn, ddl)
-            for ddl in reporting.ddl(names):
+            for ddl in [*reporting.ddl(names), *retention.ddl(names, SERVER_ROLES)]:
                 _run(conn, ddl)
             for ddl in policies.trigram_indexes(trgm, tables):
                 _run(conn, ddl)
