@@ -46,12 +46,15 @@ class Params:
     server: bool = False
 
 
+Builder = Callable[[Params], "Select[*tuple[Any, ...]]"]
+
+
 @dataclass(frozen=True)
 class Aggregate:
     """One registered query and the casework roles that may call its server function."""
 
     name: str
-    build: Callable[[Params], Select[Any]]
+    build: Builder
     roles: frozenset[str]
 
     @property
@@ -62,11 +65,10 @@ class Aggregate:
 REGISTRY: dict[str, Aggregate] = {}
 
 
-def aggregate(name: str, roles: Iterable[str]) -> Callable[[Callable[[Params], Select[Any]]],
-                                                           Aggregate]:
+def aggregate(name: str, roles: Iterable[str]) -> Callable[[Builder], Aggregate]:
     """Register ``build`` under ``name`` (a lower-case identifier, unique)."""
 
-    def register(build: Callable[[Params], Select[Any]]) -> Aggregate:
+    def register(build: Builder) -> Aggregate:
         if not name.isidentifier() or name.lower() != name or name in REGISTRY:
             raise ValueError("aggregate names are unique lower-case identifiers")
         agg = Aggregate(name, build, frozenset(roles))
@@ -122,7 +124,8 @@ def rows(session: Session, agg: Aggregate, start: date, end: date,
 
 def compiled(agg: Aggregate) -> str:
     """The query as PostgreSQL, reading the function's arguments, one JSON array a row."""
-    args = Params(*(literal_column(p, Date()) for p in PARAMS), server=True)
+    start, end, today = (literal_column(p, Date()) for p in PARAMS)
+    args = Params(start, end, today, server=True)
     sub = agg.build(args).subquery("q")
     outer = select(func.jsonb_build_array(*sub.c))
     return str(outer.compile(dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]

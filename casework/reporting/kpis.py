@@ -130,7 +130,7 @@ ROLES = ("coordinator",)
 
 
 @aggregate("kpi_asb_first_contact", ROLES)
-def _q_first_contact(a: Params) -> Select[Any]:
+def _q_first_contact(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(func.count(),
                    func.sum(case((AsbDetail.first_contact_on <= AsbDetail.first_contact_due, 1),
                                  else_=0)),
@@ -143,7 +143,7 @@ def _q_first_contact(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_asb_updates", ROLES)
-def _q_updates(a: Params) -> Select[Any]:
+def _q_updates(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(func.count(),
                    func.sum(case((Task.completed_on <= Task.due_on, 1), else_=0)),
                    func.sum(case((Task.completed_on > Task.due_on, 1), else_=0)),
@@ -153,7 +153,7 @@ def _q_updates(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_asb_closed", ROLES)
-def _q_closed(a: Params) -> Select[Any]:
+def _q_closed(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Case.outcome, Case.opened_on, Case.closed_on, func.count())
             .where(Case.case_type == "asb", Case.status == "closed",
                    Case.closed_on.between(a.start, a.end))
@@ -161,14 +161,14 @@ def _q_closed(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_asb_steps", ROLES)
-def _q_steps(a: Params) -> Select[Any]:
+def _q_steps(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(EscalationStep.action, func.count())
             .where(EscalationStep.taken_on.between(a.start, a.end))
             .group_by(EscalationStep.action))
 
 
 @aggregate("kpi_asb_breach_actions", ROLES)
-def _q_breach_actions(a: Params) -> Select[Any]:
+def _q_breach_actions(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Breach.action_taken, func.count())
             .join(EscalationStep, EscalationStep.id == Breach.step_id)
             .where(EscalationStep.action == "cpn", Breach.occurred_on.between(a.start, a.end))
@@ -176,7 +176,7 @@ def _q_breach_actions(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_asb_cpn_breached", ROLES)
-def _q_cpn_breached(a: Params) -> Select[Any]:
+def _q_cpn_breached(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(func.count(func.distinct(Breach.step_id)))
             .join(EscalationStep, EscalationStep.id == Breach.step_id)
             .where(EscalationStep.action == "cpn",
@@ -230,7 +230,7 @@ def _coded(session: Session, name: str, counts: dict[str, int]) -> dict[str, int
 
 
 @aggregate("kpi_asb_no_further", ROLES)
-def _q_no_further(a: Params) -> Select[Any]:
+def _q_no_further(a: Params) -> Select[*tuple[Any, ...]]:
     """Subjects whose first intervention fell in the period, and how many of them had no
     incident after it (in any case where they are the subject).
 
@@ -267,13 +267,13 @@ def _no_further_asb(session: Session, p: Period) -> tuple[int, int]:
 
 
 @aggregate("kpi_san_referred", ROLES)
-def _q_san_referred(a: Params) -> Select[Any]:
+def _q_san_referred(a: Params) -> Select[*tuple[Any, ...]]:
     return select(func.count()).select_from(SanctuaryJob).where(
         SanctuaryJob.referred_on.between(a.start, a.end))
 
 
 @aggregate("kpi_san_by_contractor", ROLES)
-def _q_san_by_contractor(a: Params) -> Select[Any]:
+def _q_san_by_contractor(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Contractor.name, func.count()).select_from(SanctuaryJob)
             .outerjoin(Contractor, Contractor.id == SanctuaryJob.contractor_id)
             .where(SanctuaryJob.referred_on.between(a.start, a.end))
@@ -281,21 +281,21 @@ def _q_san_by_contractor(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_san_durations", ROLES)
-def _q_san_durations(a: Params) -> Select[Any]:
+def _q_san_durations(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(SanctuaryJob.referred_on, SanctuaryJob.completed_on, func.count())
             .where(SanctuaryJob.completed_on.between(a.start, a.end))
             .group_by(SanctuaryJob.referred_on, SanctuaryJob.completed_on))
 
 
 @aggregate("kpi_san_cost", ROLES)
-def _q_san_cost(a: Params) -> Select[Any]:
+def _q_san_cost(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(func.coalesce(func.sum(WorkLine.cost_pence), 0))
             .join(SanctuaryJob, SanctuaryJob.case_id == WorkLine.case_id)
             .where(SanctuaryJob.completed_on.between(a.start, a.end)))
 
 
 @aggregate("kpi_san_feedback", ROLES)
-def _q_san_feedback(a: Params) -> Select[Any]:
+def _q_san_feedback(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(
         func.count(), func.sum(case((SanctuaryFeedback.felt_safer.is_(True), 1), else_=0)),
         func.sum(case((SanctuaryFeedback.further_incidents.is_(True), 1), else_=0)),
@@ -304,7 +304,7 @@ def _q_san_feedback(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_san_guardcams", ROLES)
-def _q_san_guardcams(a: Params) -> Select[Any]:
+def _q_san_guardcams(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(func.count()).select_from(WorkLine)
             .join(SanctuaryJob, SanctuaryJob.case_id == WorkLine.case_id)
             .where(SanctuaryJob.completed_on.between(a.start, a.end),
@@ -332,14 +332,14 @@ PANEL_TYPES = ("swip", "mart")
 
 
 @aggregate("kpi_panel_referrals", ROLES)
-def _q_panel_referrals(a: Params) -> Select[Any]:
+def _q_panel_referrals(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Case.case_type, func.count())
             .where(Case.case_type.in_(PANEL_TYPES), Case.opened_on.between(a.start, a.end))
             .group_by(Case.case_type))
 
 
 @aggregate("kpi_panel_outcomes", ROLES)
-def _q_panel_outcomes(a: Params) -> Select[Any]:
+def _q_panel_outcomes(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Case.case_type, Case.outcome, func.count())
             .where(Case.case_type.in_(PANEL_TYPES), Case.status == "closed",
                    Case.closed_on.between(a.start, a.end))
@@ -350,14 +350,14 @@ def _q_panel_outcomes(a: Params) -> Select[Any]:
 # (type, opened) and (type, status, closed) instead of reading every case's row for its
 # closing date.
 @aggregate("kpi_panel_opened_by_end", ROLES)
-def _q_panel_opened_by_end(a: Params) -> Select[Any]:
+def _q_panel_opened_by_end(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Case.case_type, func.count())
             .where(Case.case_type.in_(PANEL_TYPES), Case.opened_on <= a.end)
             .group_by(Case.case_type))
 
 
 @aggregate("kpi_panel_closed_by_end", ROLES)
-def _q_panel_closed_by_end(a: Params) -> Select[Any]:
+def _q_panel_closed_by_end(a: Params) -> Select[*tuple[Any, ...]]:
     # (opened by the end tested in the sum, not the WHERE, so that the closing-date index
     # is the one chosen)
     return (select(Case.case_type, func.sum(case((Case.opened_on <= a.end, 1), else_=0)))
@@ -367,7 +367,7 @@ def _q_panel_closed_by_end(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_mart_types", ROLES)
-def _q_mart_types(a: Params) -> Select[Any]:
+def _q_mart_types(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(MartDetail.exploitation_type, MartDetail.is_child, func.count())
             .join(Case, Case.id == MartDetail.case_id)
             .where(Case.case_type == "mart", Case.opened_on.between(a.start, a.end))
@@ -375,19 +375,19 @@ def _q_mart_types(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_mart_nrm", ROLES)
-def _q_mart_nrm(a: Params) -> Select[Any]:
+def _q_mart_nrm(a: Params) -> Select[*tuple[Any, ...]]:
     return select(func.count()).select_from(MartDetail).where(
         MartDetail.nrm_referred_on.between(a.start, a.end))
 
 
 @aggregate("kpi_mart_dtn", ROLES)
-def _q_mart_dtn(a: Params) -> Select[Any]:
+def _q_mart_dtn(a: Params) -> Select[*tuple[Any, ...]]:
     return select(func.count()).select_from(MartDetail).where(
         MartDetail.duty_to_notify_on.between(a.start, a.end))
 
 
 @aggregate("kpi_nrm_decisions", ROLES)
-def _q_nrm_decisions(a: Params) -> Select[Any]:
+def _q_nrm_decisions(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(NrmDecision.kind, NrmDecision.positive, func.count())
             .where(NrmDecision.decided_on.between(a.start, a.end))
             .group_by(NrmDecision.kind, NrmDecision.positive))
@@ -419,7 +419,7 @@ def _panels(session: Session, p: Period) -> PanelKpis:
 
 
 @aggregate("kpi_trend_opened", ROLES)
-def _q_trend_opened(a: Params) -> Select[Any]:
+def _q_trend_opened(a: Params) -> Select[*tuple[Any, ...]]:
     return (select(Case.case_type, func.count())
             .where(Case.case_type.in_(("asb", "swip", "mart")),
                    Case.opened_on.between(a.start, a.end))
@@ -427,7 +427,7 @@ def _q_trend_opened(a: Params) -> Select[Any]:
 
 
 @aggregate("kpi_trend_closed", ROLES)
-def _q_trend_closed(a: Params) -> Select[Any]:
+def _q_trend_closed(a: Params) -> Select[*tuple[Any, ...]]:
     return select(func.count()).select_from(Case).where(
         Case.case_type == "asb", Case.status == "closed", Case.closed_on.between(a.start, a.end))
 

@@ -214,19 +214,19 @@ def _policies(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     for name in IDENTIFIABLE:
         own.setdefault(name, "false")
     out: list[str] = []
-    for table, cond in sorted(own.items()):
+    for tname, cond in sorted(own.items()):
         for cmd in ("update", "delete"):
-            out += [f"DROP POLICY IF EXISTS cw_retention_{cmd} ON {s}.{table}",
-                    f"DROP POLICY IF EXISTS cw_retention_only_{cmd} ON {s}.{table}"]
+            out += [f"DROP POLICY IF EXISTS cw_retention_{cmd} ON {s}.{tname}",
+                    f"DROP POLICY IF EXISTS cw_retention_only_{cmd} ON {s}.{tname}"]
         if not groups:
             continue
         # Permissive: what a run may change; restrictive: nothing else, whatever another
         # policy allows (the case tables' own policy passes for a role that reads every
         # case). Addresses are only removed, once nothing refers to them.
-        update = "false" if table == "addresses" else cond
+        update = "false" if tname == "addresses" else cond
         for cmd, allow in (("update", update), ("delete", cond)):
             only = allow
-            if table == "tasks":  # and one's own tasks outside any case (own_tasks)
+            if tname == "tasks":  # and one's own tasks outside any case (own_tasks)
                 only = (f"({allow}) OR (tasks.case_id IS NULL AND "
                         f"tasks.assigned_user_id = {a}.my_user_id())")
             for kind, name, c in (("PERMISSIVE", "cw_retention", allow),
@@ -234,7 +234,7 @@ def _policies(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
                 if c == "false" and kind == "PERMISSIVE":
                     continue
                 check = f" WITH CHECK ({c})" if cmd == "update" else ""
-                out.append(f"CREATE POLICY {name}_{cmd} ON {s}.{table} AS {kind} FOR "
+                out.append(f"CREATE POLICY {name}_{cmd} ON {s}.{tname} AS {kind} FOR "
                            f"{cmd.upper()} TO {groups} USING ({c}){check}")
     out.append(f"DROP POLICY IF EXISTS cw_retention_stand_in ON {s}.people")
     if groups:

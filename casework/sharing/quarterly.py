@@ -120,12 +120,12 @@ def case_select(start: Any, end: Any, *, age_only: bool = False) -> Select[*tupl
 
 
 @aggregate("quarterly_records", ("coordinator",))
-def _q_records(a: Params) -> Select[Any]:
+def _q_records(a: Params) -> Select[*tuple[Any, ...]]:
     return case_select(a.start, a.end, age_only=a.server)
 
 
 @aggregate("quarterly_opened_by_day", ("coordinator",))
-def _q_opened_by_day(a: Params) -> Select[Any]:
+def _q_opened_by_day(a: Params) -> Select[*tuple[Any, ...]]:
     """Cases opened per (type, day): a full scan, as in case_select (a year of cases is
     most of them)."""
     return (select(Case.case_type, Case.opened_on, func.count())

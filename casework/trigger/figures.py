@@ -33,7 +33,7 @@ class TriggerReturn:
 
 
 @aggregate("trigger_return", ("coordinator",))
-def _q_return(a: Params) -> Select[Any]:
+def _q_return(a: Params) -> Select[*tuple[Any, ...]]:
     """The return's counts for applications received in the period (counts only)."""
     received = TriggerApplication.received_on.between(a.start, a.end)
     has_review = exists().where(TriggerReview.case_id == TriggerApplication.case_id)
