@@ -152,6 +152,12 @@ def test_ig_applies_the_schedule_on_the_server_audited(server: Server) -> None:
                             (ids["shared"],)).fetchone() == ("Synthetic-Kept",)
         assert _count(conn, "SELECT count(*) FROM casework.notes WHERE case_id = %s",
                       ids["recent"]) == 1
+        # ... and the anonymised case's link to them names an anonymous stand-in.
+        assert conn.execute(
+            "SELECT p.anonymised, p.given_name, p.family_name, p.id <> %s FROM "
+            "casework.case_parties cp JOIN casework.people p ON p.id = cp.person_id "
+            "WHERE cp.case_id = %s AND cp.role = 'witness'",
+            (ids["shared"], ids["old_b"])).fetchall() == [(True, "", "", True)]
         # Audited: one entry per case and per person in the chain, and the runs on record.
         entries = conn.execute(
             "SELECT action, record_type, record_id FROM casework.audit_entries WHERE "
