@@ -37,6 +37,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -47,6 +48,8 @@ from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from casework.safeguards import records
 from db.models import Base, Case, Person
+from db.server.connect import translated
+from db.server.policies import ACL
 
 # Text columns that hold codes or categories, not identifying or free text.
 KEEP_TEXT: dict[str, frozenset[str]] = {
@@ -244,6 +247,19 @@ def _checked(session: Session, case_ids: list[int], today: date, action: str) ->
     return cases
 
 
+def _open_run(session: Session, action: str, case_ids: list[int], reason: str,
+              today: date) -> None:
+    """On a team server: the run, checked and recorded by the server itself
+    (``casework.server.retention``), which alone lets this transaction change the cases'
+    rows; its commit is refused unless every case is audited (as it is below)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    with translated():
+        session.execute(text(f"SELECT {ACL}.retention_open(:a, :ids, :r, :t)"),
+                        {"a": action, "ids": list(dict.fromkeys(case_ids)), "r": reason,
+                         "t": today})
+
+
 def _start(ws: Workspace, case_ids: list[int], confirmed: bool) -> None:
     require(ws.actor, "admin.retention")
     if not confirmed:
@@ -259,8 +275,11 @@ def delete_cases(ws: Workspace, case_ids: list[int], *, confirmed: bool, reason:
     _start(ws, case_ids, confirmed)
     total: dict[str, int] = {}
     removed: list[int] = []
+    day = today or clock.today()
     with ws.uow() as session:
-        for case in _checked(session, case_ids, today or clock.today(), "delete"):
+        chosen = _checked(session, case_ids, day, "delete")
+        _open_run(session, "delete", case_ids, reason, day)
+        for case in chosen:
             cid, ref, ctype = case.id, case.reference, case.case_type
             people = records.people_of_case(session, cid)
             addresses = _addresses_of(session, cid, people)
@@ -290,8 +309,11 @@ def anonymise_cases(ws: Workspace, case_ids: list[int], *, confirmed: bool,
     _start(ws, case_ids, confirmed)
     total: dict[str, int] = {}
     anonymised: list[int] = []
+    day = today or clock.today()
     with ws.uow() as session:
-        for case in _checked(session, case_ids, today or clock.today(), "anonymise"):
+        chosen = _checked(session, case_ids, day, "anonymise")
+        _open_run(session, "anonymise", case_ids, reason, day)
+        for case in chosen:
             cid, ref, ctype = case.id, case.reference, case.case_type
             counts: dict[str, int] = {}
             people = records.people_of_case(session, cid)

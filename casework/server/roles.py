@@ -19,9 +19,10 @@ SERVER_ROLES: dict[str, RoleSpec] = {
     "coordinator": RoleSpec("none", frozenset({"police"})),
     "administrator": RoleSpec("none", frozenset({"admin", "police", "audit_read"})),
     # Subject access across every case type (read only), the disclosure log, retention
-    # review and who-saw (the audit trail), and the request tasks assigned to them.
+    # review and who-saw (the audit trail), the request tasks assigned to them, and the
+    # retention schedule: the rows of cases past their period, in a checked run only.
     "information_governance": RoleSpec("subject_access", frozenset(
-        {"sar_read", "disclosures", "audit_read", "own_tasks"})),
+        {"sar_read", "disclosures", "audit_read", "own_tasks", "retention"})),
 }
 
 TEAM_TYPES = TEAM_CASE_TYPES

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.core import passwords
 from casework.core.errors import NotFound, ValidationError
 from casework.core.users import check_username
-from casework.server import scram
+from casework.server import reporting, retention, scram
 from casework.server.roles import PANEL_TYPES, SERVER_ROLES, TEAM_TYPES
 from casework.sharing import protocol
 from db import migrate
@@ -77,6 +77,8 @@ def init(url: str, *, prefix: str = "casework") -> InitResult:
                 "SELECT tablename FROM pg_tables WHERE schemaname = :s"),
                 {"s": policies.SCHEMA})]
             for ddl in policies.secure(names, SERVER_ROLES, tables, TEAM_TYPES, PANEL_TYPES):
+                _run(conn, ddl)
+            for ddl in [*reporting.ddl(names), *retention.ddl(names, SERVER_ROLES)]:
                 _run(conn, ddl)
             for ddl in policies.trigram_indexes(trgm, tables):
                 _run(conn, ddl)

@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import UnaryExpression
 
-from casework.core import settings
+from casework.core import aggregates, settings
+from casework.core.aggregates import Params, aggregate
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.sharing import disclosure as dc
@@ -90,13 +90,21 @@ def _principal() -> Any:
             .where(CaseParty.role.in_(PRINCIPAL_ROLES)).group_by(CaseParty.case_id).subquery())
 
 
-def case_select(start: date, end: date) -> Select[*tuple[Any, ...]]:
-    """Cases open at any time in the quarter, quasi-identifier columns only."""
+def case_select(start: Any, end: Any, *, age_only: bool = False) -> Select[*tuple[Any, ...]]:
+    """Cases open at any time in the quarter, quasi-identifier columns only. ``age_only``
+    (the team server's function): the principal person's age on the day the case opened
+    in whole years, in place of their date of birth, which then never leaves the server."""
     p = _principal()
+    dob: Any = Person.date_of_birth
+    if age_only:
+        dob = (cast(func.extract("year", Case.opened_on), Integer)
+               - cast(func.extract("year", Person.date_of_birth), Integer)
+               - case((func.to_char(Case.opened_on, "MM-DD")
+                       < func.to_char(Person.date_of_birth, "MM-DD"), 1), else_=0))
     return (
         select(Case.case_type, Case.opened_on, Case.closed_on, Case.outcome, Case.lsoa_code,
                AsbDetail.stage, TriggerApplication.threshold_met, MartDetail.nrm_referred,
-               Person.date_of_birth, Person.gender)
+               dob, Person.gender)
         .outerjoin(AsbDetail, AsbDetail.case_id == Case.id)
         .outerjoin(TriggerApplication, TriggerApplication.case_id == Case.id)
         .outerjoin(MartDetail, MartDetail.case_id == Case.id)
@@ -105,14 +113,51 @@ def case_select(start: date, end: date) -> Select[*tuple[Any, ...]]:
         .outerjoin(Person, Person.id == CaseParty.person_id)
         .where(_unindexed(Case.opened_on) <= end,
                or_(Case.closed_on.is_(None), Case.closed_on >= start))
+        # In case order on every engine: the records file, and which rows k-anonymity
+        # generalises, follow the order (SQLite's scan of cases gives it without a sort).
+        .order_by(Case.id)
     )
+
+
+@aggregate("quarterly_records", ("coordinator",))
+def _q_records(a: Params) -> Select[*tuple[Any, ...]]:
+    return case_select(a.start, a.end, age_only=a.server)
+
+
+@aggregate("quarterly_opened_by_day", ("coordinator",))
+def _q_opened_by_day(a: Params) -> Select[*tuple[Any, ...]]:
+    """Cases opened per (type, day): a full scan, as in case_select (a year of cases is
+    most of them)."""
+    return (select(Case.case_type, Case.opened_on, func.count())
+            .where(and_(_unindexed(Case.opened_on) >= a.start,
+                        _unindexed(Case.opened_on) <= a.end))
+            .group_by(Case.case_type, Case.opened_on))
+
+
+class _Unindexed(ColumnElement[Any]):
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed_default(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.column, **kw))
+
+
+@compiles(_Unindexed, "postgresql")
+def _unindexed_pg(element: _Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))  # no unary plus on a date
 
 
 def _unindexed(column: Any) -> Any:
     """``+column``: SQLite's way to keep a column's index out of a plan. Nearly every case
     was opened before a quarter ends, so the opened_on index only adds a random lookup per
-    row; a full scan is several times faster (and portable SQL)."""
-    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+    row; a full scan is several times faster (and portable SQL: PostgreSQL gets the
+    column as it is)."""
+    return _Unindexed(column)
 
 
 def stage_or_decision(case_type: str, closed: bool, stage: int | None,
@@ -142,11 +187,37 @@ def driver_rows(session: Session, stmt: Any) -> Any:
     return cursor
 
 
+def _age_rows(session: Session, start: date, end: date) -> Iterator[tuple[Any, ...]]:
+    """The server function's rows, each with a stand-in for the date of birth that gives
+    the same age on the day the case opened (1 January of the year that does): the age
+    band at opening is all the protocol's rule reads from it."""
+    for row in aggregates.rows(session, _q_records, start, end):
+        *head, age, gender = row
+        opened = head[1]
+        born = None if age is None or opened is None else \
+            date(opened.year - int(age), 1, 1).isoformat()
+        yield (*head, born, gender)
+
+
+def _check_server_rules(spec: OutputSpec) -> None:
+    for rule in spec.rules_for("case"):
+        if rule.field != "date_of_birth" or rule.rule == "drop":
+            continue
+        if rule.rule != "generalise" or rule.params.get("to") != "age_band" \
+            or rule.params.get("at") != "opened_on":
+            raise ValidationError("On a team server the quarterly dataset gives a person's "
+                                  "age band when the case opened, and nothing else of the "
+                                  "date of birth: the sharing protocol's rule for "
+                                  "date_of_birth must be an age band at opened_on, or drop "
+                                  "it.")
+
+
 def select_cases(session: Session, start: date, end: date) -> Iterator[tuple[Any, ...]]:
     """Rows in ``COLUMNS`` order, streamed; a case closed after the quarter is open in it."""
     last = end.isoformat()
-    for ctype, opened, closed, outcome, lsoa, stage, met, nrm, dob, gender in driver_rows(
-            session, case_select(start, end)):
+    source = _age_rows(session, start, end) if aggregates.via_definer(session, _q_records) \
+        else driver_rows(session, case_select(start, end))
+    for ctype, opened, closed, outcome, lsoa, stage, met, nrm, dob, gender in source:
         if closed is not None and str(closed) > last:
             closed = outcome = None
         yield (ctype, stage_or_decision(ctype, closed is not None, stage, met, nrm), opened,
@@ -204,12 +275,10 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
     # Counted per (type, day) in SQL; the field rules then turn each day into its quarter.
     rules = RecordRules(spec.rules_for("case"), ("case_type", "opened_on"), ctx)
     by_quarter: Counter[tuple[str, str]] = Counter()
-    for ctype, opened, n in driver_rows(session, select(
-            Case.case_type, Case.opened_on, func.count())
-            # A full scan, as in case_select: a year of cases is most of them.
-            .where(and_(_unindexed(Case.opened_on) >= q_start,
-                        _unindexed(Case.opened_on) <= end))
-            .group_by(Case.case_type, Case.opened_on)):
+    counted = aggregates.rows(session, _q_opened_by_day, q_start, end) \
+        if aggregates.via_definer(session, _q_opened_by_day) \
+        else driver_rows(session, _q_opened_by_day.build(Params(q_start, end, end)))
+    for ctype, opened, n in counted:
         by_quarter[rules((ctype, opened))] += int(n)
     msoa = ctx.lsoa_msoa
     lsoas = sorted(set(msoa) | {a for a, _t in lsoa_cases} | set(police))
@@ -314,6 +383,8 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
     who = named_recipient(spec, recipient)
     ctx = rule_context(session)
     rules = RecordRules(spec.rules_for("case"), COLUMNS, ctx)
+    if aggregates.via_definer(session, _q_records):
+        _check_server_rules(spec)
     released = [list(rules(row)) for row in select_cases(session, start, end)]
     columns = rules.columns_out
     tables, groups, values, police_no_lsoa = _tables(session, spec, ctx, label, start, end,

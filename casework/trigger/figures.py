@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import aggregates, audit
+from casework.core.aggregates import Params, aggregate
 from casework.core.context import Workspace
 from casework.core.permissions import require
 from db.models import TriggerApplication, TriggerRecommendation, TriggerReview
@@ -30,20 +32,25 @@ class TriggerReturn:
     problems: tuple[str, ...]
 
 
-def count_return(session: Session, label: str, start: date, end: date) -> TriggerReturn:
-    """The return's counts for applications received from ``start`` to ``end`` inclusive."""
-    received = TriggerApplication.received_on.between(start, end)
+@aggregate("trigger_return", ("coordinator",))
+def _q_return(a: Params) -> Select[*tuple[Any, ...]]:
+    """The return's counts for applications received in the period (counts only)."""
+    received = TriggerApplication.received_on.between(a.start, a.end)
     has_review = exists().where(TriggerReview.case_id == TriggerApplication.case_id)
     has_recs = exists().where(TriggerRecommendation.case_id == TriggerApplication.case_id)
-    row = session.execute(select(
+    return select(
         func.count(),
         func.sum(case((TriggerApplication.threshold_met.is_(False), 1), else_=0)),
         func.sum(case((TriggerApplication.threshold_met.is_(True), 1), else_=0)),
         func.sum(case((has_review, 1), else_=0)),
         func.sum(case((and_(has_review, has_recs), 1), else_=0)),
         func.sum(case((and_(has_review, TriggerApplication.threshold_met.is_not(True)), 1),
-                      else_=0)))
-        .where(received)).one()
+                      else_=0))).where(received)
+
+
+def count_return(session: Session, label: str, start: date, end: date) -> TriggerReturn:
+    """The return's counts for applications received from ``start`` to ``end`` inclusive."""
+    row = aggregates.rows(session, _q_return, start, end)[0]
     apps, not_met, met = int(row[0]), int(row[1] or 0), int(row[2] or 0)
     reviews, with_recs, stray = int(row[3] or 0), int(row[4] or 0), int(row[5] or 0)
     problems = []

@@ -62,9 +62,11 @@ AUDIT = "audit_entries"
 #   case: read and write the cases of the role's scope; admin: reference writes;
 #   police: police imports; audit_read: the whole audit trail; sar_read: read (only) every
 #   identifiable table, all case types, for subject access (scope "subject_access");
-#   disclosures: the disclosure log; own_tasks: tasks with no case assigned to oneself.
+#   disclosures: the disclosure log; own_tasks: tasks with no case assigned to oneself;
+#   retention: change or remove the rows of cases past their retention period, only
+#   within a run that ``retention_open`` (a definer function) checked and recorded.
 CLASSES = frozenset({"case", "admin", "police", "audit_read", "sar_read", "disclosures",
-                     "own_tasks"})
+                     "own_tasks", "retention"})
 SCOPES = frozenset({"team", "panel", "none", "subject_access"})
 # Model tables deliberately not on the server (none so far): every other model table is
 # in IDENTIFIABLE, REFERENCE, DISCLOSURES, or is the change log or the audit trail (tests/server/
@@ -150,6 +152,14 @@ def _acl_tables(names: Names, roles: Mapping[str, RoleSpec],
         f"DELETE FROM {ACL}.roles", f"DELETE FROM {ACL}.team_case_types",
         f"DELETE FROM {ACL}.panel_case_types",
         f"GRANT SELECT ON {ACL}.roles, {ACL}.team_case_types, {ACL}.panel_case_types TO {u}",
+        # Retention runs: written by ``retention_open`` only (no login has a grant); each
+        # names the transaction it opens, which alone may act on the run's rows.
+        f"CREATE TABLE IF NOT EXISTS {ACL}.retention_runs (id bigserial PRIMARY KEY, "
+        f"xid bigint NOT NULL, username name NOT NULL, action text NOT NULL, "
+        f"case_ids integer[] NOT NULL, people integer[] NOT NULL, "
+        f"addresses integer[] NOT NULL, reason text NOT NULL, audit_seq integer NOT NULL, "
+        f"at timestamptz NOT NULL DEFAULT now())",
+        f"REVOKE ALL ON {ACL}.retention_runs FROM PUBLIC",
     ]
     for role, spec in sorted(roles.items()):
         classes = "ARRAY[" + ", ".join(literal(c) for c in sorted(spec.classes)) + "]::text[]"
@@ -235,6 +245,14 @@ BEGIN
   SELECT max(c.reference) INTO last FROM {s}.cases c WHERE c.reference LIKE prefix || '%';
   RETURN prefix || lpad((coalesce(split_part(last, '-', 3)::integer, 0) + 1)::text, 6, '0');
 END $$""",
+        # Definer: the cases, people and addresses of the retention run this transaction
+        # opened (none in any other transaction): what the retention policies allow.
+        *(f"CREATE OR REPLACE FUNCTION {a}.retention_{what}() RETURNS SETOF integer STABLE "
+          f"SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql AS $$ "
+          f"SELECT unnest(r.{col}) FROM {a}.retention_runs r WHERE r.xid = txid_current() "
+          f"AND r.username = session_user $$"
+          for what, col in (("cases", "case_ids"), ("people", "people"),
+                            ("addresses", "addresses"))),
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {a} FROM PUBLIC",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {a} TO {ident(names.user)}",
     ]
@@ -311,10 +329,10 @@ def _row_security(names: Names) -> list[str]:
                    f"ugly_mug_reports.panel_id IN (SELECT {a}.my_panels())")
     out += _policy("meeting_attendance", f"EXISTS (SELECT 1 FROM {s}.meetings m "
                                          f"WHERE m.id = meeting_attendance.meeting_id)")
-    for t, _c in PERSON_LINKS:
+    # The owner reads every identifiable table: only its definer functions run as it
+    # (the checks above, and the aggregate and retention functions of ``server init``).
+    for t in IDENTIFIABLE:
         out += _owner_reads(names, t)
-    out += _owner_reads(names, "person_addresses")
-    out += _owner_reads(names, "cases")
     # Group counts: not identifiable, but only of the groups the user's cases fall in.
     out += ["ALTER TABLE casework.case_counts ENABLE ROW LEVEL SECURITY",
             *_policy("case_counts", f"{a}.case_visible(case_type, team_id, panel_id)")]
@@ -371,6 +389,8 @@ def _subject_access(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
                 f"WITH CHECK (recorded_by = {a}.my_user_id())"]
     owners = _groups(names, roles, "own_tasks")
     own = f"tasks.case_id IS NULL AND tasks.assigned_user_id = {a}.my_user_id()"
+    # (A role that also applies retention removes a case's tasks within a run.)
+    mine_or_run = f"({own}) OR tasks.case_id IN (SELECT {a}.retention_cases())"
     out.append(f"DROP POLICY IF EXISTS cw_own_tasks ON {s}.tasks")
     for cmd in ("insert", "update", "delete"):
         out.append(f"DROP POLICY IF EXISTS cw_own_tasks_{cmd} ON {s}.tasks")
@@ -382,9 +402,9 @@ def _subject_access(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
         out += [f"CREATE POLICY cw_own_tasks_insert ON {s}.tasks AS RESTRICTIVE FOR INSERT "
                 f"TO {owners} WITH CHECK ({own})",
                 f"CREATE POLICY cw_own_tasks_update ON {s}.tasks AS RESTRICTIVE FOR UPDATE "
-                f"TO {owners} USING ({own}) WITH CHECK ({own})",
+                f"TO {owners} USING ({mine_or_run}) WITH CHECK ({mine_or_run})",
                 f"CREATE POLICY cw_own_tasks_delete ON {s}.tasks AS RESTRICTIVE FOR DELETE "
-                f"TO {owners} USING ({own})"]
+                f"TO {owners} USING ({mine_or_run})"]
     return out
 
 
@@ -407,9 +427,12 @@ END $$""",
         f"REVOKE ALL ON FUNCTION {a}.visible_case_ids() FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {a}.visible_case_ids() TO {ident(names.user)}",
         f"DROP POLICY IF EXISTS cw_read ON {s}.{t}",
+        # (A writer also reads back what it wrote: the rows of a case it has just removed,
+        # under retention, name a case no longer there.)
         f"CREATE POLICY cw_read ON {s}.{t} FOR SELECT USING (({t}.case_id IS NOT NULL AND "
         f"{t}.case_id IN (SELECT {a}.visible_case_ids())) OR ({t}.case_id IS NULL AND "
-        f"(SELECT {a}.identifiable() OR {a}.scope_is('subject_access'))))",
+        f"(SELECT {a}.identifiable() OR {a}.scope_is('subject_access'))) OR "
+        f"{t}.actor_id = (SELECT {a}.my_user_id()))",
         f"DROP POLICY IF EXISTS cw_append ON {s}.{t}",
         f"CREATE POLICY cw_append ON {s}.{t} FOR INSERT WITH CHECK "
         f"(actor_id = {a}.my_user_id())",
@@ -522,6 +545,10 @@ def _grants(names: Names, roles: Mapping[str, RoleSpec], tables: list[str]) -> l
             out.append(f"GRANT SELECT, INSERT ON {q(DISCLOSURES)} TO {g}")
         if "own_tasks" in spec.classes:
             out.append(f"GRANT SELECT, INSERT, UPDATE ON {s}.tasks TO {g}")
+        if "retention" in spec.classes:
+            # Rows only of an open retention run (the policies of ``server init``).
+            out.append(f"GRANT UPDATE, DELETE ON {q(IDENTIFIABLE)} TO {g}")
+            out.append(f"GRANT INSERT ON {s}.people TO {g}")
     return out
 
 
