@@ -217,11 +217,16 @@ def select_cases(session: Session, start: date, end: date) -> Iterator[tuple[Any
     last = end.isoformat()
     source = _age_rows(session, start, end) if aggregates.via_definer(session, _q_records) \
         else driver_rows(session, case_select(start, end))
+    # Few distinct (type, closed, stage, decision) combinations: each is worked out once.
+    stages: dict[tuple[Any, ...], str] = {}
     for ctype, opened, closed, outcome, lsoa, stage, met, nrm, dob, gender in source:
         if closed is not None and str(closed) > last:
             closed = outcome = None
-        yield (ctype, stage_or_decision(ctype, closed is not None, stage, met, nrm), opened,
-               closed, lsoa, dob, gender, outcome)
+        key = (ctype, closed is not None, stage, met, nrm)
+        got = stages.get(key)
+        if got is None:
+            got = stages[key] = stage_or_decision(*key)
+        yield (ctype, got, opened, closed, lsoa, dob, gender, outcome)
 
 
 @dataclass(frozen=True)
@@ -385,7 +390,7 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
     rules = RecordRules(spec.rules_for("case"), COLUMNS, ctx)
     if aggregates.via_definer(session, _q_records):
         _check_server_rules(spec)
-    released = [list(rules(row)) for row in select_cases(session, start, end)]
+    released = rules.rows(select_cases(session, start, end))
     columns = rules.columns_out
     tables, groups, values, police_no_lsoa = _tables(session, spec, ctx, label, start, end,
                                                     released, columns)

@@ -8,8 +8,9 @@ text cells are always stored as shared strings, never formulas.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,25 @@ def about_rows(release: Release, facts: Iterable[tuple[str, Any]]) -> list[list[
     return [[neutralise(c) for c in r] for r in rows]
 
 
-def _clean_rows(rows: Iterable[Sequence[Any]]) -> Iterable[list[Any]]:
-    """``neutralise`` every cell, inline: this loop runs for every cell of every file."""
+def _clean_rows(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """``neutralise`` every cell, inline: this loop runs for every cell of every file.
+
+    A list of rows whose distinct values need no change (coded and generalised values,
+    counts: the usual case) is passed through as it is, after one look at each distinct
+    value."""
+    starts = FORMULA_STARTS
+    if isinstance(rows, list):
+        try:
+            distinct = set(chain.from_iterable(rows))
+        except TypeError:  # an unhashable value: look at every cell
+            distinct = None
+        if distinct is not None and not any(
+                isinstance(c, str) and c.startswith(starts) for c in distinct):
+            return rows
+    return _neutralised(rows)
+
+
+def _neutralised(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
     starts = FORMULA_STARTS
     for row in rows:
         yield [("'" + c) if isinstance(c, str) and c.startswith(starts) else c for c in row]

@@ -117,6 +117,8 @@ class _Strings:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.cells: dict[tuple[Any, Any, int], str] = {}
+        # Unstyled text cells by value alone (only ``str`` keys, so 1 never meets True).
+        self.plain: dict[str, str] = {}
 
     def cell(self, value: Any, style: int = PLAIN) -> str:
         key = (value.__class__, value, style)  # the class keeps True apart from 1
@@ -145,6 +147,8 @@ class _Strings:
             frag = f'<c{s} t="s"><v>{i}</v></c>'
         if len(self.cells) < 200_000:
             self.cells[key] = frag
+            if style == PLAIN and value.__class__ is str:
+                self.plain[value] = frag
         return frag
 
     def row(self, r: int, values: Sequence[Any], style: int, sheet: str) -> str:
@@ -227,13 +231,18 @@ def write(path: Path, sheets: Sequence[XSheet], header: str, footer_left: str,
                     r += 1
                     buf.append(row(r, values, style, name))
                 cell = strings.cell
+                plain = strings.plain
                 for values in sheet.rows:
                     r += 1
                     try:  # the hot loop: one cached fragment per value
-                        buf.append(f'<row r="{r}">' + "".join(map(cell, values)) + "</row>")
-                    except Unwritable:
-                        strings.refuse(r, values, PLAIN, name)
-                        raise
+                        body = "".join([plain[v] for v in values])
+                    except (KeyError, TypeError):  # a value not seen yet, or not text
+                        try:
+                            body = "".join(map(cell, values))
+                        except Unwritable:
+                            strings.refuse(r, values, PLAIN, name)
+                            raise
+                    buf.append(f'<row r="{r}">{body}</row>')
                     if len(buf) >= 2000:
                         raw.write("".join(buf).encode("utf-8"))
                         buf.clear()

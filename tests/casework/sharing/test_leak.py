@@ -118,3 +118,29 @@ def test_roles_that_may_not_produce_an_output_are_refused(db, world, tmp_path):
         with pytest.raises(PermissionDenied):
             trigger_return.export_trigger_return(db.ws(user), 2026, tmp_path / "r.csv")
     assert not out.exists() and not list(tmp_path.glob("*.part"))
+
+
+def test_minutes_and_every_attendee_copy_leak_nothing(db, world, tmp_path):
+    """The minutes and the stamped copies for each attendee go through the same pipeline:
+    free text that repeats the people's identifiers (minuted progress, action details)
+    must not come out of any of them, nor out of the files' names."""
+    from casework.panels import minutes
+    from db.models import Meeting, MeetingItem
+
+    with db.ws("admin").uow() as s:
+        s.get(Meeting, world.meeting_id).held = True
+        for item in s.query(MeetingItem).filter_by(meeting_id=world.meeting_id):
+            item.discussed = True
+            item.progress_shareable = True  # marked shareable: the scrubber must catch it
+    files = list(minutes.export_minutes(db.ws("swipchair"), world.meeting_id, "Alex Officer",
+                                        tmp_path / "minutes.pdf").files)
+    for document in ("pack", "minutes"):
+        for r in minutes.export_copies(db.ws("swipchair"), world.meeting_id,
+                                       tmp_path / document, document=document):
+            files += list(r.files)
+    assert len(files) == 5
+    assert_clean(files)
+    secrets = [s.casefold() for s in secret_values()]
+    assert not [f.name for f in files if any(s in f.name.casefold() for s in secrets)]
+    body = " ".join(text_of(tmp_path / "minutes.pdf").split())
+    assert "Person A" in body and "[redacted]" in body
