@@ -61,14 +61,19 @@ class MinutePanel(QWidget):
         agency.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         agency.setMinimumContentsLength(14)
         due = date_edit(clock.today() + timedelta(days=28))
-        self.form.add("agency", "Action: agenc&y", agency,
+        arising = QLabel("Action arising")
+        arising.setObjectName("formSection")
+        self.form.layout.addRow(arising)
+        self.form.add("agency", "Agenc&y", agency,
                       row=self._pair(agency, "du&e", due, "due_on", "Action: due"))
         owner, what = QLineEdit(), QLineEdit()
         owner.setPlaceholderText("Name or role")
-        self.form.add("owner", "Action: &owner", owner,
+        self.form.add("owner", "&Owner", owner,
                       row=self._pair(owner, "w&hat", what, "description", "Action: what",
                                      stretch=(2, 3)))
         self.form.add("action_shareable", "", QCheckBox("Action shareab&le in the pack"))
+        for name in ("agency", "owner"):  # the short labels sit under "Action arising"
+            self.form.fields[name].setAccessibleName(f"Action: {name}")
         box.addLayout(self.form.layout)
         box.addWidget(self.form.error)
         box.addStretch(1)

@@ -232,6 +232,8 @@ class Page(Screen):
         middle.setSizes([560, 420])  # in proportion: the agenda a little wider
         self.lower = QTabWidget()
         self.lower.setAccessibleName("Attendance and actions")
+        self.lower.setObjectName("meetingTabs")  # the compact tabs of a case (style.qss)
+        self.lower.setUsesScrollButtons(False)
         for table, label in ((self.attendees, "Attendance"),
                              (self.referral_actions, "Chosen referral's actions"),
                              (self.actions, "Actions raised at this meeting"),
@@ -244,6 +246,7 @@ class Page(Screen):
         upright.addWidget(self.lower)
         upright.setStretchFactor(0, 3)
         upright.setStretchFactor(1, 2)
+        upright.setSizes([640, 360])  # in proportion: the minute form without scrolling
         rbox.addWidget(upright, 1)
         self.agency_labels: dict[str, str] = {}
         self._advance = False
