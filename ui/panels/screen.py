@@ -72,7 +72,7 @@ class AgendaTable(RecordTable):
         self.setItemDelegateForColumn(self.REFERRAL, self._elide)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # fit_columns shares the width out
         header.setMinimumSectionSize(36)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -109,8 +109,9 @@ class AgendaTable(RecordTable):
         referral = min(wanted(self.REFERRAL), max(room - 100, 60))
         header.resizeSection(self.REFERRAL, referral)
         room -= referral
-        header.resizeSection(self.DECISION, max(room * 2 // 5, 50))
-        # the minute, last, stretches over the rest
+        decision = max(room * 2 // 5, 50)
+        header.resizeSection(self.DECISION, decision)
+        header.resizeSection(self.MINUTE, max(room - decision, header.minimumSectionSize()))
 
 
 class Page(Screen):
