@@ -15,8 +15,8 @@ from ui.common.forms import humanise
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QFileDialog,
-    QHeaderView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,

@@ -55,7 +55,8 @@ def test_agenda_and_minute_fit_at_1366(signed_in: Any, qtbot: Any) -> None:
     agenda = page.agenda
     header = agenda.horizontalHeader()
     total = sum(header.sectionSize(c) for c in range(agenda.columnCount()))
-    assert total <= agenda.viewport().width() + 1, (total, agenda.viewport().width(), [header.sectionSize(c) for c in range(agenda.columnCount())], agenda.width())
+    widths = [header.sectionSize(c) for c in range(agenda.columnCount())]
+    assert total <= agenda.viewport().width() + 1, (widths, agenda.viewport().width())
     assert header.sectionSize(1) >= agenda.sizeHintForColumn(1)  # the referral in full
     assert all(header.sectionSize(c) >= 36 for c in range(agenda.columnCount()))
     assert agenda.item(0, 1).toolTip() == agenda.item(0, 1).text()
