@@ -87,6 +87,8 @@ class CaseView(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
+        self.tabs.setObjectName("caseTabs")  # the style fits every tab in 1280 px
+        self.tabs.setUsesScrollButtons(False)
         self.summary = KeyValues("Summary")
         summary_scroll = QScrollArea()  # a long summary scrolls on a small screen
         summary_scroll.setWidgetResizable(True)
@@ -146,6 +148,7 @@ class CaseView(QWidget):
         self.status.setObjectName("caseStatus")
         self.status.setAccessibleName("Case status message")
         box = QVBoxLayout(self)
+        box.setContentsMargins(4, 6, 4, 4)  # the width goes to the tab bar
         box.addLayout(head)
         box.addWidget(self.case_header)
         box.addLayout(self.actions_bar)

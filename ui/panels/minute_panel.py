@@ -13,6 +13,7 @@ from ui.common.forms import Form, date_edit, vocabulary_combo
 from ui.common.ops import QueryOp
 from ui.common.qt import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -47,22 +48,54 @@ class MinutePanel(QWidget):
         box.addLayout(top)
         self.form = Form(self)
         progress = text_box(48)
-        progress.setMaximumHeight(64)
+        progress.setMaximumHeight(60)
         self.form.add("progress", "Pro&gress", progress)
         self.form.add("decision", "De&cision", QLineEdit(), "What the panel decided")
         self.form.add("shareable", "", QCheckBox("Progress and decision shareable in the "
                                                   "pac&k"),
                       "Only text marked shareable appears in the anonymised pack and minutes")
-        self.form.add("agency", "Action: agenc&y",
-                      vocabulary_combo(ws, "agency", blank="No action arose"))
-        self.form.add("owner", "Action: &owner", QLineEdit())
-        self.form.add("description", "Action: w&hat", QLineEdit())
-        self.form.add("due_on", "Action: du&e", date_edit(clock.today() + timedelta(days=28)))
+        # An action arising: two fields a line, so that the form fits beside the agenda
+        # on a 1366x768 screen without a scrollbar.
+        agency = vocabulary_combo(ws, "agency", blank="No action arose")
+        # the longest agency name must not widen the form: the list opens wider
+        agency.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        agency.setMinimumContentsLength(14)
+        due = date_edit(clock.today() + timedelta(days=28))
+        arising = QLabel("Action arising")
+        arising.setObjectName("formSection")
+        self.form.layout.addRow(arising)
+        self.form.add("agency", "Agenc&y", agency,
+                      row=self._pair(agency, "du&e", due, "due_on", "Action: due"))
+        owner, what = QLineEdit(), QLineEdit()
+        owner.setPlaceholderText("Name or role")
+        self.form.add("owner", "&Owner", owner,
+                      row=self._pair(owner, "w&hat", what, "description", "Action: what",
+                                     stretch=(2, 3)))
         self.form.add("action_shareable", "", QCheckBox("Action shareab&le in the pack"))
+        for name in ("agency", "owner"):  # the short labels sit under "Action arising"
+            self.form.fields[name].setAccessibleName(f"Action: {name}")
         box.addLayout(self.form.layout)
         box.addWidget(self.form.error)
         box.addStretch(1)
         self.show_item(None, None)
+
+    def _pair(self, first: QWidget, label: str, second: QWidget, name: str,
+              accessible: str, stretch: tuple[int, int] = (3, 2)) -> QWidget:
+        """One form line holding ``first`` and, after its own label, ``second`` (a field
+        of the form named ``name``)."""
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(first, stretch[0])
+        lab = QLabel(label)
+        lab.setBuddy(second)
+        line.addWidget(lab)
+        line.addWidget(second, stretch[1])
+        second.setAccessibleName(accessible)
+        second.setObjectName(f"field_{name}")
+        self.form.fields[name] = second
+        self.form.labels[name] = lab
+        return row
 
     def show_item(self, meeting_id: int | None, item: Any) -> None:
         """Load the chosen agenda item (or none) into the form."""

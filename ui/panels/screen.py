@@ -3,6 +3,7 @@ referral, and the anonymised meeting pack (printed off the GUI thread)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,14 @@ from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyledItemDelegate,
     Qt,
     QTabWidget,
     QVBoxLayout,
@@ -43,6 +46,72 @@ def _sub(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("subheading")
     return label
+
+
+class _ElideMiddle(QStyledItemDelegate):
+    """Cuts a long reference in the middle (SWIP-20…000106), keeping both ends."""
+
+    def initStyleOption(self, option: Any, index: Any) -> None:  # noqa: N802 - Qt override
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+class AgendaTable(RecordTable):
+    """The agenda, one line a referral, fitted to its width (no sideways scrolling): the
+    short columns get their contents' width, the referral up to its full width, and the
+    decision and the minute share what is left, cut short with the full text as a
+    tooltip."""
+
+    SHORT = (0, 2, 3, 4)  # No., Why, Risk, Discussed
+    REFERRAL, DECISION, MINUTE = 1, 5, 6
+
+    def __init__(self, columns: Any, name: str) -> None:
+        super().__init__(columns, name)
+        self.setWordWrap(False)
+        self._elide = _ElideMiddle(self)
+        self.setItemDelegateForColumn(self.REFERRAL, self._elide)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)  # fit_columns shares the width out
+        header.setMinimumSectionSize(36)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def set_records(self, records: Any) -> None:
+        super().set_records(records)
+        for row in range(self.rowCount()):
+            for col in (self.REFERRAL, self.DECISION, self.MINUTE):
+                cell = self.item(row, col)
+                if cell is not None and cell.text():
+                    cell.setToolTip(cell.text())
+        self.fit_columns()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+
+        metrics = header.fontMetrics()
+
+        def wanted(col: int) -> int:  # the cells, or the heading (without a sort arrow)
+            heading = self.horizontalHeaderItem(col)
+            text = heading.text() if heading is not None else ""
+            return max(self.sizeHintForColumn(col), metrics.horizontalAdvance(text) + 16)
+
+        room = self.viewport().width()
+        for col in self.SHORT:
+            header.resizeSection(col, wanted(col))
+            room -= header.sectionSize(col)
+        # the referral in full while the decision and the minute keep 50 px each (their
+        # text is in the minute form); cut in the middle below that
+        referral = min(wanted(self.REFERRAL), max(room - 100, 60))
+        header.resizeSection(self.REFERRAL, referral)
+        room -= referral
+        decision = max(room * 2 // 5, 50)
+        header.resizeSection(self.DECISION, decision)
+        header.resizeSection(self.MINUTE, max(room - decision, header.minimumSectionSize()))
 
 
 class Page(Screen):
@@ -113,13 +182,12 @@ class Page(Screen):
         self.status.setObjectName("caseStatus")
         self.status.setWordWrap(True)
         rbox.addWidget(self.status)
-        self.agenda = RecordTable([
+        self.agenda = AgendaTable([
             ("No.", lambda i: i.order), ("Referral", lambda i: i.reference),
             ("Why", lambda i: humanise(i.reason) or "—"),
             ("Risk", lambda i: humanise(i.risk_level) or "—"),
             ("Discussed", lambda i: i.discussed), ("Decision", lambda i: i.decision),
             ("Minute", lambda i: i.progress)], "Agenda")
-        self.agenda.setWordWrap(False)
         self.agenda.setSortingEnabled(False)
         self.agenda.itemSelectionChanged.connect(self._show_detail)
         self.agenda.empty_text = "No agenda yet: Build agenda adds the referrals due."
@@ -153,13 +221,20 @@ class Page(Screen):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.minute_panel)
+        # the splitter never narrows the form below its own width (no sideways scrolling)
+        scroll.setMinimumWidth(self.minute_panel.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width()
+                               + 2 * scroll.frameWidth())
         scroll.setAccessibleName("Minute")
         scroll.setVisible(self.chair)
         middle.addWidget(scroll)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 2)
+        middle.setStretchFactor(0, 1)
+        middle.setStretchFactor(1, 1)
+        middle.setSizes([560, 420])  # in proportion: the agenda a little wider
         self.lower = QTabWidget()
         self.lower.setAccessibleName("Attendance and actions")
+        self.lower.setObjectName("meetingTabs")  # the compact tabs of a case (style.qss)
+        self.lower.setUsesScrollButtons(False)
         for table, label in ((self.attendees, "Attendance"),
                              (self.referral_actions, "Chosen referral's actions"),
                              (self.actions, "Actions raised at this meeting"),
@@ -172,6 +247,7 @@ class Page(Screen):
         upright.addWidget(self.lower)
         upright.setStretchFactor(0, 3)
         upright.setStretchFactor(1, 2)
+        upright.setSizes([640, 360])  # in proportion: the minute form without scrolling
         rbox.addWidget(upright, 1)
         self.agency_labels: dict[str, str] = {}
         self._advance = False
@@ -227,6 +303,30 @@ class Page(Screen):
             self.load_meeting(int(chosen.data(Qt.ItemDataRole.UserRole)))
         else:
             self.loaded = True
+
+    def choose_meeting(self, day: date | None = None) -> bool:
+        """Show the meeting on ``day``, or with None the most recent meeting held (on or
+        before today); False when the schedule has no such meeting."""
+        today = clock.today()
+        for row in reversed(range(len(self.meetings))):
+            m = self.meetings[row]
+            if (m.scheduled_on == day) if day is not None else (m.held
+                                                                and m.scheduled_on <= today):
+                self.list.setCurrentRow(row)  # loads it (currentItemChanged)
+                if self.meeting is None or self.meeting.id != m.id:
+                    self.load_meeting(m.id)
+                return True
+        return False
+
+    def choose_referral(self, reference: str) -> bool:
+        """Choose the agenda item of the referral ``reference`` (its minute is shown)."""
+        for row in range(self.agenda.rowCount()):
+            cell = self.agenda.item(row, 0)
+            record = cell.data(Qt.ItemDataRole.UserRole) if cell is not None else None
+            if record is not None and record.reference == reference:
+                self.agenda.selectRow(row)
+                return True
+        return False
 
     def _choose(self, item: QListWidgetItem | None) -> None:
         if item is not None:

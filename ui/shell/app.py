@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from casework.core import resources
 from ui.common.qt import QApplication, QIcon
@@ -55,6 +56,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--tab", help="with --screenshot: show the screen's tab of this name")
     p.add_argument("--open", metavar="REFERENCE",
                    help="with --screenshot: open the case with this reference in a tab")
+    p.add_argument("--meeting", metavar="YYYY-MM-DD|last", type=_meeting,
+                   help="with --screenshot --page panels: show the meeting held on this day, "
+                        "or 'last' for the most recent meeting held (default: the next "
+                        "meeting, from today on)")
+    p.add_argument("--referral", metavar="REFERENCE",
+                   help="with --meeting: choose this referral on the agenda (default: the "
+                        "first), so the minute panel shows it")
     p.add_argument("--size", metavar="WxH", type=_size, default=None,
                    help="with --screenshot: window size in logical pixels (e.g. 1366x768)")
     p.add_argument("--scale", metavar="F", type=float, default=None,
@@ -62,6 +70,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--palette", choices=("light", "dark", "contrast"), default=None,
                    help="colours: light, dark or contrast (default: the system's)")
     return p.parse_args(argv)
+
+
+def _meeting(text: str) -> str:
+    if text == "last":
+        return text
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError("give the meeting as YYYY-MM-DD or 'last'") \
+            from None
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -90,6 +90,11 @@ def _shoot(app: QApplication, args: argparse.Namespace, ws: Any, failures: list[
         print("casework: error: the screen did not finish loading", file=sys.stderr)
         ws.lock()
         return 1
+    problem = _choose_meeting(app, window, args)
+    if problem:
+        print(f"casework: error: {problem}", file=sys.stderr)
+        ws.lock()
+        return 1
     tab = getattr(args, "tab", None)
     if tab and not _show_tab(window, tab):
         print(f"casework: error: no tab {tab!r} on this screen", file=sys.stderr)
@@ -120,6 +125,31 @@ def _shoot(app: QApplication, args: argparse.Namespace, ws: Any, failures: list[
     ws.lock()
     QTimer.singleShot(0, app.quit)
     return 0
+
+
+def _choose_meeting(app: QApplication, window: Any, args: argparse.Namespace) -> str:
+    """With --meeting (and --referral): show that meeting and choose that agenda item on
+    the meetings screen; what went wrong, or an empty string."""
+    from datetime import date
+
+    from ui.common.ops import active_count
+
+    when = getattr(args, "meeting", None)
+    reference = getattr(args, "referral", None)
+    if not when:
+        return "--referral needs --meeting" if reference else ""
+    page = window.stack.currentWidget()
+    if not callable(getattr(page, "choose_meeting", None)):
+        return "--meeting needs --page panels"
+    day = None if when == "last" else date.fromisoformat(when)
+    if not page.choose_meeting(day):
+        return ("no meeting has been held yet" if day is None
+                else f"no meeting on {day:%d %b %Y} in this panel's schedule")
+    if not _wait(app, lambda: active_count() == 0 and _ready(window), TIMEOUT_S):
+        return "the meeting did not finish loading"
+    if reference and not page.choose_referral(reference):
+        return f"no referral {reference} on the agenda of this meeting"
+    return ""
 
 
 def _case_id(ws: object, reference: str) -> int | None:
