@@ -88,7 +88,7 @@ class CaseView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
         self.tabs.setObjectName("caseTabs")  # the style fits every tab in 1280 px
-        self.tabs.setUsesScrollButtons(False)
+        self.tabs.setUsesScrollButtons(True)  # only shown should a tab ever not fit
         self.summary = KeyValues("Summary")
         summary_scroll = QScrollArea()  # a long summary scrolls on a small screen
         summary_scroll.setWidgetResizable(True)

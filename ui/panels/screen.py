@@ -234,7 +234,7 @@ class Page(Screen):
         self.lower = QTabWidget()
         self.lower.setAccessibleName("Attendance and actions")
         self.lower.setObjectName("meetingTabs")  # the compact tabs of a case (style.qss)
-        self.lower.setUsesScrollButtons(False)
+        self.lower.setUsesScrollButtons(True)  # only shown should a tab ever not fit
         for table, label in ((self.attendees, "Attendance"),
                              (self.referral_actions, "Chosen referral's actions"),
                              (self.actions, "Actions raised at this meeting"),
