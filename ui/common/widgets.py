@@ -100,8 +100,7 @@ class RecordTable(QTableWidget):
                 item.setData(SortKeyRole, _sort_key(value))
                 self.setItem(row, col, item)
         self.resizeRowsToContents()
-        self.setSortingEnabled(True)
-        self.viewport().update()
+        self.setSortingEnabled(True)  # the row changes repaint the view, empty text included
 
     def current_record(self) -> Any:
         """The record of the current row (the rows may have been sorted)."""
