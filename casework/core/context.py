@@ -78,14 +78,6 @@ class Workspace:
         self.store.lock()
 
 
-def prepare_mappers() -> None:
-    """Set up the ORM's table mappings now (once per process; the first query after
-    unlocking would otherwise pay for it)."""
-    from sqlalchemy.orm import configure_mappers
-
-    configure_mappers()
-
-
 def load_actor(session: Session, username: str) -> Actor:
     """Build the Actor for a user name from the users table."""
     user = session.scalar(select(User).where(User.username == username))

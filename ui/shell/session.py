@@ -34,9 +34,6 @@ def preload() -> None:
         try:
             import casework.core.audit  # noqa: F401 - loads SQLAlchemy, the store, models
             import casework.core.settings  # noqa: F401
-            from casework.core.context import prepare_mappers
-
-            prepare_mappers()  # the ORM's set-up, off the unlock's own path
 
             # The screens (class definitions only: no widget is made by an import), while
             # the password is typed and its key derived.
