@@ -143,7 +143,10 @@ class CaseListView(QWidget):
 
         from ui.common.table_export import add_list_menu
 
-        self.export_report = lambda text: self.count.setText(text)
+        # The last export's result stays beside the count until the filters change:
+        # a page or count arriving after the export must not wipe it.
+        self.export_note = ""
+        self.export_report = self._export_done
         add_list_menu(self.table, lambda: self.export_list(self.export_report))
         self.count = QLabel("Loading…")
         self.count.setObjectName("count")
@@ -217,7 +220,12 @@ class CaseListView(QWidget):
             team_id=self.f_team.currentData(), lsoa_code=self.f_area.currentData(),
             stage=self.f_stage.currentData(), reference_prefix=ref)
 
+    def _export_done(self, text: str) -> None:
+        self.export_note = text
+        self._update_count()
+
     def _filters_changed(self, *_: Any) -> None:
+        self.export_note = ""
         self.count.setText("Loading…")
         self.model.set_filter(self.current_filter())
 
@@ -259,10 +267,11 @@ class CaseListView(QWidget):
     def _update_count(self, *_: Any) -> None:
         total = self.model.total
         if total is None:
-            self.count.setText("Counting cases…")
+            text = "Counting cases…"
         else:
-            self.count.setText("No cases match these filters." if total == 0 else
-                               f"{total:,} case{'s' if total != 1 else ''}")
+            text = ("No cases match these filters." if total == 0 else
+                    f"{total:,} case{'s' if total != 1 else ''}")
+        self.count.setText(f"{text} · {self.export_note}" if self.export_note else text)
         empty = total == 0
         self.empty.setVisible(empty)
         if empty:
