@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from casework.cases import caseview
 from ui.common import services
 from ui.common.accessibility import prepare
-from ui.common.flow import FlowLayout
+from ui.common.flow import FlowBar
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
@@ -83,7 +83,7 @@ class CaseView(QWidget):
         self.case_header.setTextFormat(Qt.TextFormat.RichText)
         self.case_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list_row: Any = None  # the case's line of the case list (officer, team, stage)
-        self.actions_bar = FlowLayout(spacing=6)  # wraps: never forces the window wider
+        self.actions_bar = FlowBar(spacing=6)  # wraps: never forces the window wider
         self.buttons: dict[str, QPushButton] = {}
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case tabs")
@@ -151,7 +151,7 @@ class CaseView(QWidget):
         box.setContentsMargins(4, 6, 4, 4)  # the width goes to the tab bar
         box.addLayout(head)
         box.addWidget(self.case_header)
-        box.addLayout(self.actions_bar)
+        box.addWidget(self.actions_bar)
         box.addWidget(self.status)
         box.addWidget(self.tabs, 1)
         if services.can(ws.actor, "case.write"):

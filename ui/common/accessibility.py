@@ -17,6 +17,7 @@ tab order that follows the layout.
 
 from __future__ import annotations
 
+from ui.common.flow import FlowBar
 from ui.common.qt import (
     QAbstractButton,
     QAbstractItemView,
@@ -38,6 +39,7 @@ from ui.common.qt import (
     QTabWidget,
     QTextEdit,
     QWidget,
+    invalidate,
 )
 
 NAMED = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
@@ -134,6 +136,10 @@ def _walk_widget(w: QWidget, out: list[QWidget], every: bool = True) -> None:
         if _focusable(w) and (every or not _unchecked_in_group(w)):
             out.append(w)
         return
+    if isinstance(w, FlowBar):
+        for child in w.widgets():
+            _walk_widget(child, out, every)
+        return
     layout = w.layout()
     if layout is not None:
         _walk_layout(layout, out, every)
@@ -146,10 +152,16 @@ def _walk_layout(layout: QLayout, out: list[QWidget], every: bool = True) -> Non
         item = layout.itemAt(i)
         if item is None:
             continue
-        if item.widget() is not None:
-            _walk_widget(item.widget(), out, every)
-        elif item.layout() is not None:
-            _walk_layout(item.layout(), out, every)
+        widget, inner = item.widget(), item.layout()
+        if inner is None:
+            # A widget or spacer item that Qt owns and will delete without telling Python:
+            # drop its wrapper now, or a later object at the same address comes back as it.
+            invalidate(item)
+        del item
+        if widget is not None:
+            _walk_widget(widget, out, every)
+        elif inner is not None:
+            _walk_layout(inner, out, every)
 
 
 def _unchecked_in_group(w: QWidget) -> bool:

@@ -1,74 +1,110 @@
-"""A layout that wraps its widgets onto the next line when the width runs out (the Qt
-"flow layout" example). A case's action buttons use it, so a case with many actions
-never forces the window wider than a laptop screen."""
+"""A row of widgets that wraps onto the next line when the width runs out (what the Qt
+"flow layout" example does). A case's action buttons use it, so a case with many actions
+never forces the window wider than a laptop screen.
+
+It is a widget that places its children itself, not a ``QLayout`` subclass: a Python
+layout must hold the ``QLayoutItem``s Qt hands it, and Qt deletes those items behind
+Python's back when a widget goes, leaving wrappers whose addresses a later object reuses
+(a header view then comes back typed as a layout item)."""
 
 from __future__ import annotations
 
-from typing import Any
+from ui.common.qt import (
+    QEvent,
+    QObject,
+    QPoint,
+    QRect,
+    QSize,
+    QSizePolicy,
+    Qt,
+    QWidget,
+    isValid,
+)
 
-from ui.common.qt import QLayout, QLayoutItem, QPoint, QRect, QSize, Qt, QWidget
 
-
-class FlowLayout(QLayout):
+class FlowBar(QWidget):
     """Left-to-right rows of widgets; ``heightForWidth`` gives the wrapped height."""
 
     def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
         super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self.setSpacing(spacing)
-        self.setContentsMargins(0, 0, 0, 0)
+        self._widgets: list[QWidget] = []
+        self._spacing = spacing
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
-        self._items.append(item)
+    # -- the QBoxLayout calls the screens use -------------------------------------------
+    def addWidget(self, widget: QWidget) -> None:  # noqa: N802 - QBoxLayout's API
+        explicitly_hidden = widget.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide) \
+            and widget.isHidden()
+        widget.setParent(self)
+        widget.installEventFilter(self)
+        self._widgets.append(widget)
+        if self.isVisible() and not explicitly_hidden:
+            widget.show()
+        self._relayout()
 
     def addStretch(self, _stretch: int = 0) -> None:  # noqa: N802 - QBoxLayout's API
         """Rows already start at the left; kept so callers written for QHBoxLayout work."""
 
-    def count(self) -> int:
-        return len(self._items)
+    def widgets(self) -> list[QWidget]:
+        """The widgets in the order they were added (the Tab order)."""
+        return list(self._widgets)
 
-    def itemAt(self, index: int) -> Any:  # noqa: N802 - Qt override
-        return self._items[index] if 0 <= index < len(self._items) else None
+    def spacing(self) -> int:
+        return self._spacing
 
-    def takeAt(self, index: int) -> Any:  # noqa: N802 - Qt override
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
-        return Qt.Orientation(0)
-
+    # -- geometry -----------------------------------------------------------------------
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
         return self._arrange(QRect(0, 0, width, 0), move=False)
 
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return self.minimumSize()
+        width = sum(w.sizeHint().width() + self._spacing for w in self._shown())
+        return QSize(max(0, width - self._spacing), self.heightForWidth(max(width, 1)))
 
-    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        m = self.contentsMargins()
-        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+        for w in self._shown():
+            size = size.expandedTo(w.minimumSizeHint().expandedTo(w.minimumSize()))
+        return size
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        self._arrange(self.rect(), move=True)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._relayout()
+        elif event.type() == QEvent.Type.ChildRemoved:
+            # The child may be half destroyed: keep the widgets that are still ours.
+            self._widgets = [w for w in self._widgets if isValid(w) and w.parent() is self]
+            self._relayout()
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """A button shown or hidden (a case's actions change with its state)."""
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self._relayout()
+        return False
+
+    def _shown(self) -> list[QWidget]:
+        return [w for w in self._widgets if isValid(w) and not w.isHidden()]
+
+    def _relayout(self) -> None:
+        self.updateGeometry()
+        self._arrange(self.rect(), move=True)
 
     def _arrange(self, rect: QRect, *, move: bool) -> int:
-        m = self.contentsMargins()
-        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, line = area.x(), area.y(), 0
-        gap = self.spacing()
-        for item in self._items:
-            if item.widget() is not None and item.widget().isHidden():
-                continue
-            hint = item.sizeHint()
-            if x + hint.width() > area.right() + 1 and line > 0:
-                x, y, line = area.x(), y + line + gap, 0
+        x, y, line = rect.x(), rect.y(), 0
+        gap = self._spacing
+        for w in self._shown():
+            hint = w.sizeHint()
+            if x + hint.width() > rect.right() + 1 and line > 0:
+                x, y, line = rect.x(), y + line + gap, 0
             if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
+                w.setGeometry(QRect(QPoint(x, y), hint))
             x += hint.width() + gap
             line = max(line, hint.height())
-        return y + line - rect.y() + m.bottom()
+        return y + line - rect.y()

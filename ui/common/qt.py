@@ -13,9 +13,9 @@ from PySide6.QtWidgets import *  # noqa: F403
 
 __all__ = ["Property", "QObject", "QRunnable", "QThreadPool", "QTimer", "Signal", "Slot"]
 
-from shiboken6 import isValid  # noqa: E402
+from shiboken6 import invalidate, isValid  # noqa: E402
 
-__all__ += ["isValid"]
+__all__ += ["invalidate", "isValid"]
 
 
 def _broken_binding() -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from casework.core import clock
 from ui.common import services
 from ui.common.exports import describe, run_export
-from ui.common.flow import FlowLayout
+from ui.common.flow import FlowBar
 from ui.common.forms import humanise
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import (
@@ -158,7 +158,7 @@ class Page(Screen):
         self.meeting_title.setObjectName("caseTitle")
         self.meeting_title.setWordWrap(True)
         rbox.addWidget(self.meeting_title)
-        actions = FlowLayout(spacing=6)
+        actions = FlowBar(spacing=6)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (("details", "Meeting &details…", self.details),
                                 ("agenda", "Build &agenda", self.build_agenda),
@@ -177,7 +177,7 @@ class Page(Screen):
             b.setEnabled(False)
             actions.addWidget(b)
             self.buttons[key] = b
-        rbox.addLayout(actions)
+        rbox.addWidget(actions)
         self.status = QLabel("")
         self.status.setObjectName("caseStatus")
         self.status.setWordWrap(True)
