@@ -34,6 +34,7 @@ class Schedule:
                  members: list[int | None], agencies: tuple[str, ...]) -> None:
         self.dates: list[date] = []
         self.ids: list[int] = []
+        self.agenda_length: dict[int, int] = {}  # items so far on each meeting's agenda
         if panel is None:
             return
         day = w.start + timedelta(days=w.between(0, 20))
@@ -89,14 +90,15 @@ def _panel_work(w: World, case_id: int, schedule: Schedule, opened: date,
     held = schedule.between(opened, end)[-4:]
     upcoming = None if closed else schedule.next_after(w.today - timedelta(days=1),
                                                        case_id % every)
-    for order, (day, mid) in enumerate(held):
+    for n, (day, mid) in enumerate(held):
         done = day < w.today
+        order = schedule.agenda_length[mid] = schedule.agenda_length.get(mid, 0) + 1
         w.add("meeting_items", {"id": w.next_id("meeting_items"), "meeting_id": mid,
                                 "case_id": case_id, "order": order,
                                 "progress": w.pick(names.PROGRESS_TEXT) if done else "",
                                 "progress_shareable": done and w.chance(0.5),
                                 "discussed": done,
-                                "reason": "new" if order == 0 and day - opened < timedelta(
+                                "reason": "new" if n == 0 and day - opened < timedelta(
                                     days=INTERVAL) else "review_due"})
         if not done:
             continue

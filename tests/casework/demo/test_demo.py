@@ -162,6 +162,12 @@ def test_panels_mart_and_sanctuary_are_exercised(built: tuple[demo.DemoInfo, Eng
         assert len(days) > 10 and {(b - a).days for a, b in zip(days, days[1:])} == {42}
     assert one(e, "SELECT count(*) FROM meeting_attendance WHERE user_id IS NULL") > 0
     assert one(e, "SELECT count(*) FROM meeting_items") > 0
+    # each held meeting's agenda is numbered 1, 2, 3... as a chair's agenda would be
+    agendas: dict[int, list[int]] = {}
+    for mid, order in q(e, "SELECT meeting_id, \"order\" FROM meeting_items"):
+        agendas.setdefault(mid, []).append(order)
+    assert all(sorted(v) == list(range(1, len(v) + 1)) for v in agendas.values())
+    assert max(len(v) for v in agendas.values()) > 1
     assert one(e, "SELECT count(*) FROM panel_actions WHERE completed_on IS NULL") > 0
     assert one(e, "SELECT count(*) FROM panel_actions WHERE completed_on IS NOT NULL") > 0
     # coded fields hold vocabulary codes only (resources/vocabularies.json)
