@@ -7,7 +7,9 @@ lists of dicts (one executemany per table per batch), several batches per transa
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
+import os
 import random
 import sys
 import time
@@ -50,6 +52,7 @@ LOADED = frozenset({
 MAX_CASES = 1_000_000
 PARALLEL_FROM = 20_000  # cases from which the rows are made in a second process
 LOAD_CACHE_KIB = 256 * 1024  # page cache while loading and indexing
+SORT_THREADS = min(4, os.cpu_count() or 1)  # SQLite's sorter threads while indexing
 
 Progress = Callable[[float], None]
 
@@ -146,11 +149,30 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _is_datetime(column: Any) -> bool:
+def _python_type(column: Any) -> type | None:
     try:
-        return issubclass(column.type.python_type, datetime)
+        return column.type.python_type  # type: ignore[no-any-return]
     except NotImplementedError:
-        return False
+        return None
+
+
+def _is_datetime(column: Any) -> bool:
+    kind = _python_type(column)
+    return kind is not None and issubclass(kind, datetime)
+
+
+def _dates_as_text(table: Table, given: list[str], batch: list[Row]) -> None:
+    """Store the batch's dates (``Date`` columns) as the ISO text SQLAlchemy stores, in
+    place: text reaches the driver as it is and crosses to the writing process as plain
+    bytes, where a ``date`` object costs a reduce call to send and an adapter call to bind."""
+    iso = date.isoformat
+    for key in given:
+        if _python_type(table.c[key]) is not date:
+            continue
+        for row in batch:
+            value = row[key]
+            if value.__class__ is date:
+                row[key] = iso(value)
 
 
 def _insert_sql(table: Table, keys: list[str]) -> str:
@@ -183,10 +205,10 @@ def _statements(rows: dict[str, list[Row]], ids: random.Random,
     """The buffered rows as (INSERT, parameter tuples), parents first.
 
     The tuples go to the driver's ``executemany`` picked out of the row dicts by
-    ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
-    driver's date adapter (ISO text, as SQLAlchemy stores them), booleans as 0/1, and the
-    world gives timestamps already as stored text (a ``datetime`` that reaches here is
-    converted). A column absent from the rows gets its Python-side default once per
+    ``itemgetter``, past SQLAlchemy's per-value bind processing: dates as ISO text (as
+    SQLAlchemy stores them), booleans bind as 0/1, and the world gives timestamps already
+    as stored text (a ``datetime`` that reaches here is converted), so every value is an
+    int, a float, a str or None. A column absent from the rows gets its Python-side default once per
     batch, as ``insert()`` would give it; a row's ``uuid`` is its own, drawn from ``ids``
     (the same seed, the same uuids), and an ``updated_at`` not given is ``stamp`` (the
     load's day, not the machine's time)."""
@@ -196,6 +218,7 @@ def _statements(rows: dict[str, list[Row]], ids: random.Random,
         if not batch:
             continue
         given = list(batch[0])
+        _dates_as_text(table, given, batch)
         defaults: list[Any] = []
         extra: list[str] = []
         with_uuid = False
@@ -290,13 +313,17 @@ def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
 
 
 def _produce(job: _Job, out: Any) -> None:
-    """The second process: send every batch, then ``None``; a failure is sent as text."""
+    """The second process: send every batch, then ``None``; a failure is sent as text.
+
+    Batches cross as ``marshal`` bytes: they hold only tuples, lists, ints, floats, text
+    and None (``_statements``), which marshal writes and reads several times faster than
+    pickle, and the two processes are the same interpreter."""
     try:
         for item in _rows(job):
-            out.send(item)
-        out.send(None)
+            out.send_bytes(marshal.dumps(item))
+        out.send_bytes(marshal.dumps(None))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        out.send(f"{type(exc).__name__}: {exc}")
+        out.send_bytes(marshal.dumps(f"{type(exc).__name__}: {exc}"))
     finally:
         out.close()
 
@@ -313,7 +340,8 @@ def _from_child(job: _Job) -> Generator[tuple[int, Statements], None, None]:
     try:
         while True:
             try:
-                item = receive.recv()
+                # bytes from the child this process started, over its own pipe
+                item = marshal.loads(receive.recv_bytes())  # noqa: S302
             except EOFError:
                 raise RuntimeError("The process making the demo rows stopped before it "
                                    "finished.") from None
@@ -409,9 +437,14 @@ def fill(session: Session, cases: int, seed: int, today: date,
             report(0.9 * done / cases)
     finally:
         source.close()
+    # Each index is sorted once over its loaded table: with helper threads the sort runs
+    # on the cores the row maker has finished with.
+    threads = conn.exec_driver_sql("PRAGMA threads").scalar()
+    conn.exec_driver_sql(f"PRAGMA threads = {SORT_THREADS}")
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)
         report(0.9 + 0.09 * (i + 1) / len(indexes))
+    conn.exec_driver_sql(f"PRAGMA threads = {int(threads or 0)}")
     if indexes:  # the counter triggers were off for the load: count once, by index
         for sql in REBUILD_COUNTS:
             conn.exec_driver_sql(sql)
