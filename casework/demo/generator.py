@@ -7,7 +7,6 @@ lists of dicts (one executemany per table per batch), several batches per transa
 
 from __future__ import annotations
 
-import marshal
 import multiprocessing
 import os
 import random
@@ -149,30 +148,11 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _python_type(column: Any) -> type | None:
-    try:
-        return column.type.python_type  # type: ignore[no-any-return]
-    except NotImplementedError:
-        return None
-
-
 def _is_datetime(column: Any) -> bool:
-    kind = _python_type(column)
-    return kind is not None and issubclass(kind, datetime)
-
-
-def _dates_as_text(table: Table, given: list[str], batch: list[Row]) -> None:
-    """Store the batch's dates (``Date`` columns) as the ISO text SQLAlchemy stores, in
-    place: text reaches the driver as it is and crosses to the writing process as plain
-    bytes, where a ``date`` object costs a reduce call to send and an adapter call to bind."""
-    iso = date.isoformat
-    for key in given:
-        if _python_type(table.c[key]) is not date:
-            continue
-        for row in batch:
-            value = row[key]
-            if value.__class__ is date:
-                row[key] = iso(value)
+    try:
+        return issubclass(column.type.python_type, datetime)
+    except NotImplementedError:
+        return False
 
 
 def _insert_sql(table: Table, keys: list[str]) -> str:
@@ -205,10 +185,10 @@ def _statements(rows: dict[str, list[Row]], ids: random.Random,
     """The buffered rows as (INSERT, parameter tuples), parents first.
 
     The tuples go to the driver's ``executemany`` picked out of the row dicts by
-    ``itemgetter``, past SQLAlchemy's per-value bind processing: dates as ISO text (as
-    SQLAlchemy stores them), booleans bind as 0/1, and the world gives timestamps already
-    as stored text (a ``datetime`` that reaches here is converted), so every value is an
-    int, a float, a str or None. A column absent from the rows gets its Python-side default once per
+    ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
+    driver's date adapter (ISO text, as SQLAlchemy stores them), booleans as 0/1, and the
+    world gives timestamps already as stored text (a ``datetime`` that reaches here is
+    converted). A column absent from the rows gets its Python-side default once per
     batch, as ``insert()`` would give it; a row's ``uuid`` is its own, drawn from ``ids``
     (the same seed, the same uuids), and an ``updated_at`` not given is ``stamp`` (the
     load's day, not the machine's time)."""
@@ -218,7 +198,6 @@ def _statements(rows: dict[str, list[Row]], ids: random.Random,
         if not batch:
             continue
         given = list(batch[0])
-        _dates_as_text(table, given, batch)
         defaults: list[Any] = []
         extra: list[str] = []
         with_uuid = False
@@ -313,17 +292,13 @@ def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
 
 
 def _produce(job: _Job, out: Any) -> None:
-    """The second process: send every batch, then ``None``; a failure is sent as text.
-
-    Batches cross as ``marshal`` bytes: they hold only tuples, lists, ints, floats, text
-    and None (``_statements``), which marshal writes and reads several times faster than
-    pickle, and the two processes are the same interpreter."""
+    """The second process: send every batch, then ``None``; a failure is sent as text."""
     try:
         for item in _rows(job):
-            out.send_bytes(marshal.dumps(item))
-        out.send_bytes(marshal.dumps(None))
+            out.send(item)
+        out.send(None)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-        out.send_bytes(marshal.dumps(f"{type(exc).__name__}: {exc}"))
+        out.send(f"{type(exc).__name__}: {exc}")
     finally:
         out.close()
 
@@ -340,8 +315,7 @@ def _from_child(job: _Job) -> Generator[tuple[int, Statements], None, None]:
     try:
         while True:
             try:
-                # bytes from the child this process started, over its own pipe
-                item = marshal.loads(receive.recv_bytes())  # noqa: S302
+                item = receive.recv()
             except EOFError:
                 raise RuntimeError("The process making the demo rows stopped before it "
                                    "finished.") from None
