@@ -183,7 +183,8 @@ _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def _statements(rows: dict[str, list[Row]], stamp: datetime) -> Statements:
-    """The buffered rows as (INSERT, parameter tuples), parents first.
+    """The buffered rows as (INSERT, whether uuids follow, parameter tuples), parents
+    first.
 
     The tuples go to the driver's ``executemany`` picked out of the row dicts by
     ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
@@ -276,8 +277,6 @@ class _Job:
     roster: Roster
     contractors: list[int]
     first_ids: dict[str, int]
-
-
 
 
 def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
