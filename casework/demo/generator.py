@@ -8,6 +8,7 @@ lists of dicts (one executemany per table per batch), several batches per transa
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import sys
 import time
@@ -50,8 +51,11 @@ LOADED = frozenset({
 MAX_CASES = 1_000_000
 PARALLEL_FROM = 20_000  # cases from which the rows are made in a second process
 LOAD_CACHE_KIB = 256 * 1024  # page cache while loading and indexing
+SORT_THREADS = min(4, os.cpu_count() or 1)  # SQLite's sorter threads while indexing
 
 Progress = Callable[[float], None]
+Rows = list[tuple[Any, ...]]
+Statements = list[tuple[str, bool, Rows]]  # INSERT, whether uuids follow, parameter tuples
 
 
 @dataclass(frozen=True)
@@ -178,18 +182,19 @@ _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
-def _statements(rows: dict[str, list[Row]], ids: random.Random,
-                stamp: datetime) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """The buffered rows as (INSERT, parameter tuples), parents first.
+def _statements(rows: dict[str, list[Row]], stamp: datetime) -> Statements:
+    """The buffered rows as (INSERT, whether uuids follow, parameter tuples), parents
+    first.
 
     The tuples go to the driver's ``executemany`` picked out of the row dicts by
     ``itemgetter``, past SQLAlchemy's per-value bind processing: dates bind through the
     driver's date adapter (ISO text, as SQLAlchemy stores them), booleans as 0/1, and the
     world gives timestamps already as stored text (a ``datetime`` that reaches here is
     converted). A column absent from the rows gets its Python-side default once per
-    batch, as ``insert()`` would give it; a row's ``uuid`` is its own, drawn from ``ids``
-    (the same seed, the same uuids), and an ``updated_at`` not given is ``stamp`` (the
-    load's day, not the machine's time)."""
+    batch, as ``insert()`` would give it, and an ``updated_at`` not given is ``stamp``
+    (the load's day, not the machine's time). A table with a ``uuid`` column has it last
+    in the INSERT and absent from the tuples (the flag says so): ``_with_uuids`` adds one
+    per row in the writing process, which has time to spare while the rows are made."""
     out = []
     for table in Base.metadata.sorted_tables:
         batch = rows.get(table.name)
@@ -214,17 +219,24 @@ def _statements(rows: dict[str, list[Row]], ids: random.Random,
         tail = tuple(defaults)
         pick = itemgetter(*given) if len(given) > 1 else _one(given[0])
         keys = given + extra
-        if with_uuid:  # a row identity is never shared: one per row
+        if with_uuid:
             keys.append("uuid")
-            values = [pick(row) + tail + (u,)
-                      for row, u in zip(batch, _uuids(ids, len(batch)), strict=True)]
-        else:
-            values = [pick(row) + tail for row in batch]
+        values = [pick(row) + tail for row in batch]
         for at, key in enumerate(given):
             if _is_datetime(table.c[key]) and any(type(row[key]) is datetime for row in batch):
                 values = [(*v[:at], _stored(v[at]), *v[at + 1:]) for v in values]
-        out.append((_insert_sql(table, keys), values))
+        out.append((_insert_sql(table, keys), with_uuid, values))
     return out
+
+
+def _with_uuids(statements: Statements, ids: random.Random) -> Iterator[tuple[str, Rows]]:
+    """Each statement with its rows complete: a row identity is never shared, so a table
+    with a ``uuid`` column gets one per row, drawn from ``ids`` in statement order (the
+    same seed, the same uuids, whichever process made the rows)."""
+    for sql, with_uuid, values in statements:
+        if with_uuid:
+            values = [v + (u,) for v, u in zip(values, _uuids(ids, len(values)), strict=True)]
+        yield sql, values
 
 
 def _batches(w: World, cases_plan: list[tuple[date, str]], schedules: dict[str, Schedule],
@@ -267,14 +279,10 @@ class _Job:
     first_ids: dict[str, int]
 
 
-Statements = list[tuple[str, list[tuple[Any, ...]]]]
-
-
 def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
     """Every batch of the demo as (cases done, its INSERT statements): a pure function
     of the job, whichever process runs it."""
     rng = random.Random(job.seed)
-    ids = random.Random(f"uuid:{job.seed}")
     stamp = datetime.combine(job.today, datetime.min.time())
     roster = job.roster
     w = World(rng, job.today, job.lsoas, roster, job.first_ids)
@@ -286,7 +294,7 @@ def _rows(job: _Job) -> Generator[tuple[int, Statements], None, None]:
     }
     for done, rows in _batches(w, plan(rng, job.cases, job.today), schedules,
                                job.contractors):
-        yield done, _statements(rows, ids, stamp)
+        yield done, _statements(rows, stamp)
 
 
 def _produce(job: _Job, out: Any) -> None:
@@ -401,17 +409,23 @@ def fill(session: Session, cases: int, seed: int, today: date,
     raw = conn.connection.dbapi_connection
     assert raw is not None
     source = _from_child(job) if parallel else _rows(job)
+    ids = random.Random(f"uuid:{seed}")
     try:
         for done, statements in source:
-            for sql, values in statements:
+            for sql, values in _with_uuids(statements, ids):
                 raw.executemany(sql, values)
                 written += len(values)
             report(0.9 * done / cases)
     finally:
         source.close()
+    # Each index is sorted once over its loaded table: with helper threads the sort runs
+    # on the cores the row maker has finished with.
+    threads = conn.exec_driver_sql("PRAGMA threads").scalar()
+    conn.exec_driver_sql(f"PRAGMA threads = {SORT_THREADS}")
     for i, sql in enumerate(indexes):
         conn.exec_driver_sql(sql)
         report(0.9 + 0.09 * (i + 1) / len(indexes))
+    conn.exec_driver_sql(f"PRAGMA threads = {int(threads or 0)}")
     if indexes:  # the counter triggers were off for the load: count once, by index
         for sql in REBUILD_COUNTS:
             conn.exec_driver_sql(sql)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.core import aggregates, audit, clock, periods, vocabulary
@@ -249,14 +249,19 @@ def _q_no_further(a: Params) -> Select[*tuple[Any, ...]]:
              .subquery())
     other = aliased(AsbDetail)
     earlier = aliased(EscalationStep)
-    before = exists().where(other.subject_person_id == first.c.pid,
-                            earlier.case_id == other.case_id,
-                            earlier.taken_on < a.start,
-                            earlier.action.not_in(NOT_INTERVENTIONS))
+    # EXISTS (SELECT 1 ...), not SELECT *: the seeks then read only the covering indexes
+    before = (select(literal(1))
+              .where(other.subject_person_id == first.c.pid,
+                     earlier.case_id == other.case_id,
+                     earlier.taken_on < a.start,
+                     earlier.action.not_in(NOT_INTERVENTIONS))
+              .exists())
     again_detail = aliased(AsbDetail)
-    again = exists().where(again_detail.subject_person_id == first.c.pid,
-                           Incident.case_id == again_detail.case_id,
-                           Incident.occurred_on > first.c.first_on)
+    again = (select(literal(1))
+             .where(again_detail.subject_person_id == first.c.pid,
+                    Incident.case_id == again_detail.case_id,
+                    Incident.occurred_on > first.c.first_on)
+             .exists())
     return select(func.count(), func.sum(case((again, 0), else_=1))).select_from(first) \
         .where(~before)
 

@@ -36,7 +36,8 @@ class AsbDetail(SyncedStamp, Base):
 class Incident(SyncedStamp, Base):
     __tablename__ = "incidents"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # looked up by ix_incidents_case_occurred (case_id first: no index of its own)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     occurred_on: Mapped[date]
     reported_on: Mapped[date]
     location: Mapped[str] = mapped_column(String(200), default="")
@@ -67,7 +68,8 @@ class RiskAssessment(SyncedStamp, Base):
 class EscalationStep(SyncedStamp, Base):
     __tablename__ = "escalation_steps"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # looked up by ix_escalation_steps_case_taken (case_id first)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     stage: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
     taken_on: Mapped[date]

@@ -28,7 +28,6 @@ PARTY_ROLES = ("victim", "complainant", "perpetrator", "witness", "household", "
 class Case(Synced, Base):
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_type_status", "case_type", "status"),
         Index("ix_cases_opened", "opened_on"),
         # The case list: a covering index for the visibility rule (type, team, panel),
         # its filters and its sort keys, so that a page or a count reads no table rows.
@@ -47,7 +46,8 @@ class Case(Synced, Base):
     panel_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"), index=True)
     risk_level: Mapped[str] = mapped_column(String(10), default="standard")
     address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id"), index=True)
-    lsoa_code: Mapped[str | None] = mapped_column(ForeignKey("lsoas.code"), index=True)
+    # looked up by the case list's ix_cases_area (lsoa_code first: no index of its own)
+    lsoa_code: Mapped[str | None] = mapped_column(ForeignKey("lsoas.code"))
     summary: Mapped[str] = mapped_column(Text, default="")  # free text: never exported
     next_review_on: Mapped[date | None]
     external_reference: Mapped[str | None] = mapped_column(String(60), index=True)  # import

@@ -39,7 +39,8 @@ class Person(Synced, Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(String(80), default="")
-    family_name: Mapped[str] = mapped_column(String(80), default="", index=True)
+    # looked up by ix_people_family_given (family_name first: no index of its own)
+    family_name: Mapped[str] = mapped_column(String(80), default="")
     date_of_birth: Mapped[date | None]
     gender: Mapped[str] = mapped_column(String(20), default="not_known")
     phone: Mapped[str] = mapped_column(String(40), default="")

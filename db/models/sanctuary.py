@@ -46,7 +46,7 @@ class SanctuaryJob(SyncedStamp, Base):
     referred_on: Mapped[date] = mapped_column(index=True)
     surveyed_on: Mapped[date | None]
     ordered_on: Mapped[date | None]
-    completed_on: Mapped[date | None] = mapped_column(index=True)
+    completed_on: Mapped[date | None]  # ix_sanctuary_jobs_completed_on (db.models.reporting)
     fire_safety_checked_on: Mapped[date | None]
 
 

@@ -96,3 +96,45 @@ def test_asb_figures_equal_a_full_recomputation(coordinator: Workspace, period: 
     again = {who for who, d in chosen.items() if any(w == who and o > d for w, o in later)}
     assert got.subjects_first_intervention == len(chosen)
     assert got.subjects_no_further_asb == len(chosen) - len(again)
+
+
+def plans(ws: Workspace, p: kpis.Period) -> dict[str, list[str]]:
+    """EXPLAIN QUERY PLAN of every KPI query for ``p``, by aggregate name."""
+    from sqlalchemy import text
+    from sqlalchemy.dialects import sqlite
+
+    from casework.core import aggregates
+
+    out = {}
+    with ws.uow() as session:
+        for name, agg in sorted(aggregates.REGISTRY.items()):
+            if not name.startswith("kpi_"):
+                continue
+            stmt = agg.build(aggregates.Params(p.start, p.end, date(2026, 12, 1)))
+            sql = str(stmt.compile(dialect=sqlite.dialect(),
+                                   compile_kwargs={"literal_binds": True}))
+            out[name] = [str(r[-1]) for r in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+    return out
+
+
+def test_no_kpi_query_scans_a_table(coordinator: Workspace) -> None:
+    tables = {t for (t,) in rows(coordinator,
+                                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    found = plans(coordinator, kpis.parse_period("2026Q3"))
+    assert "kpi_asb_no_further" in found and "kpi_asb_closed" in found
+    for name, plan in found.items():
+        for line in plan:
+            words = line.split()
+            if words[:1] == ["SCAN"]:
+                assert words[1] not in tables, (name, plan)
+
+
+def test_the_no_further_asb_seeks_read_only_indexes(coordinator: Workspace) -> None:
+    plan = plans(coordinator, kpis.parse_period("2026Q3"))["kpi_asb_no_further"]
+    seeks = [line for line in plan if line.startswith("SEARCH")]
+    assert len(seeks) >= 5, plan
+    for line in seeks:
+        # the one table read is the step's case detail, by its primary key
+        assert "COVERING INDEX" in line or "INTEGER PRIMARY KEY" in line, plan
+    for table in ("escalation_steps_1", "incidents"):
+        assert any(line.startswith(f"SEARCH {table} USING COVERING INDEX") for line in seeks), plan
