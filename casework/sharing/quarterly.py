@@ -17,7 +17,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -124,14 +135,36 @@ def _q_records(a: Params) -> Select[*tuple[Any, ...]]:
     return case_select(a.start, a.end, age_only=a.server)
 
 
-@aggregate("quarterly_opened_by_day_area", ("coordinator",))
-def _q_opened_by_day_area(a: Params) -> Select[*tuple[Any, ...]]:
-    """Cases opened per (type, day, LSOA): a full scan, as in case_select (the quarters
-    this reads are most of the cases)."""
-    return (select(Case.case_type, Case.opened_on, Case.lsoa_code, func.count())
+@aggregate("quarterly_opened_by_month_area", ("coordinator",))
+def _q_opened_by_month_area(a: Params) -> Select[*tuple[Any, ...]]:
+    """Cases opened per (type, month, LSOA), each month as its first day ('2026-07-01'):
+    the field rules keep no more of the day than its quarter. A full scan, as in
+    case_select (the quarters this reads are most of the cases)."""
+    month = _FirstOfMonth(Case.opened_on).label("opened_month")
+    return (select(Case.case_type, month, Case.lsoa_code, func.count())
             .where(and_(_unindexed(Case.opened_on) >= a.start,
                         _unindexed(Case.opened_on) <= a.end))
-            .group_by(Case.case_type, Case.opened_on, Case.lsoa_code))
+            .group_by(Case.case_type, month, Case.lsoa_code))
+
+
+class _FirstOfMonth(ColumnElement[Any]):
+    """A date column's month as ISO text of its first day."""
+
+    inherit_cache = True
+    type = String()
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+
+
+@compiles(_FirstOfMonth)
+def _first_of_month_default(element: _FirstOfMonth, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.column, **kw)}, 1, 7) || '-01'"
+
+
+@compiles(_FirstOfMonth, "postgresql")
+def _first_of_month_pg(element: _FirstOfMonth, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.column, **kw)}, 'YYYY-MM') || '-01'"
 
 
 class _Unindexed(ColumnElement[Any]):
@@ -275,8 +308,8 @@ def _police_counts(session: Session, start: date, end: date) -> tuple[Counter[st
 def _opened_between(session: Session, spec: OutputSpec, ctx: RuleContext, since: date,
                     before: date) -> Counter[tuple[str, str, str]]:
     """Cases opened from ``since`` to the day before ``before``, counted by (case type,
-    quarter opened, area) as the field rules release them: counted per (type, day, LSOA)
-    in SQL, each distinct (day, LSOA) put through the rules once."""
+    quarter opened, area) as the field rules release them: counted per (type, month,
+    LSOA) in SQL."""
     out: Counter[tuple[str, str, str]] = Counter()
     if since >= before:
         return out
@@ -284,17 +317,13 @@ def _opened_between(session: Session, spec: OutputSpec, ctx: RuleContext, since:
     cols = rules.columns_out
     i_type, i_q, i_area = (_col(cols, n) for n in ("case_type", "quarter_opened", "area"))
     last = date.fromordinal(before.toordinal() - 1)
-    counted = aggregates.rows(session, _q_opened_by_day_area, since, last) \
-        if aggregates.via_definer(session, _q_opened_by_day_area) \
-        else driver_rows(session, _q_opened_by_day_area.build(Params(since, last, last)))
-    seen: dict[tuple[Any, Any, Any], tuple[str, str, str]] = {}
-    for ctype, opened, lsoa, n in counted:
-        key = (ctype, opened, lsoa)
-        got = seen.get(key)
-        if got is None:
-            row = rules(key)
-            got = seen[key] = (row[i_type], row[i_q], row[i_area])
-        out[got] += int(n)
+    counted = aggregates.rows(session, _q_opened_by_month_area, since, last) \
+        if aggregates.via_definer(session, _q_opened_by_month_area) \
+        else driver_rows(session, _q_opened_by_month_area.build(Params(since, last, last)))
+    counts = list(counted)
+    # The rules a column at a time over the distinct (type, month, LSOA) keys.
+    for row, (*_key, n) in zip(rules.rows([r[:3] for r in counts]), counts, strict=True):
+        out[(row[i_type], row[i_q], row[i_area])] += int(n)
     return out
 
 
@@ -559,10 +588,10 @@ def _coarsen_hidden(released: Sequence[list[Any]], columns: Sequence[str], label
     i_area = columns.index("area") if "area" in columns else None
     quarters = set(previous_quarters(label, 4)[:-1])
     msoas = set(ctx.lsoa_msoa.values())
-    changed = 0
-    for row in released:
-        opened = row[i_q]
-        ctype = row[i_type]
+    no_area = i_area is None
+
+    def where(opened: str, ctype: str, lsoa: Any) -> tuple[str, Any] | None:
+        """(quarter, area) a record shows, or None when it stays as it is."""
         if opened == label:
             then = hidden
             moved = ("c", "all", ctype) in hidden
@@ -571,11 +600,9 @@ def _coarsen_hidden(released: Sequence[list[Any]], columns: Sequence[str], label
             moved = (("c", "all", ctype) in then
                      or (opened in quarters and ("cq", opened, ctype) in hidden))
         else:
-            continue
-        if moved:
-            row[i_q] = "any"
-        if i_area is not None:
-            lsoa = row[i_area]
+            return None
+        area = lsoa
+        if not no_area:
             msoa = lsoa if lsoa in msoas else ctx.lsoa_msoa.get(lsoa, UNKNOWN)
             # LSOA counts are published for council ASB cases only: another type's
             # LSOA record adds up only into its MSOA count.
@@ -583,10 +610,24 @@ def _coarsen_hidden(released: Sequence[list[Any]], columns: Sequence[str], label
             area = msoa if ctype == "asb" and at_msoa else lsoa
             if at_msoa and ("c", "msoa", msoa, ctype) in then:
                 area = ctx.local_authority
-            if area != lsoa:
-                row[i_area] = area
-                moved = True
-        changed += moved
+        if not moved and area == lsoa:
+            return None
+        return ("any" if moved else opened), area
+
+    # Few distinct (quarter, type, area) combinations: each is worked out once.
+    seen: dict[tuple[Any, Any, Any], tuple[str, Any] | None] = {}
+    changed = 0
+    for row in released:
+        key = (row[i_q], row[i_type], None if no_area else row[i_area])  # type: ignore[index]
+        if key in seen:
+            got = seen[key]
+        else:
+            got = seen[key] = where(*key)
+        if got is not None:
+            row[i_q] = got[0]
+            if not no_area:
+                row[i_area] = got[1]  # type: ignore[index]
+            changed += 1
     return changed
 
 
