@@ -41,7 +41,8 @@ SECRETS = ("zephyrine", "quillfeather", "wexcombe", "ox4 9zq", "ox49zq", "900461
 
 def _minute_text(p: dict[str, Any]) -> str:
     dob = p["dob"]
-    return (f"{p['given']} {p['family']} (born {dob.day}rd {dob.strftime('%B %Y')}) rang "
+    nth = {1: "st", 2: "nd", 3: "rd"}.get(dob.day % 10 if dob.day // 10 != 1 else 0, "th")
+    return (f"{p['given']} {p['family']} (born {dob.day}{nth} {dob.strftime('%B %Y')}) rang "
             f"from {p['phone'].replace(' ', '-')}; her sister says {p['family']}’s room on "
             f"{p['line1'].split(' ', 1)[1]} near {p['postcode']} is not safe.")
 
