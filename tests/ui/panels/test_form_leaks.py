@@ -28,15 +28,18 @@ pytestmark = pytest.mark.dates
 
 SWIP = {"given": "Zephyrine", "family": "Quillfeather", "dob": date(1970, 7, 3),
         "line1": "14 Wexcombe Lane", "postcode": "OX4 9ZQ", "phone": "07700 900461",
-        "referrer": "Tamsin Brackenridge"}
+        "referrer": "Tamsin Brackenridge", "alias": "Zeph Brightwater",
+        "email": "zq.brightwater@example.org", "line2": "Flat 3 Corvenna House"}
 MART = {"given": "Oluwaseun", "family": "Vantongeren", "dob": date(1988, 1, 9),
         "line1": "2 Pelham Ropewalk", "postcode": "OX3 7QB", "phone": "07700 900872",
-        "referrer": "Ingrid Halvorsen"}
+        "referrer": "Ingrid Halvorsen", "alias": "Seun Amadiume",
+        "email": "seun.v88@example.org", "line2": "Marlcombe Yard"}
 # What must never come out, however it was written.
 SECRETS = ("zephyrine", "quillfeather", "wexcombe", "ox4 9zq", "ox49zq", "900461",
            "brackenridge", "tamsin", "1970-07-03", "03/07/1970", "3 jul 1970", "03 jul 1970",
            "oluwaseun", "vantongeren", "pelham", "ropewalk", "ox3 7qb", "ox37qb", "900872",
-           "halvorsen", "ingrid", "1988-01-09", "09/01/1988", "9 jan 1988", "09 jan 1988")
+           "halvorsen", "ingrid", "1988-01-09", "09/01/1988", "9 jan 1988", "09 jan 1988",
+           "brightwater", "zeph ", "corvenna", "amadiume", "seun", "marlcombe", "@example.org")
 
 
 def _minute_text(p: dict[str, Any]) -> str:
@@ -44,7 +47,25 @@ def _minute_text(p: dict[str, Any]) -> str:
     nth = {1: "st", 2: "nd", 3: "rd"}.get(dob.day % 10 if dob.day // 10 != 1 else 0, "th")
     return (f"{p['given']} {p['family']} (born {dob.day}{nth} {dob.strftime('%B %Y')}) rang "
             f"from {p['phone'].replace(' ', '-')}; her sister says {p['family']}’s room on "
-            f"{p['line1'].split(' ', 1)[1]} near {p['postcode']} is not safe.")
+            f"{p['line1'].split(' ', 1)[1]} near {p['postcode']} is not safe. Known as "
+            f"{p['alias']}, writes from {p['email']}, was at {p['line2']}.")
+
+
+def _edit_person(qtbot: Any, window: Any, person_id: int, p: dict[str, Any]) -> None:
+    """The person form: an alias, an e-mail, a second address line and a note."""
+    window.open_person(person_id)
+    page = window.page("people")
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == person_id,
+                    timeout=10000)
+    page.person_buttons["edit"].click()
+    dlg = page.dialog
+    f = dlg.form.fields
+    qtbot.keyClicks(f["aliases"], p["alias"])
+    qtbot.keyClicks(f["email"], p["email"])
+    qtbot.keyClicks(f["line2"], p["line2"])
+    f["notes"].setPlainText(f"{p['given']} asked us to call {p['referrer']} first.")
+    _submit(qtbot, dlg)
+    qtbot.waitUntil(lambda: page.person.aliases == (p["alias"],), timeout=10000)
 
 
 def _refer(qtbot: Any, window: Any, case_type: str, p: dict[str, Any]) -> Any:
@@ -141,11 +162,15 @@ def test_values_typed_into_the_desktop_forms_never_leave(signed_in: Any, qtbot: 
     mart_view = _refer(qtbot, mart_window, "mart", MART)
     # The values went in as typed.
     from db.models import Person
+    ids = {}
     with db.ws("admin").uow() as session:
         for p in (SWIP, MART):
             person = session.query(Person).filter_by(family_name=p["family"]).one()
             assert (person.given_name, person.date_of_birth, person.phone) == (
                 p["given"], p["dob"], p["phone"])
+            ids[p["family"]] = person.id
+    _edit_person(qtbot, swip_window, ids[SWIP["family"]], SWIP)
+    _edit_person(qtbot, mart_window, ids[MART["family"]], MART)
     assert swip_view.header.reference and mart_view.header.reference
     files = _chair(qtbot, swip_window, SWIP, tmp_path / "swip")
     files += _chair(qtbot, mart_window, MART, tmp_path / "mart")
