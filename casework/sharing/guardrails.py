@@ -48,7 +48,7 @@ QUASI_IDENTIFIERS = ("case_type", "area", "age_band", "gender", "quarter_opened"
                      "quarter_closed")
 _RANK = {"drop": 0, "suppress": 1, "generalise": 2, "pseudonymise": 2, "keep": 3}
 # Coarser first: moving right within a scale is a finer (weaker) generalisation.
-_SCALES = (("year", "quarter", "month"), ("msoa", "lsoa"))
+_SCALES = (("year", "quarter", "month", "weeks_before"), ("msoa", "lsoa"))
 
 
 def _rule(raw: Any) -> tuple[str, dict[str, Any]]:

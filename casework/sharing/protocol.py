@@ -28,7 +28,8 @@ DEFAULT_FILE = "sharing_protocol.json"
 # Kept in a stored definition of a version confirmed as weaker than the one before it.
 WEAKENED_KEY = "confirmed_weaker"
 RULES = ("keep", "drop", "pseudonymise", "generalise", "suppress")
-GENERALISE_TO = ("age_band", "quarter", "month", "year", "lsoa", "msoa", "vocabulary")
+GENERALISE_TO = ("age_band", "quarter", "month", "year", "weeks_before", "lsoa", "msoa",
+                 "vocabulary")
 STEP_TO = ("msoa", "local_authority", "year", "broad_age_band", "any")
 RECIPIENT_RULES = ("meeting_attendees", "review_bodies", "named")
 ROLES = ("case_manager", "panel_member", "panel_chair", "coordinator", "administrator",
@@ -158,6 +159,8 @@ def _field_rule(kind: str, name: str, raw: Any) -> FieldRule:
             raise _bad(f"{kind}.{name} generalises to one of {', '.join(GENERALISE_TO)}.")
         if params["to"] == "vocabulary" and not isinstance(params.get("values"), list):
             raise _bad(f"{kind}.{name} needs the list of values it may keep.")
+        if params["to"] == "weeks_before" and not isinstance(params.get("of"), str):
+            raise _bad(f"{kind}.{name} needs the field it counts weeks before (of).")
     if rule == "pseudonymise" and params.get("style", "letter") not in ("letter", "number"):
         raise _bad(f"{kind}.{name} pseudonymises with style letter or number.")
     if "roles" in params and (not isinstance(params["roles"], list)

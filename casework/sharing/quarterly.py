@@ -17,7 +17,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -124,14 +135,36 @@ def _q_records(a: Params) -> Select[*tuple[Any, ...]]:
     return case_select(a.start, a.end, age_only=a.server)
 
 
-@aggregate("quarterly_opened_by_day", ("coordinator",))
-def _q_opened_by_day(a: Params) -> Select[*tuple[Any, ...]]:
-    """Cases opened per (type, day): a full scan, as in case_select (a year of cases is
-    most of them)."""
-    return (select(Case.case_type, Case.opened_on, func.count())
+@aggregate("quarterly_opened_by_month_area", ("coordinator",))
+def _q_opened_by_month_area(a: Params) -> Select[*tuple[Any, ...]]:
+    """Cases opened per (type, month, LSOA), each month as its first day ('2026-07-01'):
+    the field rules keep no more of the day than its quarter. A full scan, as in
+    case_select (the quarters this reads are most of the cases)."""
+    month = _FirstOfMonth(Case.opened_on).label("opened_month")
+    return (select(Case.case_type, month, Case.lsoa_code, func.count())
             .where(and_(_unindexed(Case.opened_on) >= a.start,
                         _unindexed(Case.opened_on) <= a.end))
-            .group_by(Case.case_type, Case.opened_on))
+            .group_by(Case.case_type, month, Case.lsoa_code))
+
+
+class _FirstOfMonth(ColumnElement[Any]):
+    """A date column's month as ISO text of its first day."""
+
+    inherit_cache = True
+    type = String()
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+
+
+@compiles(_FirstOfMonth)
+def _first_of_month_default(element: _FirstOfMonth, compiler: Any, **kw: Any) -> str:
+    return f"substr({compiler.process(element.column, **kw)}, 1, 7) || '-01'"
+
+
+@compiles(_FirstOfMonth, "postgresql")
+def _first_of_month_pg(element: _FirstOfMonth, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.column, **kw)}, 'YYYY-MM') || '-01'"
 
 
 class _Unindexed(ColumnElement[Any]):
@@ -259,14 +292,8 @@ def _col(columns: Sequence[str], name: str) -> int:
     return columns.index(name)
 
 
-def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
-            start: date, end: date, released: Sequence[Sequence[Any]],
-            columns: Sequence[str]) -> tuple[list[tuple[dc.Table, dc.KeyGrid]],
-                                             list[dc.KeyGrid], dict[Hashable, int], int]:
-    """The aggregate tables as key grids over shared quantities (see disclosure)."""
-    i_type, i_q, i_area = (_col(columns, n) for n in ("case_type", "quarter_opened", "area"))
-    lsoa_cases: Counter[tuple[str, str]] = Counter(
-        (r[i_area], r[i_type]) for r in released if r[i_q] == label)
+def _police_counts(session: Session, start: date, end: date) -> tuple[Counter[str], int]:
+    """Police-recorded ASB in the quarter by LSOA, and how many had no LSOA."""
     police: Counter[str] = Counter()
     police_no_lsoa = 0
     for code, n in session.execute(
@@ -275,16 +302,47 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
             .group_by(PoliceAsbIncident.lsoa_code)):
         police[code or UNKNOWN] += int(n)
         police_no_lsoa += 0 if code else int(n)
+    return police, police_no_lsoa
+
+
+def _opened_between(session: Session, spec: OutputSpec, ctx: RuleContext, since: date,
+                    before: date) -> Counter[tuple[str, str, str]]:
+    """Cases opened from ``since`` to the day before ``before``, counted by (case type,
+    quarter opened, area) as the field rules release them: counted per (type, month,
+    LSOA) in SQL."""
+    out: Counter[tuple[str, str, str]] = Counter()
+    if since >= before:
+        return out
+    rules = RecordRules(spec.rules_for("case"), ("case_type", "opened_on", "lsoa_code"), ctx)
+    cols = rules.columns_out
+    i_type, i_q, i_area = (_col(cols, n) for n in ("case_type", "quarter_opened", "area"))
+    last = date.fromordinal(before.toordinal() - 1)
+    counted = aggregates.rows(session, _q_opened_by_month_area, since, last) \
+        if aggregates.via_definer(session, _q_opened_by_month_area) \
+        else driver_rows(session, _q_opened_by_month_area.build(Params(since, last, last)))
+    counts = list(counted)
+    # The rules a column at a time over the distinct (type, month, LSOA) keys.
+    for row, (*_key, n) in zip(rules.rows([r[:3] for r in counts]), counts, strict=True):
+        out[(row[i_type], row[i_q], row[i_area])] += int(n)
+    return out
+
+
+def _by_quarter(opened: Mapping[tuple[str, str, str], int]) -> Counter[tuple[str, str]]:
+    """(type, quarter) counts from (type, quarter, area) counts."""
+    out: Counter[tuple[str, str]] = Counter()
+    for (t, q, _a), n in opened.items():
+        out[(t, q)] += n
+    return out
+
+
+def _tables(ctx: RuleContext, label: str, lsoa_cases: Counter[tuple[str, str]],
+            police: Counter[str], by_quarter: Counter[tuple[str, str]]
+            ) -> tuple[list[tuple[dc.Table, dc.KeyGrid]], list[dc.KeyGrid], dict[Hashable, int]]:
+    """The aggregate tables as key grids over shared quantities (see disclosure).
+
+    ``lsoa_cases`` counts the quarter's cases by (area, type), ``by_quarter`` the three
+    quarters before it by (type, quarter)."""
     quarters = previous_quarters(label, 4)
-    q_start = parse_quarter(quarters[0])[0]
-    # Counted per (type, day) in SQL; the field rules then turn each day into its quarter.
-    rules = RecordRules(spec.rules_for("case"), ("case_type", "opened_on"), ctx)
-    by_quarter: Counter[tuple[str, str]] = Counter()
-    counted = aggregates.rows(session, _q_opened_by_day, q_start, end) \
-        if aggregates.via_definer(session, _q_opened_by_day) \
-        else driver_rows(session, _q_opened_by_day.build(Params(q_start, end, end)))
-    for ctype, opened, n in counted:
-        by_quarter[rules((ctype, opened))] += int(n)
     msoa = ctx.lsoa_msoa
     lsoas = sorted(set(msoa) | {a for a, _t in lsoa_cases} | set(police))
     lsoas = [c for c in lsoas if c != UNKNOWN] + [UNKNOWN]
@@ -332,7 +390,7 @@ def _tables(session: Session, spec: OutputSpec, ctx: RuleContext, label: str,
     police_table = table(POLICE_TABLE, f"Police-recorded ASB incidents in {label} by LSOA "
                          "(public: police.uk)", "LSOA", p_rows, [POLICE], p_keys)
     tables.append(police_table)
-    return tables, groups, values, police_no_lsoa
+    return tables, groups, values
 
 
 TYPES_ALL = (*CASE_TYPES, "*")
@@ -392,19 +450,34 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
         _check_server_rules(spec)
     released = rules.rows(select_cases(session, start, end))
     columns = rules.columns_out
-    tables, groups, values, police_no_lsoa = _tables(session, spec, ctx, label, start, end,
-                                                    released, columns)
+    i_type, i_q, i_area = (_col(columns, n) for n in ("case_type", "quarter_opened", "area"))
+    lsoa_cases: Counter[tuple[str, str]] = Counter(
+        (r[i_area], r[i_type]) for r in released if r[i_q] == label)
+    # Records of cases opened in earlier quarters fall inside those quarters' own tables,
+    # which are worked out again from the same cases by the same rules.
+    earlier = sorted({q for q in {r[i_q] for r in released}
+                      if _QUARTER.fullmatch(str(q)) and q < label})
+    window = parse_quarter(previous_quarters(min([label, *earlier]), 4)[0])[0]
+    opened = _opened_between(session, spec, ctx, window, start)
+    by_quarter = _by_quarter(opened)
+    police_counts, police_no_lsoa = _police_counts(session, start, end)
+    tables, groups, values = _tables(ctx, label, lsoa_cases, police_counts, by_quarter)
     sup = spec.suppression
     # A version stored before the floors existed still gets them.
     max_small = max(int(sup.get("max", settings.get(session, settings.SUPPRESS_MAX))),
                     settings.SUPPRESS_FLOOR)
     rounding = int(sup.get("round_to", settings.get(session, settings.ROUND_TO)))
     marker = str(sup.get("marker", "[c]"))
-    council = [keys for t, keys in tables if t.name != POLICE_TABLE] + groups
+    hidden = _council_hidden(tables, groups, values, max_small, label)
     police = [keys for t, keys in tables if t.name == POLICE_TABLE]
-    hidden = intervals.widen(council, values, dc.protect_linked(council, values, max_small),
-                             max_small)
     hidden |= dc.protect_linked(police, values, max_small)
+    # What each earlier quarter's own dataset suppressed: the same rules on the same cases.
+    by_area: dict[str, Counter[tuple[str, str]]] = {q: Counter() for q in earlier}
+    for (t, oq, a), n in opened.items():
+        if oq in by_area:
+            by_area[oq][(a, t)] += n
+    hidden_then = {q: _council_hidden(*_tables(ctx, q, by_area[q], Counter(), by_quarter),
+                                      max_small, q) for q in earlier}
     primary = {k for k, v in values.items() if 1 <= v <= max_small}
     protected = tuple(_single(dc.publish(t, keys, values, hidden, primary, rounding, marker))
                       for t, keys in tables)
@@ -419,7 +492,7 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
     k = max(int(k_spec.get("k", settings.get(session, settings.K_ANONYMITY))), settings.K_FLOOR)
     # A quasi-identifier the protocol no longer releases needs no protection.
     qi = [columns.index(q) for q in k_spec["quasi_identifiers"] if q in columns]
-    coarsened = _coarsen_hidden(released, columns, label, hidden, ctx)
+    coarsened = _coarsen_hidden(released, columns, label, hidden, hidden_then, ctx)
     kres = dc.k_anonymise(released, qi, _steps(spec, columns, ctx), k) if qi else \
         dc.KResult(released, 0, 0, k)
     facts: tuple[tuple[str, Any], ...] = (
@@ -456,43 +529,104 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, label: str, st
     })
 
 
+_QUARTER = re.compile(r"\d{4}Q[1-4]")
+
+
+def _council_hidden(tables: Sequence[tuple[dc.Table, dc.KeyGrid]], groups: list[dc.KeyGrid],
+                    values: Mapping[Hashable, int], max_small: int,
+                    label: str) -> set[Hashable]:
+    """Every council count the tables suppress (primary, secondary and widening).
+
+    A quarter's counts of cases by type are published by its own dataset and again by the
+    next three (the four-quarter table): each is hidden or shown the same way in all of
+    them, decided from that quarter's counts alone (``quarter_totals_hidden``), and the
+    other entries are protected around them."""
+    forced: set[Hashable] = set()
+    fixed: set[Hashable] = set()
+    for q in previous_quarters(label, 4):
+        def key(t: str, q: str = q) -> Hashable:
+            return ("c", "all", t) if q == label else ("cq", q, t)
+        hide = quarter_totals_hidden({t: values[key(t)] for t in TYPES_ALL}, max_small)
+        forced |= {key(t) for t in hide}
+        fixed |= {key(t) for t in TYPES_ALL}
+    public = frozenset(fixed - forced)
+    council = [keys for t, keys in tables if t.name != POLICE_TABLE] + groups
+    hidden = dc.protect_linked(council, values, max_small, public, forced)
+    return intervals.widen(council, values, hidden, max_small, public)
+
+
+def quarter_totals_hidden(counts: Mapping[str, int], max_small: int) -> set[str]:
+    """Which of one quarter's counts by case type ('*': all types) are suppressed.
+
+    Each small count, and never one alone: a lone small count would follow from the
+    published total and the other types, so the next smallest non-zero count is hidden
+    with it."""
+    hide = {t for t, n in counts.items() if 1 <= n <= max_small}
+    types = [t for t in counts if t != "*"]
+    if len(hide & set(types)) == 1:
+        others = sorted((counts[t], t) for t in types if t not in hide and counts[t] > 0)
+        hide.add(others[0][1] if others else "*")
+    return hide
+
+
 def _coarsen_hidden(released: Sequence[list[Any]], columns: Sequence[str], label: str,
-                    hidden: set[Hashable], ctx: RuleContext) -> int:
+                    hidden: set[Hashable], hidden_then: Mapping[str, set[Hashable]],
+                    ctx: RuleContext) -> int:
     """Generalise, in place, each record whose area or quarter opened would place it
     inside a count the tables suppress: records are cases, so counting them would give
     a lower bound on that count. The area goes up to the first level (LSOA, MSOA, local
     authority) whose count of the record's type is published, and the quarter to "any"
-    when its count by type is suppressed. Returns how many rows changed."""
+    when its count by type is suppressed.
+
+    A record of a case opened in an earlier quarter is held against that quarter's own
+    dataset (``hidden_then``: what it suppressed), which published the quarter's counts
+    by area, and against this dataset's count of its type in that quarter. Returns how
+    many rows changed."""
     if not {"case_type", "quarter_opened"} <= set(columns):
         return 0
     i_type, i_q = columns.index("case_type"), columns.index("quarter_opened")
     i_area = columns.index("area") if "area" in columns else None
     quarters = set(previous_quarters(label, 4)[:-1])
     msoas = set(ctx.lsoa_msoa.values())
+    no_area = i_area is None
+
+    def where(opened: str, ctype: str, lsoa: Any) -> tuple[str, Any] | None:
+        """(quarter, area) a record shows, or None when it stays as it is."""
+        if opened == label:
+            then = hidden
+            moved = ("c", "all", ctype) in hidden
+        elif opened in hidden_then:
+            then = hidden_then[opened]
+            moved = (("c", "all", ctype) in then
+                     or (opened in quarters and ("cq", opened, ctype) in hidden))
+        else:
+            return None
+        area = lsoa
+        if not no_area:
+            msoa = lsoa if lsoa in msoas else ctx.lsoa_msoa.get(lsoa, UNKNOWN)
+            # LSOA counts are published for council ASB cases only: another type's
+            # LSOA record adds up only into its MSOA count.
+            at_msoa = ctype != "asb" or ("c", "lsoa", lsoa, ctype) in then
+            area = msoa if ctype == "asb" and at_msoa else lsoa
+            if at_msoa and ("c", "msoa", msoa, ctype) in then:
+                area = ctx.local_authority
+        if not moved and area == lsoa:
+            return None
+        return ("any" if moved else opened), area
+
+    # Few distinct (quarter, type, area) combinations: each is worked out once.
+    seen: dict[tuple[Any, Any, Any], tuple[str, Any] | None] = {}
     changed = 0
     for row in released:
-        opened = row[i_q]
-        if opened == label:
-            ctype = row[i_type]
-            moved = False
-            if ("c", "all", ctype) in hidden:
-                row[i_q] = "any"
-                moved = True
-            if i_area is not None:
-                lsoa = row[i_area]
-                msoa = lsoa if lsoa in msoas else ctx.lsoa_msoa.get(lsoa, UNKNOWN)
-                # LSOA counts are published for council ASB cases only: another type's
-                # LSOA record adds up only into its MSOA count.
-                at_msoa = ctype != "asb" or ("c", "lsoa", lsoa, ctype) in hidden
-                area = msoa if ctype == "asb" and at_msoa else lsoa
-                if at_msoa and ("c", "msoa", msoa, ctype) in hidden:
-                    area = ctx.local_authority
-                if area != lsoa:
-                    row[i_area] = area
-                    moved = True
-            changed += moved
-        elif opened in quarters and ("cq", opened, row[i_type]) in hidden:
-            row[i_q] = "any"
+        key = (row[i_q], row[i_type], None if no_area else row[i_area])  # type: ignore[index]
+        if key in seen:
+            got = seen[key]
+        else:
+            got = seen[key] = where(*key)
+        if got is not None:
+            row[i_q] = got[0]
+            if not no_area:
+                row[i_area] = got[1]  # type: ignore[index]
             changed += 1
     return changed
 

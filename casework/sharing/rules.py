@@ -100,6 +100,30 @@ def month_of(value: Any) -> str:
     return "" if d is None else f"{d.year:04d}-{d.month:02d}"
 
 
+# Bands of weeks before a reference day (an application's): 26 weeks is the six months a
+# Community Trigger threshold looks back over.
+WEEK_BANDS = ((4, "within 4 weeks"), (8, "4 to 8 weeks"), (13, "8 to 13 weeks"),
+              (26, "13 to 26 weeks"), (52, "26 to 52 weeks"))
+
+
+def weeks_before(value: Any, reference: Any) -> str:
+    """How long before ``reference`` a day fell, as a band of weeks ('within 4 weeks',
+    '13 to 26 weeks', 'over 52 weeks', 'after'); the month when there is no reference;
+    '' for no date."""
+    d, ref = as_date(value), as_date(reference)
+    if d is None:
+        return ""
+    if ref is None:
+        return month_of(d)
+    days = (ref - d).days
+    if days < 0:
+        return "after"
+    for weeks, text in WEEK_BANDS:
+        if days <= 7 * weeks:
+            return text
+    return "over 52 weeks"
+
+
 def year_of(value: Any) -> str:
     """The year of a date, or of a '2026Q3' / '2026-07' label; '' stays ''."""
     if value is None or value == "":
@@ -282,6 +306,11 @@ class RecordRules:
             if at is None:
                 return None
             return lambda columns: list(map(_band_at, columns[i], columns[at]))
+        if to == "weeks_before":
+            ref = index.get(str(p.get("of", "")))
+            if ref is None:
+                return None
+            return lambda columns: list(map(weeks_before, columns[i], columns[ref]))
         if to in ("quarter", "month", "year"):
             return _by_value(i, {"quarter": quarter_of, "month": month_of,
                                  "year": year_of}[to])
@@ -301,6 +330,11 @@ class RecordRules:
             if at is None:
                 return lambda row, scrub: age_band(row[i], None)
             return lambda row, scrub: _band_at(row[i], row[at])
+        if to == "weeks_before":
+            ref = index.get(str(rule.params.get("of", "")))
+            if ref is None:
+                return lambda row, scrub: weeks_before(row[i], None)
+            return lambda row, scrub: weeks_before(row[i], row[ref])
         if to in ("quarter", "month", "year"):
             fn = {"quarter": quarter_of, "month": month_of, "year": year_of}[to]
             cache: dict[Any, str] = {}

@@ -25,7 +25,7 @@ from casework.core.permissions import require_case
 from casework.sharing import render_pdf as pdf
 from casework.sharing.case_people import case_people, person_terms
 from casework.sharing.pipeline import Built, ExportResult, Release, produce, rule_context
-from casework.sharing.protocol import OutputSpec, Protocol
+from casework.sharing.protocol import FieldRule, OutputSpec, Protocol
 from casework.sharing.render_pdf import fmt as _fmt
 from casework.sharing.rules import RecordRules
 from db.models import (
@@ -46,7 +46,10 @@ APPLICATION_COLUMNS = (
     "risk_level", "review_meeting_on", "bodies", "findings", "applicant_response", "summary",
 )
 COMPLAINT_COLUMNS = ("behaviour_on", "complained_on", "agency", "hate_related",
-                     "complainant_person_id", "description")
+                     "complainant_person_id", "description", "received_on")
+# A complaint's day goes out as weeks before the application, even under a stored version
+# from before that rule, which kept it exactly.
+COMPLAINED = FieldRule("complained_on", "generalise", {"to": "weeks_before", "of": "received_on"})
 STEP_COLUMNS = ("stage", "action", "taken_on", "reason")
 RECOMMENDATION_COLUMNS = ("body", "recommendation", "due_on", "status")
 
@@ -107,9 +110,11 @@ def build(session: Session, spec: OutputSpec, protocol: Protocol, actor: Actor, 
         "findings": review.findings if review else "",
         "applicant_response": app.applicant_response, "summary": case.summary,
     }, terms)
-    c_rules = RecordRules(spec.rules_for("complaint"), COMPLAINT_COLUMNS, ctx)
+    c_rules = RecordRules([COMPLAINED if r.field == COMPLAINED.field and r.rule == "keep" else r
+                           for r in spec.rules_for("complaint")], COMPLAINT_COLUMNS, ctx)
     complaints = tuple(c_rules.apply({
         "behaviour_on": c.behaviour_on, "complained_on": c.complained_on,
+        "received_on": app.received_on,
         "agency": labels.of(vocabulary.RECIPIENT_BODY, c.agency),
         "hate_related": c.hate_related, "complainant_person_id": c.complainant_person_id,
         "description": c.description}, terms)
@@ -154,10 +159,11 @@ def story(release: Release) -> list[Flowable]:
     ) if f in a]))
     out.append(pdf.label("<b>Complaints</b>", "h2"))
     out.append(pdf.grid_table(
-        ["Behaviour (month)", "Complained", "To", "Hate-related", "By"],
+        ["Behaviour (month)", "Complained (before the application)", "To", "Hate-related",
+         "By"],
         [[_fmt(c.get("behaviour_on")), _fmt(c.get("complained_on")), _fmt(c.get("agency")),
           _fmt(c.get("hate_related")), _fmt(c.get("complainant"))] for c in d.complaints]
-        or [["-", "", "", "", ""]], widths=[90, 90, 90, 80, 125]))
+        or [["-", "", "", "", ""]], widths=[85, 115, 90, 70, 115]))
     out.append(pdf.label("<b>Escalation steps taken</b>", "h2"))
     out.append(pdf.grid_table(
         ["Stage", "Action", "Month"],
