@@ -1,0 +1,140 @@
+"""Search as you type on a team server: the index first, then who may see each row.
+
+Under row-level security PostgreSQL checks a table's policies on a row before any
+condition that is not leakproof, and ``ILIKE`` is not: a search would run the people
+policy for every person before looking at a name, and never use the trigram indexes.
+``search_ids`` (a definer function) instead finds the rows through the indexes and keeps
+only those that the login (``session_user``, which ``SET ROLE`` cannot change) may see
+under the same rules as the policies of ``db.server.policies``: the login's scope, team,
+case types and panels are read once per call, from the tables the policies read.
+
+It returns row ids only, at most ``MAX_IDS``; the caller then reads those rows through
+its own policies, so nothing it returns is shown unless the policies show it too. The
+text is matched as typed: wildcards in it are escaped here, so input cannot widen a
+match beyond a prefix (or, for an address's first line, a substring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from db.server.policies import ACL, PERSON_LINKS, SCHEMA, Names, RoleSpec, ident
+
+FUNCTION = f"{ACL}.search_ids"
+SIGNATURE = "(text, text[], integer)"
+MAX_IDS = 100
+# What ``search_ids`` looks for, given its texts:
+#   person: people (not merged, not anonymised) whose given or family name starts with
+#     every text; alias: aliases (their ids) starting with the first text; postcode:
+#     addresses whose postcode starts with any text; line_start / line_contains:
+#     addresses whose first line starts with / contains the first text.
+KINDS = ("person", "alias", "postcode", "line_start", "line_contains")
+
+# The login's view, as the policies compute it: $1 scope, $2 team, $3 the team's case
+# types, $4 panel case types, $5 the login's panels, $6 whether it reads every case
+# (subject access).
+_CASE_OK = ("((c.case_type = ANY($3) AND (c.team_id IS NULL OR c.team_id = $2)) "
+            "OR (c.case_type = ANY($4) AND c.panel_id = ANY($5)))")
+
+
+def _person_ok(pid: str) -> str:
+    """The people policy for person ``pid``: linked to a visible case, or to none."""
+    s = SCHEMA
+    seen = " OR ".join(f"EXISTS (SELECT 1 FROM {s}.{t} x JOIN {s}.cases c ON c.id = x.case_id "
+                       f"WHERE x.{col} = {pid} AND {_CASE_OK})" for t, col in PERSON_LINKS)
+    linked = " OR ".join(f"EXISTS (SELECT 1 FROM {s}.{t} x WHERE x.{col} = {pid})"
+                         for t, col in PERSON_LINKS)
+    return f"($6 OR ($1 IN ('team', 'panel') AND ({seen} OR NOT ({linked}))))"
+
+
+def _address_ok(aid: str) -> str:
+    """The addresses policy: a visible person's, a visible case's, or nobody's."""
+    s = SCHEMA
+    return (f"($6 OR ($1 IN ('team', 'panel') AND ("
+            f"EXISTS (SELECT 1 FROM {s}.person_addresses pa WHERE pa.address_id = {aid} AND "
+            f"{_person_ok('pa.person_id')}) "
+            f"OR EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = {aid} AND {_CASE_OK}) "
+            f"OR (NOT EXISTS (SELECT 1 FROM {s}.person_addresses pa WHERE pa.address_id = "
+            f"{aid}) AND NOT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = {aid})))))")
+
+
+def _quoted(sql: str) -> str:
+    """``sql`` as a plpgsql string literal (for EXECUTE: planned with the values given)."""
+    return "'" + sql.replace("'", "''") + "'"
+
+
+def _queries() -> dict[str, str]:
+    s = SCHEMA
+    # $7 the escaped texts (each ends in %), $8 the limit.
+    return {
+        "person": f"SELECT p.id FROM {s}.people p WHERE (p.family_name ILIKE $7[1] OR "
+                  f"p.given_name ILIKE $7[1]) AND NOT EXISTS (SELECT 1 FROM unnest($7) w "
+                  f"WHERE NOT (p.family_name ILIKE w OR p.given_name ILIKE w)) AND "
+                  f"p.merged_into_id IS NULL AND NOT p.anonymised AND {_person_ok('p.id')} "
+                  f"LIMIT $8",
+        "alias": f"SELECT a.id FROM {s}.person_aliases a WHERE a.alias ILIKE $7[1] AND "
+                 f"{_person_ok('a.person_id')} LIMIT $8",
+        "postcode": f"SELECT ad.id FROM {s}.addresses ad WHERE ad.postcode ILIKE ANY($7) "
+                    f"AND {_address_ok('ad.id')} LIMIT $8",
+        "line_start": f"SELECT ad.id FROM {s}.addresses ad WHERE ad.line1 ILIKE $7[1] AND "
+                      f"{_address_ok('ad.id')} LIMIT $8",
+        "line_contains": f"SELECT ad.id FROM {s}.addresses ad WHERE ad.line1 ILIKE "
+                         f"'%' || $7[1] AND {_address_ok('ad.id')} LIMIT $8",
+    }
+
+
+def ddl(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
+    """Run as the schema owner after the policies (``server init``; safe to run again).
+    EXECUTE goes to the group roles that read cases, and to no one else."""
+    s, a = SCHEMA, ACL
+    branches = "\n".join(
+        f"  {'IF' if i == 0 else 'ELSIF'} p_kind = '{kind}' THEN\n"
+        f"    RETURN QUERY EXECUTE {_quoted(sql)}\n"
+        f"      USING v_scope, v_team, v_types, v_ptypes, v_panels, v_sar, v_texts, v_limit;"
+        for i, (kind, sql) in enumerate(_queries().items()))
+    body = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(p_kind text, p_texts text[],
+  p_limit integer) RETURNS SETOF integer STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+DECLARE
+  v_uid integer; v_scope text; v_team integer; v_classes text[];
+  v_types text[]; v_ptypes text[]; v_panels integer[]; v_sar boolean;
+  v_texts text[]; v_limit integer;
+BEGIN
+  SELECT u.id, r.scope, u.team_id, r.classes INTO v_uid, v_scope, v_team, v_classes
+    FROM {s}.users u JOIN {a}.roles r ON r.role = u.role
+    WHERE u.username = session_user AND u.active;
+  IF v_uid IS NULL OR p_texts IS NULL OR cardinality(p_texts) = 0 THEN
+    RETURN;
+  END IF;
+  v_sar := v_scope = 'subject_access' AND 'sar_read' = ANY(v_classes);
+  IF v_scope NOT IN ('team', 'panel') AND NOT v_sar THEN
+    RETURN;
+  END IF;
+  SELECT coalesce(array_agg(tc.case_type), '{{}}') INTO v_types
+    FROM {a}.team_case_types tc JOIN {s}.teams t ON t.kind = tc.team_kind
+    WHERE t.id = v_team AND v_scope = 'team';
+  SELECT coalesce(array_agg(pc.case_type), '{{}}') INTO v_ptypes FROM {a}.panel_case_types pc;
+  SELECT coalesce(array_agg(pm.panel_id), '{{}}') INTO v_panels
+    FROM {s}.panel_memberships pm WHERE pm.user_id = v_uid AND v_scope = 'panel';
+  -- The texts as typed: LIKE's wildcards and escape character match themselves.
+  SELECT array_agg(replace(replace(replace(x, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+                   ORDER BY n)
+    INTO v_texts FROM unnest(p_texts) WITH ORDINALITY AS q(x, n) WHERE x IS NOT NULL;
+  IF v_texts IS NULL THEN
+    RETURN;
+  END IF;
+  v_limit := greatest(0, least(coalesce(p_limit, 0), {MAX_IDS}));
+{branches}
+  ELSE
+    RAISE EXCEPTION 'unknown search kind' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+END $$"""
+    sig = FUNCTION + SIGNATURE
+    readers = [names.group(r) for r, spec in sorted(roles.items())
+               if "case" in spec.classes or "sar_read" in spec.classes]
+    out = [body, f"REVOKE ALL ON FUNCTION {sig} FROM PUBLIC",
+           f"REVOKE ALL ON FUNCTION {sig} FROM {ident(names.user)}"]
+    if readers:
+        out.append(f"GRANT EXECUTE ON FUNCTION {sig} TO "
+                   f"{', '.join(ident(g) for g in readers)}")
+    return out
