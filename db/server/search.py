@@ -23,7 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from db.server.policies import ACL, PERSON_LINKS, SCHEMA, Names, RoleSpec, ident
+from db.server.policies import (
+    ACL,
+    SCHEMA,
+    Names,
+    RoleSpec,
+    address_ok,
+    ident,
+    person_ok,
+    view_context,
+    view_sql,
+)
 
 FUNCTION = f"{ACL}.search_ids"
 SIGNATURE = "(text, text[], integer)"
@@ -34,34 +44,6 @@ MAX_IDS = 100
 #     addresses whose postcode starts with any text; line_start / line_contains:
 #     addresses whose first line starts with / contains the first text.
 KINDS = ("person", "alias", "postcode", "line_start", "line_contains")
-
-# The login's view, as the policies compute it: $1 scope, $2 team, $3 the team's case
-# types, $4 panel case types, $5 the login's panels, $6 whether it reads every case
-# (subject access).
-_CASE_OK = ("((c.case_type = ANY($3) AND (c.team_id IS NULL OR c.team_id = $2)) "
-            "OR (c.case_type = ANY($4) AND c.panel_id = ANY($5)))")
-
-
-def _person_ok(pid: str) -> str:
-    """The people policy for person ``pid``: linked to a visible case, or to none."""
-    s = SCHEMA
-    seen = " OR ".join(f"EXISTS (SELECT 1 FROM {s}.{t} x JOIN {s}.cases c ON c.id = x.case_id "
-                       f"WHERE x.{col} = {pid} AND {_CASE_OK})" for t, col in PERSON_LINKS)
-    linked = " OR ".join(f"EXISTS (SELECT 1 FROM {s}.{t} x WHERE x.{col} = {pid})"
-                         for t, col in PERSON_LINKS)
-    return f"($6 OR ($1 IN ('team', 'panel') AND ({seen} OR NOT ({linked}))))"
-
-
-def _address_ok(aid: str) -> str:
-    """The addresses policy: a visible person's, a visible case's, or nobody's."""
-    s = SCHEMA
-    return (f"($6 OR ($1 IN ('team', 'panel') AND ("
-            f"EXISTS (SELECT 1 FROM {s}.person_addresses pa WHERE pa.address_id = {aid} AND "
-            f"{_person_ok('pa.person_id')}) "
-            f"OR EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = {aid} AND {_CASE_OK}) "
-            f"OR (NOT EXISTS (SELECT 1 FROM {s}.person_addresses pa WHERE pa.address_id = "
-            f"{aid}) AND NOT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = {aid})))))")
-
 
 CANDIDATES = 1000  # index matches looked at per call, as ``casework.cases.search``
 
@@ -77,7 +59,7 @@ def _first_visible(match: str, visible: str) -> str:
 def _queries() -> dict[str, str]:
     s = SCHEMA
     # $7 the escaped texts (each ends in %), $8 the limit.
-    person, address = _person_ok("{id}"), _address_ok("{id}")
+    person, address = person_ok("{id}"), address_ok("{id}")
     return {
         "person": _first_visible(
             f"SELECT p.id FROM {s}.people p WHERE (p.family_name ILIKE $7[1] OR "
@@ -97,50 +79,26 @@ def _queries() -> dict[str, str]:
     }
 
 
-# The queries' parameters, as the function's variables.
-_VARIABLES = ("v_scope", "v_team", "v_types", "v_ptypes", "v_panels", "v_sar", "v_texts",
-              "v_limit")
-
-
-def _static(sql: str) -> str:
-    for n in range(len(_VARIABLES), 0, -1):
-        sql = sql.replace(f"${n}", _VARIABLES[n - 1])
-    return sql
-
-
 def ddl(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     """Run as the schema owner after the policies (``server init``; safe to run again).
-    EXECUTE goes to the group roles that read cases, and to no one else."""
-    s, a = SCHEMA, ACL
+    EXECUTE goes to the group roles that work cases (those that search), and to no one
+    else: not PUBLIC, not every casework login."""
     branches = "\n".join(
         f"  {'IF' if i == 0 else 'ELSIF'} p_kind = '{kind}' THEN\n"
-        f"    RETURN QUERY {_static(sql)};"
+        f"    RETURN QUERY {view_sql(sql)};"
         for i, (kind, sql) in enumerate(_queries().items()))
     body = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(p_kind text, p_texts text[],
   p_limit integer) RETURNS SETOF integer STABLE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET jit = off
   LANGUAGE plpgsql AS $$
 DECLARE
-  v_uid integer; v_scope text; v_team integer; v_classes text[];
-  v_types text[]; v_ptypes text[]; v_panels integer[]; v_sar boolean;
-  v_texts text[]; v_limit integer;
-BEGIN
-  SELECT u.id, r.scope, u.team_id, r.classes INTO v_uid, v_scope, v_team, v_classes
-    FROM {s}.users u JOIN {a}.roles r ON r.role = u.role
-    WHERE u.username = session_user AND u.active;
-  IF v_uid IS NULL OR p_texts IS NULL OR cardinality(p_texts) = 0 THEN
+  v_texts text[];
+  v_limit integer;
+{view_context("session_user")}
+  IF p_texts IS NULL OR cardinality(p_texts) = 0 OR (v_scope NOT IN ('team', 'panel')
+                                                       AND NOT v_sar) THEN
     RETURN;
   END IF;
-  v_sar := v_scope = 'subject_access' AND 'sar_read' = ANY(v_classes);
-  IF v_scope NOT IN ('team', 'panel') AND NOT v_sar THEN
-    RETURN;
-  END IF;
-  SELECT coalesce(array_agg(tc.case_type), '{{}}') INTO v_types
-    FROM {a}.team_case_types tc JOIN {s}.teams t ON t.kind = tc.team_kind
-    WHERE t.id = v_team AND v_scope = 'team';
-  SELECT coalesce(array_agg(pc.case_type), '{{}}') INTO v_ptypes FROM {a}.panel_case_types pc;
-  SELECT coalesce(array_agg(pm.panel_id), '{{}}') INTO v_panels
-    FROM {s}.panel_memberships pm WHERE pm.user_id = v_uid AND v_scope = 'panel';
   -- The texts as typed: LIKE's wildcards and escape character match themselves.
   SELECT array_agg(replace(replace(replace(x, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
                    ORDER BY n)
@@ -155,8 +113,7 @@ BEGIN
   END IF;
 END $$"""
     sig = FUNCTION + SIGNATURE
-    readers = [names.group(r) for r, spec in sorted(roles.items())
-               if "case" in spec.classes or "sar_read" in spec.classes]
+    readers = [names.group(r) for r, spec in sorted(roles.items()) if "case" in spec.classes]
     out = [body, f"REVOKE ALL ON FUNCTION {sig} FROM PUBLIC",
            f"REVOKE ALL ON FUNCTION {sig} FROM {ident(names.user)}"]
     if readers:
