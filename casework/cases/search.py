@@ -183,13 +183,17 @@ def _address_visible(actor: Actor) -> ColumnElement[bool]:
 
 def _first_visible(candidates: Select[*tuple[Any, ...]], visible: ColumnElement[bool],
                    id_column: Any, model: Any, limit: int,
-                   *columns: Any) -> Select[*tuple[Any, ...]]:
+                   *columns: Any, found: bool = False) -> Select[*tuple[Any, ...]]:
     """The first ``limit`` visible rows among the first ``CANDIDATES`` index matches.
 
     ``candidates`` selects ``id`` (in index order). The outer query has no ORDER BY on
     purpose: it streams the candidates in their order and stops at ``limit``, so the
     visibility rule runs for a few rows, not for every match of a short prefix.
+    ``found``: the candidates are the few rows of ``model`` the team server's search
+    function found, read once (under their policies) with the visibility rule.
     """
+    if found:
+        return candidates.add_columns(*columns).where(visible).limit(limit)
     sub = candidates.limit(CANDIDATES).subquery()
     return (select(sub, *columns).join(model, id_column == sub.c.id).where(visible)
             .limit(limit))
@@ -250,7 +254,7 @@ def _people(session: Session, ws: Workspace, text: str, limit: int) -> list[Sear
                           _starts_any_case(session, Person.given_name, longest)), *rest)
                if ids is None else select(Person.id.label("id")).where(Person.id.in_(ids)))
     query = _first_visible(by_name, visible, Person.id, Person, limit, *shown,
-                           literal("").label("alias"))
+                           literal("").label("alias"), found=ids is not None)
     hits = {r.id: _person_hit(r) for r in session.execute(query)}
     if len(hits) < limit:
         phrase = " ".join(words)
@@ -348,7 +352,7 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
                        .where(or_(*[_starts(Address.postcode, f) for f in forms])
                               if ids is None else Address.id.in_(ids)))
         query = _first_visible(by_postcode, address_visible(ws), Address.id, Address, limit,
-                               *shown)
+                               *shown, found=ids is not None)
         found.update((r.id, r) for r in session.execute(query))
     if len(found) < limit and len(text) >= 3:  # "Flat 3", "Rose Hill": a seek, not a scan
         ids = _server_ids(session, "line_start", [text], limit)
@@ -356,13 +360,14 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
                     .where(_starts_any_case(session, Address.line1, text)
                            if ids is None else Address.id.in_(ids)))
         query = _first_visible(by_start, address_visible(ws), Address.id, Address,
-                               limit - len(found), *shown)
+                               limit - len(found), *shown, found=ids is not None)
         for r in session.execute(query):
             found.setdefault(r.id, r)
     if scan_lines and len(found) < limit:
         by_line = _line_contains(session, text, limit - len(found))
         query = _first_visible(by_line, address_visible(ws), Address.id, Address,
-                               limit - len(found), *shown)
+                               limit - len(found), *shown,
+                               found=bool(_SERVER_SEARCH.get(session.get_bind())))
         for r in session.execute(query):
             found.setdefault(r.id, r)
     hits = [SearchHit("address", r.id, ", ".join(p for p in (r.line1, r.postcode) if p),
