@@ -157,11 +157,11 @@ def _writer(server: str, user: str, case_id: int, start: Any, out: Any) -> None:
         ws.lock()
 
 
-def _together(server: str, user: str, case_id: int, writers: int) -> list[float]:
+def _together(server: str, user: str, cases: list[int], writers: int) -> list[float]:
     ctx = mp.get_context("spawn")
     start, out = ctx.Barrier(writers), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(server, user, case_id, start, out))
-             for _ in range(writers)]
+    procs = [ctx.Process(target=_writer, args=(server, user, cases[i % len(cases)], start, out))
+             for i in range(writers)]
     for p in procs:
         p.start()
     got: list[float] = []
@@ -172,17 +172,18 @@ def _together(server: str, user: str, case_id: int, writers: int) -> list[float]
     return got
 
 
-def _threads(server: str, user: str, case_id: int, writers: int) -> list[float]:
+def _threads(server: str, user: str, cases: list[int], writers: int) -> list[float]:
     spaces = [session.open_url(server, user, PASSWORD) for _ in range(writers)]
     got: list[float] = []
     lock = threading.Lock()
 
-    def write(w: Any) -> None:
+    def write(w: Any, case_id: int) -> None:
         xs = _time(lambda: lifecycle.add_note(w, case_id, "synthetic"), SAVES_EACH)
         with lock:
             got.extend(xs)
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in spaces]
+    threads = [threading.Thread(target=write, args=(w, cases[i % len(cases)]))
+               for i, w in enumerate(spaces)]
     for t in threads:
         t.start()
     for t in threads:
@@ -252,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-file", action="store_true", help="the server side only")
     ap.add_argument("--threads", action="store_true",
                     help="writers as threads of this process (one interpreter lock)")
+    ap.add_argument("--same-case", action="store_true",
+                    help="every writer adds notes to one case (they then also queue on that "
+                         "case's row, which a note touches); by default each has its own")
     ap.add_argument("--keep", action="store_true",
                     help="load, print the database's name and leave it (to EXPLAIN)")
     args = ap.parse_args(argv)
@@ -300,11 +304,13 @@ def main(argv: list[str] | None = None) -> int:
             (x,) = _time(lambda term=term: search.search(ws, term), 1)  # type: ignore[misc]
             srv["search"].append(x)
             slow.append((x, term))
-        mine = caselist.fetch_cases(ws, flt, 0, 1)[0].id
+        visible = [c.id for c in caselist.fetch_cases(ws, flt, 0, args.writers)]
+        mine = visible[0]
         srv["save"] = _time(lambda: lifecycle.add_note(ws, mine, "synthetic"), 40)
         ws.lock()
         together = _threads if args.threads else _together
-        srv["together"] = together(server, f"{prefix}_cm", mine, args.writers)
+        srv["together"] = together(server, f"{prefix}_cm", [mine] if args.same_case
+                                   else visible, args.writers)
         coord = session.open_url(server, f"{prefix}_coord", PASSWORD)
         try:
             srv["kpis"], srv["quarterly"] = _reports(coord)
@@ -332,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in (("case list first page", "first"),
                        (f"search as you type ({len(terms)} terms)", "search"),
                        ("save with audit, alone", "save"),
-                       (f"save with audit, {args.writers} concurrent writers ({kind})",
+                       (f"save with audit, {args.writers} concurrent writers ({kind}, "
+                        f"{'one case' if args.same_case else 'a case each'})",
                         "together")):
         print(f"| {label} | {ms(srv.get(key))} | {ms(fil.get(key))} |")
     print(f"| all KPIs for a quarter ({QUARTER}, coordinator) | {srv['kpis']} | | "

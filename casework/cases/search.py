@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -52,6 +53,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from casework.cases.links import LINK_COLUMNS
@@ -61,6 +63,7 @@ from casework.core.errors import ValidationError
 from casework.core.permissions import case_types_for, has, require, visible_cases
 from db.models import Address, Case, CaseParty, Person, PersonAddress, PersonAlias
 from db.models.search import ADDRESS_LINES, REBUILD_ADDRESS_LINES, TRIGRAM
+from db.server import search as server_search
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
@@ -180,16 +183,49 @@ def _address_visible(actor: Actor) -> ColumnElement[bool]:
 
 def _first_visible(candidates: Select[*tuple[Any, ...]], visible: ColumnElement[bool],
                    id_column: Any, model: Any, limit: int,
-                   *columns: Any) -> Select[*tuple[Any, ...]]:
+                   *columns: Any, found: bool = False) -> Select[*tuple[Any, ...]]:
     """The first ``limit`` visible rows among the first ``CANDIDATES`` index matches.
 
     ``candidates`` selects ``id`` (in index order). The outer query has no ORDER BY on
     purpose: it streams the candidates in their order and stops at ``limit``, so the
     visibility rule runs for a few rows, not for every match of a short prefix.
+    ``found``: the candidates are the few rows of ``model`` the team server's search
+    function found, read once (under their policies) with the visibility rule.
     """
+    if found:
+        return candidates.add_columns(*columns).where(visible).limit(limit)
     sub = candidates.limit(CANDIDATES).subquery()
     return (select(sub, *columns).join(model, id_column == sub.c.id).where(visible)
             .limit(limit))
+
+
+# ---------------------------------------------------------------- the team server
+
+# Per engine: whether its login may call the server's search function.
+_SERVER_SEARCH: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _server_ids(session: Session, kind: str, texts: list[str], limit: int) -> list[int] | None:
+    """On a team server, the ids of up to ``limit`` rows of ``kind`` that match ``texts``
+    and that the login may see, found through the indexes first
+    (``db.server.search``); None elsewhere, or when the login may not call the function
+    (or the server has not got it: the policies alone then filter, as before, slowly).
+    The caller reads the rows themselves under its own policies and visibility rules."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return None
+    may = _SERVER_SEARCH.get(bind)
+    if may is None:
+        may = bool(session.execute(sql_text(
+            "SELECT CASE WHEN to_regprocedure(:f) IS NULL THEN false "
+            "ELSE has_function_privilege(to_regprocedure(:f), 'EXECUTE') END"),
+            {"f": server_search.FUNCTION + server_search.SIGNATURE}).scalar())
+        _SERVER_SEARCH[bind] = may
+    if not may:
+        return None
+    return [int(i) for i in session.execute(
+        sql_text(f"SELECT i FROM {server_search.FUNCTION}(:k, :t, :n) AS i"),
+        {"k": kind, "t": texts, "n": limit}).scalars()]
 
 
 # ---------------------------------------------------------------- each kind
@@ -212,16 +248,20 @@ def _people(session: Session, ws: Workspace, text: str, limit: int) -> list[Sear
     shown = (Person.given_name, Person.family_name, Person.date_of_birth)
     rest = [or_(_contains(session, Person.given_name, w, prefix=True),
                 _contains(session, Person.family_name, w, prefix=True)) for w in others]
+    ids = _server_ids(session, "person", [longest, *others], limit)
     by_name = (select(Person.id.label("id"))
                .where(or_(_starts_any_case(session, Person.family_name, longest),
-                          _starts_any_case(session, Person.given_name, longest)), *rest))
+                          _starts_any_case(session, Person.given_name, longest)), *rest)
+               if ids is None else select(Person.id.label("id")).where(Person.id.in_(ids)))
     query = _first_visible(by_name, visible, Person.id, Person, limit, *shown,
-                           literal("").label("alias"))
+                           literal("").label("alias"), found=ids is not None)
     hits = {r.id: _person_hit(r) for r in session.execute(query)}
     if len(hits) < limit:
         phrase = " ".join(words)
+        ids = _server_ids(session, "alias", [phrase], limit)
         by_alias = (select(PersonAlias.person_id.label("id"), PersonAlias.alias.label("alias"))
-                    .where(_starts_any_case(session, PersonAlias.alias, phrase)))
+                    .where(_starts_any_case(session, PersonAlias.alias, phrase)
+                           if ids is None else PersonAlias.id.in_(ids)))
         query = _first_visible(by_alias, visible, Person.id, Person, limit, *shown)
         for r in session.execute(query):
             hits.setdefault(r.id, _person_hit(r))
@@ -279,7 +319,7 @@ def postcode_forms(text: str) -> list[str]:
 _ADDRESS_LINES = table(ADDRESS_LINES, column("rowid"), column("line1"))
 
 
-def _line_contains(session: Session, text: str) -> Select[Any]:
+def _line_contains(session: Session, text: str, limit: int = MAX_LIMIT) -> Select[Any]:
     """Ids of addresses whose first line contains ``text`` (ignoring ASCII case).
 
     On SQLite, text of three characters or more is looked up in the trigram index
@@ -289,6 +329,9 @@ def _line_contains(session: Session, text: str) -> Select[Any]:
     """
     # LIKE with an ESCAPE clause is not offered to the index: text with a wildcard
     # character in it takes the scan instead.
+    ids = _server_ids(session, "line_contains", [text], limit)
+    if ids is not None:
+        return select(Address.id.label("id")).where(Address.id.in_(ids))
     if (session.get_bind().dialect.name == "sqlite" and len(text) >= TRIGRAM
             and not any(ch in text for ch in "%_")):
         return (select(_ADDRESS_LINES.c.rowid.label("id"))
@@ -304,22 +347,27 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
     forms = postcode_forms(text)
     if forms:
         # No ORDER BY: each form is a range seek (an ordered scan would read them all).
+        ids = _server_ids(session, "postcode", forms, limit)
         by_postcode = (select(Address.id.label("id"))
-                       .where(or_(*[_starts(Address.postcode, f) for f in forms])))
+                       .where(or_(*[_starts(Address.postcode, f) for f in forms])
+                              if ids is None else Address.id.in_(ids)))
         query = _first_visible(by_postcode, address_visible(ws), Address.id, Address, limit,
-                               *shown)
+                               *shown, found=ids is not None)
         found.update((r.id, r) for r in session.execute(query))
     if len(found) < limit and len(text) >= 3:  # "Flat 3", "Rose Hill": a seek, not a scan
+        ids = _server_ids(session, "line_start", [text], limit)
         by_start = (select(Address.id.label("id"))
-                    .where(_starts_any_case(session, Address.line1, text)))
+                    .where(_starts_any_case(session, Address.line1, text)
+                           if ids is None else Address.id.in_(ids)))
         query = _first_visible(by_start, address_visible(ws), Address.id, Address,
-                               limit - len(found), *shown)
+                               limit - len(found), *shown, found=ids is not None)
         for r in session.execute(query):
             found.setdefault(r.id, r)
     if scan_lines and len(found) < limit:
-        by_line = _line_contains(session, text)
+        by_line = _line_contains(session, text, limit - len(found))
         query = _first_visible(by_line, address_visible(ws), Address.id, Address,
-                               limit - len(found), *shown)
+                               limit - len(found), *shown,
+                               found=bool(_SERVER_SEARCH.get(session.get_bind())))
         for r in session.execute(query):
             found.setdefault(r.id, r)
     hits = [SearchHit("address", r.id, ", ".join(p for p in (r.line1, r.postcode) if p),

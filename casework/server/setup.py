@@ -25,6 +25,7 @@ from db import migrate
 from db.models import Base, Panel, PanelMembership, Team, User
 from db.models.admin import PANEL_KINDS, TEAM_KINDS
 from db.server import policies
+from db.server import search as server_search
 from db.server.connect import server_engine
 from db.server.policies import Names, ident, literal
 
@@ -78,7 +79,8 @@ def init(url: str, *, prefix: str = "casework") -> InitResult:
                 {"s": policies.SCHEMA})]
             for ddl in policies.secure(names, SERVER_ROLES, tables, TEAM_TYPES, PANEL_TYPES):
                 _run(conn, ddl)
-            for ddl in [*reporting.ddl(names), *retention.ddl(names, SERVER_ROLES)]:
+            for ddl in [*reporting.ddl(names), *retention.ddl(names, SERVER_ROLES),
+                        *server_search.ddl(names, SERVER_ROLES)]:
                 _run(conn, ddl)
             for ddl in policies.trigram_indexes(trgm, tables):
                 _run(conn, ddl)

@@ -1,0 +1,122 @@
+"""Search as you type on a team server: the index first, then who may see each row.
+
+Under row-level security PostgreSQL checks a table's policies on a row before any
+condition that is not leakproof, and ``ILIKE`` is not: a search would run the people
+policy for every person before looking at a name, and never use the trigram indexes.
+``search_ids`` (a definer function) instead finds the rows through the indexes and keeps
+only those that the login (``session_user``, which ``SET ROLE`` cannot change) may see
+under the same rules as the policies of ``db.server.policies``: the login's scope, team,
+case types and panels are read once per call, from the tables the policies read.
+
+The planner would rather scan a table for a short prefix it expects to match often
+(then, for text that matches nothing, it reads every row): the function is planned
+without sequential scans, so the trigram indexes serve every kind (and without JIT
+compilation, which the cost of a refused sequential scan would otherwise start).
+
+It returns row ids only, at most ``MAX_IDS``; the caller then reads those rows through
+its own policies, so nothing it returns is shown unless the policies show it too. The
+text is matched as typed: wildcards in it are escaped here, so input cannot widen a
+match beyond a prefix (or, for an address's first line, a substring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from db.server.policies import (
+    ACL,
+    SCHEMA,
+    Names,
+    RoleSpec,
+    address_ok,
+    ident,
+    person_ok,
+    view_context,
+    view_sql,
+)
+
+FUNCTION = f"{ACL}.search_ids"
+SIGNATURE = "(text, text[], integer)"
+MAX_IDS = 100
+# What ``search_ids`` looks for, given its texts:
+#   person: people (not merged, not anonymised) whose given or family name starts with
+#     every text; alias: aliases (their ids) starting with the first text; postcode:
+#     addresses whose postcode starts with any text; line_start / line_contains:
+#     addresses whose first line starts with / contains the first text.
+KINDS = ("person", "alias", "postcode", "line_start", "line_contains")
+
+CANDIDATES = 1000  # index matches looked at per call, as ``casework.cases.search``
+
+
+def _first_visible(match: str, visible: str) -> str:
+    """The first ``$8`` rows of ``visible`` among the first ``CANDIDATES`` index matches
+    (``match`` selects their ids as ``id``): the rule runs per candidate, an index probe or
+    two, so the cost does not grow with the table."""
+    return (f"SELECT q.id FROM ({match} LIMIT {CANDIDATES}) AS q "
+            f"WHERE {visible.replace('{id}', 'q.id')} LIMIT $8")
+
+
+def _queries() -> dict[str, str]:
+    s = SCHEMA
+    # $7 the escaped texts (each ends in %), $8 the limit.
+    person, address = person_ok("{id}"), address_ok("{id}")
+    return {
+        "person": _first_visible(
+            f"SELECT p.id FROM {s}.people p WHERE (p.family_name ILIKE $7[1] OR "
+            f"p.given_name ILIKE $7[1]) AND NOT EXISTS (SELECT 1 FROM unnest($7) w "
+            f"WHERE NOT (p.family_name ILIKE w OR p.given_name ILIKE w)) AND "
+            f"p.merged_into_id IS NULL AND NOT p.anonymised", person),
+        "alias": _first_visible(
+            f"SELECT a.id, a.person_id FROM {s}.person_aliases a WHERE a.alias ILIKE $7[1]",
+            person.replace("{id}", "q.person_id")),
+        "postcode": _first_visible(
+            f"SELECT ad.id FROM {s}.addresses ad WHERE ad.postcode ILIKE ANY($7)", address),
+        "line_start": _first_visible(
+            f"SELECT ad.id FROM {s}.addresses ad WHERE ad.line1 ILIKE $7[1]", address),
+        "line_contains": _first_visible(
+            f"SELECT ad.id FROM {s}.addresses ad WHERE ad.line1 ILIKE '%' || $7[1]",
+            address),
+    }
+
+
+def ddl(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
+    """Run as the schema owner after the policies (``server init``; safe to run again).
+    EXECUTE goes to the group roles that work cases (those that search), and to no one
+    else: not PUBLIC, not every casework login."""
+    branches = "\n".join(
+        f"  {'IF' if i == 0 else 'ELSIF'} p_kind = '{kind}' THEN\n"
+        f"    RETURN QUERY {view_sql(sql)};"
+        for i, (kind, sql) in enumerate(_queries().items()))
+    body = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(p_kind text, p_texts text[],
+  p_limit integer) RETURNS SETOF integer STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET jit = off
+  LANGUAGE plpgsql AS $$
+DECLARE
+  v_texts text[];
+  v_limit integer;
+{view_context("session_user")}
+  IF p_texts IS NULL OR cardinality(p_texts) = 0 OR (v_scope NOT IN ('team', 'panel')
+                                                       AND NOT v_sar) THEN
+    RETURN;
+  END IF;
+  -- The texts as typed: LIKE's wildcards and escape character match themselves.
+  SELECT array_agg(replace(replace(replace(x, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+                   ORDER BY n)
+    INTO v_texts FROM unnest(p_texts) WITH ORDINALITY AS q(x, n) WHERE x IS NOT NULL;
+  IF v_texts IS NULL THEN
+    RETURN;
+  END IF;
+  v_limit := greatest(0, least(coalesce(p_limit, 0), {MAX_IDS}));
+{branches}
+  ELSE
+    RAISE EXCEPTION 'unknown search kind' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+END $$"""
+    sig = FUNCTION + SIGNATURE
+    readers = [names.group(r) for r, spec in sorted(roles.items()) if "case" in spec.classes]
+    out = [body, f"REVOKE ALL ON FUNCTION {sig} FROM PUBLIC",
+           f"REVOKE ALL ON FUNCTION {sig} FROM {ident(names.user)}"]
+    if readers:
+        out.append(f"GRANT EXECUTE ON FUNCTION {sig} TO "
+                   f"{', '.join(ident(g) for g in readers)}")
+    return out
