@@ -124,15 +124,22 @@ def _bare_person(ws) -> int:  # type: ignore[no-untyped-def]
         return p.id
 
 
+def _young_subject_with_guardian(ws, postcode: str, line1: str):  # type: ignore[no-untyped-def]
+    """A case whose subject, Tom Young, is 15, with his guardian Gina Guardian at the
+    address given (his is 7 Magdalen Road, OX4 7GG)."""
+    case = _case_without_subject(ws)
+    young = person(ws, "Tom", "Young", date(2011, 6, 1), "OX4 7GG", "7 Magdalen Road")
+    guardian = person(ws, "Gina", "Guardian", date(1980, 6, 1), postcode, line1)
+    parties.add_case_party(ws, case.header.id, young, "perpetrator")
+    parties.add_case_party(ws, case.header.id, guardian, "guardian")
+    return case
+
+
 def test_a_subject_under_18_gets_youth_wording_and_the_guardian(db) -> None:
     from casework.cases import letters
 
     ws = db.ws("cm")
-    case = _case_without_subject(ws)
-    young = person(ws, "Tom", "Young", date(2011, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    guardian = person(ws, "Gina", "Guardian", date(1980, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    parties.add_case_party(ws, case.header.id, young, "perpetrator")
-    parties.add_case_party(ws, case.header.id, guardian, "guardian")
+    case = _young_subject_with_guardian(ws, "OX4 7GG", "7 Magdalen Road")
     doc = letters.generate_letter(ws, case.header.id, "injunction",
                                   {"action_date": "1 Dec", "behaviour": "noise"})
     text = _letter_text(ws, doc.id)
@@ -161,11 +168,7 @@ def test_a_youth_letter_has_a_copy_for_the_guardian_at_the_guardians_address(
     from casework.cases import letters
 
     ws = db.ws("cm")
-    case = _case_without_subject(ws)
-    young = person(ws, "Tom", "Young", date(2011, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    guardian = person(ws, "Gina", "Guardian", date(1980, 6, 1), "OX3 9DU", "22 Headington Way")
-    parties.add_case_party(ws, case.header.id, young, "perpetrator")
-    parties.add_case_party(ws, case.header.id, guardian, "guardian")
+    case = _young_subject_with_guardian(ws, "OX3 9DU", "22 Headington Way")
     doc = letters.generate_letter(ws, case.header.id, step,
                                   {"action_date": "1 Dec", "behaviour": "noise",
                                    "contract_terms": "Not to play amplified music.",
@@ -197,11 +200,7 @@ def test_a_guardian_at_the_young_persons_address_shares_the_one_letter(db) -> No
     from casework.cases import letters
 
     ws = db.ws("cm")
-    case = _case_without_subject(ws)
-    young = person(ws, "Tom", "Young", date(2011, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    guardian = person(ws, "Gina", "Guardian", date(1980, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    parties.add_case_party(ws, case.header.id, young, "perpetrator")
-    parties.add_case_party(ws, case.header.id, guardian, "guardian")
+    case = _young_subject_with_guardian(ws, "OX4 7GG", "7 Magdalen Road")
     draft = letters.preview_letter(ws, case.header.id, "first_warning_letter",
                                    {"action_date": "1 Dec", "behaviour": "noise"})
     assert draft.youth_wording and not draft.guardian_copy
