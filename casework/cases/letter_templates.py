@@ -149,15 +149,14 @@ def standard_status(current: TemplateVersion) -> StandardStatus:
         return StandardStatus()
     saved = f", saved {current.created_at[:10]}" if current.created_at else ""
     if current.standard_sha256 is None:
-        why = (f"Version {current.version}{saved} was edited before casework recorded which "
-               "standard wording it came from, so the standard wording may have changed "
-               "since this template was edited.")
+        why = ("The standard wording may have changed since this template was edited "
+               f"(version {current.version}{saved}, before casework recorded it).")
     else:
-        why = (f"The standard wording changed since this template was edited (version "
+        why = ("The standard wording changed since this template was edited (version "
                f"{current.version}{saved}).")
-    return StandardStatus(True, why + " New letters still use your council's wording. "
-                          "Compare it with the standard wording, then keep your wording "
-                          "as reviewed, edit it, or revert to the built-in text.")
+    return StandardStatus(True, why + " New letters still use your council's wording: "
+                          "compare it with the standard, then keep it or use the standard "
+                          "wording.")
 
 
 def sample_fields(key: str, session: Session | None = None) -> dict[str, str]:

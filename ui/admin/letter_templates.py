@@ -31,6 +31,7 @@ from ui.common.qt import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     Qt,
     QTabWidget,
@@ -131,12 +132,20 @@ class LetterTemplatesTab(QWidget):
         self.standard_note.setWordWrap(True)
         self.standard_note.setAccessibleName("Standard wording changed")
         self.standard_note.setStyleSheet("color:#8a4b00")
+        self.standard_note.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                         QSizePolicy.Policy.Minimum)
         sbox.addWidget(self.standard_note)
         srow = QHBoxLayout()
         add_buttons(srow, self.buttons, (
-            ("compare", "&Compare with the standard…", self.compare),
+            ("compare", "&Compare…", self.compare),
             ("keep", "Keep our wordin&g…", self.keep_reviewed),
-            ("standard", "Use the standard wording…", self.use_standard)))
+            ("standard", "Use standard…", self.use_standard)))
+        self.buttons["compare"].setToolTip("Your wording beside the standard wording, line "
+                                           "by line")
+        self.buttons["keep"].setToolTip("Keep your wording, recorded as reviewed against "
+                                        "the standard wording of this release")
+        self.buttons["standard"].setToolTip("Revert to the standard (built-in) wording; "
+                                            "yours stays in the history")
         srow.addStretch(1)
         sbox.addLayout(srow)
         self.standard.hide()
