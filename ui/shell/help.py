@@ -60,7 +60,9 @@ letter</b> to see it as it will be issued, then <b>Issue letter</b>; it is kept 
 case's documents. <b>Applicant's reply</b> (Alt+Y) records what the applicant said about
 the outcome letter. When a body reports a recommendation done, choose it in the
 Recommendations tab and press <b>Recommendation done by body</b> (Alt+B): it and its task
-are completed that day. Both stay at hand after the case is closed. When the applicant
+are completed that day. Both stay at hand after the case is closed. <b>Review pack</b>
+writes the anonymised pack for one person of a body taking part in the review, through
+the sharing protocol. When the applicant
 asks for the decision to be reviewed, <b>Record appeal</b> (Alt+R) records it, also on an
 application closed because the threshold was not met; <b>Appeal decision</b> (Alt+S)
 records the outcome with its reasons and issues the appeal outcome letter, which can be

@@ -257,6 +257,42 @@ class CompleteRecommendationDialog(FormDialog):
         self.submit(lambda: complete_recommendation(ws, v["recommendation"], v["completed_on"]))
 
 
+class ReviewPackDialog(FormDialog):
+    """The anonymised review pack for one person of a body taking part in the review,
+    through the information-sharing protocol (marked and audited)."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int,
+                 bodies: Sequence[str], out: str | None = None) -> None:
+        super().__init__(parent, "Review pack", submit_label="&Write pack",
+                         intro="An anonymised copy of the application for the review "
+                               "meeting: no names, reasons, findings or descriptions. One "
+                               "copy per person, for a body taking part in the review.")
+        self.ws, self.case_id, self.out = ws, case_id, out
+        self.add("recipient", "&For", QLineEdit(), "The person this copy is for")
+        self.add("agency", "Of the &body", combo(list(bodies)))
+
+    def on_submit(self) -> None:
+        from pathlib import Path
+
+        from casework.trigger.review_pack import export_review_pack
+        from ui.common.qt import QFileDialog
+
+        v = self.form.values()
+        if not v["recipient"]:
+            self.form.show_error(ValidationError("Name the person this copy is for.",
+                                                 "recipient"))
+            return
+        if self.out is None:
+            self.out, _ = QFileDialog.getSaveFileName(
+                self, "Save the review pack", str(Path.home() / "review-pack.pdf"),
+                "PDF (*.pdf)")
+            if not self.out:
+                self.out = None
+                return
+        ws, case_id, out = self.ws, self.case_id, Path(self.out)
+        self.submit(lambda: export_review_pack(ws, case_id, v["recipient"], v["agency"], out))
+
+
 class OutcomeLetterDialog(DatedLetterDialog):
     """The outcome letter to the applicant: the review's findings, its recommendations
     and the appeal route, from what is recorded."""
@@ -385,6 +421,11 @@ class TriggerCaseView(CaseView):
             button = self.add_action(key, label, slot)
             if tip:
                 button.setToolTip(tip)
+        from ui.common import services
+
+        if services.can(self.ws.actor, "export.trigger_pack"):
+            self.add_action("review_pack", "Review pack…", self.review_pack).setToolTip(
+                "The anonymised pack for a body taking part in the review")
 
     def open_when_closed(self) -> frozenset[str]:
         # A threshold not met closes the application; the applicant may still appeal it.
@@ -475,6 +516,7 @@ class TriggerCaseView(CaseView):
             "review": review,
             "recommendation": recommend,
             "complete_recommendation": complete,
+            "review_pack": recommend,
             "outcome": outcome,
             "response": (None if v.outcome_letter_on is not None
                          else "the outcome letter has not been sent yet"),
@@ -498,6 +540,17 @@ class TriggerCaseView(CaseView):
         chosen = self.recommendations.current_record()
         self.run_dialog(CompleteRecommendationDialog(self, self.ws, open_recs, chosen),
                         "Recommendation marked done; its task is completed.")
+
+    def review_pack(self, out: str | None = None) -> None:
+        from ui.common.exports import describe
+
+        reviews = self.view.reviews if self.view is not None else ()
+        bodies = reviews[-1].bodies if reviews else BODIES
+        dialog = ReviewPackDialog(self, self.ws, self.case_id, bodies, out)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.status.setText(describe(dialog.result_value)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def add_complaint(self) -> None:
         self.run_dialog(ComplaintDialog(self, self.ws, self.case_id), "Complaint added.")

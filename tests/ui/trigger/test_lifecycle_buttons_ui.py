@@ -148,3 +148,34 @@ def test_a_closed_application_still_takes_the_response_and_recommendations_done(
         assert "not met" in _why(view, key) or "not been sent" in _why(view, key), key
     assert clashes(window) == {}
     wait_ops(qtbot)
+
+
+def test_review_pack_for_a_body_of_the_review_is_written_through_the_protocol(
+        signed_in: Any, qtbot: Any, tmp_path: Any) -> None:
+    _s, window = signed_in("cm")
+    view = _trigger_case(qtbot, window)
+    _complaints_and_threshold(qtbot, view, met=True)
+    assert "record the review first" in _why(view, "review_pack")
+    _review(qtbot, view)
+    assert view.buttons["review_pack"].isEnabled()
+    out = tmp_path / "pack.pdf"
+    view.review_pack(out=str(out))
+    dlg = view.dialog
+    qtbot.waitUntil(lambda: dlg.isVisible(), timeout=10000)
+    assert clashes(dlg) == {}
+    assert [dlg.form.fields["agency"].itemData(i)
+            for i in range(dlg.form.fields["agency"].count())] == ["council"]
+    qtbot.mouseClick(dlg.submit_button, Qt.MouseButton.LeftButton)  # nobody named
+    assert "Name the person" in dlg.form.error.text() and not out.exists()
+    qtbot.keyClicks(dlg.form.fields["recipient"], "Pat Partner")
+    with qtbot.waitSignal(dlg.accepted, timeout=15000):
+        qtbot.mouseClick(dlg.submit_button, Qt.MouseButton.LeftButton)
+    assert out.exists() and out.read_bytes().startswith(b"%PDF")
+    assert "pack.pdf" in view.status.text() and "sharing protocol" in view.status.text()
+    import io
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert "Iris" not in text and "Testcase" not in text  # anonymised
+    wait_ops(qtbot)
