@@ -15,7 +15,15 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Image,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -63,11 +71,14 @@ def _logo(encoded: str) -> Image | None:
 
 
 def render_pdf(title: str, fields: Mapping[str, str], body: str,
-               notices: Sequence[str] = ()) -> bytes:
+               notices: Sequence[str] = (),
+               copies: Sequence[tuple[Mapping[str, str], Sequence[str]]] = ()) -> bytes:
     """The letter as PDF bytes. ``fields`` holds the standard fields (``organisation``,
     ``team_name``, ``reference``, ``date``, ``recipient_name``, ``recipient_address``) and,
     when known, ``council_address``, ``council_phone``, ``council_email``, ``logo``;
-    ``notices`` are short paragraphs printed under the title (e.g. the copy to a parent)."""
+    ``notices`` are short paragraphs printed under the title (e.g. the copy to a parent).
+    Each of ``copies`` (its own address block fields and notices) repeats the letter from
+    a new page, for another recipient (a parent or guardian at another address)."""
     styles = getSampleStyleSheet()
     normal = ParagraphStyle("letter", parent=styles["Normal"], fontName="Helvetica",
                             fontSize=10.5, leading=14, spaceAfter=7)
@@ -78,31 +89,40 @@ def render_pdf(title: str, fields: Mapping[str, str], body: str,
     heading = ParagraphStyle("heading", parent=normal, fontName="Helvetica-Bold",
                              fontSize=12.5, leading=16, spaceBefore=6, spaceAfter=10)
     notice = ParagraphStyle("notice", parent=normal, fontName="Helvetica-Oblique")
-    contact = "\n".join(v for v in (
-        address_lines(fields.get("council_address", "")),
-        f"Telephone: {fields['council_phone']}" if fields.get("council_phone") else "",
-        f"E-mail: {fields['council_email']}" if fields.get("council_email") else "") if v)
-    sender: list[object] = [Paragraph(escape(fields["organisation"]), bold_right),
-                            Paragraph(markup(f"{fields['team_name']}\n{contact}"), right)]
-    recipient = Paragraph(markup(f"{fields['recipient_name']}\n"
-                                 f"{fields['recipient_address']}"), small)
-    ref = Paragraph(markup(f"Our reference: {fields['reference']}\n"
-                           f"Date: {fields['date']}"), right)
-    logo = _logo(fields.get("logo", ""))
-    story: list[object] = []
-    if logo is not None:
-        logo.hAlign = "RIGHT"
-        story.append(logo)
-    top = Table([[recipient, [*sender, Spacer(1, 6 * mm), ref]]],
-                colWidths=[90 * mm, 80 * mm], hAlign="LEFT")
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    story += [top, Spacer(1, 10 * mm), Paragraph(escape(title), heading)]
-    story += [Paragraph(markup(n), notice) for n in notices]
     sign_off = ParagraphStyle("sign_off", parent=normal, spaceAfter=26)
-    story += [Paragraph(markup(p.strip()), sign_off if p.strip().startswith("Yours") else normal)
-              for p in body.split("\n\n") if p.strip()]
+    parts = [p.strip() for p in body.split("\n\n") if p.strip()]
+
+    def one_copy(block: Mapping[str, str], lines: Sequence[str]) -> list[object]:
+        """The letter for the recipient whose name and address ``block`` holds."""
+        contact = "\n".join(v for v in (
+            address_lines(block.get("council_address", "")),
+            f"Telephone: {block['council_phone']}" if block.get("council_phone") else "",
+            f"E-mail: {block['council_email']}" if block.get("council_email") else "") if v)
+        sender: list[object] = [Paragraph(escape(block["organisation"]), bold_right),
+                                Paragraph(markup(f"{block['team_name']}\n{contact}"), right)]
+        recipient = Paragraph(markup(f"{block['recipient_name']}\n"
+                                     f"{block['recipient_address']}"), small)
+        ref = Paragraph(markup(f"Our reference: {block['reference']}\n"
+                               f"Date: {block['date']}"), right)
+        logo = _logo(block.get("logo", ""))
+        story: list[object] = []
+        if logo is not None:
+            logo.hAlign = "RIGHT"
+            story.append(logo)
+        top = Table([[recipient, [*sender, Spacer(1, 6 * mm), ref]]],
+                    colWidths=[90 * mm, 80 * mm], hAlign="LEFT")
+        top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                 ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        story += [top, Spacer(1, 10 * mm), Paragraph(escape(title), heading)]
+        story += [Paragraph(markup(n), notice) for n in lines]
+        # new flowables for each copy: reportlab lays a flowable out in one place only
+        return story + [Paragraph(markup(p), sign_off if p.startswith("Yours") else normal)
+                        for p in parts]
+
+    story = one_copy(fields, notices)
+    for copy_fields, copy_notices in copies:
+        story += [PageBreak(), *one_copy(copy_fields, copy_notices)]
 
     def decorate(canvas: object, doc: object) -> None:
         c = canvas  # reportlab's canvas (untyped)

@@ -7,6 +7,16 @@ the next one (nothing is ever overwritten or deleted). Every save and revert is 
 (``letter.template``, ``letter.template_revert``) with the template's key, the versions
 and the reason, never the text.
 
+Each version records the standard wording it descends from (the SHA-256 of the packaged
+text when the council's wording was first taken from it, or last reviewed against it).
+When a new release changes the standard wording (a legal requirement, a correction), the
+council's edited wording is never overwritten: letters keep using it, and the editor says
+"the standard wording changed since this template was edited" (``TemplateDetail.standard``)
+and offers the comparison (``compare_with_standard``), keeping the council's wording as
+reviewed (``keep_reviewed``, a new version with the same text) or reverting to the
+built-in text. A version saved before this was recorded does not know its standard and is
+flagged the same way, for a person to check.
+
 Before a text is saved it is checked (``check_template``): it parses (a ``title:`` line,
 a blank line, the body), uses only the placeholders that letter's callers fill
 (``letter_rules.fields_of``), keeps the content the law requires of that kind of letter
@@ -17,6 +27,8 @@ typed into a template is printed as typed and never interpreted.
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -56,9 +68,20 @@ class TemplateVersion:
     reason: str
     reverted_from: int | None
     text: str
+    standard_sha256: str | None = None  # the standard wording it descends from
 
     def __repr__(self) -> str:
         return f"TemplateVersion({self.key!r}, {self.version})"
+
+
+@dataclass(frozen=True)
+class StandardStatus:
+    """How the template in use stands against the standard (packaged) wording: whether
+    the standard changed since the council's wording was edited from it (or is not known
+    to be the same), and what to tell the administrator."""
+
+    changed: bool = False
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,7 @@ class TemplateSummary:
     title: str
     version: int
     updated_at: str
+    standard_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,7 @@ class TemplateDetail:
     fields: tuple[tuple[str, str], ...]
     required: tuple[str, ...]
     history: tuple[TemplateVersion, ...]
+    standard: StandardStatus = StandardStatus()
 
 
 def _rows(session: Session, key: str) -> list[LetterTemplateVersion]:
@@ -95,11 +120,43 @@ def _version(session: Session, row: LetterTemplateVersion) -> TemplateVersion:
     user = session.get(User, row.created_by) if row.created_by is not None else None
     return TemplateVersion(row.key, row.version, row.created_at.isoformat(timespec="seconds"),
                            user.username if user is not None else "", row.reason,
-                           row.reverted_from, row.text)
+                           row.reverted_from, row.text, row.standard_sha256)
 
 
 def _builtin(key: str) -> TemplateVersion:
-    return TemplateVersion(key, 0, "", "", "Built in", None, packaged_text(key))
+    return TemplateVersion(key, 0, "", "", "Built in", None, packaged_text(key),
+                           standard_fingerprint(key))
+
+
+def _normal(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+def standard_fingerprint(key: str) -> str:
+    """The SHA-256 of the standard (packaged) wording of ``key`` as this release ships it."""
+    return hashlib.sha256(_normal(packaged_text(key)).encode("utf-8")).hexdigest()
+
+
+def standard_status(current: TemplateVersion) -> StandardStatus:
+    """Whether the standard wording changed since ``current`` (the version in use) was
+    edited from it. The built-in text, a text equal to the standard and a version based on
+    this release's standard are up to date; a version based on an older standard, or on
+    one not recorded (saved before it was), is flagged."""
+    key = current.key
+    if current.version == 0 or _normal(current.text) == _normal(packaged_text(key)):
+        return StandardStatus()
+    if current.standard_sha256 == standard_fingerprint(key):
+        return StandardStatus()
+    saved = f", saved {current.created_at[:10]}" if current.created_at else ""
+    if current.standard_sha256 is None:
+        why = ("The standard wording may have changed since this template was edited "
+               f"(version {current.version}{saved}, before casework recorded it).")
+    else:
+        why = ("The standard wording changed since this template was edited (version "
+               f"{current.version}{saved}).")
+    return StandardStatus(True, why + " New letters still use your council's wording: "
+                          "compare it with the standard, then keep it or use the standard "
+                          "wording.")
 
 
 def sample_fields(key: str, session: Session | None = None) -> dict[str, str]:
@@ -183,10 +240,10 @@ def list_templates(ws: Workspace) -> list[TemplateSummary]:
             row = session.scalar(select(LetterTemplateVersion).where(
                 LetterTemplateVersion.key == key, LetterTemplateVersion.version == version)) \
                 if version else None
-            text = row.text if row is not None else packaged_text(key)
-            out.append(TemplateSummary(key, parse_template(key, text).title, version,
-                                       row.created_at.isoformat(timespec="seconds")
-                                       if row is not None else ""))
+            current = _version(session, row) if row is not None else _builtin(key)
+            out.append(TemplateSummary(key, parse_template(key, current.text).title, version,
+                                       current.created_at,
+                                       standard_status(current).changed))
         return out
 
 
@@ -200,7 +257,8 @@ def template_detail(ws: Workspace, key: str) -> TemplateDetail:
     current = history[0]
     return TemplateDetail(key, parse_template(key, current.text).title, current.version,
                           current.text, tuple(letter_rules.fields_of(key).items()),
-                          tuple(letter_rules.describe_required(key)), history)
+                          tuple(letter_rules.describe_required(key)), history,
+                          standard_status(current))
 
 
 def template_versions(ws: Workspace, key: str) -> list[TemplateVersion]:
@@ -209,25 +267,28 @@ def template_versions(ws: Workspace, key: str) -> list[TemplateVersion]:
 
 
 def _add(ws: Workspace, session: Session, key: str, text: str, reason: str,
-         reverted_from: int | None) -> TemplateVersion:
+         reverted_from: int | None, standard: str | None,
+         action: str = "letter.template") -> TemplateVersion:
+    """Append the next version of ``key`` (``standard``: the fingerprint of the standard
+    wording it descends from). Refuses a text equal to the current one, except when the
+    current wording is kept as reviewed (``letter.template_reviewed``)."""
     rows = _rows(session, key)
     previous = rows[0].version if rows else 0
     current = rows[0].text if rows else packaged_text(key)
-    if text.replace("\r\n", "\n").strip() == current.replace("\r\n", "\n").strip():
+    if action != "letter.template_reviewed" and _normal(text) == _normal(current):
         raise ValidationError("The text is the same as the current version: nothing to save.",
                               field="text")
     row = LetterTemplateVersion(key=key, version=previous + 1, text=text.replace("\r\n", "\n"),
                                 created_by=ws.actor.user_id, reason=reason,
-                                reverted_from=reverted_from)
+                                reverted_from=reverted_from, standard_sha256=standard)
     session.add(row)
     session.flush()
     detail: dict[str, object] = {"template": key, "from_version": previous,
                                  "version": row.version}
     if reverted_from is not None:
         detail["reverted_to"] = reverted_from
-    audit.record(ws, session, "letter.template" if reverted_from is None
-                 else "letter.template_revert", "letter_template", key, reason=reason,
-                 detail=detail)
+        action = "letter.template_revert"
+    audit.record(ws, session, action, "letter_template", key, reason=reason, detail=detail)
     return _version(session, row)
 
 
@@ -239,7 +300,10 @@ def save_template(ws: Workspace, key: str, text: str, reason: str) -> TemplateVe
     template = check_template(key, text)
     _render(template, sample_fields(key))
     with ws.uow() as session:
-        return _add(ws, session, key, text, reason, None)
+        rows = _rows(session, key)
+        # an edit descends from the standard its previous version came from
+        base = rows[0].standard_sha256 if rows else standard_fingerprint(key)
+        return _add(ws, session, key, text, reason, None, base)
 
 
 def revert_template(ws: Workspace, key: str, version: int, reason: str) -> TemplateVersion:
@@ -247,16 +311,49 @@ def revert_template(ws: Workspace, key: str, version: int, reason: str) -> Templ
     require(ws.actor, CAPABILITY)
     reason = _reason(reason)
     with ws.uow() as session:
+        base: str | None
         if version == 0:
-            text = packaged_text(key)
+            text, base = packaged_text(key), standard_fingerprint(key)
         else:
             old = session.scalar(select(LetterTemplateVersion).where(
                 LetterTemplateVersion.key == key, LetterTemplateVersion.version == version))
             if old is None:
                 raise NotFound("No such version of that template.")
-            text = old.text
+            text, base = old.text, old.standard_sha256
         check_template(key, text)
-        return _add(ws, session, key, text, reason, version)
+        return _add(ws, session, key, text, reason, version, base)
+
+
+def compare_with_standard(ws: Workspace, key: str) -> str:
+    """The differences between the standard wording of this release and the council's
+    wording in use, line by line ("-" standard only, "+" the council's only); "" when
+    they are the same."""
+    current = template_detail(ws, key)
+    standard = _normal(packaged_text(key)).splitlines()
+    ours = _normal(current.text).splitlines()
+    ours_name = f"your wording (version {current.version})" if current.version else \
+        "the built-in wording"
+    return "\n".join(difflib.unified_diff(standard, ours, "standard wording", ours_name,
+                                          lineterm="", n=2))
+
+
+def keep_reviewed(ws: Workspace, key: str, reason: str) -> TemplateVersion:
+    """The administrator compared the council's wording with the changed standard wording
+    and keeps it: a new version with the same text, recorded as based on this release's
+    standard (audited ``letter.template_reviewed``). Refused when nothing is flagged."""
+    require(ws.actor, CAPABILITY)
+    reason = _reason(reason)
+    if key not in template_keys():
+        raise NotFound("No such letter template.")
+    with ws.uow() as session:
+        rows = _rows(session, key)
+        current = _version(session, rows[0]) if rows else _builtin(key)
+        if not standard_status(current).changed:
+            raise ValidationError("This template already follows the standard wording of "
+                                  "this release: there is nothing to review.",
+                                  field="standard")
+        return _add(ws, session, key, current.text, reason, None, standard_fingerprint(key),
+                    "letter.template_reviewed")
 
 
 def preview_template(ws: Workspace, key: str, text: str) -> bytes:

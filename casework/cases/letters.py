@@ -11,7 +11,9 @@ and job title); a caller adds its own with ``extra_fields``.
 
 Letters go to a person linked to the case. A recipient under 18 on the letter's date gets
 the ``<key>_youth`` wording where there is one, and the letter is addressed also to their
-parent or guardian (a ``guardian`` party of the case when recorded). A letter needs the
+parent or guardian (a ``guardian`` party of the case when recorded); a guardian living at
+another address gets their own copy in the same document, addressed to them there
+(``guardian_copy``). A letter needs the
 recipient's current address, unless hand delivery is chosen on purpose. ``preview_letter``
 renders without keeping; ``issue_letter_in`` keeps it (``cases.store_document``, kind
 ``letter``).
@@ -157,6 +159,40 @@ def guardian_of(session: Session, case: Case) -> Person | None:
     return session.get(Person, pid) if pid is not None else None
 
 
+def current_address(person: Person) -> str:
+    """The person's current address, one part a line ("" when none is recorded)."""
+    current = next((pa.address for pa in person.addresses if pa.current), None)
+    lines = ([current.line1, current.line2, current.town, current.postcode]
+             if current is not None else [])
+    return "\n".join(line.strip() for line in lines if line and line.strip())
+
+
+def _same_address(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(text.replace(",", " ").split()).casefold()
+    return norm(a) == norm(b)
+
+
+def guardian_copy(session: Session, case: Case, fields: Mapping[str, str],
+                  delivery: str) -> tuple[dict[str, str], list[str]] | None:
+    """The copy of a youth letter for the parent or guardian at their own address: its
+    address block and the notice under its title. None when no guardian is recorded, the
+    letter goes by hand, or the guardian lives at the young person's address (or has no
+    address of their own recorded): the one letter is then addressed to both."""
+    guardian = guardian_of(session, case)
+    if guardian is None or delivery == "hand":
+        return None
+    address = current_address(guardian)
+    if not address or _same_address(address, fields["recipient_address"]):
+        return None
+    child = fields["recipient_name"]
+    block = {**fields, "recipient_name": f"{_name(guardian)}\nParent or guardian of {child}",
+             "recipient_address": address}
+    return block, [f"Copy for {_name(guardian)}, as the parent or guardian of {child}, who "
+                   f"is under 18. The same letter has been sent to {child} at their own "
+                   "address. Please read it with them."]
+
+
 def letterhead(session: Session) -> dict[str, str]:
     """The council's name and contact block from the setting ``letters.letterhead``."""
     value = settings.get(session, settings.LETTERHEAD)
@@ -175,10 +211,7 @@ def standard_fields(ws: Workspace, session: Session, case: Case, person: Person,
     when the recipient has no current address and the letter is to be posted."""
     if delivery not in DELIVERIES:
         raise ValidationError("Choose post or hand delivery.", field="delivery")
-    current = next((pa.address for pa in person.addresses if pa.current), None)
-    lines = ([current.line1, current.line2, current.town, current.postcode]
-             if current is not None else [])
-    address = "\n".join(line for line in lines if line.strip())
+    address = current_address(person)
     if delivery == "hand":
         address = "By hand"
     elif not address:
@@ -216,6 +249,7 @@ class LetterDraft:
     youth_wording: bool
     template_version: int
     template_used: str = ""  # the key whose wording was used (``cpn_youth`` for a minor)
+    guardian_copy: bool = False  # a copy follows for a guardian at another address
 
     def __repr__(self) -> str:
         return f"LetterDraft({self.template_key!r}, recipient={self.recipient_person_id})"
@@ -246,8 +280,16 @@ def draft_letter(ws: Workspace, session: Session, case: Case, template_key: str,
     notices = ([f"This letter is to {fields['recipient_name']}, who is under 18, and to "
                 "their parent or guardian. Please read it together."] if youth else [])
     block = {**fields, "recipient_name": fields["recipient_block"]}
-    pdf = render_pdf(template.title, block, fill(template, fields), notices)
-    return LetterDraft(template_key, template.title, pdf, pid, youth, template.version, key)
+    copy = guardian_copy(session, case, fields, delivery) if youth else None
+    if copy is not None:  # the young person's copy names the guardian's separate copy
+        block["recipient_name"] = fields["recipient_name"]
+        notices = [f"This letter is to {fields['recipient_name']}, who is under 18. A copy "
+                   f"has been sent to their parent or guardian, {fields['parent_or_guardian']}"
+                   ". Please read it together."]
+    pdf = render_pdf(template.title, block, fill(template, fields), notices,
+                     copies=[copy] if copy is not None else ())
+    return LetterDraft(template_key, template.title, pdf, pid, youth, template.version, key,
+                       guardian_copy=copy is not None)
 
 
 def preview_letter(ws: Workspace, case_id: int, template_key: str,
@@ -278,7 +320,8 @@ def issue_letter_in(ws: Workspace, session: Session, case: Case, template_key: s
     audit.record(ws, session, "letter.generate", "case", case.id,
                  detail={"document": doc.id, "template": template_key,
                          "recipient": draft.recipient_person_id, "delivery": delivery,
-                         "version": draft.template_version, "youth": draft.youth_wording})
+                         "version": draft.template_version, "youth": draft.youth_wording,
+                         "guardian_copy": draft.guardian_copy})
     return doc
 
 

@@ -9,14 +9,14 @@ each milestone (acknowledgement, threshold decision, outcome) produces a letter.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.cases.letters import letter_date
+from casework.cases.letters import LetterDraft, draft_letter, letter_date
 from casework.cases.lifecycle import (
     CaseHeader,
     DocumentView,
@@ -324,24 +324,61 @@ def propose_threshold(ws: Workspace, case_id: int) -> ThresholdProposal:
         return proposal
 
 
+def preview_milestone(ws: Workspace, case_id: int, template_key: str, on: date,
+                      fields_of: Callable[[Session, TriggerApplication], dict[str, str]]
+                      ) -> LetterDraft:
+    """A milestone's letter as its step would issue it, not kept (audited
+    ``letter.preview``): ``fields_of`` makes the step's checks and returns the letter's
+    fields."""
+    require(ws.actor, "letter.generate")
+    with ws.uow() as session:
+        case, app = load_application(ws, session, case_id)
+        draft = draft_letter(ws, session, case, template_key, fields_of(session, app), on=on)
+        audit.record(ws, session, "letter.preview", "case", case_id,
+                     detail={"template": template_key,
+                             "recipient": draft.recipient_person_id})
+        return draft
+
+
+def _ack_fields(session: Session, app: TriggerApplication, on: date) -> dict[str, str]:
+    """The acknowledgement letter's fields, after its checks: not acknowledged yet, and
+    dated on or after the application."""
+    if app.acknowledged_on is not None:
+        raise ValidationError("The application is already acknowledged.",
+                              field="acknowledged_on")
+    check_date(on, app.received_on, "acknowledged_on")
+    decision_due = add_working_days(
+        app.received_on, int(settings.get(session, settings.TRIGGER_DECISION_DAYS)))
+    return {"received_on": letter_date(app.received_on),
+            "decision_due_on": letter_date(decision_due)}
+
+
+def acknowledged_reason(acknowledged_on: date | None) -> str | None:
+    """Why the application cannot be acknowledged now (None: it can)."""
+    if acknowledged_on is None:
+        return None
+    return f"the application was acknowledged on {acknowledged_on:%d %b %Y}"
+
+
+def preview_acknowledgement(ws: Workspace, case_id: int,
+                            on: date | None = None) -> LetterDraft:
+    """The acknowledgement letter as ``acknowledge`` would issue it, not kept."""
+    on = on or clock.today()
+    return preview_milestone(ws, case_id, LETTER_ACK, on,
+                             lambda session, app: _ack_fields(session, app, on))
+
+
 def acknowledge(ws: Workspace, case_id: int, on: date | None = None) -> TriggerView:
     """Acknowledge the application (completes its task) and produce the letter."""
     require(ws.actor, "case.write")
     on = on or clock.today()
     with ws.uow() as session:
         case, app = load_application(ws, session, case_id)
-        if app.acknowledged_on is not None:
-            raise ValidationError("The application is already acknowledged.",
-                                  field="acknowledged_on")
-        check_date(on, app.received_on, "acknowledged_on")
+        fields = _ack_fields(session, app, on)
         app.acknowledged_on = on
         complete_tasks(session, case_id, TASK_ACK, on)
         audit.record(ws, session, "trigger.acknowledge", "case", case_id)
-        decision_due = add_working_days(
-            app.received_on, int(settings.get(session, settings.TRIGGER_DECISION_DAYS)))
-        milestone_letter(ws, session, case, LETTER_ACK,
-                         {"received_on": letter_date(app.received_on),
-                          "decision_due_on": letter_date(decision_due)}, on)
+        milestone_letter(ws, session, case, LETTER_ACK, fields, on)
     return trigger_view(ws, case_id, audited=False)
 
 
@@ -416,7 +453,8 @@ def trigger_view(ws: Workspace, case_id: int, audited: bool = True) -> TriggerVi
 
 __all__ = [
     "APPEAL_OUTCOMES", "ComplaintView", "NewComplaint", "RecommendationView", "ReviewView",
-    "ThresholdProposal", "TriggerView", "acknowledge", "add_complaint", "assess_threshold",
-    "complaints_closed_reason",
+    "ThresholdProposal", "TriggerView", "acknowledge", "acknowledged_reason", "add_complaint",
+    "assess_threshold", "complaints_closed_reason", "preview_acknowledgement",
+    "preview_milestone",
     "decide_threshold", "open_trigger", "propose_threshold", "trigger_view",
 ]

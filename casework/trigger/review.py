@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.cases.letters import LetterDraft, draft_letter, letter_date
+from casework.cases.letters import LetterDraft, letter_date
 from casework.cases.lifecycle import add_task, complete_tasks, complete_with_task
 from casework.cases.workflow import check_date, milestone_letter
 from casework.core import audit, clock
@@ -27,6 +27,7 @@ from casework.trigger.applications import (
     ReviewView,
     TriggerView,
     load_application,
+    preview_milestone,
     trigger_view,
 )
 from db.models import TriggerApplication, TriggerRecommendation, TriggerReview
@@ -146,16 +147,9 @@ def _outcome_fields(session: Session, app: TriggerApplication,
 def preview_outcome(ws: Workspace, case_id: int, on: date | None = None) -> LetterDraft:
     """The outcome letter as ``send_outcome`` would issue it, not kept (audited
     ``letter.preview``)."""
-    require(ws.actor, "letter.generate")
     on = on or clock.today()
-    with ws.uow() as session:
-        case, app = load_application(ws, session, case_id)
-        draft = draft_letter(ws, session, case, LETTER_OUTCOME,
-                             _outcome_fields(session, app, on), on=on)
-        audit.record(ws, session, "letter.preview", "case", case_id,
-                     detail={"template": LETTER_OUTCOME,
-                             "recipient": draft.recipient_person_id})
-        return draft
+    return preview_milestone(ws, case_id, LETTER_OUTCOME, on,
+                             lambda session, app: _outcome_fields(session, app, on))
 
 
 def send_outcome(ws: Workspace, case_id: int, on: date | None = None) -> TriggerView:
@@ -173,12 +167,16 @@ def send_outcome(ws: Workspace, case_id: int, on: date | None = None) -> Trigger
 
 
 def record_applicant_response(ws: Workspace, case_id: int, response: str) -> TriggerView:
-    """What the applicant said about the outcome."""
+    """What the applicant said about the outcome (after the outcome letter); recording it
+    again replaces it, and each recording is audited."""
     require(ws.actor, "case.write")
     if not response.strip():
         raise ValidationError("The response is empty.", field="applicant_response")
     with ws.uow() as session:
         _case, app = load_application(ws, session, case_id)
+        if app.outcome_letter_on is None:
+            raise ValidationError("The applicant responds to the outcome letter: send it "
+                                  "first.", field="outcome_letter_on")
         app.applicant_response = response.strip()
         audit.record(ws, session, "trigger.response", "case", case_id)
     return trigger_view(ws, case_id, audited=False)
@@ -240,16 +238,9 @@ def preview_appeal_outcome(ws: Workspace, case_id: int, outcome: str,
                            decided_on: date | None = None, reasons: str = "") -> LetterDraft:
     """The appeal outcome letter as ``decide_appeal`` would issue it, not kept (audited
     ``letter.preview``)."""
-    require(ws.actor, "letter.generate")
-    decided_on = decided_on or clock.today()
-    with ws.uow() as session:
-        case, app = load_application(ws, session, case_id)
-        draft = draft_letter(ws, session, case, LETTER_APPEAL_OUTCOME,
-                             _appeal_fields(app, outcome, decided_on, reasons), on=decided_on)
-        audit.record(ws, session, "letter.preview", "case", case_id,
-                     detail={"template": LETTER_APPEAL_OUTCOME,
-                             "recipient": draft.recipient_person_id})
-        return draft
+    on = decided_on or clock.today()
+    return preview_milestone(ws, case_id, LETTER_APPEAL_OUTCOME, on,
+                             lambda _session, app: _appeal_fields(app, outcome, on, reasons))
 
 
 def decide_appeal(ws: Workspace, case_id: int, outcome: str,

@@ -152,3 +152,6 @@ class LetterTemplateVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(String(200), default="")
     reverted_from: Mapped[int | None] = mapped_column(Integer)
+    # the SHA-256 of the packaged (standard) text this version was edited from or reviewed
+    # against; NULL for versions saved before it was recorded
+    standard_sha256: Mapped[str | None] = mapped_column(String(64))

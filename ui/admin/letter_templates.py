@@ -6,11 +6,15 @@ private temporary file like any letter) and Save as new version… (asks for the
 on the right the placeholders the letter may use (Insert puts one at the cursor), what the
 law requires the letter to keep, and the history: every version, which can be viewed and
 reverted to (a revert saves a copy as the newest version). Unsaved edits are never thrown
-away without asking.
+away without asking. When the standard wording of a template changed since the council's
+wording was edited from it, the list and the editor say so and offer the comparison,
+keeping the council's wording as reviewed, or the standard wording; new letters use the
+council's wording until then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ui.common.forms import FormDialog
@@ -27,13 +31,14 @@ from ui.common.qt import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     Qt,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
-from ui.common.widgets import RecordTable
+from ui.common.widgets import RecordTable, add_buttons
 
 
 def _version_label(version: int) -> str:
@@ -60,14 +65,19 @@ class ReasonDialog(FormDialog):
 
 
 class VersionDialog(GuardedDialog):
-    """One older version's text, read only."""
+    """A text shown read only: an older version, or the comparison with the standard."""
 
-    def __init__(self, parent: QWidget | None, title: str, text: str) -> None:
+    def __init__(self, parent: QWidget | None, title: str, text: str,
+                 intro: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.resize(640, 480)
         box = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro)
+            label.setWordWrap(True)
+            box.addWidget(label)
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Version text")
@@ -112,6 +122,34 @@ class LetterTemplatesTab(QWidget):
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         mbox.addWidget(self.caption)
+        self.buttons: dict[str, QPushButton] = {}
+        # shown when the standard wording changed since the council's wording was edited
+        self.standard = QWidget()
+        self.standard.setObjectName("standardChanged")
+        sbox = QVBoxLayout(self.standard)
+        sbox.setContentsMargins(0, 0, 0, 0)
+        self.standard_note = QLabel("")
+        self.standard_note.setWordWrap(True)
+        self.standard_note.setAccessibleName("Standard wording changed")
+        self.standard_note.setStyleSheet("color:#8a4b00")
+        self.standard_note.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                         QSizePolicy.Policy.Minimum)
+        sbox.addWidget(self.standard_note)
+        srow = QHBoxLayout()
+        add_buttons(srow, self.buttons, (
+            ("compare", "&Compare…", self.compare),
+            ("keep", "Keep our wordin&g…", self.keep_reviewed),
+            ("standard", "Use standard…", self.use_standard)))
+        self.buttons["compare"].setToolTip("Your wording beside the standard wording, line "
+                                           "by line")
+        self.buttons["keep"].setToolTip("Keep your wording, recorded as reviewed against "
+                                        "the standard wording of this release")
+        self.buttons["standard"].setToolTip("Revert to the standard (built-in) wording; "
+                                            "yours stays in the history")
+        srow.addStretch(1)
+        sbox.addLayout(srow)
+        self.standard.hide()
+        mbox.addWidget(self.standard)
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName("Template text")
         self.editor.setTabChangesFocus(True)
@@ -132,15 +170,9 @@ class LetterTemplatesTab(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mbox.addWidget(self.message)
         row = QHBoxLayout()
-        self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("preview", "Pre&view", self.preview),
-                                ("save", "&Save as new version…", self.save),
-                                ("undo", "Undo ch&anges", self.undo)):
-            b = QPushButton(text)
-            b.setAccessibleName(text.replace("&", "").rstrip("…"))
-            b.clicked.connect(slot)
-            self.buttons[key] = b
-            row.addWidget(b)
+        add_buttons(row, self.buttons, (("preview", "Pre&view", self.preview),
+                                        ("save", "&Save as new version…", self.save),
+                                        ("undo", "Undo ch&anges", self.undo)))
         row.addStretch(1)
         mbox.addLayout(row)
         splitter.addWidget(middle)
@@ -184,13 +216,8 @@ class LetterTemplatesTab(QWidget):
         self.history.activated.connect(lambda _i: self.view_version())
         hbox.addWidget(self.history, 1)
         hrow = QHBoxLayout()
-        for key, text, slot in (("view", "View versi&on…", self.view_version),
-                                ("revert", "&Revert to this version…", self.revert)):
-            b = QPushButton(text)
-            b.setAccessibleName(text.replace("&", "").rstrip("…"))
-            b.clicked.connect(slot)
-            self.buttons[key] = b
-            hrow.addWidget(b)
+        add_buttons(hrow, self.buttons, (("view", "View versi&on…", self.view_version),
+                                         ("revert", "&Revert to this version…", self.revert)))
         hrow.addStretch(1)
         hbox.addLayout(hrow)
         self.side.addTab(past, "&History")
@@ -216,9 +243,11 @@ class LetterTemplatesTab(QWidget):
         self.list.clear()
         for t in items:
             youth = " — under 18" if t.key.endswith("_youth") else ""
-            entry = QListWidgetItem(f"{t.title}{youth} ({_version_label(t.version)})")
+            flag = " — standard wording changed" if t.standard_changed else ""
+            entry = QListWidgetItem(f"{t.title}{youth} ({_version_label(t.version)}){flag}")
             entry.setData(Qt.ItemDataRole.UserRole, t.key)
-            entry.setToolTip(t.key)
+            entry.setToolTip(t.key + ("\nThe standard wording changed since this template "
+                                      "was edited: review it" if flag else ""))
             self.list.addItem(entry)
         keys = [t.key for t in items]
         self.list.setCurrentRow(keys.index(keep) if keep in keys else 0)
@@ -256,6 +285,8 @@ class LetterTemplatesTab(QWidget):
                               + "</ul>A text without one of these is refused.")
         self.history.set_records(detail.history)
         self.message.setText("")
+        self.standard_note.setText(detail.standard.message)
+        self.standard.setVisible(detail.standard.changed)
         self._edited()
 
     def _chosen(self, _row: int) -> None:
@@ -368,6 +399,56 @@ class LetterTemplatesTab(QWidget):
             f"A copy of {_version_label(number)} becomes "
             f"{_version_label(self.detail.version + 1)}; every version stays in the history.",
             "&Revert", lambda reason: revert_template(ws, key, number, reason)))
+
+    def compare(self) -> None:
+        """The standard wording beside the council's: what each has that the other has
+        not, line by line."""
+        from casework.cases.letter_templates import compare_with_standard
+
+        if self.detail is None:
+            return
+        ws, key, title = self.ws, self.detail.key, self.detail.title
+
+        def shown(diff: str) -> None:
+            self.dialog = VersionDialog(
+                self, f"{title}: your wording and the standard wording",
+                diff or "Your wording is the same as the standard wording.",
+                "Lines starting “-” are in the standard wording only; lines starting “+” "
+                "are in your council's wording only.")
+            self.dialog.finished.connect(self.dialog.deleteLater)
+            self.dialog.open()
+        QueryOp(self, lambda: compare_with_standard(ws, key), shown).failure(
+            self._refused).run()
+
+    def keep_reviewed(self) -> None:
+        from casework.cases.letter_templates import keep_reviewed
+
+        self._ask_for_current(
+            "Keep your wording", lambda d: (
+                f"Your wording of “{d.title}” stays as it is, saved as "
+                f"{_version_label(d.version + 1)} and recorded as reviewed against the "
+                "standard wording of this release."),
+            "&Keep wording", keep_reviewed)
+
+    def use_standard(self) -> None:
+        """Revert to the built-in text (the standard wording of this release)."""
+        from casework.cases.letter_templates import revert_template
+
+        self._ask_for_current(
+            "Use the standard wording", lambda d: (
+                f"The standard wording becomes {_version_label(d.version + 1)}; your "
+                "wording stays in the history and can be reverted to."),
+            "&Use standard", lambda ws, key, reason: revert_template(ws, key, 0, reason))
+
+    def _ask_for_current(self, title: str, intro: Callable[[Any], str], label: str,
+                         call: Callable[[Any, str, str], Any]) -> None:
+        """Ask the reason for a change to the chosen template (after asking whether to
+        drop unsaved edits), then run ``call(ws, key, reason)``."""
+        if self.detail is None or (self.is_dirty() and not confirm_discard(self)):
+            return
+        ws, key = self.ws, self.detail.key
+        self._ask(ReasonDialog(self, title, intro(self.detail), label,
+                               lambda reason: call(ws, key, reason)))
 
     def _ask(self, dialog: ReasonDialog) -> None:
         self.dialog = dialog

@@ -12,7 +12,7 @@ from typing import Any
 from ui.common.forms import FormDialog, combo
 from ui.common.ops import QueryOp, error_text
 from ui.common.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
-from ui.common.widgets import RecordTable
+from ui.common.widgets import RecordTable, add_buttons
 
 
 class TermDialog(FormDialog):
@@ -61,14 +61,9 @@ class VocabularyTab(QWidget):
         top.addWidget(label)
         top.addWidget(self.choice)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("add", "A&dd term…", self.add_term),
-                                ("label", "Change &label…", self.change_label),
-                                ("retire", "&Retire / bring back", self.toggle)):
-            b = QPushButton(text)
-            b.setAccessibleName(text.replace("&", "").rstrip("…"))
-            b.clicked.connect(slot)
-            self.buttons[key] = b
-            top.addWidget(b)
+        add_buttons(top, self.buttons, (("add", "A&dd term…", self.add_term),
+                                        ("label", "Change &label…", self.change_label),
+                                        ("retire", "&Retire / bring back", self.toggle)))
         top.addStretch(1)
         box.addLayout(top)
         self.note = QLabel("")

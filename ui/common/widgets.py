@@ -9,9 +9,11 @@ from typing import Any
 from ui.common.forms import humanise
 from ui.common.qt import (
     QAbstractItemView,
+    QBoxLayout,
     QFormLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -19,6 +21,19 @@ from ui.common.qt import (
 )
 
 Column = tuple[str, Callable[[Any], Any]]
+
+
+def add_buttons(layout: QBoxLayout, store: dict[str, QPushButton],
+                specs: Sequence[tuple[str, str, Callable[[], Any]]]) -> None:
+    """A row of push buttons from (key, label with its Alt letter, slot): each is named for
+    a screen reader after its label, kept in ``store`` under its key and added to
+    ``layout``."""
+    for key, text, slot in specs:
+        b = QPushButton(text)
+        b.setAccessibleName(text.replace("&", "").rstrip("…"))
+        b.clicked.connect(slot)
+        store[key] = b
+        layout.addWidget(b)
 
 
 def text_of(value: Any) -> str:

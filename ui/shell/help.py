@@ -45,6 +45,9 @@ threshold. Press <b>Not the same incident</b> (Alt+E) if they do not: each keeps
 and they are not suggested together again. Both are recorded in the case's history.
 Decide every suggestion before the threshold decision: once it is recorded, suggestions
 can no longer be confirmed or rejected, and the tab says so.</p>
+<p><b>Acknowledge</b> (Alt+K) sends the applicant the acknowledgement letter with the date
+the threshold decision is due (<b>Preview letter</b> shows it first) and completes the
+acknowledgement task.</p>
 <p><b>Threshold decision</b> shows the proposal worked out from the complaints, and how
 many suggestions are still undecided; record whether the threshold is met, with your
 reasons (not met closes the application). The decision letter is kept among the case's
@@ -54,11 +57,16 @@ When it is met, <b>Review meeting</b> (Alt+G) and <b>Add recommendation</b> reco
 review and what each body is asked to do. <b>Review outcome letter</b> (Alt+W) sends the
 applicant the findings, the recommendations and the appeal route: press <b>Preview
 letter</b> to see it as it will be issued, then <b>Issue letter</b>; it is kept among the
-case's documents. When the applicant asks for the decision to be reviewed, <b>Record
-appeal</b> (Alt+R) records it, also on an application closed because the threshold was not
-met; <b>Appeal decision</b> (Alt+S) records the outcome with its reasons and issues the
-appeal outcome letter, which can be previewed the same way. A button that cannot be used
-yet says why in its tooltip.</p>
+case's documents. <b>Applicant's reply</b> (Alt+Y) records what the applicant said about
+the outcome letter. When a body reports a recommendation done, choose it in the
+Recommendations tab and press <b>Recommendation done by body</b> (Alt+B): it and its task
+are completed that day. Both stay at hand after the case is closed. <b>Review pack</b>
+writes the anonymised pack for one person of a body taking part in the review, through
+the sharing protocol. When the applicant
+asks for the decision to be reviewed, <b>Record appeal</b> (Alt+R) records it, also on an
+application closed because the threshold was not met; <b>Appeal decision</b> (Alt+S)
+records the outcome with its reasons and issues the appeal outcome letter, which can be
+previewed the same way. A button that cannot be used yet says why in its tooltip.</p>
 <p><b>Ctrl+W</b> closes the case's tab; the first tab lists every case.</p>"""),
     "people": ("People", """
 <p>Find a person by name, date of birth or postcode; their record shows every case they

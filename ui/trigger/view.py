@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from casework.core.errors import ValidationError
@@ -164,29 +164,149 @@ class LetterDialog(FormDialog):
         QueryOp(self, op, shown).failure(failed).run()
 
 
-class OutcomeLetterDialog(LetterDialog):
+class DatedLetterDialog(LetterDialog):
+    """A milestone that is only its date and its letter: the subclass names the dialog
+    and the two service calls (preview, issue), each taking (ws, case_id, date)."""
+
+    heading = intro_text = date_label = ""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
+        super().__init__(parent, self.heading, submit_label="&Issue letter",
+                         intro=self.intro_text)
+        self.ws, self.case_id = ws, case_id
+        self.add("on", self.date_label, date_edit())
+
+    def services(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """Override: (the preview call, the issuing call), imported when needed."""
+        raise NotImplementedError
+
+    def draft_op(self) -> Callable[[], Any]:
+        preview = self.services()[0]
+        ws, case_id, on = self.ws, self.case_id, self.form["on"]
+        return lambda: preview(ws, case_id, on)
+
+    def on_submit(self) -> None:
+        issue = self.services()[1]
+        ws, case_id, on = self.ws, self.case_id, self.form["on"]
+        self.submit(lambda: issue(ws, case_id, on))
+
+
+class AcknowledgeDialog(DatedLetterDialog):
+    """The acknowledgement of the application: the letter tells the applicant when the
+    threshold decision is due."""
+
+    heading = "Acknowledge the application"
+    intro_text = ("The applicant is sent the acknowledgement letter, with the date the "
+                  "threshold decision is due. It is kept with the case's documents, and the "
+                  "acknowledgement task is done.")
+    date_label = "Acknowledged &on"
+
+    def services(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        from casework.trigger.applications import acknowledge, preview_acknowledgement
+
+        return preview_acknowledgement, acknowledge
+
+
+class ResponseDialog(FormDialog):
+    """What the applicant said about the outcome letter; recording it again replaces it."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int, current: str) -> None:
+        super().__init__(parent, "Record the applicant's response",
+                         submit_label="&Record response",
+                         intro="What the applicant said about the outcome of the review "
+                               "(satisfied, satisfied in part, not satisfied, and why).")
+        self.ws, self.case_id = ws, case_id
+        box = text_box(110)
+        box.setPlainText(current)
+        self.add("response", "R&esponse", box)
+
+    def on_submit(self) -> None:
+        from casework.trigger.review import record_applicant_response
+
+        ws, case_id, response = self.ws, self.case_id, self.form["response"]
+        if not response:
+            self.form.show_error(ValidationError("Write what the applicant said.",
+                                                 "response"))
+            return
+        self.submit(lambda: record_applicant_response(ws, case_id, response))
+
+
+def recommendation_label(r: Any) -> str:
+    text = r.recommendation if len(r.recommendation) <= 60 else r.recommendation[:59] + "…"
+    return f"To the {humanise(r.body).lower()}, due {r.due_on:%d %b %Y}: {text}"
+
+
+class CompleteRecommendationDialog(FormDialog):
+    """The body reports a recommendation done: it and its task are completed."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, open_recs: Sequence[Any],
+                 chosen: Any = None) -> None:
+        super().__init__(parent, "Complete a recommendation", submit_label="&Mark done",
+                         intro="The body the recommendation was made to reports it done. "
+                               "Its task is completed the same day.")
+        self.ws = ws
+        self.add("recommendation", "&Recommendation",
+                 combo([(r.id, recommendation_label(r)) for r in open_recs],
+                       current=getattr(chosen, "id", None)))
+        self.add("completed_on", "Completed &on", date_edit())
+
+    def on_submit(self) -> None:
+        from casework.trigger.review import complete_recommendation
+
+        ws, v = self.ws, self.form.values()
+        self.submit(lambda: complete_recommendation(ws, v["recommendation"], v["completed_on"]))
+
+
+class ReviewPackDialog(FormDialog):
+    """The anonymised review pack for one person of a body taking part in the review,
+    through the information-sharing protocol (marked and audited)."""
+
+    def __init__(self, parent: QWidget | None, ws: Any, case_id: int,
+                 bodies: Sequence[str], out: str | None = None) -> None:
+        super().__init__(parent, "Review pack", submit_label="&Write pack",
+                         intro="An anonymised copy of the application for the review "
+                               "meeting: no names, reasons, findings or descriptions. One "
+                               "copy per person, for a body taking part in the review.")
+        self.ws, self.case_id, self.out = ws, case_id, out
+        self.add("recipient", "&For", QLineEdit(), "The person this copy is for")
+        self.add("agency", "Of the &body", combo(list(bodies)))
+
+    def on_submit(self) -> None:
+        from pathlib import Path
+
+        from casework.trigger.review_pack import export_review_pack
+        from ui.common.qt import QFileDialog
+
+        v = self.form.values()
+        if not v["recipient"]:
+            self.form.show_error(ValidationError("Name the person this copy is for.",
+                                                 "recipient"))
+            return
+        if self.out is None:
+            self.out, _ = QFileDialog.getSaveFileName(
+                self, "Save the review pack", str(Path.home() / "review-pack.pdf"),
+                "PDF (*.pdf)")
+            if not self.out:
+                self.out = None
+                return
+        ws, case_id, out = self.ws, self.case_id, Path(self.out)
+        self.submit(lambda: export_review_pack(ws, case_id, v["recipient"], v["agency"], out))
+
+
+class OutcomeLetterDialog(DatedLetterDialog):
     """The outcome letter to the applicant: the review's findings, its recommendations
     and the appeal route, from what is recorded."""
 
-    def __init__(self, parent: QWidget | None, ws: Any, case_id: int) -> None:
-        super().__init__(parent, "Send the outcome letter", submit_label="&Issue letter",
-                         intro="The letter gives the applicant the review's findings, each "
-                               "recommendation with its body and due date, and how to "
-                               "appeal. It is kept with the case's documents.")
-        self.ws, self.case_id = ws, case_id
-        self.add("on", "Letter &dated", date_edit())
+    heading = "Send the outcome letter"
+    intro_text = ("The letter gives the applicant the review's findings, each recommendation "
+                  "with its body and due date, and how to appeal. It is kept with the case's "
+                  "documents.")
+    date_label = "Letter &dated"
 
-    def draft_op(self) -> Callable[[], Any]:
-        from casework.trigger.review import preview_outcome
+    def services(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        from casework.trigger.review import preview_outcome, send_outcome
 
-        ws, case_id, on = self.ws, self.case_id, self.form["on"]
-        return lambda: preview_outcome(ws, case_id, on)
-
-    def on_submit(self) -> None:
-        from casework.trigger.review import send_outcome
-
-        ws, case_id, on = self.ws, self.case_id, self.form["on"]
-        self.submit(lambda: send_outcome(ws, case_id, on))
+        return preview_outcome, send_outcome
 
 
 class AppealDialog(FormDialog):
@@ -274,25 +394,44 @@ class TriggerCaseView(CaseView):
         self.add_tab(self.recommendations, "Recommendations")
 
     def build_actions(self) -> None:
-        self.add_action("complaint", "Add comp&laint…", self.add_complaint)
-        self.add_action("threshold", "&Threshold decision…", self.threshold)
-        self.add_action("review", "Review meetin&g…", self.review)
-        self.add_action("recommendation", "Add recommendation…", self.recommend)
-        self.add_action("outcome", "Revie&w outcome letter…", self.outcome_letter)
-        self.add_action("appeal", "&Record appeal…", self.appeal)
-        self.add_action("appeal_decision", "Appeal deci&sion…", self.appeal_decision)
-        tips = {"complaint": "A complaint about the behaviour, made before the threshold "
-                             "decision",
-                "outcome": "Preview and issue the outcome letter to the applicant",
-                "appeal": "The applicant asks for the decision to be reviewed",
-                "appeal_decision": "Record the appeal's outcome; preview and issue its "
-                                   "letter to the applicant"}
-        for key, tip in tips.items():
-            self.buttons[key].setToolTip(tip)
+        # (key, label, slot, tooltip) in the order of the application's steps; the Alt
+        # letters are unique on the view (Alt+N is Reopen, Alt+O the Notes tab, Alt+I and
+        # Alt+E the Same incident tab's buttons).
+        for key, label, slot, tip in (
+            ("acknowledge", "Ac&knowledge…", self.acknowledge,
+             "Preview and issue the acknowledgement letter to the applicant"),
+            ("complaint", "Add comp&laint…", self.add_complaint,
+             "A complaint about the behaviour, made before the threshold decision"),
+            ("threshold", "&Threshold decision…", self.threshold, ""),
+            ("review", "Review meetin&g…", self.review, ""),
+            ("recommendation", "Add recommendation…", self.recommend, ""),
+            ("complete_recommendation", "Recommendation done &by body…",
+             self.complete_recommendation,
+             "A body reports a recommendation done (choose it in the Recommendations tab, "
+             "or in the dialog)"),
+            ("outcome", "Revie&w outcome letter…", self.outcome_letter,
+             "Preview and issue the outcome letter to the applicant"),
+            ("response", "Applicant's repl&y…", self.response,
+             "What the applicant said about the outcome letter"),
+            ("appeal", "&Record appeal…", self.appeal,
+             "The applicant asks for the decision to be reviewed"),
+            ("appeal_decision", "Appeal deci&sion…", self.appeal_decision,
+             "Record the appeal's outcome; preview and issue its letter to the applicant"),
+        ):
+            button = self.add_action(key, label, slot)
+            if tip:
+                button.setToolTip(tip)
+        from ui.common import services
+
+        if services.can(self.ws.actor, "export.trigger_pack"):
+            self.add_action("review_pack", "Review pack…", self.review_pack).setToolTip(
+                "The anonymised pack for a body taking part in the review")
 
     def open_when_closed(self) -> frozenset[str]:
         # A threshold not met closes the application; the applicant may still appeal it.
-        return frozenset({"appeal", "appeal_decision"})
+        # The applicant may respond, and bodies report recommendations done, after the
+        # case is closed.
+        return frozenset({"appeal", "appeal_decision", "response", "complete_recommendation"})
 
     def load(self) -> Any:
         from casework.trigger.applications import trigger_view
@@ -314,7 +453,8 @@ class TriggerCaseView(CaseView):
             ("Proposed threshold", proposed),
             ("Threshold decision", decided), ("Decision reasons", v.threshold_reasons),
             ("Decided on", v.threshold_decided_on), ("Outcome letter", v.outcome_letter_on),
-            ("Outcome due", h.next_review_on), ("Appeal requested", v.appeal_requested_on),
+            ("Outcome due", h.next_review_on), ("Applicant's response", v.applicant_response),
+            ("Appeal requested", v.appeal_requested_on),
             ("Appeal outcome", humanise(v.appeal_outcome)),
             ("Appeal decided", v.appeal_decided_on)])
         self.complaints.set_records(v.complaints)
@@ -336,7 +476,7 @@ class TriggerCaseView(CaseView):
     @staticmethod
     def action_reasons(v: Any) -> dict[str, str | None]:
         """Why each Community Trigger action is not available now (None: it is)."""
-        from casework.trigger.applications import complaints_closed_reason
+        from casework.trigger.applications import acknowledged_reason, complaints_closed_reason
 
         decided, met = v.threshold_met is not None, v.threshold_met is True
         not_met = "the threshold was not met, so there is no review"
@@ -360,17 +500,57 @@ class TriggerCaseView(CaseView):
             decision = None if v.appeal_requested_on is not None else "no appeal is recorded"
         review = None if met else ("the threshold decision is not recorded yet"
                                    if not decided else not_met)
+        recommend = review if review else (None if v.reviews else "record the review first")
+        complete: str | None
+        if any(r.completed_on is None for r in v.recommendations):
+            complete = None
+        elif v.recommendations:
+            complete = "every recommendation is done"
+        else:
+            complete = recommend or "no recommendation is recorded"
         return {
+            "acknowledge": acknowledged_reason(v.acknowledged_on),
             "complaint": complaints_closed_reason(v.threshold_decided_on),
             "threshold": (f"the threshold was decided on {v.threshold_decided_on:%d %b %Y}"
                           if decided and v.threshold_decided_on else None),
             "review": review,
-            "recommendation": review if review else (
-                None if v.reviews else "record the review first"),
+            "recommendation": recommend,
+            "complete_recommendation": complete,
+            "review_pack": recommend,
             "outcome": outcome,
+            "response": (None if v.outcome_letter_on is not None
+                         else "the outcome letter has not been sent yet"),
             "appeal": appeal,
             "appeal_decision": decision,
         }
+
+    def acknowledge(self) -> None:
+        self._letter_dialog(AcknowledgeDialog(self, self.ws, self.case_id),
+                            "Application acknowledged: the letter is in the Documents tab.",
+                            "Acknowledgement recorded")
+
+    def response(self) -> None:
+        current = self.view.applicant_response if self.view is not None else ""
+        self.run_dialog(ResponseDialog(self, self.ws, self.case_id, current),
+                        "Applicant's response recorded.")
+
+    def complete_recommendation(self) -> None:
+        records = self.view.recommendations if self.view is not None else ()
+        open_recs = [r for r in records if r.completed_on is None]
+        chosen = self.recommendations.current_record()
+        self.run_dialog(CompleteRecommendationDialog(self, self.ws, open_recs, chosen),
+                        "Recommendation marked done; its task is completed.")
+
+    def review_pack(self, out: str | None = None) -> None:
+        from ui.common.exports import describe
+
+        reviews = self.view.reviews if self.view is not None else ()
+        bodies = reviews[-1].bodies if reviews else BODIES
+        dialog = ReviewPackDialog(self, self.ws, self.case_id, bodies, out)
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self.status.setText(describe(dialog.result_value)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def add_complaint(self) -> None:
         self.run_dialog(ComplaintDialog(self, self.ws, self.case_id), "Complaint added.")

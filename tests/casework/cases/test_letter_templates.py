@@ -220,3 +220,77 @@ def test_letterhead_addresses_phone_numbers_postcodes_and_dates_are_not_broken()
             f"on 1{NBSP}May{NBSP}2026.")
     assert keep_together("until 5 June 2025") == f"until 5{NBSP}June{NBSP}2025"
     assert keep_together("5 Junes 2025") == "5 Junes 2025"
+
+
+def _old_edit(admin, text: str, standard: str | None) -> None:  # type: ignore[no-untyped-def]
+    """A council's edit as an earlier release saved it (``standard``: what it recorded of
+    the standard wording; None before that was recorded)."""
+    from db.models import LetterTemplateVersion
+
+    with admin.uow() as session:
+        session.add(LetterTemplateVersion(key="cpn", version=1, text=text, created_by=None,
+                                          reason="Our wording", standard_sha256=standard))
+
+
+OLD_CPN = letters.packaged_text("cpn").replace(
+    "If you have any questions,", "A fixed penalty of 100 pounds may be offered.\n\n"
+    "If you have any questions,")
+
+
+def test_an_edit_saved_before_the_standard_was_recorded_is_flagged_and_still_used(db) -> None:
+    admin, cm = db.ws("admin"), db.ws("cm")
+    _old_edit(admin, OLD_CPN, None)
+    detail = letter_templates.template_detail(admin, "cpn")
+    assert detail.version == 1 and detail.standard.changed
+    assert "may have changed since this template was edited" in detail.standard.message
+    assert "New letters still use your council's wording" in detail.standard.message
+    assert {t.key: t.standard_changed for t in letter_templates.list_templates(admin)}[
+        "cpn"] is True
+    diff = letter_templates.compare_with_standard(admin, "cpn")
+    assert "\n+A fixed penalty of 100 pounds may be offered.\n" in diff
+    assert diff.startswith("--- standard wording\n+++ your wording (version 1)")
+    # letters keep the council's wording: nothing is overwritten
+    with cm.uow() as session:
+        assert "100 pounds" in letters.load_template("cpn", session).body.template
+
+    kept = letter_templates.keep_reviewed(admin, "cpn", "Checked against the new wording")
+    assert kept.version == 2 and kept.text == OLD_CPN
+    assert kept.standard_sha256 == letter_templates.standard_fingerprint("cpn")
+    assert not letter_templates.template_detail(admin, "cpn").standard.changed
+    with cm.uow() as session:
+        assert "100 pounds" in letters.load_template("cpn", session).body.template
+        actions = list(session.scalars(select(AuditEntry.action).where(
+            AuditEntry.record_type == "letter_template")))
+    assert actions == ["letter.template_reviewed"]
+    with pytest.raises(ValidationError) as err:  # nothing left to review
+        letter_templates.keep_reviewed(admin, "cpn", "Again")
+    assert err.value.field == "standard"
+
+
+def test_a_release_that_changes_the_standard_flags_the_councils_edit(db, monkeypatch) -> None:
+    admin = db.ws("admin")
+    assert not letter_templates.template_detail(admin, "cpw").standard.changed  # built in
+    letter_templates.save_template(admin, "cpw", _cpw_edit(), "Mention mediation")
+    assert not letter_templates.template_detail(admin, "cpw").standard.changed
+    # the next release corrects the standard wording
+    standard = letters.packaged_text("cpw")
+    corrected = standard.replace("Please contact me on", "You may contact me on")
+    monkeypatch.setattr(letter_templates, "packaged_text",
+                        lambda key: corrected if key == "cpw" else letters.packaged_text(key))
+    detail = letter_templates.template_detail(admin, "cpw")
+    assert detail.standard.changed
+    assert "The standard wording changed since this template was edited (version 1" in \
+        detail.standard.message
+    diff = letter_templates.compare_with_standard(admin, "cpw")
+    assert "-" + next(ln for ln in corrected.splitlines() if "You may contact" in ln) in diff
+    # a further edit still descends from the old standard: it stays flagged
+    letter_templates.save_template(admin, "cpw", _cpw_edit().replace("can help", "helps"),
+                                   "Shorter")
+    assert letter_templates.template_detail(admin, "cpw").standard.changed
+    # reverting to the built-in text takes this release's standard wording
+    letter_templates.revert_template(admin, "cpw", 0, "Take the corrected wording")
+    detail = letter_templates.template_detail(admin, "cpw")
+    assert detail.text == corrected and not detail.standard.changed
+    # reverting to the old edit brings its flag back with it
+    letter_templates.revert_template(admin, "cpw", 1, "Our wording after all")
+    assert letter_templates.template_detail(admin, "cpw").standard.changed

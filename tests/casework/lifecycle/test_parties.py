@@ -124,21 +124,91 @@ def _bare_person(ws) -> int:  # type: ignore[no-untyped-def]
         return p.id
 
 
+def _young_subject_with_guardian(ws, postcode: str, line1: str):  # type: ignore[no-untyped-def]
+    """A case whose subject, Tom Young, is 15, with his guardian Gina Guardian at the
+    address given (his is 7 Magdalen Road, OX4 7GG)."""
+    case = _case_without_subject(ws)
+    young = person(ws, "Tom", "Young", date(2011, 6, 1), "OX4 7GG", "7 Magdalen Road")
+    guardian = person(ws, "Gina", "Guardian", date(1980, 6, 1), postcode, line1)
+    parties.add_case_party(ws, case.header.id, young, "perpetrator")
+    parties.add_case_party(ws, case.header.id, guardian, "guardian")
+    return case
+
+
 def test_a_subject_under_18_gets_youth_wording_and_the_guardian(db) -> None:
     from casework.cases import letters
 
     ws = db.ws("cm")
-    case = _case_without_subject(ws)
-    young = person(ws, "Tom", "Young", date(2011, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    guardian = person(ws, "Gina", "Guardian", date(1980, 6, 1), "OX4 7GG", "7 Magdalen Road")
-    parties.add_case_party(ws, case.header.id, young, "perpetrator")
-    parties.add_case_party(ws, case.header.id, guardian, "guardian")
+    case = _young_subject_with_guardian(ws, "OX4 7GG", "7 Magdalen Road")
     doc = letters.generate_letter(ws, case.header.id, "injunction",
                                   {"action_date": "1 Dec", "behaviour": "noise"})
     text = _letter_text(ws, doc.id)
     assert "and their parent or guardian, Gina Guardian" in text
     assert "Dear Tom Young and Gina Guardian," in text
     assert "youth court" in text and "imprisonment" not in text
+
+
+def _pages(ws, doc_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    return [p.extract_text() for p in
+            PdfReader(io.BytesIO(document_content(ws, doc_id).content)).pages]
+
+
+def _top(page: str) -> str:
+    """The address block and what precedes the title (the first lines of a page)."""
+    return page.split("Our reference")[0].replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("step", ["first_warning_letter", "abc", "injunction"])
+def test_a_youth_letter_has_a_copy_for_the_guardian_at_the_guardians_address(
+        db, step: str) -> None:
+    from casework.cases import letters
+
+    ws = db.ws("cm")
+    case = _young_subject_with_guardian(ws, "OX3 9DU", "22 Headington Way")
+    doc = letters.generate_letter(ws, case.header.id, step,
+                                  {"action_date": "1 Dec", "behaviour": "noise",
+                                   "contract_terms": "Not to play amplified music.",
+                                   "in_force_until": "1 June 2027"})
+    pages = _pages(ws, doc.id)
+    starts = [i for i, p in enumerate(pages) if "Our reference" in p]
+    assert len(starts) == 2, "one copy for the young person, one for the guardian"
+    child, copy = _top(pages[starts[0]]), _top(pages[starts[1]])
+    assert "Tom Young" in child and "7 Magdalen Road" in child and "OX4 7GG" in child
+    assert "Headington" not in child
+    assert "Gina Guardian" in copy and "Parent or guardian of Tom Young" in copy
+    assert "22 Headington Way" in copy and "OX3 9DU" in copy
+    assert "Magdalen Road" not in copy
+    whole = " ".join("\n".join(pages).replace("\u00a0", " ").split())
+    assert "A copy has been sent to their parent or guardian, Gina Guardian" in whole
+    assert "Copy for Gina Guardian, as the parent or guardian of Tom Young" in whole
+    body_child = "".join(pages[starts[0]:starts[1]]).split("Our reference")[1]
+    body_copy = "".join(pages[starts[1]:]).split("Our reference")[1]
+    # both copies carry the same letter (the ABC has no separate youth wording)
+    assert " ".join(body_child.split()) == " ".join(body_copy.split()).replace(
+        "Copy for Gina Guardian, as the parent or guardian of Tom Young, who is under 18. "
+        "The same letter has been sent to Tom Young at their own address. Please read it "
+        "with them.", "This letter is to Tom Young, who is under 18. A copy has been sent to "
+        "their parent or guardian, Gina Guardian. Please read it together.")
+    assert "Dear Tom Young" in " ".join(body_child.split())
+
+
+def test_a_guardian_at_the_young_persons_address_shares_the_one_letter(db) -> None:
+    from casework.cases import letters
+
+    ws = db.ws("cm")
+    case = _young_subject_with_guardian(ws, "OX4 7GG", "7 Magdalen Road")
+    draft = letters.preview_letter(ws, case.header.id, "first_warning_letter",
+                                   {"action_date": "1 Dec", "behaviour": "noise"})
+    assert draft.youth_wording and not draft.guardian_copy
+    doc = letters.generate_letter(ws, case.header.id, "first_warning_letter",
+                                  {"action_date": "1 Dec", "behaviour": "noise"},
+                                  delivery="hand")
+    text = "\n".join(_pages(ws, doc.id))
+    assert text.count("Our reference") == 1 and "By hand" in text
 
 
 def test_letterhead_job_title_and_pounds(db) -> None:

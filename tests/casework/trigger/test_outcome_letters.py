@@ -141,3 +141,41 @@ def test_appeal_not_upheld_after_a_review_ends_the_process(db) -> None:
     assert "the way your anti-social behaviour case review" in text
     assert "completes the Community Trigger process" in text
     assert "did not meet the threshold" not in text
+
+
+def test_acknowledgement_letter_previewed_then_issued_once(db) -> None:
+    ws = db.ws("cm")
+    cid = trigger.open_trigger(ws, make_person(ws), RECEIVED, on_behalf=False,
+                               lsoa_code="E01028522").id
+    with pytest.raises(ValidationError) as err:
+        trigger.preview_acknowledgement(ws, cid, date(2026, 8, 31))  # before it arrived
+    assert err.value.field == "acknowledged_on"
+    draft = trigger.preview_acknowledgement(ws, cid, date(2026, 9, 2))
+    text = _text(draft.pdf)
+    assert "1 September 2026" in text  # received on
+    assert _documents(ws, cid) == 0 and "letter.preview" in _audited(ws, cid)
+    assert trigger.trigger_view(ws, cid).acknowledged_on is None
+    view = trigger.acknowledge(ws, cid, date(2026, 9, 2))
+    assert trigger.acknowledged_reason(view.acknowledged_on) == (
+        "the application was acknowledged on 02 Sep 2026")
+    assert _documents(ws, cid) == 1
+    for again in (trigger.acknowledge, trigger.preview_acknowledgement):
+        with pytest.raises(ValidationError) as err:
+            again(ws, cid, date(2026, 9, 3))
+        assert "already acknowledged" in str(err.value)
+    assert _documents(ws, cid) == 1
+
+
+def test_the_applicant_responds_to_the_outcome_letter_not_before_it(db) -> None:
+    ws = db.ws("cm")
+    cid = _decided(ws, True)
+    with pytest.raises(ValidationError) as err:
+        review.record_applicant_response(ws, cid, "Not satisfied.")
+    assert err.value.field == "outcome_letter_on"
+    review.record_review(ws, cid, date(2026, 9, 20), ["council"], "Findings.")
+    review.send_outcome(ws, cid, date(2026, 9, 25))
+    view = review.record_applicant_response(ws, cid, "  Satisfied in part. ")
+    assert view.applicant_response == "Satisfied in part."
+    view = review.record_applicant_response(ws, cid, "Satisfied after the follow-up call.")
+    assert view.applicant_response == "Satisfied after the follow-up call."
+    assert _audited(ws, cid).count("trigger.response") == 2

@@ -35,6 +35,16 @@ def _choose(qtbot: Any, tab: Any, key: str) -> None:
     qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.key == key, timeout=10000)
 
 
+def _letters_tab(qtbot: Any, window: Any) -> Any:
+    """Administration → Letter templates, loaded."""
+    page = window.show_page("admin")
+    wait_ops(qtbot)
+    tab = page.letters
+    page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.loaded, timeout=10000)
+    return tab
+
+
 def _type_before(qtbot: Any, tab: Any, anchor: str, words: str) -> None:
     """Put the cursor before ``anchor`` in the editor and type ``words``."""
     cursor = tab.editor.textCursor()
@@ -150,11 +160,7 @@ def test_revert_from_the_history_asks_for_a_reason(signed_in: Any, qtbot: Any) -
     session, window = signed_in("admin")
     letter_templates.save_template(session.ws, "home_visit", letters.packaged_text(
         "home_visit").replace("This letter records", "This letter confirms"), "Wording")
-    page = window.show_page("admin")
-    wait_ops(qtbot)
-    tab = page.letters
-    page.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.loaded, timeout=10000)
+    tab = _letters_tab(qtbot, window)
     _choose(qtbot, tab, "home_visit")
     from ui.common.mnemonics import clashes
 
@@ -181,3 +187,84 @@ def test_revert_from_the_history_asks_for_a_reason(signed_in: Any, qtbot: Any) -
                     timeout=10000)
     assert "This letter records" in tab.editor.toPlainText()
     assert tab.history.records[0].reverted_from == 0
+
+
+def test_an_edit_older_than_the_standard_wording_is_flagged_compared_and_kept(
+        signed_in: Any, qtbot: Any) -> None:
+    """A council's CPN edited by an earlier release (before the wording fixes, with
+    "100 pounds") is flagged in the list and the editor; the comparison shows both
+    wordings; keeping it records it as reviewed, and letters kept its wording throughout."""
+    from casework.cases import letters
+    from db.models import LetterTemplateVersion
+    from ui.common.mnemonics import clashes
+
+    session, window = signed_in("admin")
+    old = letters.packaged_text("cpn").replace(
+        "If you have any questions,", "A fixed penalty of 100 pounds may be offered.\n\n"
+        "If you have any questions,")
+    with session.ws.uow() as s:  # as the earlier release saved it: no standard recorded
+        s.add(LetterTemplateVersion(key="cpn", version=1, text=old, created_by=None,
+                                    reason="Our wording"))
+    tab = _letters_tab(qtbot, window)
+    listed = {tab.list.item(i).data(Qt.ItemDataRole.UserRole): tab.list.item(i).text()
+              for i in range(tab.list.count())}
+    assert listed["cpn"].endswith("(version 1) — standard wording changed")
+    assert "standard wording changed" not in listed["cpw"]
+    _choose(qtbot, tab, "cpw")
+    assert not tab.standard.isVisible()
+    _choose(qtbot, tab, "cpn")
+    assert tab.standard.isVisible()
+    assert "may have changed since this template was edited" in tab.standard_note.text()
+    assert "100 pounds" in tab.editor.toPlainText()  # the council's wording, not replaced
+    for n in range(tab.side.count()):
+        tab.side.setCurrentIndex(n)
+        assert clashes(window) == {}, tab.side.tabText(n)
+
+    qtbot.mouseClick(tab.buttons["compare"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible(), timeout=10000)
+    shown = tab.dialog.text.toPlainText()
+    assert "--- standard wording" in shown and "+++ your wording (version 1)" in shown
+    assert "+A fixed penalty of 100 pounds may be offered." in shown
+    assert clashes(tab.dialog) == {}
+    tab.dialog.reject()
+
+    qtbot.mouseClick(tab.buttons["keep"], Qt.MouseButton.LeftButton)
+    dialog = tab.dialog
+    assert dialog is not None and dialog.isVisible() and clashes(dialog) == {}
+    qtbot.keyClicks(dialog.reason, "Compared with the new standard: ours stays")
+    with qtbot.waitSignal(dialog.accepted, timeout=15000):
+        qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.version == 2,
+                    timeout=10000)
+    assert not tab.standard.isVisible()
+    assert "100 pounds" in tab.editor.toPlainText()
+    assert tab.history.records[0].reason == "Compared with the new standard: ours stays"
+    item = next(tab.list.item(i) for i in range(tab.list.count())
+                if tab.list.item(i).data(Qt.ItemDataRole.UserRole) == "cpn")
+    assert "standard wording changed" not in item.text()
+    with session.ws.uow() as s:
+        assert "100 pounds" in letters.load_template("cpn", s).body.template
+    wait_ops(qtbot)
+
+
+def test_use_the_standard_wording_from_the_flag(signed_in: Any, qtbot: Any) -> None:
+    from casework.cases import letters
+    from db.models import LetterTemplateVersion
+
+    session, window = signed_in("admin")
+    with session.ws.uow() as s:
+        s.add(LetterTemplateVersion(key="cpn", version=1, created_by=None, reason="Ours",
+                                    text=letters.packaged_text("cpn").replace(
+                                        "If you have any questions,", "Questions?")))
+    tab = _letters_tab(qtbot, window)
+    _choose(qtbot, tab, "cpn")
+    qtbot.mouseClick(tab.buttons["standard"], Qt.MouseButton.LeftButton)
+    dialog = tab.dialog
+    qtbot.keyClicks(dialog.reason, "Take the corrected standard wording")
+    with qtbot.waitSignal(dialog.accepted, timeout=15000):
+        qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.detail is not None and tab.detail.version == 2,
+                    timeout=10000)
+    assert tab.editor.toPlainText() == letters.packaged_text("cpn")
+    assert not tab.standard.isVisible() and tab.history.records[0].reverted_from == 0
+    wait_ops(qtbot)
