@@ -2,15 +2,15 @@
 SHA-256 of the packaged text), so an edit made before the standard wording changed can be
 flagged for review; versions saved before this revision have none (not known)
 
-Revision ID: 0013_case_standard
-Revises: 0012_letters
+Revision ID: 0014_case_standard
+Revises: 0013_gen_indexes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_case_standard"
-down_revision = "0012_letters"
+revision = "0014_case_standard"
+down_revision = "0013_gen_indexes"
 branch_labels = None
 depends_on = None
 
