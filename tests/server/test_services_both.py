@@ -21,7 +21,7 @@ from tests.server.conftest import PASSWORD
 def two_teams(request) -> Iterator[tuple[object, object]]:
     """(case manager, case manager of another team) signed in on one backend."""
     if request.param == "file":
-        db = request.getfixturevalue("db")
+        db = request.getfixturevalue("file_db")
         yield db.ws("cm"), db.ws("cm2")
         return
     from sqlalchemy.engine import make_url
