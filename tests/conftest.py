@@ -183,16 +183,17 @@ def pg_template(pytestconfig: pytest.Config) -> Iterator[Any]:
 @pytest.fixture
 def db(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh database with the roster for one test: a copy of the template file, or
-    (``--backend=postgresql``) a clone of the team-server template."""
+    (``--backend=postgresql``) the process's team-server database, as built."""
     if backend(request.config) == "file":
         yield request.getfixturevalue("file_db")
         return
     from tests import pg_backend
 
     tmpl = request.getfixturevalue("pg_template")
-    t = pg_backend.PgTestDb(tmpl, tmpl.clone(), PASSWORD)
+    tmpl.reset()
+    t = pg_backend.PgTestDb(tmpl, tmpl.name, PASSWORD, request.getfixturevalue("tmp_path")
+                            / "server-state")
     try:
         yield t
     finally:
         t.close()
-        tmpl.drop_clone(t.database)

@@ -2,10 +2,11 @@
 ``CASEWORK_TEST_BACKEND=postgresql``): the ``db`` fixture hands out workspaces signed in as
 PostgreSQL login roles (SCRAM passwords), one per user of the roster, never a superuser.
 
-Each pytest process builds one template database (``server init``, the roster's teams,
-panels and login roles) and clones it for every test with ``CREATE DATABASE ... TEMPLATE``
-(a file copy of a small database). Roles are cluster-wide, so the clones share the
-process's login roles; their names carry a per-process prefix, dropped at the end.
+Each pytest process builds one database (``server init``, the roster's teams, panels and
+login roles, as ``build_template`` does for a file) and puts it back as built before every
+test: a copy of its tables is restored in one transaction (a fresh ``CREATE DATABASE``
+per test costs seconds on a busy machine, a restore tens of milliseconds). Roles are
+cluster-wide: their names carry a per-process prefix, and they are dropped at the end.
 
 The synthetic data some fixtures write straight into the tables (the ``SYSTEM`` actor of a
 file database) goes in over the set-up connection, as ``tests/server`` seeds its cases.
@@ -14,10 +15,8 @@ file database) goes in over the set-up connection, as ``tests/server`` seeds its
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from casework.core.context import SYSTEM, Actor, Workspace
+from db.server.policies import ACL, SCHEMA
 
 ADMIN_URL = os.environ.get("CASEWORK_TEST_PG",
                            "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable")
@@ -87,51 +87,68 @@ def drop(admin_url: str, databases: list[str], roles: list[str]) -> None:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
+SNAPSHOT = "cw_test_snapshot"
+
+
 @dataclass
 class PgTemplate:
-    """The per-process template database and the roles made for it."""
+    """The per-process database, the roles made for it, and how to put it back as it was
+    built: a copy of every casework table in a schema no login may use, restored before
+    each test in one transaction over the set-up connection."""
 
     admin_url: str
     prefix: str
     name: str
     roles: list[str] = field(default_factory=list)
-    clones: int = 0
-    _dropping: queue.Queue[str | None] = field(default_factory=queue.Queue)
-    _dropper: threading.Thread | None = None
+    _reset_sql: str = ""
+    _conn: psycopg.Connection | None = None
 
     def login(self, short: str) -> str:
         return f"{self.prefix}_{short}"
 
-    def clone(self) -> str:
-        """A fresh database copied from the template; its name."""
-        from db.server.policies import Names, schemas
+    def _set_up(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(with_db(self.admin_url, self.name), autocommit=True)
+        return self._conn
 
-        self.clones += 1
-        name = f"{self.prefix}_t{self.clones}"
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
-            # Database-level grants live in the cluster catalogue: a copy does not carry them.
-            for ddl in schemas(Names(self.prefix), name):
-                if " ON DATABASE " in ddl:
-                    conn.execute(ddl)
-        return name
+    def snapshot(self) -> None:
+        """Keep the database as it is now, to come back to with ``reset``."""
+        conn = self._set_up()
+        tables = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN (%s, %s) "
+            "ORDER BY 1, 2", (SCHEMA, ACL)).fetchall()
+        sequences = conn.execute(
+            "SELECT schemaname, sequencename, last_value FROM pg_sequences "
+            "WHERE schemaname IN (%s, %s)", (SCHEMA, ACL)).fetchall()
+        conn.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT} CASCADE")
+        conn.execute(f"CREATE SCHEMA {SNAPSHOT}")
+        conn.execute(f"REVOKE ALL ON SCHEMA {SNAPSHOT} FROM PUBLIC")
+        # Under session_replication_role = replica no trigger fires: not the audit
+        # guard, the change log or the foreign-key checks (every table is restored).
+        steps = ["SET LOCAL session_replication_role = replica"]
+        for i, (schema, table) in enumerate(tables):
+            copy = f"{SNAPSHOT}.t{i}"
+            conn.execute(f'CREATE TABLE {copy} AS SELECT * FROM {schema}."{table}"')
+            steps += [f'DELETE FROM {schema}."{table}"',
+                      f'INSERT INTO {schema}."{table}" OVERRIDING SYSTEM VALUE '
+                      f"SELECT * FROM {copy}"]
+        for schema, sequence, last in sequences:
+            value = "1, false" if last is None else f"{last}, true"
+            steps.append(f"SELECT setval('{schema}.\"{sequence}\"', {value})")
+        self._reset_sql = ";\n".join(steps)
 
-    def drop_clone(self, name: str) -> None:
-        """Dropped by a background thread: the next test need not wait for it."""
-        if self._dropper is None:
-            self._dropper = threading.Thread(target=self._drop_queued, daemon=True)
-            self._dropper.start()
-        self._dropping.put(name)
-
-    def _drop_queued(self) -> None:
-        while (name := self._dropping.get()) is not None:
-            drop(self.admin_url, [name], [])
+    def reset(self) -> None:
+        """Back to the snapshot: every row and sequence as built."""
+        conn = self._set_up()
+        with conn.transaction():
+            conn.execute(self._reset_sql.encode())
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid() "
+                     "AND usename <> current_user", (self.name,))
 
     def close(self) -> None:
-        if self._dropper is not None:
-            self._dropping.put(None)
-            self._dropper.join()
+        if self._conn is not None:
+            self._conn.close()
         drop(self.admin_url, [self.name], self.roles)
 
 
@@ -141,7 +158,7 @@ def build_template(admin_url: str, prefix: str, roster: dict[str, tuple[str, str
     from casework.server import setup
     from casework.server.roles import SERVER_ROLES
 
-    name = f"{prefix}_tmpl"
+    name = f"{prefix}_db"
     everyone = {"admin": ("administrator", None, ()), **roster}
     tmpl = PgTemplate(admin_url, prefix, name)
     tmpl.roles = [*(tmpl.login(s) for s in everyone),
@@ -161,6 +178,7 @@ def build_template(admin_url: str, prefix: str, roster: dict[str, tuple[str, str
                            panel_kind=kinds.pop(), prefix=prefix)
         # The teams and panels no user names yet (every roster team has one today).
         _ensure_teams(url)
+        tmpl.snapshot()
     except BaseException:
         tmpl.close()
         raise
@@ -211,6 +229,7 @@ class PgTestDb:
     template: PgTemplate
     database: str
     password: str
+    state: Path
     _open: dict[str, Workspace] = field(default_factory=dict)
     _system: Workspace | None = None
     backend: str = "postgresql"
@@ -230,7 +249,8 @@ class PgTestDb:
         from casework.server import session
 
         if username not in self._open:
-            ws = session.open_url(self.url, self.login(username), self.password)
+            ws = session.open_url(self.url, self.login(username), self.password,
+                                  state=self.state)
             self._open[username] = PgWorkspace(ws, self.system)
         return self._open[username]
 
@@ -238,12 +258,11 @@ class PgTestDb:
         """The SYSTEM actor for writing synthetic rows straight into the tables (test
         set-up: over the set-up connection, under no policy)."""
         if self._system is None:
-            from casework.server.session import state_path
             from db.server.store import ServerStore
 
             url = with_db(self.template.admin_url, self.database)
             user = make_url(url).username or "postgres"
-            store = ServerStore.connect(url, user, None, state_path(url))
+            store = ServerStore.connect(url, user, None, self.state)
             ws = Workspace(store, SYSTEM)
             with ws.uow() as s:
                 store.enrol(s)

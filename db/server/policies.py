@@ -231,6 +231,12 @@ $$""",
         f"CREATE OR REPLACE FUNCTION {a}.person_visible(pid integer) RETURNS boolean "
         f"STABLE LANGUAGE sql AS $$ SELECT {a}.identifiable() AND ({seen} "
         f"OR {a}.person_unlinked(pid)) $$",
+        # Definer: the people an address is linked to (ids only), for the addresses'
+        # policy to ask the caller's own people policy about. (Through person_addresses'
+        # own policy would be circular: its row check reads the addresses.)
+        f"CREATE OR REPLACE FUNCTION {a}.address_people(aid integer) RETURNS SETOF integer "
+        f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
+        f"AS $$ SELECT pa.person_id FROM {s}.person_addresses pa WHERE pa.address_id = aid $$",
         f"CREATE OR REPLACE FUNCTION {a}.address_unlinked(aid integer) RETURNS boolean "
         f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
         f"AS $$ SELECT NOT EXISTS (SELECT 1 FROM {s}.person_addresses WHERE address_id = aid) "
@@ -318,7 +324,8 @@ def _row_security(names: Names) -> list[str]:
         out += _policy(t, f"EXISTS (SELECT 1 FROM {s}.people p WHERE p.id = {t}.person_id)",
                        check)
     out += _policy("addresses", f"{a}.identifiable() AND (EXISTS (SELECT 1 FROM "
-                                f"{s}.person_addresses pa WHERE pa.address_id = addresses.id) "
+                                f"{s}.people p WHERE p.id IN "
+                                f"(SELECT {a}.address_people(addresses.id))) "
                                 f"OR {a}.address_on_visible_case(addresses.id) OR "
                                 f"{a}.address_unlinked(addresses.id))")
     out += _policy("meetings", f"{a}.scope_is('panel') AND meetings.panel_id IN "
