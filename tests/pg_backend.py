@@ -38,6 +38,13 @@ TEAM_KINDS = {"ASB Team": "asb", "North ASB Team": "asb", "Sanctuary Team": "san
 PANEL_KINDS = {"SWIP Panel": "swip", "MART Panel": "mart"}
 
 
+def roster_name(username: str) -> str:
+    """The roster's name for a user: a login role's name without its per-process prefix
+    (``cws123_cm`` -> ``cm``); a file database's names are the roster's already."""
+    head, sep, rest = username.partition("_")
+    return rest if sep and head.startswith("cws") and head[3:].isdigit() else username
+
+
 def try_connect(url: str = ADMIN_URL) -> str | None:
     """None when the set-up connection works, else the error's class name."""
     try:

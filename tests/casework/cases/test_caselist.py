@@ -22,6 +22,7 @@ from db.models import (
     TriggerApplication,
     User,
 )
+from tests.pg_backend import roster_name
 
 PREFIX = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART", "sanctuary": "SAN"}
 LSOA_A, LSOA_B = "E01028513", "E01028514"
@@ -30,7 +31,7 @@ LSOA_A, LSOA_B = "E01028513", "E01028514"
 def ids_of(session) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     teams = {t.name: t.id for t in session.scalars(select(Team))}
     panels = {p.name: p.id for p in session.scalars(select(Panel))}
-    users = {u.username: u.id for u in session.scalars(select(User))}
+    users = {roster_name(u.username): u.id for u in session.scalars(select(User))}
     return teams, panels, users
 
 
