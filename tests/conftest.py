@@ -18,6 +18,7 @@ import pytest
 from casework.admin import newdb
 from casework.core import clock, users
 from casework.core.context import SYSTEM, Workspace, open_workspace
+from casework.core.errors import PermissionDenied
 from db.keyslots import slot_path
 
 PASSWORD = "correct horse battery staple"
@@ -100,6 +101,9 @@ class TestDb:
     path: Path
     _open: dict[str, Workspace]
     backend = "file"
+    # What a user is told of a record their role may not see: refused (the application
+    # checks the row it read). On a team server the database hides it: not found.
+    hidden: type[Exception] = PermissionDenied
 
     def ws(self, username: str = "cm") -> Workspace:
         """A signed-in workspace for a user of the roster (or 'admin')."""

@@ -26,6 +26,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from casework.core.context import SYSTEM, Actor, Workspace
+from casework.core.errors import NotFound
 from db.server.policies import ACL, SCHEMA
 
 ADMIN_URL = os.environ.get("CASEWORK_TEST_PG",
@@ -240,6 +241,8 @@ class PgTestDb:
     _open: dict[str, Workspace] = field(default_factory=dict)
     _system: Workspace | None = None
     backend: str = "postgresql"
+    # A record the login's policies hide does not exist for it (see tests/conftest.py).
+    hidden: type[Exception] = NotFound
 
     @property
     def url(self) -> str:
