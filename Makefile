@@ -40,7 +40,8 @@ PYTEST_WORKERS ?= -n 2 --dist loadfile
 # The service tests that pass on the team server run a second time there (tests/
 # pg_backend.py; the local PostgreSQL, which .ci/run starts): `make unit-pg`, or with
 # PG_SUITE=tests/casework for the whole service suite (see README, "Tests on PostgreSQL").
-PG_SUITE ?= tests/casework/people/test_people.py tests/casework/asb/test_ladder_stateful.py \
+PG_SUITE ?= tests/casework/people/test_people.py tests/casework/cases/test_caselist.py \
+	tests/casework/asb/test_ladder_stateful.py \
 	tests/casework/cli/test_cli_faults.py tests/casework/core/test_csv_strict.py \
 	tests/casework/core/test_permissions.py tests/casework/lifecycle/test_trigger_people.py \
 	tests/casework/panels/test_review_tasks.py \
