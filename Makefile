@@ -46,7 +46,9 @@ PG_SUITE ?= tests/casework/people/test_people.py tests/casework/cases/test_casel
 	tests/casework/core/test_permissions.py tests/casework/lifecycle/test_trigger_people.py \
 	tests/casework/panels/test_review_tasks.py \
 	tests/casework/trigger/test_annual_return_periods.py \
-	tests/casework/trigger/test_outcome_letters.py tests/casework/trigger/test_same_incident.py
+	tests/casework/trigger/test_outcome_letters.py tests/casework/trigger/test_same_incident.py \
+	tests/casework/trigger/test_applications.py tests/casework/panels/test_mart.py \
+	tests/casework/cases/test_tasks.py tests/casework/cases/test_letter_templates.py
 
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_WORKERS)

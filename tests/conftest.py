@@ -104,6 +104,8 @@ class TestDb:
     # What a user is told of a record their role may not see: refused (the application
     # checks the row it read). On a team server the database hides it: not found.
     hidden: type[Exception] = PermissionDenied
+    # Refused by the role, or (on a team server) hidden by the policies.
+    refused: tuple[type[Exception], ...] = (PermissionDenied,)
 
     def ws(self, username: str = "cm") -> Workspace:
         """A signed-in workspace for a user of the roster (or 'admin')."""

@@ -26,7 +26,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from casework.core.context import SYSTEM, Actor, Workspace
-from casework.core.errors import NotFound
+from casework.core.errors import NotFound, PermissionDenied
 from db.server.policies import ACL, SCHEMA
 
 ADMIN_URL = os.environ.get("CASEWORK_TEST_PG",
@@ -243,6 +243,7 @@ class PgTestDb:
     backend: str = "postgresql"
     # A record the login's policies hide does not exist for it (see tests/conftest.py).
     hidden: type[Exception] = NotFound
+    refused: tuple[type[Exception], ...] = (PermissionDenied, NotFound)
 
     @property
     def url(self) -> str:
