@@ -172,7 +172,7 @@ def build_template(admin_url: str, prefix: str, roster: dict[str, tuple[str, str
     tmpl.roles = [*(tmpl.login(s) for s in everyone),
                   *(f"{prefix}_r_{r}" for r in SERVER_ROLES), f"{prefix}_user",
                   f"{prefix}_owner"]
-    drop(admin_url, [name], [])
+    drop(admin_url, [name], tmpl.roles)  # what a killed run of a process of this id left
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = with_db(admin_url, name)
