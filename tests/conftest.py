@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from casework.admin import newdb
 from casework.core import clock, users
-from casework.core.context import Workspace, open_workspace
+from casework.core.context import SYSTEM, Workspace, open_workspace
+from casework.core.errors import PermissionDenied
 from db.keyslots import slot_path
 
 PASSWORD = "correct horse battery staple"
@@ -30,11 +32,42 @@ DEFAULT_TODAY = date(2026, 12, 1)
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--today", default=None,
                      help=f"run as of this date (YYYY-MM-DD); default {DEFAULT_TODAY}")
+    parser.addoption("--backend", default=None, choices=("file", "postgresql"),
+                     help="where the db fixture's database lives: an encrypted file "
+                          "(default) or a team server on PostgreSQL (tests/pg_backend.py); "
+                          "also CASEWORK_TEST_BACKEND")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "dates: depends on what day it is (CI runs it on "
                                        "several days)")
+    config.addinivalue_line("markers", "file_only(reason): exercises what only a database "
+                                       "file has (key slots, the file itself, its backups); "
+                                       "not collected with --backend=postgresql")
+
+
+def backend(config: pytest.Config) -> str:
+    """The ``db`` fixture's backend: ``--backend``, else CASEWORK_TEST_BACKEND, else file."""
+    import os
+
+    value = config.getoption("--backend") or os.environ.get("CASEWORK_TEST_BACKEND") or "file"
+    if value not in ("file", "postgresql"):
+        raise pytest.UsageError(f"CASEWORK_TEST_BACKEND must be file or postgresql, not "
+                                f"{value!r}")
+    return value
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the team server, tests of the file's own machinery are left out (deselected, and
+    counted as such), each marked with its reason."""
+    if backend(config) != "postgresql":
+        return
+    kept, left = [], []
+    for item in items:
+        (left if item.get_closest_marker("file_only") else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 def run_date(config: pytest.Config) -> date:
@@ -67,12 +100,22 @@ ROSTER: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 class TestDb:
     path: Path
     _open: dict[str, Workspace]
+    backend = "file"
+    # What a user is told of a record their role may not see: refused (the application
+    # checks the row it read). On a team server the database hides it: not found.
+    hidden: type[Exception] = PermissionDenied
+    # Refused by the role, or (on a team server) hidden by the policies.
+    refused: tuple[type[Exception], ...] = (PermissionDenied,)
 
     def ws(self, username: str = "cm") -> Workspace:
         """A signed-in workspace for a user of the roster (or 'admin')."""
         if username not in self._open:
             self._open[username] = open_workspace(self.path, username, PASSWORD)
         return self._open[username]
+
+    def system(self) -> Workspace:
+        """The SYSTEM actor, for synthetic rows written straight into the tables."""
+        return self.ws("admin").as_actor(SYSTEM)
 
     def close(self) -> None:
         for ws in self._open.values():
@@ -116,8 +159,47 @@ def copy_db(src: Path, dest: Path) -> Path:
 
 
 @pytest.fixture
-def db(template_db: Path, tmp_path: Path) -> Iterator[TestDb]:
-    """A fresh copy of the template database for one test."""
+def file_db(template_db: Path, tmp_path: Path) -> Iterator[TestDb]:
+    """A fresh copy of the template database file for one test."""
     t = TestDb(copy_db(template_db, tmp_path / "case.db"), {})
     yield t
     t.close()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pytestconfig: pytest.Config) -> Iterator[Any]:
+    """The team-server template of this process (built on first use, dropped at the end)."""
+    import os
+
+    from tests import pg_backend
+
+    problem = pg_backend.reachable()
+    if problem is not None:
+        pytest.skip(f"--backend=postgresql: no PostgreSQL server could be reached or "
+                    f"started at {pg_backend.ADMIN_URL} ({problem}); set CASEWORK_TEST_PG")
+    with clock.frozen(run_date(pytestconfig)):
+        tmpl = pg_backend.build_template(pg_backend.ADMIN_URL, f"cws{os.getpid()}", ROSTER,
+                                         PASSWORD)
+    try:
+        yield tmpl
+    finally:
+        tmpl.close()
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh database with the roster for one test: a copy of the template file, or
+    (``--backend=postgresql``) the process's team-server database, as built."""
+    if backend(request.config) == "file":
+        yield request.getfixturevalue("file_db")
+        return
+    from tests import pg_backend
+
+    tmpl = request.getfixturevalue("pg_template")
+    tmpl.reset()
+    t = pg_backend.PgTestDb(tmpl, tmpl.name, PASSWORD, request.getfixturevalue("tmp_path")
+                            / "server-state")
+    try:
+        yield t
+    finally:
+        t.close()

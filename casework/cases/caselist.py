@@ -431,8 +431,9 @@ def _head_count(session: Session, members: list[_Part], after: tuple[Any, ...] |
         params: dict[str, Any] = {}
         arms = [_arm(p, n, descending, after, params)
                 for n, p in enumerate(members[i:i + _ARMS])]
-        total += int(session.scalar(text(f"SELECT count(*) FROM ({' UNION ALL '.join(arms)})"),
-                                    params) or 0)
+        # (PostgreSQL 15 wants the subquery named)
+        total += int(session.scalar(text(
+            f"SELECT count(*) FROM ({' UNION ALL '.join(arms)}) AS arms"), params) or 0)
     return total
 
 

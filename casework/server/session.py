@@ -22,10 +22,12 @@ def state_path(url: str) -> Path:
     return platformdirs.user_state_path("casework") / f"server-{tag}"
 
 
-def open_url(url: str, username: str, password: str | None) -> Workspace:
+def open_url(url: str, username: str, password: str | None, *,
+             state: Path | None = None) -> Workspace:
     """Connect as ``username`` and sign in (the sign-in and the session's signing key are
-    audited)."""
-    store = ServerStore.connect(url, username, password, state_path(url))
+    audited). ``state`` is where this laptop keeps the server's state (default:
+    ``state_path``)."""
+    store = ServerStore.connect(url, username, password, state or state_path(url))
     try:
         with translated():
             with Session(store.engine) as session, session.begin():

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
+from casework.admin import newdb
 from casework.core import passwords
 from casework.core.errors import NotFound, ValidationError
 from casework.core.users import check_username
 from casework.server import reporting, retention, scram
 from casework.server.roles import PANEL_TYPES, SERVER_ROLES, TEAM_TYPES
-from casework.sharing import protocol
 from db import migrate
 from db.models import Base, Panel, PanelMembership, Team, User
 from db.models.admin import PANEL_KINDS, TEAM_KINDS
@@ -85,10 +85,10 @@ def init(url: str, *, prefix: str = "casework") -> InitResult:
             for ddl in policies.trigram_indexes(trgm, tables):
                 _run(conn, ddl)
             revision = str(conn.scalar(text("SELECT version_num FROM alembic_version")))
-        # The sharing protocol's first version, as a new file database gets it: no login
-        # may write the protocol table (an administrator adds versions), so init seeds it.
+        # The reference data a new file database gets (LSOAs, vocabularies, the sharing
+        # protocol's first version): no login may write these tables, so init seeds them.
         with Session(owner) as session, session.begin():
-            protocol.seed_default(session)
+            newdb.seed(session)
     finally:
         owner.dispose()
     return InitResult(database, len(tables), revision)

@@ -9,58 +9,27 @@ skip, saying why."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is a dependency: pip install -e .")
 
-ADMIN_URL = os.environ.get("CASEWORK_TEST_PG",
-                           "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable")
+from tests.pg_backend import ADMIN_URL, reachable  # noqa: E402
+from tests.pg_backend import with_db as _with_db  # noqa: E402
+
 PASSWORD = "correct horse battery staple 7"
-
-
-def _try_connect() -> str | None:
-    try:
-        psycopg.connect(ADMIN_URL, connect_timeout=3).close()
-        return None
-    except psycopg.Error as exc:
-        return type(exc).__name__
-
-
-def _start_server() -> None:
-    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
-        return
-    for version in sorted(os.listdir("/etc/postgresql")):
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
-                        "start"], capture_output=True, timeout=60, check=False)
-    for _ in range(30):
-        if _try_connect() is None:
-            return
-        time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
-    problem = _try_connect()
-    if problem is not None:
-        _start_server()
-        problem = _try_connect()
+    problem = reachable()
     if problem is not None:
         pytest.skip(f"no PostgreSQL server could be reached or started at {ADMIN_URL} "
                     f"({problem}); set CASEWORK_TEST_PG")
     return ADMIN_URL
-
-
-def _with_db(url: str, database: str) -> str:
-    from sqlalchemy.engine import make_url
-    return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from tests.server.conftest import PASSWORD
 def two_teams(request) -> Iterator[tuple[object, object]]:
     """(case manager, case manager of another team) signed in on one backend."""
     if request.param == "file":
-        db = request.getfixturevalue("db")
+        db = request.getfixturevalue("file_db")
         yield db.ws("cm"), db.ws("cm2")
         return
     from sqlalchemy.engine import make_url
@@ -42,13 +42,19 @@ def two_teams(request) -> Iterator[tuple[object, object]]:
 
 def test_intake_note_and_view_stay_within_the_team(two_teams):
     cm, cm2 = two_teams
-    person = persons.create_person(cm, persons.PersonInput("Alex", "Synthetic-Both"))
+    # With an address in one of the partnership's small areas (the reference data a new
+    # database holds; on the server, an address its policies must let the person keep).
+    person = persons.create_person(cm, persons.PersonInput(
+        "Alex", "Synthetic-Both", address=persons.AddressInput(
+            "1 Synthetic Row", "", "Oxford", "OX4 1AA", "E01028513")))
     view = asb.open_asb_case(cm, "personal", "noise", date(2026, 11, 30), None, person.id,
                              None, summary="loud music")
     lifecycle.add_note(cm, view.header.id, "visited, synthetic")
     parts = caseview.case_parts(cm, view.header.id)
     assert [n.body for n in parts.notes] == ["visited, synthetic"]
-    assert persons.get_person(cm, person.id).family_name == "Synthetic-Both"
+    seen = persons.get_person(cm, person.id)
+    assert seen.family_name == "Synthetic-Both"
+    assert [a.lsoa_code for a in seen.addresses] == ["E01028513"]
     # A second case of the same team gets the next reference, whoever else has cases.
     other = asb.open_asb_case(cm2, "nuisance", "litter", date(2026, 11, 30), None, None,
                               None)

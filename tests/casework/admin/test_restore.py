@@ -23,6 +23,10 @@ from db.models import AuditEntry, Team
 from db.store import head_path
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.file_only(reason=(
+    "backup and restore of the database file and its key slots (a team "
+    "server is backed up by its database administrator)"))
+
 
 def _teams(path: Path) -> set[str]:
     ws = open_workspace(path, "admin", PASSWORD)

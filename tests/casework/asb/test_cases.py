@@ -89,7 +89,7 @@ def test_intake_validation(db, kwargs, field):
 def test_other_team_and_panel_cannot_open_or_read(db):
     case = f.asb_case(db.ws("cm"))
     for user in ("cm2", "sanct", "swip", "mart"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(db.refused):
             asb.get_asb_case(db.ws(user), case.header.id)
     with pytest.raises(PermissionDenied):
         asb.open_asb_case(db.ws("sanct"), "nuisance", "noise", date(2025, 1, 6), None, None,

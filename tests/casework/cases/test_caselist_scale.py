@@ -48,6 +48,7 @@ def filters(users: dict[str, int], teams: dict[str, int]) -> list[CaseFilter]:
             CaseFilter(reference_prefix="ASB-2025"), CaseFilter(stage=2)]
 
 
+@pytest.mark.file_only(reason="SQLite's query plans (EXPLAIN QUERY PLAN, the file's indexes)")
 def test_every_sort_with_the_common_filters_is_served_by_an_index(world):
     cm = world.ws("cm")
     with world.ws("admin").as_actor(SYSTEM).uow() as s:

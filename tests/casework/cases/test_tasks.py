@@ -60,7 +60,7 @@ def test_complete_task(db):
     ws = db.ws("cm")
     f.asb_case(ws, OPENED)
     task = tasks.my_tasks(ws, date(2025, 3, 11)).overdue[0]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(db.refused):
         tasks.complete_task(db.ws("cm2"), task.id, date(2025, 3, 11))
     done = tasks.complete_task(ws, task.id, date(2025, 3, 11))
     assert done.completed_on == date(2025, 3, 11)

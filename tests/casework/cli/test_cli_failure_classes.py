@@ -25,6 +25,10 @@ from db.models import AuditEntry, Team
 from tests.casework.cli.clirun import assert_clean_failure, run_cli
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.file_only(reason=(
+    "failure classes of a database file: its write lock, rekey, a full "
+    "disk, damaged SQLCipher pages"))
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

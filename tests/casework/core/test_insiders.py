@@ -18,6 +18,10 @@ from db.keyslots import RECOVERY_SLOT, KeySlotFile, new_recovery_key
 from db.store import SlotRefused, Store
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.file_only(reason=(
+    "key slots, rekey and raw reads of the encrypted file (the server's: "
+    "tests/server/test_rls_escape.py)"))
+
 OWN = "an insider's own long password"
 
 

@@ -16,6 +16,10 @@ from db.models import AuditEntry
 from db.store import Store
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.file_only(reason=(
+    "the recovery slot of the file's key slots (a team server has no data "
+    "key)"))
+
 
 def test_only_an_administrator_makes_a_new_recovery_key(db):
     with pytest.raises(PermissionDenied):

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from casework.core.errors import PermissionDenied, ValidationError
+from casework.core.errors import ValidationError
 from casework.panels import mart
 from casework.panels import swip as panels
 from tests.casework.wf_helpers import make_person, panel_id, tasks_of
@@ -82,7 +82,7 @@ def test_negative_rg_has_no_recovery_period(db):
 def test_mart_is_for_mart_panel_members_only(db):
     case_id = _refer(db)
     for other in ("swip", "swipchair", "cm", "sanct"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(db.refused):
             mart.mart_view(db.ws(other), case_id)
     action = panels.add_action(db.ws("martchair"), case_id, "glaa", "Inspector",
                                "Visit the site.", date(2026, 4, 30))

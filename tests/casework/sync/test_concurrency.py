@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from casework.cases.lifecycle import add_note
@@ -17,6 +18,10 @@ from casework.people import persons
 from db.models import AuditEntry, ChangeLog, Note
 from tests.casework import factories
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.file_only(reason=(
+    "twenty processes writing to one database file (the server's: "
+    "tests/server/test_concurrency.py)"))
 
 USERS = 20
 ITERATIONS = 2

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.core import settings
-from casework.core.errors import PermissionDenied, ValidationError
+from casework.core.errors import ValidationError
 from casework.trigger import applications as trigger
 from casework.trigger import review
 from db.models import AuditEntry, Document
@@ -181,5 +181,5 @@ def test_threshold_not_met_closes_and_blocks_review(db):
 def test_only_the_team_sees_the_application(db):
     case_id = _open(db, date(2026, 9, 1))
     for other in ("cm2", "swip", "coord"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(db.refused):
             trigger.trigger_view(db.ws(other), case_id)
