@@ -236,6 +236,27 @@ BEGIN
   v_sar := coalesce(v_sar, false);"""
 
 
+
+def _visible_functions(a: str, kind: str, arg: str, rule: str, table: str) -> list[str]:
+    """``{kind}_visible_as(who, {arg})``, a definer answering for the login ``who`` (the
+    caller or a role it may take, never another login) by ``rule``, and the invoker's
+    ``{kind}_visible({arg})`` that asks it for current_user."""
+    return [
+        f"""CREATE OR REPLACE FUNCTION {a}.{kind}_visible_as(who name, {arg} integer)
+  RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off LANGUAGE plpgsql AS $$
+DECLARE
+{view_context("who")}
+  IF who IS NULL OR {arg} IS NULL OR NOT pg_has_role(session_user, who, 'MEMBER') THEN
+    RETURN false;
+  END IF;
+  v_sar := false;  -- subject access reads {table} through a policy of its own
+  RETURN {view_sql(rule)};
+END $$""",
+        f"CREATE OR REPLACE FUNCTION {a}.{kind}_visible({arg} integer) RETURNS boolean "
+        f"STABLE LANGUAGE sql AS $$ SELECT {a}.{kind}_visible_as(current_user, {arg}) $$",
+    ]
+
 def _functions(names: Names) -> list[str]:
     s, a = SCHEMA, ACL
     me = (f"FROM {s}.users u JOIN {a}.roles r ON r.role = u.role "
@@ -294,34 +315,10 @@ $$""",
         # invoker's SQL the rule ran a dozen nested functions per person, about a
         # millisecond each time; written out in the policy, every query naming people
         # took seconds to plan.
-        f"""CREATE OR REPLACE FUNCTION {a}.person_visible_as(who name, pid integer)
-  RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-  SET jit = off LANGUAGE plpgsql AS $$
-DECLARE
-{view_context("who")}
-  IF who IS NULL OR pid IS NULL OR NOT pg_has_role(session_user, who, 'MEMBER') THEN
-    RETURN false;
-  END IF;
-  v_sar := false;  -- subject access reads people through a policy of its own
-  RETURN {view_sql(person_ok("pid"))};
-END $$""",
-        f"CREATE OR REPLACE FUNCTION {a}.person_visible(pid integer) RETURNS boolean "
-        f"STABLE LANGUAGE sql AS $$ SELECT {a}.person_visible_as(current_user, pid) $$",
+        *_visible_functions(a, "person", "pid", person_ok("pid"), "people"),
         # The same for an address (``address_ok``): a visible person's, a visible case's,
         # or nobody's.
-        f"""CREATE OR REPLACE FUNCTION {a}.address_visible_as(who name, aid integer)
-  RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-  SET jit = off LANGUAGE plpgsql AS $$
-DECLARE
-{view_context("who")}
-  IF who IS NULL OR aid IS NULL OR NOT pg_has_role(session_user, who, 'MEMBER') THEN
-    RETURN false;
-  END IF;
-  v_sar := false;  -- subject access reads addresses through a policy of its own
-  RETURN {view_sql(address_ok("aid"))};
-END $$""",
-        f"CREATE OR REPLACE FUNCTION {a}.address_visible(aid integer) RETURNS boolean "
-        f"STABLE LANGUAGE sql AS $$ SELECT {a}.address_visible_as(current_user, aid) $$",
+        *_visible_functions(a, "address", "aid", address_ok("aid"), "addresses"),
         f"CREATE OR REPLACE FUNCTION {a}.address_unlinked(aid integer) RETURNS boolean "
         f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
         f"AS $$ SELECT NOT EXISTS (SELECT 1 FROM {s}.person_addresses WHERE address_id = aid) "
