@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from casework.cases import caselist, lifecycle, search
 from casework.server import session, setup
-from db.server import policies
+from db.server import chain, policies
 
 ADMIN = os.environ.get("CASEWORK_TEST_PG",
                        "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable")
@@ -172,6 +172,103 @@ def _together(server: str, user: str, cases: list[int], writers: int) -> list[fl
     return got
 
 
+# The statements of ``lifecycle.add_note`` on a team server, as the desktop sends them
+# (the case read, the note, its change-log row, the own-head check, the chain's tail under
+# the lock, the entry with its signed head), for writers that stand in for other desktops:
+# the server does the same work for each, without this machine's two cores also running
+# nineteen desktops' Python.
+_THIN = {
+    "case": "SELECT * FROM cases WHERE cases.id = %(c)s",
+    "note": "INSERT INTO notes (case_id, author_id, created_at, body, shareable, updated_at, "
+            "uuid, version) VALUES (%(c)s, %(u)s, %(at)s, 'synthetic', false, %(at)s, "
+            "%(uuid)s, 1) RETURNING notes.id",
+    "log": "INSERT INTO change_log (table_name, row_uuid, row_id, case_id, version, op, "
+           "columns, actor_id, actor, at) VALUES ('notes', %(uuid)s, %(id)s, %(c)s, 1, "
+           "'insert', '', %(u)s, %(n)s, %(at)s)",
+    "head": "SELECT h.seq, h.signature, k.public, casework_acl.audit_hash(h.seq) "
+            "FROM audit_heads h JOIN signing_keys k ON k.id = h.key_id WHERE h.key_id IN "
+            "(SELECT id FROM signing_keys WHERE name = %(n)s) ORDER BY h.seq DESC LIMIT 1",
+    "tail": "SELECT t.seq, t.hash, (SELECT max(h.seq) FROM audit_heads h) "
+            "FROM casework_acl.audit_tail() t",
+}
+
+
+def _thin_save(ws: Any, conn: Any, case_id: int) -> None:
+    """One note as ``add_note`` writes it, sent straight through psycopg."""
+    import base64
+    import uuid
+
+    from casework.core import clock
+    from casework.core.audit_chain import GENESIS, canonical, chain_hash, head_message
+
+    at = clock.utcnow()
+    who, name = ws.actor.user_id, ws.actor.username
+    # one transaction, begun by its first statement and ended by ``append_and_commit``
+    conn.execute(_THIN["case"], {"c": case_id}, prepare=True).fetchall()
+    u = str(uuid.uuid4())
+    note = conn.execute(_THIN["note"], {"c": case_id, "u": who, "at": at, "uuid": u},
+                        prepare=True).fetchone()[0]
+    conn.execute(_THIN["log"], {"uuid": u, "id": str(note), "c": case_id, "u": who,
+                                "n": name, "at": at}, prepare=True)
+    conn.execute(_THIN["head"], {"n": name}, prepare=True).fetchall()
+    tail = conn.execute(_THIN["tail"], prepare=True).fetchone()
+    seq = (tail[0] or 0) + 1
+    if tail[2] is not None and tail[2] >= seq:
+        seq = tail[2] + 1
+    ts = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    digest = chain_hash(tail[1] if tail[0] is not None else GENESIS, seq, canonical(
+        seq, ts, who, name, "note.add", "case", str(case_id), "", ""))
+    key_id, sig = ws.store.sign(head_message(seq, digest, ws.store.unlocked_as))
+    chain.append_and_commit(conn, [{
+        "seq": seq, "ts": ts, "user_id": who, "username": name, "action": "note.add",
+        "record_type": "case", "record_id": str(case_id), "reason": "", "detail": "",
+        "hash": digest}], (seq, key_id, base64.b64encode(sig).decode("ascii")))
+
+
+def _thin_writer(server: str, user: str, case_id: int, start: Any, stop: Any,
+                 out: Any) -> None:
+    ws = session.open_url(server, user, PASSWORD)
+    raw = ws.store.engine.raw_connection()
+    conn = raw.driver_connection
+    conn.rollback()  # each save is one transaction, begun by its first statement
+    got: list[float] = []
+    try:
+        start.wait(120)
+        while not stop.is_set():
+            got.extend(_time(lambda: _thin_save(ws, conn, case_id), 1))
+    finally:
+        out.put(got)
+        raw.close()
+        ws.lock()
+
+
+def _beside_thin(server: str, user: str, cases: list[int], writers: int,
+                 saves: int) -> tuple[list[float], list[float]]:
+    """One desktop (this process, the whole ``add_note``) saving ``saves`` notes while
+    ``writers - 1`` stand-ins save back to back: (the desktop's times, the stand-ins')."""
+    ctx = mp.get_context("spawn")
+    start, stop, out = ctx.Barrier(writers), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_thin_writer,
+                         args=(server, user, cases[(i + 1) % len(cases)], start, stop, out))
+             for i in range(writers - 1)]
+    for p in procs:
+        p.start()
+    ws = session.open_url(server, user, PASSWORD)
+    try:
+        start.wait(120)
+        time.sleep(0.5)  # the stand-ins under way
+        mine = _time(lambda: lifecycle.add_note(ws, cases[0], "synthetic"), saves)
+    finally:
+        stop.set()
+        ws.lock()
+    theirs: list[float] = []
+    for _ in procs:
+        theirs.extend(out.get(timeout=600))
+    for p in procs:
+        p.join(60)
+    return mine, theirs
+
+
 def _threads(server: str, user: str, cases: list[int], writers: int) -> list[float]:
     spaces = [session.open_url(server, user, PASSWORD) for _ in range(writers)]
     got: list[float] = []
@@ -236,6 +333,21 @@ def _file_side(cases: int, terms: list[str]) -> dict[str, Any]:
         coord.lock()
     res["rss"] = _peak_rss_mb()
     return res
+
+
+def _chain_ok(conn: psycopg.Connection[Any]) -> str:
+    """Whether the entries are numbered 1..n without a gap, each hashed on the one before
+    (a fork or a lost entry under concurrent writers would show here)."""
+    from casework.core.audit_chain import GENESIS, canonical, chain_hash
+
+    prev, n = GENESIS, 0
+    for row in conn.execute("SELECT seq, ts, user_id, username, action, record_type, "
+                            "record_id, reason, detail, hash FROM audit_entries ORDER BY seq"):
+        n += 1
+        if row[0] != n or chain_hash(prev, n, canonical(*row[:9])) != row[9]:
+            return f"BROKEN at entry {n}"
+        prev = row[9]
+    return f"{n} entries, unbroken"
 
 
 def _drop(name: str, roles: list[str]) -> None:
@@ -311,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
         together = _threads if args.threads else _together
         srv["together"] = together(server, f"{prefix}_cm", [mine] if args.same_case
                                    else visible, args.writers)
+        srv["desk"], srv["stand-ins"] = _beside_thin(
+            server, f"{prefix}_cm", [mine] if args.same_case else visible, args.writers, 60)
+        with psycopg.connect(url, autocommit=True) as conn:  # every save left its entry
+            conn.execute("SET search_path = casework")
+            srv["chain"] = _chain_ok(conn)
         coord = session.open_url(server, f"{prefix}_coord", PASSWORD)
         try:
             srv["kpis"], srv["quarterly"] = _reports(coord)
@@ -340,13 +457,18 @@ def main(argv: list[str] | None = None) -> int:
                        ("save with audit, alone", "save"),
                        (f"save with audit, {args.writers} concurrent writers ({kind}, "
                         f"{'one case' if args.same_case else 'a case each'})",
-                        "together")):
+                        "together"),
+                       (f"save with audit, one desktop beside {args.writers - 1} writers "
+                        "sending its statements", "desk"),
+                       (f"save with audit, those {args.writers - 1} writers (server time "
+                        "of a save under 20 writers)", "stand-ins")):
         print(f"| {label} | {ms(srv.get(key))} | {ms(fil.get(key))} |")
     print(f"| all KPIs for a quarter ({QUARTER}, coordinator) | {srv['kpis']} | | "
           f"{fil.get('kpis', '')} | |")
     print(f"| quarterly dataset ({QUARTER}, coordinator) | {srv['quarterly']} | | "
           f"{fil.get('quarterly', '')} | |")
     print(f"| peak RSS of this process (MB) | {srv['rss']} | | {fil.get('rss', '')} | |")
+    print(f"\naudit chain on the server after the writers: {srv['chain']}")
     print("\nslowest server searches (ms, term):",
           ", ".join(f"{x * 1000:.0f} {t!r}" for x, t in sorted(slow, reverse=True)[:8]))
     return 0

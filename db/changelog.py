@@ -62,6 +62,10 @@ def install() -> None:
 
 
 _LOGGED = "casework_changelog"  # execution option: this statement is logged already
+# Inline: no RETURNING of the new ids (nothing reads them). On a team server a returned
+# row must also pass the change log's read policy, which compares its case with every case
+# the writer sees: a cost that grew with the partnership's case count on every save.
+_APPEND = insert(ChangeLog).inline()
 
 
 def _bulk(state: ORMExecuteState) -> Any:
@@ -95,7 +99,7 @@ def _bulk(state: ORMExecuteState) -> Any:
         who = (session.info.get(ACTOR_ID), str(session.info.get(ACTOR_NAME, "")))
         op = "update" if state.is_update else "delete"
         now = clock.utcnow()
-        session.connection().execute(insert(ChangeLog), [
+        session.connection().execute(_APPEND, [
             {"table_name": table.name, "row_uuid": r[0],
              "version": r[1] + (1 if op == "update" else 0),
              "row_id": ",".join(str(v) for v in r[2:2 + len(pk)]),
@@ -175,4 +179,4 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     if rows:
         # a case or person first: a conflict's story reads from its row's change onwards
         rows.sort(key=lambda r: r["table_name"] not in ("cases", "people"))
-        session.connection().execute(insert(ChangeLog), rows)
+        session.connection().execute(_APPEND, rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import psycopg
+import pytest
 
 from casework.cases import lifecycle
 from casework.core import audit
@@ -73,3 +74,40 @@ def test_twenty_writers_lose_nothing_and_the_chain_verifies(team_server):
     assert result.ok, result
     assert result.count == entries_after + 2  # the administrator's own sign-in
     assert top + 2 == result.count  # no gaps, no fork: seq 1..n
+
+
+def test_a_save_whose_audit_entry_is_refused_leaves_nothing_behind(team_server, monkeypatch):
+    """The entries, the head and the commit go to the server as one message: when the
+    server refuses the entry (here: a place in the chain already taken), the note is not
+    saved either, the user is told, and the next save goes through whole."""
+    from sqlalchemy import exc as sa_exc
+
+    from db.server import chain
+
+    ts = team_server
+    url = _url(ts)
+    ws = session.open_url(url, ts.login("cm"), PASSWORD)
+    try:
+        notes_before, entries_before, _ = _counts(ts)
+        real = chain.append_and_commit
+
+        def taken_place(conn, rows, head):
+            real(conn, [{**r, "seq": 1} for r in rows], (1, head[1], head[2]))
+
+        monkeypatch.setattr(chain, "append_and_commit", taken_place)
+        with pytest.raises(sa_exc.IntegrityError) as refused:
+            lifecycle.add_note(ws, ts.ids["case_north"], "synthetic note that must not stay")
+        assert "synthetic note" not in str(refused.value)  # the values stay out of it
+        assert _counts(ts)[:2] == (notes_before, entries_before)
+        monkeypatch.setattr(chain, "append_and_commit", real)
+        lifecycle.add_note(ws, ts.ids["case_north"], "synthetic note after the refusal")
+        notes_after, entries_after, top = _counts(ts)
+        assert (notes_after, entries_after) == (notes_before + 1, entries_before + 1)
+        assert top == entries_after  # the refused place was not left as a gap
+    finally:
+        ws.lock()
+    admin = session.open_url(url, ts.login("admin"), PASSWORD)
+    try:
+        assert audit.verify(admin).ok
+    finally:
+        admin.lock()
