@@ -460,8 +460,8 @@ def main(argv: list[str] | None = None) -> int:
                         "together"),
                        (f"save with audit, one desktop beside {args.writers - 1} writers "
                         "sending its statements", "desk"),
-                       (f"save with audit, those {args.writers - 1} writers (server time "
-                        "of a save under 20 writers)", "stand-ins")):
+                       (f"save with audit, those {args.writers - 1} writers (a save's "
+                        f"time with {args.writers} writing)", "stand-ins")):
         print(f"| {label} | {ms(srv.get(key))} | {ms(fil.get(key))} |")
     print(f"| all KPIs for a quarter ({QUARTER}, coordinator) | {srv['kpis']} | | "
           f"{fil.get('kpis', '')} | |")
