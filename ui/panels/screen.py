@@ -63,7 +63,7 @@ class AgendaTable(RecordTable):
     tooltip."""
 
     SHORT = (0, 2, 3, 4)  # No., Why, Risk, Discussed
-    REFERRAL, DECISION, MINUTE = 1, 5, 6
+    REFERRAL, WHY, RISK, DISCUSSED, DECISION, MINUTE = 1, 2, 3, 4, 5, 6
 
     def __init__(self, columns: Any, name: str) -> None:
         super().__init__(columns, name)
@@ -80,7 +80,7 @@ class AgendaTable(RecordTable):
     def set_records(self, records: Any) -> None:
         super().set_records(records)
         for row in range(self.rowCount()):
-            for col in (self.REFERRAL, self.DECISION, self.MINUTE):
+            for col in (self.REFERRAL, self.WHY, self.RISK, self.DECISION, self.MINUTE):
                 cell = self.item(row, col)
                 if cell is not None and cell.text():
                     cell.setToolTip(cell.text())
@@ -101,8 +101,19 @@ class AgendaTable(RecordTable):
             return max(self.sizeHintForColumn(col), metrics.horizontalAdvance(text) + 16)
 
         room = self.viewport().width()
+        widths = {col: wanted(col) for col in self.SHORT}
+        # the reference is what the panel reads out: when the row is short of room, the
+        # reason ("Why", whose full text is its tooltip) gives way first, then the
+        # headings wider than their cells ("Discussed" over "Yes"), then the risk
+        short_by = sum(widths.values()) + wanted(self.REFERRAL) + 100 - room
+        for col, floor in ((self.WHY, 44), (self.DISCUSSED, 40), (self.RISK, 56)):
+            if short_by <= 0:
+                break
+            cut = max(0, min(short_by, widths[col] - floor))
+            widths[col] -= cut
+            short_by -= cut
         for col in self.SHORT:
-            header.resizeSection(col, wanted(col))
+            header.resizeSection(col, widths[col])
             room -= header.sectionSize(col)
         # the referral in full while the decision and the minute keep 50 px each (their
         # text is in the minute form); cut in the middle below that

@@ -67,3 +67,40 @@ def test_agenda_and_minute_fit_at_1366(signed_in: Any, qtbot: Any) -> None:
     bar = page.lower.tabBar()
     assert all(bar.tabRect(i).right() < bar.width() for i in range(bar.count()))
     assert clashes(window) == {}
+
+
+def test_a_narrow_agenda_keeps_the_reference_whole(qtbot: Any) -> None:
+    """At 150% scaling with the minute form open the agenda is narrow: the reason, the
+    headings wider than their cells and the risk give way (full text in a tooltip) before
+    the reference the panel reads out is cut."""
+    from types import SimpleNamespace
+
+    from ui.panels.screen import AgendaTable
+
+    columns = [("No.", lambda i: i.order), ("Referral", lambda i: i.reference),
+               ("Why", lambda i: i.reason), ("Risk", lambda i: i.risk_level),
+               ("Discussed", lambda i: i.discussed), ("Decision", lambda i: i.decision),
+               ("Minute", lambda i: i.progress)]
+    table = AgendaTable(columns, "Agenda")
+    qtbot.addWidget(table)
+    rows = [SimpleNamespace(order=n, reference=f"SWIP-2026-{n:06d}",
+                            reason="Review due", risk_level="Standard", discussed="Yes",
+                            decision="Keep open", progress="Engaging with outreach")
+            for n in range(1, 6)]
+    table.set_records(rows)
+    table.show()
+    header = table.horizontalHeader()
+    full = table.sizeHintForColumn(AgendaTable.REFERRAL)
+    roomy = sum(max(table.sizeHintForColumn(c), 40) for c in range(7)) + 200
+    table.resize(roomy, 300)
+    qtbot.waitUntil(lambda: header.sectionSize(AgendaTable.REFERRAL) >= full, timeout=3000)
+    why_wide = header.sectionSize(AgendaTable.WHY)
+    # narrower than everything at its own width, but room for the reference and the rest
+    # at their floors
+    table.resize(full + 36 + 44 + 40 + 56 + 100 + 40, 300)
+    qtbot.waitUntil(lambda: header.sectionSize(AgendaTable.WHY) < why_wide, timeout=3000)
+    assert header.sectionSize(AgendaTable.REFERRAL) >= full
+    total = sum(header.sectionSize(c) for c in range(7))
+    assert total <= table.viewport().width() + 1
+    assert table.item(0, AgendaTable.WHY).toolTip() == "Review due"
+    assert table.item(0, AgendaTable.RISK).toolTip() == "Standard"
