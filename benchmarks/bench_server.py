@@ -32,6 +32,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from casework.cases import caselist, lifecycle, search
+from casework.core import changefeed
 from casework.server import session, setup
 from db.server import chain, policies
 
@@ -324,6 +325,7 @@ def _file_side(cases: int, terms: list[str]) -> dict[str, Any]:
             lambda t=t: search.search(ws, t), 1)]  # type: ignore[misc]
         mine = caselist.fetch_cases(ws, flt, 0, 1)[0].id
         res["save"] = _time(lambda: lifecycle.add_note(ws, mine, "synthetic"), 40)
+        res["poll"] = _time(lambda: changefeed.last_change(ws), 20)
     finally:
         ws.lock()
     coord = open_workspace(path, "coord", password)
@@ -419,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         visible = [c.id for c in caselist.fetch_cases(ws, flt, 0, args.writers)]
         mine = visible[0]
         srv["save"] = _time(lambda: lifecycle.add_note(ws, mine, "synthetic"), 40)
+        srv["poll"] = _time(lambda: changefeed.last_change(ws), 20)
         ws.lock()
         together = _threads if args.threads else _together
         srv["together"] = together(server, f"{prefix}_cm", [mine] if args.same_case
@@ -455,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in (("case list first page", "first"),
                        (f"search as you type ({len(terms)} terms)", "search"),
                        ("save with audit, alone", "save"),
+                       ("a screen's poll for others' changes", "poll"),
                        (f"save with audit, {args.writers} concurrent writers ({kind}, "
                         f"{'one case' if args.same_case else 'a case each'})",
                         "together"),
