@@ -22,8 +22,12 @@ CHECK = textwrap.dedent("""
     names = [n for n in names if not n.startswith(skip)]
     failed = []
     for name in names:
-        for loaded in [m for m in sys.modules if m.split(".")[0] in tops + ["casework_resources"]]:
-            del sys.modules[loaded]  # as if in a fresh interpreter
+        # As if in a fresh interpreter, but for the packages of the layers below (given
+        # first): the layers contract (lint-imports) keeps a lower layer from importing a
+        # higher one, so no cycle runs through them, and they need not be imported again.
+        above = tops[tops.index(name.split(".")[0]):] + ["casework_resources"]
+        for loaded in [m for m in sys.modules if m.split(".")[0] in above]:
+            del sys.modules[loaded]
         try:
             importlib.import_module(name)
         except Exception:
@@ -43,7 +47,7 @@ def _check(tops: str, cwd: Path | None = None) -> tuple[int, list[str]]:
 
 
 def test_every_module_imports_on_its_own() -> None:
-    count, failed = _check("casework,ui,db")
+    count, failed = _check("db,casework,ui")  # lowest layer first
     assert count > 100
     assert failed == []
 
