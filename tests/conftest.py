@@ -59,12 +59,15 @@ def backend(config: pytest.Config) -> str:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the team server, tests of the file's own machinery are left out (deselected, and
-    counted as such), each marked with its reason."""
+    counted as such), each marked with its reason; so are the tests that use no database
+    of the ``db`` fixture (pure functions, files of their own): they would only run the
+    same thing twice."""
     if backend(config) != "postgresql":
         return
     kept, left = [], []
     for item in items:
-        (left if item.get_closest_marker("file_only") else kept).append(item)
+        uses_db = "db" in getattr(item, "fixturenames", ())
+        (left if item.get_closest_marker("file_only") or not uses_db else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept
