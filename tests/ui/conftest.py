@@ -24,6 +24,33 @@ def app(qapp: Any, tmp_path_factory: Any) -> Any:
     return make_app()
 
 
+def _top_levels() -> dict[int, Any]:
+    import shiboken6
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return {}
+    return {shiboken6.getCppPointer(w)[0]: w for w in QApplication.topLevelWidgets()}
+
+
+@pytest.fixture(autouse=True)
+def _widgets_go_with_their_test() -> Iterator[None]:
+    """The windows and dialogs a test opened are deleted after it (torn down last, after
+    ``signed_in``). ``deleteLater`` alone deletes nothing outside a running event loop:
+    without this every test's widgets stay alive for the rest of the process, and each
+    ``make_app`` (``setStyleSheet``) repolishes all of them (seconds per test by the end
+    of a run). Widgets that were open before the test are left as they were."""
+    before = _top_levels()
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for key, widget in _top_levels().items():
+        if key not in before:
+            widget.hide()
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture(autouse=True)
 def _no_own_server_profiles(tmp_path: Any, monkeypatch: Any) -> None:
     """The unlock dialog lists team-server profiles: from a file of the test's, never
