@@ -43,9 +43,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     Select,
     and_,
+    any_,
+    bindparam,
     column,
     exists,
     literal,
@@ -228,6 +232,13 @@ def _server_ids(session: Session, kind: str, texts: list[str], limit: int) -> li
         {"k": kind, "t": texts, "n": limit}).scalars()]
 
 
+def _among(column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """``column`` is one of the server's ``ids``, as one array parameter: the statement's
+    text is the same whatever the ids, so the server plans it once per connection
+    (through its policies, planning the read-back cost more than running it)."""
+    return column == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
+
+
 # ---------------------------------------------------------------- each kind
 
 def _starts_any_case(session: Session, column: InstrumentedAttribute[str],
@@ -252,18 +263,24 @@ def _people(session: Session, ws: Workspace, text: str, limit: int) -> list[Sear
     by_name = (select(Person.id.label("id"))
                .where(or_(_starts_any_case(session, Person.family_name, longest),
                           _starts_any_case(session, Person.given_name, longest)), *rest)
-               if ids is None else select(Person.id.label("id")).where(Person.id.in_(ids)))
+               if ids is None else select(Person.id.label("id")).where(_among(Person.id, ids)))
     query = _first_visible(by_name, visible, Person.id, Person, limit, *shown,
                            literal("").label("alias"), found=ids is not None)
-    hits = {r.id: _person_hit(r) for r in session.execute(query)}
+    hits = {r.id: _person_hit(r) for r in session.execute(query)} if ids != [] else {}
     if len(hits) < limit:
         phrase = " ".join(words)
         ids = _server_ids(session, "alias", [phrase], limit)
-        by_alias = (select(PersonAlias.person_id.label("id"), PersonAlias.alias.label("alias"))
-                    .where(_starts_any_case(session, PersonAlias.alias, phrase)
-                           if ids is None else PersonAlias.id.in_(ids)))
-        query = _first_visible(by_alias, visible, Person.id, Person, limit, *shown)
-        for r in session.execute(query):
+        if ids is None:
+            by_alias = (select(PersonAlias.person_id.label("id"),
+                               PersonAlias.alias.label("alias"))
+                        .where(_starts_any_case(session, PersonAlias.alias, phrase)))
+            query = _first_visible(by_alias, visible, Person.id, Person, limit, *shown)
+        else:  # the few aliases the server found: read once, with their people
+            query = (select(PersonAlias.person_id.label("id"),
+                            PersonAlias.alias.label("alias"), *shown)
+                     .join(Person, Person.id == PersonAlias.person_id)
+                     .where(_among(PersonAlias.id, ids), visible).limit(limit))
+        for r in session.execute(query) if ids != [] else ():
             hits.setdefault(r.id, _person_hit(r))
     ranked = sorted(hits.values(), key=lambda h: (h.detail.startswith("also known"),
                                                   fold(h.label)))
@@ -319,8 +336,10 @@ def postcode_forms(text: str) -> list[str]:
 _ADDRESS_LINES = table(ADDRESS_LINES, column("rowid"), column("line1"))
 
 
-def _line_contains(session: Session, text: str, limit: int = MAX_LIMIT) -> Select[Any]:
-    """Ids of addresses whose first line contains ``text`` (ignoring ASCII case).
+def _line_contains(session: Session, text: str,
+                   limit: int = MAX_LIMIT) -> Select[Any] | None:
+    """Ids of addresses whose first line contains ``text`` (ignoring ASCII case); None
+    when the team server's search function found none.
 
     On SQLite, text of three characters or more is looked up in the trigram index
     (``db.models.search``): a handful of index entries whether or not anything matches.
@@ -331,7 +350,7 @@ def _line_contains(session: Session, text: str, limit: int = MAX_LIMIT) -> Selec
     # character in it takes the scan instead.
     ids = _server_ids(session, "line_contains", [text], limit)
     if ids is not None:
-        return select(Address.id.label("id")).where(Address.id.in_(ids))
+        return select(Address.id.label("id")).where(_among(Address.id, ids)) if ids else None
     if (session.get_bind().dialect.name == "sqlite" and len(text) >= TRIGRAM
             and not any(ch in text for ch in "%_")):
         return (select(_ADDRESS_LINES.c.rowid.label("id"))
@@ -350,26 +369,34 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
         ids = _server_ids(session, "postcode", forms, limit)
         by_postcode = (select(Address.id.label("id"))
                        .where(or_(*[_starts(Address.postcode, f) for f in forms])
-                              if ids is None else Address.id.in_(ids)))
+                              if ids is None else _among(Address.id, ids)))
         query = _first_visible(by_postcode, address_visible(ws), Address.id, Address, limit,
                                *shown, found=ids is not None)
-        found.update((r.id, r) for r in session.execute(query))
-    if len(found) < limit and len(text) >= 3:  # "Flat 3", "Rose Hill": a seek, not a scan
+        if ids != []:
+            found.update((r.id, r) for r in session.execute(query))
+    # On a team server a substring of two characters has no trigram to look up (the
+    # index would be read whole): there two characters find first lines starting with them.
+    short_on_server = len(text) < 3 and bool(_SERVER_SEARCH.get(session.get_bind()))
+    if short_on_server:
+        scan_lines = False
+    if len(found) < limit and (len(text) >= 3 or short_on_server):
+        # "Flat 3", "Rose Hill": a seek, not a scan
         ids = _server_ids(session, "line_start", [text], limit)
         by_start = (select(Address.id.label("id"))
                     .where(_starts_any_case(session, Address.line1, text)
-                           if ids is None else Address.id.in_(ids)))
+                           if ids is None else _among(Address.id, ids)))
         query = _first_visible(by_start, address_visible(ws), Address.id, Address,
                                limit - len(found), *shown, found=ids is not None)
-        for r in session.execute(query):
+        for r in session.execute(query) if ids != [] else ():
             found.setdefault(r.id, r)
     if scan_lines and len(found) < limit:
         by_line = _line_contains(session, text, limit - len(found))
-        query = _first_visible(by_line, address_visible(ws), Address.id, Address,
-                               limit - len(found), *shown,
-                               found=bool(_SERVER_SEARCH.get(session.get_bind())))
-        for r in session.execute(query):
-            found.setdefault(r.id, r)
+        if by_line is not None:
+            query = _first_visible(by_line, address_visible(ws), Address.id, Address,
+                                   limit - len(found), *shown,
+                                   found=bool(_SERVER_SEARCH.get(session.get_bind())))
+            for r in session.execute(query):
+                found.setdefault(r.id, r)
     hits = [SearchHit("address", r.id, ", ".join(p for p in (r.line1, r.postcode) if p),
                       r.town or "") for r in found.values()]
     return hits[:limit]

@@ -61,22 +61,73 @@ def _queries() -> dict[str, str]:
     # $7 the escaped texts (each ends in %), $8 the limit.
     person, address = person_ok("{id}"), address_ok("{id}")
     return {
-        "person": _first_visible(
+        # The first text's prefix on either name, each name's btree range read in order
+        # (an OR of the two would collect every match first), the other texts checked
+        # on each row met.
+        # Two words or more: each of the first two words' trigram matches, intersected
+        # in the index (a name prefix of one word matches too many to read in order).
+        "person_words": _first_visible(
             f"SELECT p.id FROM {s}.people p WHERE (p.family_name ILIKE $7[1] OR "
-            f"p.given_name ILIKE $7[1]) AND NOT EXISTS (SELECT 1 FROM unnest($7) w "
+            f"p.given_name ILIKE $7[1]) AND (p.family_name ILIKE $7[2] OR "
+            f"p.given_name ILIKE $7[2]) AND NOT EXISTS (SELECT 1 FROM unnest($7) w "
             f"WHERE NOT (p.family_name ILIKE w OR p.given_name ILIKE w)) AND "
             f"p.merged_into_id IS NULL AND NOT p.anonymised", person),
+        "person": _first_visible(" UNION ALL ".join(
+            f"SELECT p.id FROM {s}.people p WHERE lower(p.{name}) LIKE lower($7[1]) AND "
+            f"NOT EXISTS (SELECT 1 FROM unnest($7) w WHERE NOT (p.family_name ILIKE w OR "
+            f"p.given_name ILIKE w)) AND p.merged_into_id IS NULL AND NOT p.anonymised"
+            for name in ("family_name", "given_name")), person),
         "alias": _first_visible(
             f"SELECT a.id, a.person_id FROM {s}.person_aliases a WHERE a.alias ILIKE $7[1]",
             person.replace("{id}", "q.person_id")),
+        # Prefixes of postcodes and first lines: a range of the lower-case btree index
+        # (``PREFIX_INDEXES``), read in order and left as soon as enough are visible (a
+        # trigram index must first collect every match: all of "SX" is most addresses).
+        # Run by EXECUTE (``_PLANNED_EACH_TIME``), so the plan sees the prefix itself.
         "postcode": _first_visible(
-            f"SELECT ad.id FROM {s}.addresses ad WHERE ad.postcode ILIKE ANY($7)", address),
+            f"SELECT ad.id FROM {s}.addresses ad WHERE lower(ad.postcode) LIKE lower($7[1])",
+            address),
         "line_start": _first_visible(
-            f"SELECT ad.id FROM {s}.addresses ad WHERE ad.line1 ILIKE $7[1]", address),
+            f"SELECT ad.id FROM {s}.addresses ad WHERE lower(ad.line1) LIKE lower($7[1])",
+            address),
         "line_contains": _first_visible(
             f"SELECT ad.id FROM {s}.addresses ad WHERE ad.line1 ILIKE '%' || $7[1]",
             address),
     }
+
+
+# Planned for the texts given (EXECUTE): a btree range needs the prefix at plan time.
+_PLANNED_EACH_TIME = ("postcode", "line_start")  # one text at a time
+_PLANNED_ONCE = ("person_one",)  # all the texts together
+PREFIX_INDEXES = (("addresses", "postcode"), ("addresses", "line1"),
+                  ("people", "family_name"), ("people", "given_name"))
+
+
+def _branch(kind: str, sql: str) -> str:
+    if kind == "person":  # one word: its prefix, in order; more: see "person_words"
+        words = view_sql(_queries()["person_words"])
+        return (f"    IF cardinality(v_texts) > 1 THEN\n      RETURN QUERY {words};\n"
+                f"    ELSE\n  {_branch('person_one', sql).strip()}\n    END IF;")
+    if kind in _PLANNED_ONCE:
+        return (f"    RETURN QUERY EXECUTE {_quote(sql)} USING v_scope, v_team, v_types, "
+                f"v_ptypes, v_panels, v_sar, v_texts, v_limit;")
+    if kind not in _PLANNED_EACH_TIME:
+        return f"    RETURN QUERY {view_sql(sql)};"
+    # $1..$6 the login's view, $7 an array of one text, $8 the limit (as ``view_sql``).
+    return (f"    FOREACH v_text IN ARRAY v_texts LOOP\n"
+            f"      RETURN QUERY EXECUTE {_quote(sql)} USING v_scope, v_team, v_types, "
+            f"v_ptypes, v_panels, v_sar, ARRAY[v_text], v_limit;\n"
+            f"    END LOOP;")
+
+
+def _quote(sql: str) -> str:
+    return "'" + sql.replace("'", "''") + "'"
+
+
+def index_ddl() -> list[str]:
+    """The lower-case prefix indexes (run as the owner; safe to run again)."""
+    return [f"CREATE INDEX IF NOT EXISTS ix_prefix_{t}_{c} ON {SCHEMA}.{t} "
+            f"(lower({c}) text_pattern_ops)" for t, c in PREFIX_INDEXES]
 
 
 def ddl(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
@@ -84,15 +135,16 @@ def ddl(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     EXECUTE goes to the group roles that work cases (those that search), and to no one
     else: not PUBLIC, not every casework login."""
     branches = "\n".join(
-        f"  {'IF' if i == 0 else 'ELSIF'} p_kind = '{kind}' THEN\n"
-        f"    RETURN QUERY {view_sql(sql)};"
-        for i, (kind, sql) in enumerate(_queries().items()))
+        f"  {'IF' if i == 0 else 'ELSIF'} p_kind = '{kind}' THEN\n{_branch(kind, sql)}"
+        for i, (kind, sql) in enumerate(
+            (k, q) for k, q in _queries().items() if k != "person_words"))
     body = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(p_kind text, p_texts text[],
   p_limit integer) RETURNS SETOF integer STABLE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET jit = off
   LANGUAGE plpgsql AS $$
 DECLARE
   v_texts text[];
+  v_text text;
   v_limit integer;
 {view_context("session_user")}
   IF p_texts IS NULL OR cardinality(p_texts) = 0 OR (v_scope NOT IN ('team', 'panel')
@@ -114,7 +166,7 @@ DECLARE
 END $$"""
     sig = FUNCTION + SIGNATURE
     readers = [names.group(r) for r, spec in sorted(roles.items()) if "case" in spec.classes]
-    out = [body, f"REVOKE ALL ON FUNCTION {sig} FROM PUBLIC",
+    out = [*index_ddl(), body, f"REVOKE ALL ON FUNCTION {sig} FROM PUBLIC",
            f"REVOKE ALL ON FUNCTION {sig} FROM {ident(names.user)}"]
     if readers:
         out.append(f"GRANT EXECUTE ON FUNCTION {sig} TO "
