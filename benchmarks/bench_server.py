@@ -93,7 +93,8 @@ def _load(conn: psycopg.Connection[Any], team: int, other: int, n: int) -> None:
         "flag_mental_health, flag_disability, flag_age, flag_repeat_victim, "
         "flag_hate_motivated, consent, notes, anonymised, created_at, updated_at, uuid, "
         "version) SELECT g, (%(gv)s::text[])[1 + (g * 13) %% array_length(%(gv)s::text[], 1)],"
-        " (%(fm)s::text[])[1 + (g::bigint * 7919) %% array_length(%(fm)s::text[], 1)], 'not_known', "
+        " (%(fm)s::text[])[1 + (g::bigint * 7919) %% array_length(%(fm)s::text[], 1)], "
+        "'not_known', "
         f"'', '', false, false, false, false, false, 'not_sought', '', false, {stamp}, "
         f"{stamp}, gen_random_uuid()::text, 1 FROM generate_series(1, %(n)s) g",
         {"gv": list(_GIVEN), "fm": list(_FAMILY), "n": n})

@@ -236,7 +236,9 @@ def _among(column: Any, ids: list[int]) -> ColumnElement[bool]:
     """``column`` is one of the server's ``ids``, as one array parameter: the statement's
     text is the same whatever the ids, so the server plans it once per connection
     (through its policies, planning the read-back cost more than running it)."""
-    return column == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
+    found: ColumnElement[bool] = column == any_(bindparam("found_ids", ids,
+                                                         type_=ARRAY(Integer)))
+    return found
 
 
 # ---------------------------------------------------------------- each kind
