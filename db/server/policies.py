@@ -263,6 +263,9 @@ def _functions(names: Names) -> list[str]:
           f"WHERE u.username = current_user AND u.active")
     links = " UNION ALL ".join(f"SELECT 1 FROM {s}.{t} WHERE {c} = pid" for t, c in PERSON_LINKS)
     return [
+        # Retired definers (no policy uses them): a server initialised before keeps none.
+        f"DROP FUNCTION IF EXISTS {a}.address_on_visible_case(integer)",
+        f"DROP FUNCTION IF EXISTS {a}.address_unlinked(integer)",
         # Invoker functions: they run as the caller, so current_user is the login role and
         # the cases they read are filtered by the caller's own policies.
         f"CREATE OR REPLACE FUNCTION {a}.my_user_id() RETURNS integer STABLE LANGUAGE sql "
@@ -282,14 +285,6 @@ $$""",
         f"CREATE OR REPLACE FUNCTION {a}.case_visible(ct text, team integer, panel integer) "
         f"RETURNS boolean STABLE LANGUAGE sql AS $$ SELECT {a}.case_visible_for(current_user, "
         f"ct, team, panel) $$",
-        # Definer: whether an address is on a case the login may see. Run as the owner, it
-        # asks for ``session_user``, the login itself (SET ROLE cannot change it), and
-        # answers yes or no only. (Through the cases' own policy would be circular: a
-        # case's row check reads the addresses.)
-        f"CREATE OR REPLACE FUNCTION {a}.address_on_visible_case(aid integer) "
-        f"RETURNS boolean STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp "
-        f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 FROM {s}.cases c WHERE c.address_id = "
-        f"aid AND {a}.case_visible_for(session_user, c.case_type, c.team_id, c.panel_id)) $$",
         f"CREATE OR REPLACE FUNCTION {a}.my_team_types() RETURNS SETOF text STABLE "
         f"LANGUAGE sql AS $$ SELECT tc.case_type FROM {s}.users u JOIN {a}.roles r "
         f"ON r.role = u.role JOIN {s}.teams t ON t.id = u.team_id JOIN {a}.team_case_types "
@@ -319,10 +314,6 @@ $$""",
         # The same for an address (``address_ok``): a visible person's, a visible case's,
         # or nobody's.
         *_visible_functions(a, "address", "aid", address_ok("aid"), "addresses"),
-        f"CREATE OR REPLACE FUNCTION {a}.address_unlinked(aid integer) RETURNS boolean "
-        f"STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE sql "
-        f"AS $$ SELECT NOT EXISTS (SELECT 1 FROM {s}.person_addresses WHERE address_id = aid) "
-        f"AND NOT EXISTS (SELECT 1 FROM {s}.cases WHERE address_id = aid) $$",
         # Definer: the next case reference of a prefix over every case (a user sees only
         # some, so counting their own would collide), serialised per prefix.
         f"""CREATE OR REPLACE FUNCTION {a}.next_reference(prefix text) RETURNS text

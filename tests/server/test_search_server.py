@@ -292,3 +292,22 @@ def test_init_again_keeps_the_function_and_its_grants(server, spaces):
         _function(conn, "person", ["Findable"])
     assert {h.id for h in search.search(spaces["cm"], "Givennorth")} == {
         server.ids["person_north"]}
+
+
+def test_init_again_drops_the_retired_address_definers(server):
+    """A server initialised by an older release had two address definers no policy uses
+    any more: initialising it again leaves neither behind."""
+    owner = f"{server.prefix}_owner"
+    retired = ("address_on_visible_case", "address_unlinked")
+    with psycopg.connect(server.db.url, autocommit=True) as dba:
+        for name in retired:
+            dba.execute(f"CREATE FUNCTION casework_acl.{name}(aid integer) RETURNS boolean "
+                        f"LANGUAGE sql AS $$ SELECT true $$")
+            dba.execute(f'ALTER FUNCTION casework_acl.{name}(integer) OWNER TO "{owner}"')
+    setup.init(server.db.url, prefix=server.prefix)
+    with psycopg.connect(server.db.url, autocommit=True) as dba:
+        left = dba.execute(
+            "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'casework_acl' AND p.proname = ANY(%s)", (list(retired),)
+        ).fetchall()
+    assert left == []
