@@ -166,6 +166,11 @@ def _together(server: str, user: str, cases: list[int], writers: int) -> list[fl
              for i in range(writers)]
     for p in procs:
         p.start()
+    return _gather(procs, out)
+
+
+def _gather(procs: list[Any], out: Any) -> list[float]:
+    """Every writer process's times (each puts one list), once they have all ended."""
     got: list[float] = []
     for _ in procs:
         got.extend(out.get(timeout=600))
@@ -263,12 +268,7 @@ def _beside_thin(server: str, user: str, cases: list[int], writers: int,
     finally:
         stop.set()
         ws.lock()
-    theirs: list[float] = []
-    for _ in procs:
-        theirs.extend(out.get(timeout=600))
-    for p in procs:
-        p.join(60)
-    return mine, theirs
+    return mine, _gather(procs, out)
 
 
 def _threads(server: str, user: str, cases: list[int], writers: int) -> list[float]:
