@@ -391,21 +391,38 @@ def _arm(part: _Part, n: int, descending: bool, after: tuple[Any, ...] | None,
 
 
 def _head_selects(members: list[_Part], descending: bool, after: tuple[Any, ...] | None,
-                  limit: int, skip: int = 0) -> list[tuple[str, dict[str, Any]]]:
+                  limit: int, skip: int = 0, *,
+                  bounded: bool = False) -> list[tuple[str, dict[str, Any]]]:
     """The parts of one head as UNION ALL statements (at most ``_ARMS`` parts each) in
     list order: SQLite merges the parts' index-ordered streams (no sort) and stops after
-    ``skip + limit`` keys, reading only the covering indexes."""
+    ``skip + limit`` keys, reading only the covering indexes.
+
+    ``bounded`` (PostgreSQL) orders and limits each part on its own as well: without it
+    the planner reads every row of every part and sorts them all (about 0.4 s for a
+    first page at 1,000,000 cases); with it, each part is read in index order and
+    stops after ``skip + limit`` rows, and the parts are merged."""
     out = []
     direction = " DESC" if descending else ""
     for i in range(0, len(members), _ARMS):
         batch = members[i:i + _ARMS]
         params: dict[str, Any] = {}
         arms = [_arm(p, n, descending, after, params) for n, p in enumerate(batch)]
-        order = ([f"v{direction}"] if batch[0].column is not None else []) + [f"id{direction}"]
-        sql = (f"{' UNION ALL '.join(arms)} ORDER BY {', '.join(order)} "
-               f"LIMIT {int(limit)} OFFSET {int(skip)}")
+        order = ", ".join(([f"v{direction}"] if batch[0].column is not None else [])
+                          + [f"id{direction}"])
+        if bounded:
+            each = int(skip) + int(limit)
+            union = " UNION ALL ".join(f"({a} ORDER BY {order} LIMIT {each})" for a in arms)
+            union = f"SELECT * FROM ({union}) AS arms"
+        else:
+            union = " UNION ALL ".join(arms)
+        sql = f"{union} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(skip)}"
         out.append((sql, params))
     return out
+
+
+def _bounded(session: Session) -> bool:
+    """Whether a head's parts are limited one by one: on PostgreSQL (``_head_selects``)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _head_keys(session: Session, members: list[_Part], descending: bool,
@@ -414,7 +431,7 @@ def _head_keys(session: Session, members: list[_Part], descending: bool,
     head = members[0].head
     one = len(members) <= _ARMS
     stmts = _head_selects(members, descending, after, limit if one else skip + limit,
-                          skip if one else 0)
+                          skip if one else 0, bounded=_bounded(session))
     streams = [[(*head, *r[1:], r[0]) for r in session.execute(text(sql), params)]
                for sql, params in stmts]
     if len(streams) == 1:
@@ -483,8 +500,9 @@ def _page_selects(session: Session, ws: Workspace, flt: CaseFilter, sort: str,
         tail: tuple[Any, ...] = (1,)
         if members[0].column is not None:
             tail = ("ASB-2026", 1) if sort == "reference" else ("2026-01-01", 1)
-        out += _head_selects(members, descending, None, 100)
-        out += _head_selects(members, descending, tail, 100, 10)
+        bounded = _bounded(session)
+        out += _head_selects(members, descending, None, 100, bounded=bounded)
+        out += _head_selects(members, descending, tail, 100, 10, bounded=bounded)
     return out
 
 
