@@ -57,6 +57,10 @@ ADMIN_WRITES = ("users", "teams", "panels", "panel_memberships", "settings",
                 "sharing_protocols", "vocabulary_terms", "contractors",
                 "letter_template_versions", "lsoas")
 POLICE = ("police_asb_imports", "police_asb_incidents")
+# Reference rows a case worker adds while working a case (the app's "case.write"): a
+# sanctuary officer names the contractor firm a job is ordered from. Added, never changed
+# or removed (an administrator does that).
+CASE_ADDS = ("contractors",)
 AUDIT = "audit_entries"
 # Table classes a role may hold.
 #   case: read and write the cases of the role's scope; admin: reference writes;
@@ -610,6 +614,7 @@ def _grants(names: Names, roles: Mapping[str, RoleSpec], tables: list[str]) -> l
         if "case" in spec.classes:
             out.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {q(IDENTIFIABLE)} TO {g}")
             out.append(f"GRANT SELECT ON {s}.{AUDIT} TO {g}")
+            out.append(f"GRANT INSERT ON {q(CASE_ADDS)} TO {g}")
         if "admin" in spec.classes:
             out.append(f"GRANT INSERT, UPDATE, DELETE ON {q(ADMIN_WRITES)} TO {g}")
         if "police" in spec.classes:

@@ -109,6 +109,13 @@ def test_case_manager_sees_only_their_teams_cases(team_server):
                          f"WHERE id = {ids['case_north']}")
         _audit_shows_only_own_case_history(conn, {ids["case_north"]})
         _audit_is_append_only(conn)
+        # A contractor firm may be added for a job (the app's case.write), but reference
+        # rows are never changed or removed by a case worker, nor other reference added.
+        conn.execute("INSERT INTO casework.contractors (name, active) VALUES ('Locks Ltd', true)")
+        _refused(conn, "UPDATE casework.contractors SET name = 'x'")
+        _refused(conn, "DELETE FROM casework.contractors")
+        _refused(conn, "INSERT INTO casework.vocabulary_terms (vocabulary, code, label) "
+                       "VALUES ('agency', 'x', 'x')")
         # The group counts show only their own groups.
         assert {r[0] for r in conn.execute("SELECT team_id FROM casework.case_counts "
                                            "WHERE n > 0")} == {
