@@ -269,14 +269,16 @@ class PgTestDb:
         """The SYSTEM actor for writing synthetic rows straight into the tables (test
         set-up: over the set-up connection, under no policy)."""
         if self._system is None:
+            from casework.core import audit
             from db.server.store import ServerStore
 
             url = with_db(self.template.admin_url, self.database)
             user = make_url(url).username or "postgres"
             store = ServerStore.connect(url, user, None, self.state)
             ws = Workspace(store, SYSTEM)
-            with ws.uow() as s:
-                store.enrol(s)
+            with ws.uow() as s:  # its heads verify, as a login's do (session.open_url)
+                owner, fp = store.enrol(s)
+                audit.register_key(ws, s, owner, fp)
             self._system = ws
         return self._system
 

@@ -62,6 +62,7 @@ from casework.core.audit_chain import (
     signature_ok,
     verify_connection,
 )
+from casework.core.permissions import require
 from db.models import AuditEntry, AuditHead, SigningKey
 from db.server import chain
 
@@ -78,6 +79,10 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     """Append one entry in ``session``'s transaction (commits or rolls back with it), and
     sign the transaction's new head."""
     who = actor or ws.actor
+    # NUL cannot be stored in PostgreSQL text: both backends keep U+FFFD in its place,
+    # so an entry reads, hashes and verifies the same wherever it was written.
+    action, record_type, reason = _no_nul(action), _no_nul(record_type), _no_nul(reason)
+    record_id = "" if record_id is None else _no_nul(str(record_id))
     if _HEAD not in session.info and _PENDING not in session.info \
             and action != BROKEN_ACTION:
         _check_own_head(ws, session)
@@ -102,6 +107,10 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     _sign_head(ws, session, seq, digest)
     session.flush()
     return entry
+
+
+def _no_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
 
 
 def _on_server(session: Session) -> bool:
@@ -289,7 +298,13 @@ def _sign_head(ws: Workspace, session: Session, seq: int, digest: str) -> None:
 
 
 def verify(ws: Workspace, head: Head | str | None = None) -> VerifyResult:
-    """Verify the whole chain in this database (one read transaction, raw connection)."""
+    """Verify the whole chain in this database (one read transaction, raw connection).
+
+    On a team server only a role that reads the whole trail may (``audit.verify``): any
+    other role sees only the entries about its own cases, and a chain read in part would
+    look cut off when nothing is wrong. (A file's holder reads all of it.)"""
+    if ws.store.engine.dialect.name == "postgresql":
+        require(ws.actor, "audit.verify")
     conn = ws.store.raw_connection()
     try:
         conn.execute("BEGIN")

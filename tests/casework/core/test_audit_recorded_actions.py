@@ -15,6 +15,10 @@ from db.models import AuditEntry
 from tests.conftest import PASSWORD
 
 
+@pytest.mark.file_only(reason=(
+    "unlocks the file with a wrong password and backs the file up; on a team server a "
+    "failed sign-in is PostgreSQL's to log and backups are the server administrator's "
+    "(sign-in, key and user entries on a server: tests/server/test_workspace.py)"))
 def test_every_kind_of_event_is_recorded(db, world, tmp_path):
     admin = db.ws("admin")
     with pytest.raises(errors.WrongPassword):

@@ -144,7 +144,7 @@ def test_refuses_without_confirmation_capability_or_when_not_overdue(db, dated):
         retention.delete_cases(db.ws("ig"), [ids["overdue_by_a_day"],
                                                 ids["exactly_six_years"]],
                                confirmed=True, today=TODAY)
-    with db.ws("admin").uow() as session:  # the refused batch changed nothing
+    with db.ws("ig").uow() as session:  # the refused batch changed nothing
         assert session.get(Case, ids["overdue_by_a_day"]) is not None
 
 

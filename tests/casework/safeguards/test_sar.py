@@ -272,7 +272,7 @@ def test_a_stored_protocol_without_the_output_still_answers_the_request(db, worl
     from db.models import SharingProtocol
 
     ws = db.ws("ig")
-    with ws.uow() as session:
+    with db.ws("admin").uow() as session:  # (the administrator keeps the protocol)
         row = session.scalar(select(SharingProtocol).where(SharingProtocol.version == 1))
         definition = json.loads(row.definition)
         definition["outputs"].pop("subject_access", None)
