@@ -74,14 +74,15 @@ def test_every_sort_with_the_common_filters_is_served_by_an_index(world):
     assert checked > 100
 
 
-def test_counts_agree_with_a_plain_count_after_every_kind_of_change(world):
+def test_counts_agree_with_a_plain_count_after_every_kind_of_change(world, db):
     admin = world.ws("admin").as_actor(SYSTEM)
     with admin.uow() as s:
         teams, panels, users = ids_of(s)
     people = [world.ws(u) for u in ("cm", "cm2", "sanct", "swip", "mart")]
 
     def agree() -> None:
-        assert caselist.check_case_counts(world.ws("admin")) == []
+        if db.backend == "file":  # (a server's administrator reads no cases to recount)
+            assert caselist.check_case_counts(world.ws("admin")) == []
         for ws in people:
             for flt in filters(users, teams):
                 assert caselist.count_cases(ws, flt) == plain_count(ws, flt), flt
@@ -157,6 +158,9 @@ def test_a_change_between_pages_is_not_paged_past(world):
     assert [r.id for r in second] == [r.id for r in rows[5:10]]
 
 
+@pytest.mark.file_only(reason=(
+    "the administrator recounts the file's group counters from its cases; on a team server "
+    "the administrator reads no case, and the counters are kept by the server's triggers"))
 def test_drifted_counters_are_reported_and_rebuilt(world):
     admin = world.ws("admin")
     with admin.as_actor(SYSTEM).uow() as s:  # as if a bulk change had bypassed the triggers
