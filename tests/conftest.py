@@ -120,6 +120,17 @@ class TestDb:
         """The SYSTEM actor, for synthetic rows written straight into the tables."""
         return self.ws("admin").as_actor(SYSTEM)
 
+    def login(self, username: str) -> str:
+        """The stored username of a roster user (a server's login roles are prefixed)."""
+        return username
+
+    def add_user(self, username: str, role: str, *, team: str | None = None,
+                 panels: tuple[str, ...] = (), display_name: str = "") -> None:
+        """One more user with the roster's password, as an administrator adds them."""
+        users.add_user(self.ws("admin"), username, PASSWORD, role,
+                       display_name=display_name or username.title(), team=team,
+                       panels=panels)
+
     def close(self) -> None:
         for ws in self._open.values():
             ws.lock()

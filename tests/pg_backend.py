@@ -256,6 +256,22 @@ class PgTestDb:
     def login(self, username: str) -> str:
         return self.template.login(username)
 
+    def add_user(self, username: str, role: str, *, team: str | None = None,
+                 panels: tuple[str, ...] = (), display_name: str = "") -> None:
+        """One more login role (``casework-cli server user add``). Roles outlive the
+        tables' restore: one left by an earlier test of this process is dropped first."""
+        from casework.server import setup
+
+        login = self.login(username)
+        drop(self.template.admin_url, [], [login])
+        if login not in self.template.roles:
+            self.template.roles.insert(0, login)  # dropped at the end, before its groups
+        kinds = {PANEL_KINDS[p] for p in panels} or {"swip"}
+        setup.add_user(with_db(self.template.admin_url, self.database), login, self.password,
+                       role, display_name=display_name or username.title(), team=team,
+                       team_kind=TEAM_KINDS.get(team or "", "asb"), panels=panels,
+                       panel_kind=kinds.pop(), prefix=self.template.prefix)
+
     def ws(self, username: str = "cm") -> Workspace:
         from casework.server import session
 
