@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from casework.core import audit, lockout, passwords, signing
 from casework.core.context import SYSTEM, Actor, Workspace, load_actor
@@ -13,6 +13,7 @@ from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require
 from db.models import Panel, PanelMembership, Team, User
 from db.models.admin import PANEL_KINDS, ROLES, TEAM_KINDS
+from db.server.policies import ACL
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,14 @@ def set_job_title(ws: Workspace, username: str, job_title: str) -> None:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound("No user of that name.")
-        user.job_title = job_title.strip()
+        if username == ws.actor.username and session.get_bind().dialect.name == "postgresql":
+            # a team server's users table is the administrators' to write: one's own title
+            # goes through the server's function for it (``server init``)
+            session.execute(text(f"SELECT {ACL}.set_own_job_title(:t)"),
+                            {"t": job_title.strip()})
+            session.expire(user)
+        else:
+            user.job_title = job_title.strip()
         audit.record(ws, session, "user.job_title", "user", username)
 
 

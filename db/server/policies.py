@@ -336,6 +336,17 @@ END $$""",
           f"AND r.username = session_user $$"
           for what, col in (("cases", "case_ids"), ("people", "people"),
                             ("addresses", "addresses"))),
+        # Definer: a user sets the job title their own letters are signed with (the users
+        # table is the administrators' to write), and nothing else of any row.
+        f"""CREATE OR REPLACE FUNCTION {a}.set_own_job_title(title text) RETURNS integer
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+DECLARE n integer;
+BEGIN
+  UPDATE {s}.users SET job_title = left(title, 120)
+   WHERE username = session_user AND active;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$""",
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {a} FROM PUBLIC",
         f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {a} TO {ident(names.user)}",
     ]

@@ -116,6 +116,15 @@ def test_case_manager_sees_only_their_teams_cases(team_server):
         _refused(conn, "DELETE FROM casework.contractors")
         _refused(conn, "INSERT INTO casework.vocabulary_terms (vocabulary, code, label) "
                        "VALUES ('agency', 'x', 'x')")
+        # Their own job title (their letters' signature) through the server's function;
+        # no other column, and no one else's row.
+        assert conn.execute("SELECT casework_acl.set_own_job_title('Officer')"
+                            ).fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM casework.users WHERE job_title = 'Officer'"
+                            ).fetchone()[0] == 1
+        _refused(conn, "UPDATE casework.users SET job_title = 'x'")
+        _refused(conn, "UPDATE casework.users SET role = 'administrator' "
+                       "WHERE username = current_user")
         # The group counts show only their own groups.
         assert {r[0] for r in conn.execute("SELECT team_id FROM casework.case_counts "
                                            "WHERE n > 0")} == {

@@ -215,7 +215,7 @@ def test_letterhead_job_title_and_pounds(db) -> None:
     from casework.core import settings, users
 
     ws = db.ws("cm")
-    users.set_job_title(ws, "cm", "Senior ASB Officer")
+    users.set_job_title(ws, db.login("cm"), "Senior ASB Officer")
     settings.update(db.ws("admin"), settings.LETTERHEAD, {
         "council_name": "Exampleshire Council", "address": "1 Civic Way, Exton, EX1 1AA",
         "phone": "01234 567890", "email": "asb@example.gov.uk",
