@@ -70,11 +70,15 @@ def _active_user(session: Session, user_id: int) -> User:
     return user
 
 
-def _move_open_tasks(session: Session, case: Case) -> int:
+def _move_open_tasks(session: Session, case: Case, owner_id: int | None = None,
+                     team_id: int | None = None) -> int:
+    """Give the case's open tasks to ``owner_id`` of ``team_id`` (default: the case's)."""
+    owner = case.owner_id if owner_id is None else owner_id
+    team = case.team_id if team_id is None else team_id
     moved = 0
     for task in session.scalars(select(Task).where(Task.case_id == case.id,
                                                    Task.completed_on.is_(None))):
-        task.assigned_user_id, task.team_id = case.owner_id, case.team_id
+        task.assigned_user_id, task.team_id = owner, team
         moved += 1
     return moved
 
@@ -103,11 +107,15 @@ def transfer_case(ws: Workspace, case_id: int, team_id: int, owner_id: int,
             raise ValidationError("The new owner must belong to the receiving team.",
                                   field="owner_id")
         old = {"team": case.team_id, "owner": case.owner_id}
-        case.team_id, case.owner_id = team.id, owner.id
-        moved = _move_open_tasks(session, case)
+        # The tasks first, while the case is still the writer's to see: on a team server
+        # the case then leaves their view (the policies hide it, and its tasks with it).
+        moved = _move_open_tasks(session, case, owner.id, team.id)
+        session.flush()
         audit.record(ws, session, "case.transfer", "case", case.id, reason=why,
                      detail={**old, "to_team": team.id, "to_owner": owner.id, "tasks": moved})
-        return CaseHeader.of(case)
+        case.team_id, case.owner_id = team.id, owner.id
+        header = CaseHeader.of(case)
+        return header
 
 
 @dataclass(frozen=True)

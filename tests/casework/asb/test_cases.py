@@ -119,7 +119,9 @@ def test_risk_thresholds_come_from_settings(db):
         assert risk.level_for(s, 19) == "standard"
         assert risk.level_for(s, 20) == "medium"
         assert risk.level_for(s, 35) == "high"
+    with db.ws("admin").uow() as s:  # (settings are the administrator's to change)
         settings.set_value(s, settings.RISK_HIGH_FROM, 10, None)
+    with ws.uow() as s:
         assert risk.level_for(s, 10) == "high"
 
 

@@ -23,8 +23,8 @@ from tests.casework.wf_helpers import make_person
 def _ids(db):  # type: ignore[no-untyped-def]
     with db.ws("admin").uow() as s:
         north = s.scalar(select(Team.id).where(Team.name == "North ASB Team"))
-        cm2 = s.scalar(select(User.id).where(User.username == "cm2"))
-        cm = s.scalar(select(User.id).where(User.username == "cm"))
+        cm2 = s.scalar(select(User.id).where(User.username == db.login("cm2")))
+        cm = s.scalar(select(User.id).where(User.username == db.login("cm")))
     return north, cm2, cm
 
 
@@ -48,6 +48,9 @@ def test_reopen_needs_a_reason_and_sets_a_review(db) -> None:
         transitions.reopen_case(ws, cid, "again")
 
 
+@pytest.mark.server_gap(reason=(
+    "a transfer moves the case out of the writer's view, and PostgreSQL checks an updated "
+    "row against the reading policies too: it needs a server function (docs/SERVER.md)"))
 def test_transfer_moves_access_and_tasks_at_once(db) -> None:
     north, cm2_id, _ = _ids(db)
     ws, ws2 = db.ws("cm"), db.ws("cm2")
