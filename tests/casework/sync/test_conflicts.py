@@ -109,7 +109,8 @@ def test_every_change_is_in_the_change_log_with_its_row(team, db):
         assert log[0].table_name == "cases" and log[0].op == "insert"
         assert log[0].row_uuid == row.uuid and log[0].actor == a.actor.username
         latest = [e for e in log if e.row_uuid == row.uuid][-1]
-        assert (latest.version, latest.actor, latest.op) == (row.version, b.actor.username, "update")
+        assert (latest.version, latest.actor, latest.op) == (row.version, b.actor.username,
+                                                             "update")
         touched = [e for e in log if e.row_uuid == detail.uuid and e.op == "update"]
         assert touched[-1].columns == "first_contact_on"
         assert touched[-1].version == detail.version
