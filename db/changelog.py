@@ -109,6 +109,15 @@ def _bulk(state: ORMExecuteState) -> Any:
     return result
 
 
+def log_update(session: Session, obj: Any, columns: list[str], version: int) -> None:
+    """Log an update of ``obj``'s row made outside the unit of work (a team server's
+    function for it), at the row's new ``version``."""
+    who = (session.info.get(ACTOR_ID), str(session.info.get(ACTOR_NAME, "")))
+    row = _row(obj, "update", columns, who)
+    row["version"] = version
+    session.connection().execute(_APPEND, [row])
+
+
 def _changed_columns(obj: Any) -> list[str]:
     state = inspect(obj)
     names = []

@@ -11,16 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.cases.lifecycle import CaseHeader, add_task, check_loaded, load_case
 from casework.cases.links import LINK_COLUMNS
 from casework.core import audit, clock
 from casework.core.context import Workspace
-from casework.core.errors import NotFound, ValidationError
+from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require, visible_cases
+from db import changelog
 from db.models import Address, Case, CaseParty, PersonAddress, Task, Team, User
+from db.server.policies import ACL
 
 TEAM_KIND_FOR = {"asb": ("asb",), "trigger": ("community_trigger", "asb"),
                  "sanctuary": ("sanctuary",)}
@@ -113,9 +116,28 @@ def transfer_case(ws: Workspace, case_id: int, team_id: int, owner_id: int,
         session.flush()
         audit.record(ws, session, "case.transfer", "case", case.id, reason=why,
                      detail={**old, "to_team": team.id, "to_owner": owner.id, "tasks": moved})
-        case.team_id, case.owner_id = team.id, owner.id
-        header = CaseHeader.of(case)
-        return header
+        if session.get_bind().dialect.name == "postgresql":
+            _transfer_on_server(session, case, team.id, owner.id)
+        else:
+            case.team_id, case.owner_id = team.id, owner.id
+            session.flush()  # the header carries the version the save gave the case
+        return CaseHeader.of(case)
+
+
+def _transfer_on_server(session: Session, case: Case, team_id: int, owner_id: int) -> None:
+    """The owner first (the case is still the writer's to see), then the team through
+    the server's ``transfer_case``: the moved row leaves the writer's view, and
+    PostgreSQL checks an updated row against the writer's reading policies as well."""
+    case.owner_id = owner_id
+    session.flush()
+    at = clock.utcnow()
+    version = session.scalar(text(f"SELECT {ACL}.transfer_case(:c, :t, :v, :at)"),
+                             {"c": case.id, "t": team_id, "v": case.version, "at": at})
+    if not version:
+        raise PermissionDenied("The team server did not allow this transfer.")
+    for name, value in (("team_id", team_id), ("version", version), ("updated_at", at)):
+        set_committed_value(case, name, value)
+    changelog.log_update(session, case, ["team_id"], int(version))
 
 
 @dataclass(frozen=True)

@@ -336,6 +336,33 @@ END $$""",
           f"AND r.username = session_user $$"
           for what, col in (("cases", "case_ids"), ("people", "people"),
                             ("addresses", "addresses"))),
+        # Definer: a transfer (``transitions.transfer_case``) hands a case the caller sees
+        # to another team that handles its type, once its owner (already set, in the same
+        # transaction) is an active member of that team. A plain UPDATE cannot: the moved
+        # row leaves the caller's view, and PostgreSQL checks it against their reading
+        # policies too. 0 when anything does not hold (nothing changed), else the version.
+        f"""CREATE OR REPLACE FUNCTION {a}.transfer_case(cid integer, to_team integer,
+  seen integer, at timestamp) RETURNS integer
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp LANGUAGE plpgsql AS $$
+DECLARE c record;
+BEGIN
+  SELECT k.* INTO c FROM {s}.cases k WHERE k.id = cid FOR UPDATE;
+  IF NOT FOUND OR c.version <> seen OR c.panel_id IS NOT NULL OR c.team_id = to_team
+     OR NOT EXISTS (SELECT 1 FROM {s}.users u JOIN {a}.roles r ON r.role = u.role
+                    WHERE u.username = session_user AND u.active AND r.scope = 'team'
+                    AND 'case' = ANY (r.classes))
+     OR NOT {a}.case_visible_for(session_user, c.case_type, c.team_id, c.panel_id)
+     OR NOT EXISTS (SELECT 1 FROM {s}.teams t JOIN {a}.team_case_types tc
+                    ON tc.team_kind = t.kind WHERE t.id = to_team
+                    AND tc.case_type = c.case_type)
+     OR NOT EXISTS (SELECT 1 FROM {s}.users u WHERE u.id = c.owner_id
+                    AND u.team_id = to_team AND u.active) THEN
+    RETURN 0;
+  END IF;
+  UPDATE {s}.cases SET team_id = to_team, version = c.version + 1, updated_at = at
+   WHERE id = cid;
+  RETURN c.version + 1;
+END $$""",
         # Definer: a user sets the job title their own letters are signed with (the users
         # table is the administrators' to write), and nothing else of any row.
         f"""CREATE OR REPLACE FUNCTION {a}.set_own_job_title(title text) RETURNS integer
@@ -382,6 +409,13 @@ def _owner_reads(names: Names, table: str) -> list[str]:
             f"TO {ident(names.owner)} USING (true)"]
 
 
+def _owner_transfers(names: Names) -> list[str]:
+    """The schema owner may update a case row: only ``transfer_case`` (a definer) does."""
+    return [f"DROP POLICY IF EXISTS cw_owner_transfers ON {SCHEMA}.cases",
+            f"CREATE POLICY cw_owner_transfers ON {SCHEMA}.cases FOR UPDATE "
+            f"TO {ident(names.owner)} USING (true) WITH CHECK (true)"]
+
+
 def _row_security(names: Names) -> list[str]:
     s, a = SCHEMA, ACL
     out: list[str] = []
@@ -425,6 +459,7 @@ def _row_security(names: Names) -> list[str]:
     # (the checks above, and the aggregate and retention functions of ``server init``).
     for t in IDENTIFIABLE:
         out += _owner_reads(names, t)
+    out += _owner_transfers(names)
     # Group counts: not identifiable, but only of the groups the user's cases fall in.
     out += ["ALTER TABLE casework.case_counts ENABLE ROW LEVEL SECURITY",
             *_policy("case_counts", f"{a}.case_visible(case_type, team_id, panel_id)")]

@@ -116,6 +116,16 @@ def test_case_manager_sees_only_their_teams_cases(team_server):
         _refused(conn, "DELETE FROM casework.contractors")
         _refused(conn, "INSERT INTO casework.vocabulary_terms (vocabulary, code, label) "
                        "VALUES ('agency', 'x', 'x')")
+        # The transfer function moves only a case they see, to a team of its type, with
+        # an owner of that team: another team's case, or their own to a team that does
+        # not handle it, changes nothing.
+        for cid, team in ((south, "(SELECT team_id FROM casework.users WHERE username = "
+                                  "current_user)"),
+                          (ids["case_north"], "(SELECT id FROM casework.teams WHERE kind <> "
+                                              "'asb' LIMIT 1)")):
+            assert conn.execute(f"SELECT casework_acl.transfer_case({cid}, {team}, "
+                                "1, now()::timestamp)").fetchone()[0] == 0
+        assert _ids(conn, "SELECT id FROM casework.cases") == {ids["case_north"]}
         # Their own job title (their letters' signature) through the server's function;
         # no other column, and no one else's row.
         assert conn.execute("SELECT casework_acl.set_own_job_title('Officer')"
