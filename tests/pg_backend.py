@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from casework.core.context import SYSTEM, Actor, Workspace
 from casework.core.errors import NotFound, PermissionDenied
 from db.server.policies import ACL, SCHEMA
+from tests.conftest import CliLogin
 
 ADMIN_URL = os.environ.get("CASEWORK_TEST_PG",
                            "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable")
@@ -255,6 +256,44 @@ class PgTestDb:
 
     def login(self, username: str) -> str:
         return self.template.login(username)
+
+    def cli(self, username: str = "cm", password: str | None = None) -> CliLogin:
+        """casework-cli as a roster user (or 'admin') signed in to this server as their
+        login role, through a connection profile in a servers file of the test's own
+        (CASEWORK_SERVERS_FILE); the laptop's server state goes in the test's folder too
+        (XDG_STATE_HOME: platformdirs)."""
+        import json
+        from dataclasses import asdict
+
+        from casework.server.profiles import Profile
+
+        u = make_url(self.url)
+        profile = Profile(name="test-server", host=u.host or "127.0.0.1",
+                          port=u.port or 5432, database=self.database, sslmode="disable")
+        self.state.mkdir(parents=True, exist_ok=True)
+        servers = self.state / "servers.json"
+        servers.write_text(json.dumps({profile.name: asdict(profile)}), encoding="utf-8")
+        return CliLogin(("--server", profile.name, "--user", self.login(username)),
+                        {"CASEWORK_PASSWORD": self.password if password is None
+                         else password,
+                         "CASEWORK_SERVERS_FILE": str(servers),
+                         "XDG_STATE_HOME": str(self.state / "xdg-state")})
+
+    def sign_in(self, username: str, password: str) -> Workspace:
+        """A new sign-in with this password (not kept: the caller locks it)."""
+        from casework.server import session
+
+        return session.open_url(self.url, self.login(username), password, state=self.state)
+
+    def tamper(self, sql: str) -> None:
+        """Change the tables behind the application's back: the superuser of the set-up
+        connection with triggers off (the malicious database administrator of
+        docs/SERVER.md), table names resolved in the casework schema."""
+        with psycopg.connect(with_db(self.template.admin_url, self.database),
+                             autocommit=True) as conn:
+            conn.execute(f"SET search_path = {SCHEMA}")
+            conn.execute("SET session_replication_role = replica")
+            conn.execute(sql.encode())
 
     def ws(self, username: str = "cm") -> Workspace:
         from casework.server import session
