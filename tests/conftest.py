@@ -157,6 +157,10 @@ class TestDb:
         return CliLogin(("--db", str(self.path), "--user", username),
                         {"CASEWORK_PASSWORD": password})
 
+    def add_user(self, username: str, password: str, role: str, **kwargs: Any) -> None:
+        """The administrator adds a user (on a file: their key slot)."""
+        users.add_user(self.ws("admin"), username, password, role, **kwargs)
+
     def sign_in(self, username: str, password: str) -> Workspace:
         """A new sign-in with this password (not kept: the caller locks it)."""
         return open_workspace(self.path, username, password)
