@@ -76,6 +76,13 @@ def test_a_password_typed_decomposed_opens_what_was_set_composed(db):
     db.sign_in("newbie", decomposed).lock()
 
 
+def test_a_password_with_compatibility_characters_opens_what_was_set(db):
+    # a no-break space and a ligature: a team server's login prepares them (SASLprep)
+    typed = "plum\u00a0orbit \ufb01ne lantern"
+    db.add_user("newbie", typed, "case_manager", team="ASB Team")
+    db.sign_in("newbie", typed).lock()
+
+
 @pytest.mark.file_only(reason="users change their own password in the file's key slot; on "
                               "a team server the administrator sets it (server user "
                               "passwd), no old password typed")
