@@ -310,8 +310,7 @@ class PgTestDb:
         """Change the tables behind the application's back: the superuser of the set-up
         connection with triggers off (the malicious database administrator of
         docs/SERVER.md), table names resolved in the casework schema."""
-        with psycopg.connect(with_db(self.template.admin_url, self.database),
-                             autocommit=True) as conn:
+        with psycopg.connect(self.setup_url, autocommit=True) as conn:
             conn.execute(f"SET search_path = {SCHEMA}")
             conn.execute("SET session_replication_role = replica")
             conn.execute(sql.encode())
