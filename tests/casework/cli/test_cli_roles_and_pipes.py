@@ -95,3 +95,12 @@ def test_a_closed_pipe_keeps_the_exit_code_of_a_failed_verify(db):
     db.close()
     result = _into_a_closed_pipe(db, "audit", "verify")
     assert (result.returncode, result.stderr) == (1, "")  # "a check failed", quietly
+
+
+def test_a_file_command_on_a_team_server_names_its_administrator(monkeypatch, capsys):
+    monkeypatch.delenv("CASEWORK_DB", raising=False)
+    for argv in (["check"], ["init"]):
+        code = main(["--server", "anywhere", "--user", "admin", *argv])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1, argv
+        assert "On a team server this is done by the server's administrator" in err[0]
