@@ -22,6 +22,10 @@ class CliError(CaseworkError):
 
 def db_path(args: argparse.Namespace) -> Path:
     value = getattr(args, "db", None) or os.environ.get("CASEWORK_DB")
+    if not value and (getattr(args, "server", None) or os.environ.get("CASEWORK_SERVER")):
+        raise CliError("This command works on a database file (--db PATH). On a team "
+                       "server this is done by the server's administrator (casework-cli "
+                       "server ..., or the database's own backups).")
     if not value:
         raise CliError("No database given: use --db PATH or set CASEWORK_DB.")
     return Path(value).expanduser()

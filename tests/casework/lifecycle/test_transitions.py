@@ -12,7 +12,7 @@ from casework.asb import cases as asb
 from casework.asb import ladder
 from casework.cases import lifecycle, tasks, transitions
 from casework.cases.caseview import case_tasks
-from casework.core.errors import PermissionDenied, ValidationError
+from casework.core.errors import ValidationError
 from casework.trigger import applications as trigger
 from casework.trigger import review
 from db.models import AuditEntry, Task, Team, TriggerRecommendation, User

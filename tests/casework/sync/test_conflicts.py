@@ -17,12 +17,13 @@ from casework.core.errors import EditConflict
 from casework.people import persons
 from db.models import AsbDetail, Case, ChangeLog, Incident, Person
 from tests.casework import factories
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
 def team(db):
     """cm and a second officer of the same team, each with their own open database."""
-    db.add_user("cm3", "case_manager", display_name="Robin Second", team="ASB Team")
+    db.add_user("cm3", PASSWORD, "case_manager", display_name="Robin Second", team="ASB Team")
     return db.ws("cm"), db.ws("cm3")
 
 
