@@ -58,7 +58,7 @@ def start(db_path: Path, out: Path) -> subprocess.Popen[bytes]:
 
 @pytest.mark.slow
 def test_a_killed_export_leaves_no_partial_set_with_a_completed_entry(db, tmp_path):
-    fill(db.ws("admin"), 600)
+    fill(db.system(), 600)
     db.close()
     t0 = time.monotonic()
     done = start(db.path, tmp_path / "whole")
