@@ -99,6 +99,34 @@ ROSTER: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 }
 
 
+@dataclass(frozen=True)
+class CliLogin:
+    """How a test runs casework-cli as a user of the ``db`` fixture, on either backend:
+    the global options (``--db PATH --user NAME`` for a file; ``--server PROFILE --user
+    LOGIN`` for a team server) and the environment they need (the password, and on a
+    server the profiles file and the laptop's state folder, both in the test's own
+    folder). ``argv`` goes before the command; ``env`` goes in the environment, by
+    ``use`` (in-process, with ``monkeypatch``) or merged into a subprocess's."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str]
+
+    def use(self, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        """Put ``env`` in this process's environment; the global options to prepend."""
+        monkeypatch.delenv("CASEWORK_SERVER", raising=False)
+        monkeypatch.delenv("CASEWORK_DB", raising=False)
+        for key, value in self.env.items():
+            monkeypatch.setenv(key, value)
+        return list(self.argv)
+
+    def subprocess_env(self) -> dict[str, str]:
+        """This process's environment without its CASEWORK_ variables, plus ``env``."""
+        import os
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
+        return {**env, **self.env}
+
+
 @dataclass
 class TestDb:
     path: Path
@@ -119,6 +147,31 @@ class TestDb:
     def system(self) -> Workspace:
         """The SYSTEM actor, for synthetic rows written straight into the tables."""
         return self.ws("admin").as_actor(SYSTEM)
+
+    def login(self, username: str) -> str:
+        """The name a roster user signs in with (on a file: the roster's own)."""
+        return username
+
+    def cli(self, username: str = "cm", password: str = PASSWORD) -> CliLogin:
+        """casework-cli as a roster user (or 'admin') on this database file."""
+        return CliLogin(("--db", str(self.path), "--user", username),
+                        {"CASEWORK_PASSWORD": password})
+
+    def add_user(self, username: str, password: str, role: str, **kwargs: Any) -> None:
+        """The administrator adds a user (on a file: their key slot)."""
+        users.add_user(self.ws("admin"), username, password, role, **kwargs)
+
+    def sign_in(self, username: str, password: str) -> Workspace:
+        """A new sign-in with this password (not kept: the caller locks it)."""
+        return open_workspace(self.path, username, password)
+
+    def tamper(self, sql: str) -> None:
+        """Change the tables behind the application's back (raw SQL on the file)."""
+        conn = self.ws("admin").store.raw_connection()
+        try:
+            conn.execute(sql)
+        finally:
+            conn.close()
 
     def close(self) -> None:
         for ws in self._open.values():

@@ -25,9 +25,11 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from casework.core import audit
 from casework.core.context import SYSTEM, Actor, Workspace
 from casework.core.errors import NotFound, PermissionDenied
 from db.server.policies import ACL, SCHEMA
+from tests.conftest import CliLogin
 
 ADMIN_URL = os.environ.get("CASEWORK_TEST_PG",
                            "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=disable")
@@ -256,6 +258,64 @@ class PgTestDb:
     def login(self, username: str) -> str:
         return self.template.login(username)
 
+    def cli(self, username: str = "cm", password: str | None = None) -> CliLogin:
+        """casework-cli as a roster user (or 'admin') signed in to this server as their
+        login role, through a connection profile in a servers file of the test's own
+        (CASEWORK_SERVERS_FILE); the laptop's server state goes in the test's folder too
+        (XDG_STATE_HOME: platformdirs)."""
+        import json
+        from dataclasses import asdict
+
+        from casework.server.profiles import Profile
+
+        u = make_url(self.url)
+        profile = Profile(name="test-server", host=u.host or "127.0.0.1",
+                          port=u.port or 5432, database=self.database, sslmode="disable")
+        self.state.mkdir(parents=True, exist_ok=True)
+        servers = self.state / "servers.json"
+        servers.write_text(json.dumps({profile.name: asdict(profile)}), encoding="utf-8")
+        return CliLogin(("--server", profile.name, "--user", self.login(username)),
+                        {"CASEWORK_PASSWORD": self.password if password is None
+                         else password,
+                         "CASEWORK_SERVERS_FILE": str(servers),
+                         "XDG_STATE_HOME": str(self.state / "xdg-state")})
+
+    @property
+    def setup_url(self) -> str:
+        """The set-up connection's URL (``casework-cli server ... --url``)."""
+        return with_db(self.template.admin_url, self.database)
+
+    def server_options(self) -> list[str]:
+        """What ``casework-cli server user ...`` needs to reach this database."""
+        return ["--url", self.setup_url, "--prefix", self.template.prefix]
+
+    def add_user(self, username: str, password: str, role: str, *,
+                 display_name: str = "", team: str | None = None,
+                 panels: tuple[str, ...] = ()) -> None:
+        """The server's administrator adds a user and their login role (``server user
+        add``); the login roles a test makes are dropped when it ends."""
+        from casework.server import setup
+
+        setup.add_user(self.setup_url, self.login(username), password, role,
+                       display_name=display_name, team=team, panels=panels,
+                       prefix=self.template.prefix)
+
+    def sign_in(self, username: str, password: str) -> Workspace:
+        """A new sign-in with this password (not kept: the caller locks it)."""
+        from casework.server import session
+
+        return session.open_url(self.url, self.login(username), password, state=self.state)
+
+    def tamper(self, sql: str) -> None:
+        """Change the tables behind the application's back: the superuser of the set-up
+        connection with triggers off (the malicious database administrator of
+        docs/SERVER.md), table names resolved in the casework schema."""
+        with psycopg.connect(with_db(self.template.admin_url, self.database),
+                             autocommit=True) as conn:
+            conn.execute(f"SET search_path = {SCHEMA}")
+            conn.execute("SET session_replication_role = replica")
+            conn.execute(sql.encode())
+
     def ws(self, username: str = "cm") -> Workspace:
         from casework.server import session
 
@@ -276,7 +336,10 @@ class PgTestDb:
             store = ServerStore.connect(url, user, None, self.state)
             ws = Workspace(store, SYSTEM)
             with ws.uow() as s:
-                store.enrol(s)
+                # its signing key registered in the trail, as a sign-in's is (else
+                # ``audit verify`` finds heads signed by a key it never registered)
+                owner, fp = store.enrol(s)
+                audit.register_key(ws, s, owner, fp)
             self._system = ws
         return self._system
 
@@ -287,3 +350,16 @@ class PgTestDb:
         if self._system is not None:
             self._system.lock()
             self._system = None
+        self._drop_new_logins()
+
+    def _drop_new_logins(self) -> None:
+        """Roles are cluster-wide, the reset puts back only the tables: a login role the
+        test made (``server user add``) goes now, or the next test could not make it."""
+        built = set(self.template.roles)
+        with psycopg.connect(self.setup_url, autocommit=True) as conn:
+            names = [r for (r,) in conn.execute(
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)",
+                (f"{self.template.prefix}_",)) if r not in built]
+            for name in names:
+                conn.execute(f'DROP OWNED BY "{name}"')
+                conn.execute(f'DROP ROLE "{name}"')

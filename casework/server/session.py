@@ -9,7 +9,7 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy.orm import Session
 
-from casework.core import audit
+from casework.core import audit, logguard
 from casework.core.context import Workspace, load_actor
 from casework.server.profiles import Profile
 from db.server.connect import translated
@@ -27,6 +27,7 @@ def open_url(url: str, username: str, password: str | None, *,
     """Connect as ``username`` and sign in (the sign-in and the session's signing key are
     audited). ``state`` is where this laptop keeps the server's state (default:
     ``state_path``)."""
+    logguard.install()  # no result row in a log, as before a file is unlocked
     store = ServerStore.connect(url, username, password, state or state_path(url))
     try:
         with translated():

@@ -52,7 +52,9 @@ def server_engine(url: str | URL, *, password: str | None = None, role: str | No
     u = checked_url(url)
     if password is not None:
         u = u.set(password=password)
-    engine = create_engine(u, pool_pre_ping=True, **kwargs)
+    # No SQL parameter in a log line or an error message: they carry personal values (as
+    # the file's engine, db.engine.make_engine).
+    engine = create_engine(u, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
     @event.listens_for(engine, "handle_error")
     def _classify(context: Any) -> StoreError | None:

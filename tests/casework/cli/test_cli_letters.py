@@ -7,12 +7,10 @@ from pathlib import Path
 
 from casework.cases import letter_templates, letters
 from casework.cli.main import main
-from tests.conftest import PASSWORD
 
 
 def _run(db, monkeypatch, capsys, *argv: str) -> tuple[int, str, str]:
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    code = main(["--db", str(db.path), "--user", "admin", "letters", *argv])
+    code = main([*db.cli("admin").use(monkeypatch), "letters", *argv])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

@@ -10,7 +10,6 @@ import pytest
 
 from casework.cli.main import main
 from tests.casework.cli.clirun import CLI
-from tests.conftest import PASSWORD
 
 # (user, command) pairs a role may not run, each naming an output or input path that does
 # not exist: the answer must be "refused" (3), never "no such folder" (2).
@@ -38,9 +37,8 @@ REFUSED = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_a_role_is_checked_before_the_file_system(db, monkeypatch, capsys, name):
     user, argv = REFUSED[name]
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
     db.close()
-    code = main(["--db", str(db.path), "--user", user, *argv])
+    code = main([*db.cli(user).use(monkeypatch), *argv])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 3, err
     assert len(err) == 1 and err[0].startswith("casework-cli: refused: ")
@@ -48,9 +46,8 @@ def test_a_role_is_checked_before_the_file_system(db, monkeypatch, capsys, name)
 
 
 def test_the_right_role_then_hears_about_the_missing_folder(db, monkeypatch, capsys):
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
     db.close()
-    code = main(["--db", str(db.path), "--user", "ig", "sar", "export", "--person", "1",
+    code = main([*db.cli("ig").use(monkeypatch), "sar", "export", "--person", "1",
                  "--out", MISSING])
     assert code == 2
     assert "output folder does not exist" in capsys.readouterr().err
@@ -59,14 +56,14 @@ def test_the_right_role_then_hears_about_the_missing_folder(db, monkeypatch, cap
 def _into_a_closed_pipe(db, *argv: str, user: str = "admin") -> subprocess.CompletedProcess[str]:
     """Run casework-cli with standard output a pipe whose reader has already gone
     (``| head`` that has read what it wanted), so every write meets EPIPE."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
-    env.update(CASEWORK_PASSWORD=PASSWORD, CASEWORK_DB=str(db.path), CASEWORK_USER=user)
+    login = db.cli(user)
     command = [str(CLI)] if CLI.exists() else [sys.executable, "-m", "casework.cli.main"]
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        return subprocess.run([*command, *argv], stdout=write_end, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, text=True, env=env, timeout=120)
+        return subprocess.run([*command, *login.argv, *argv], stdout=write_end,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                              env=login.subprocess_env(), timeout=120)
     finally:
         os.close(write_end)
 
@@ -81,10 +78,20 @@ def test_a_closed_pipe_is_silent(db, world):
         assert result.returncode == 0, argv
 
 
+@pytest.mark.file_only(reason="damages a page of the database file and runs `check`, the "
+                              "file's SQLCipher page-HMAC and integrity check")
 def test_a_closed_pipe_keeps_the_usual_exit_code(db):
     db.close()
     data = bytearray(db.path.read_bytes())
     data[len(data) - 2000] ^= 0x40  # a page deep in the file fails its HMAC
     db.path.write_bytes(bytes(data))
     result = _into_a_closed_pipe(db, "check")
+    assert (result.returncode, result.stderr) == (1, "")  # "a check failed", quietly
+
+
+def test_a_closed_pipe_keeps_the_exit_code_of_a_failed_verify(db):
+    db.ws("admin")  # a trail of a few entries (a team server's starts with none)
+    db.tamper("UPDATE audit_entries SET action = 'tampered' WHERE seq = 1")
+    db.close()
+    result = _into_a_closed_pipe(db, "audit", "verify")
     assert (result.returncode, result.stderr) == (1, "")  # "a check failed", quietly

@@ -11,7 +11,6 @@ import pytest
 from casework.admin import newdb
 from casework.cli.main import main
 from casework.core import passwords, users
-from casework.core.context import open_workspace
 from casework.core.errors import ValidationError
 from db import errors
 from tests.conftest import PASSWORD
@@ -43,8 +42,8 @@ def test_user_add_refuses_weak_passwords(db, weak):
     with pytest.raises(ValidationError) as exc:
         users.add_user(db.ws("admin"), "newbie", weak, "case_manager", team="ASB Team")
     assert exc.value.field == "password"
-    with pytest.raises(errors.StoreError):  # no slot was made
-        open_workspace(db.path, "newbie", weak or "x")
+    with pytest.raises(errors.StoreError):  # no slot (on a server: no login role) was made
+        db.sign_in("newbie", weak or "x")
 
 
 def test_init_refuses_a_weak_password_and_leaves_nothing(tmp_path):
@@ -53,32 +52,49 @@ def test_init_refuses_a_weak_password_and_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_passwd_and_recovery_refuse_weak_passwords(db, tmp_path):
+def test_passwd_refuses_weak_passwords(db):
     ws = db.ws("cm")
     with pytest.raises(ValidationError):
         users.change_password(ws, "cm", "letmein12345", PASSWORD)
     with pytest.raises(ValidationError):
         users.change_password(db.ws("admin"), "cm2", "x")
+    db.sign_in("cm", PASSWORD).lock()  # nothing changed
+
+
+@pytest.mark.file_only(reason="the recovery key opens the file's recovery key slot; a team "
+                              "server's passwords are reset by its administrator")
+def test_recovery_refuses_weak_passwords(db):
     with pytest.raises(ValidationError):
         users.recover_password(db.path, "AAAA-BBBB", "cm", "weak")
-    open_workspace(db.path, "cm", PASSWORD).lock()  # nothing changed
+    db.sign_in("cm", PASSWORD).lock()  # nothing changed
 
 
 def test_a_password_typed_decomposed_opens_what_was_set_composed(db):
     decomposed = unicodedata.normalize("NFD", COMPOSED)
     assert decomposed != COMPOSED
-    users.add_user(db.ws("admin"), "newbie", COMPOSED, "case_manager", team="ASB Team")
-    open_workspace(db.path, "newbie", decomposed).lock()
-    # and the other way round, after a change of password typed decomposed
+    db.add_user("newbie", COMPOSED, "case_manager", team="ASB Team")
+    db.sign_in("newbie", decomposed).lock()
+
+
+def test_a_password_with_compatibility_characters_opens_what_was_set(db):
+    # a no-break space and a ligature: a team server's login prepares them (SASLprep)
+    typed = "plum\u00a0orbit \ufb01ne lantern"
+    db.add_user("newbie", typed, "case_manager", team="ASB Team")
+    db.sign_in("newbie", typed).lock()
+
+
+@pytest.mark.file_only(reason="users change their own password in the file's key slot; on "
+                              "a team server the administrator sets it (server user "
+                              "passwd), no old password typed")
+def test_a_password_changed_typed_decomposed_opens(db):
     users.change_password(db.ws("cm"), "cm", unicodedata.normalize("NFD", GOOD + " é"),
                           unicodedata.normalize("NFD", PASSWORD))
-    open_workspace(db.path, "cm", GOOD + " é").lock()
+    db.sign_in("cm", GOOD + " é").lock()
 
 
 def test_the_cli_user_add_refuses_a_short_password(db, monkeypatch, capsys):
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
     monkeypatch.setenv("CASEWORK_NEW_PASSWORD", "a")
-    code = main(["--db", str(db.path), "--user", "admin", "user", "add", "newbie",
+    code = main([*db.cli("admin").use(monkeypatch), "user", "add", "newbie",
                  "--role", "case_manager", "--team", "ASB Team"])
     assert code == 2
     assert "too short" in capsys.readouterr().err

@@ -165,12 +165,10 @@ def test_kpis_as_csv_and_xlsx_through_the_pipeline_with_suppression(db, monkeypa
 
 def test_cli_json_applies_the_suppression(db, monkeypatch, capsys):
     from casework.cli.main import main
-    from tests.conftest import PASSWORD
 
     _fake(monkeypatch, asb={"cpn_issued": 3, "abcs": 0, "steps_by_action": {
         "closure": 109, "cpw": 40, "cbo": 2, "abc": 20}})
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    assert main(["--db", str(db.path), "--user", "coord", "report", "kpis", "--period", Q3,
+    assert main([*db.cli("coord").use(monkeypatch), "report", "kpis", "--period", Q3,
                  "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     figures = data["figures"]

@@ -160,11 +160,9 @@ def test_report_permissions(db):
 
 def test_cli_reports(db, monkeypatch, capsys):
     from casework.cli.main import main
-    from tests.conftest import PASSWORD
 
     _triggers(db)
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    base = ["--db", str(db.path), "--user", "coord", "report"]
+    base = [*db.cli("coord").use(monkeypatch), "report"]
     assert main([*base, "kpis", "--period", Q3, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["dates"]["start"] == "2026-07-01"
@@ -176,7 +174,7 @@ def test_cli_reports(db, monkeypatch, capsys):
     assert (data["applications"], data["threshold_not_met"], data["reconciles"]) == (2, 1, True)
     assert main([*base, "trigger-return", "--year", "2026"]) == 0
     assert "reviews carried out" in capsys.readouterr().out
-    assert main(["--db", str(db.path), "--user", "cm", "report", "trigger-return",
+    assert main([*db.cli("cm").use(monkeypatch), "report", "trigger-return",
                  "--year", "2026"]) == 3
 
 

@@ -156,10 +156,8 @@ def _case_rows(session, cid):
 def test_cli_retention_refuses_without_confirm_and_deletes_with_it(db, dated, monkeypatch,
                                                                    capsys):
     from casework.cli.main import main
-    from tests.conftest import PASSWORD
 
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    base = ["--db", str(db.path), "--user", "ig", "retention"]
+    base = [*db.cli("ig").use(monkeypatch), "retention"]
     assert main([*base, "list"]) == 0
     assert "ASB-2020-000001" in capsys.readouterr().out
     assert main([*base, "delete", "ASB-2010-000005"]) == 2  # no --confirm

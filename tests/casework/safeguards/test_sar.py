@@ -93,10 +93,8 @@ def test_sar_needs_the_capability(db, world, tmp_path):
 
 def test_cli_sar(db, world, tmp_path, monkeypatch, capsys):
     from casework.cli.main import main
-    from tests.conftest import PASSWORD
 
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    base = ["--db", str(db.path), "--user", "ig", "sar"]
+    base = [*db.cli("ig").use(monkeypatch), "sar"]
     assert main([*base, "request", "--person", str(world.subject_id), "--received",
                  "2026-06-15"]) == 0
     assert "due 2026-07-15" in capsys.readouterr().out

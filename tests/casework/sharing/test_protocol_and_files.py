@@ -19,7 +19,6 @@ from casework.sharing.safety import neutralise, pdf_text
 from db.models import AuditEntry, SharingProtocol
 from tests.casework.sharing.builders import build_all
 from tests.casework.sharing.test_police import POLICE
-from tests.conftest import PASSWORD
 
 NASTY = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-3", "@SUM(A1)", "\tx", "\rx", "ok", 5]
 
@@ -91,32 +90,34 @@ def test_a_failed_render_leaves_no_file_and_no_audit_entry(db, tmp_path, monkeyp
 
 
 def test_the_commands(db, tmp_path, monkeypatch, capsys):
-    built = build_all(db.ws("swipchair"), 3)
-    monkeypatch.setenv("CASEWORK_DB", str(db.path))
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    built = build_all(db.system(), 3)  # synthetic rows, written straight into the tables
     db.close()
-    assert main(["--user", "coord", "import", "police-uk", str(POLICE)]) == 0
+
+    def cli(user: str, *argv: str) -> int:
+        return main([*db.cli(user).use(monkeypatch), *argv])
+
+    assert cli("coord", "import", "police-uk", str(POLICE)) == 0
     assert "kept 251 anti-social behaviour" in capsys.readouterr().out
-    assert main(["--user", "coord", "export", "quarterly", "--quarter", "2018Q2",
-                 "--out", str(tmp_path / "q")]) == 0
+    assert cli("coord", "export", "quarterly", "--quarter", "2018Q2",
+               "--out", str(tmp_path / "q")) == 0
     assert (tmp_path / "q" / "quarterly-2018Q2.xlsx").exists()
-    assert main(["--user", "coord", "export", "trigger-return", "--year", "2026",
-                 "--out", str(tmp_path / "r.pdf")]) == 0
-    assert main(["--user", "swipchair", "export", "pack", "--meeting", str(built.meeting_id),
-                 "--recipient", "Alex Officer", "--out", str(tmp_path / "p.pdf")]) == 0
-    assert main(["--user", "swipchair", "export", "pack", "--meeting", str(built.meeting_id),
-                 "--all-attendees", "--out-dir", str(tmp_path / "copies")]) == 0
+    assert cli("coord", "export", "trigger-return", "--year", "2026",
+               "--out", str(tmp_path / "r.pdf")) == 0
+    assert cli("swipchair", "export", "pack", "--meeting", str(built.meeting_id),
+               "--recipient", "Alex Officer", "--out", str(tmp_path / "p.pdf")) == 0
+    assert cli("swipchair", "export", "pack", "--meeting", str(built.meeting_id),
+               "--all-attendees", "--out-dir", str(tmp_path / "copies")) == 0
     assert len(list((tmp_path / "copies").iterdir())) == 2
-    assert main(["--user", "cm", "export", "pack", "--trigger-review",
-                 str(built.trigger_case_id), "--recipient", "Pat", "--agency", "police",
-                 "--out", str(tmp_path / "t.pdf")]) == 0
-    assert main(["--user", "coord", "export", "pack", "--meeting", str(built.meeting_id),
-                 "--recipient", "Alex Officer", "--out", str(tmp_path / "no.pdf")]) == 3
+    assert cli("cm", "export", "pack", "--trigger-review",
+               str(built.trigger_case_id), "--recipient", "Pat", "--agency", "police",
+               "--out", str(tmp_path / "t.pdf")) == 0
+    assert cli("coord", "export", "pack", "--meeting", str(built.meeting_id),
+               "--recipient", "Alex Officer", "--out", str(tmp_path / "no.pdf")) == 3
     assert not (tmp_path / "no.pdf").exists()
-    assert main(["--user", "admin", "export", "protocol", "--out",
-                 str(tmp_path / "isp.json")]) == 0
-    assert main(["--user", "admin", "import", "protocol", str(tmp_path / "isp.json"),
-                 "--note", "re-issue"]) == 0
+    assert cli("admin", "export", "protocol", "--out",
+               str(tmp_path / "isp.json")) == 0
+    assert cli("admin", "import", "protocol", str(tmp_path / "isp.json"),
+               "--note", "re-issue") == 0
     assert "version 2" in capsys.readouterr().out
 
 
