@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from casework.core import vocabulary
 from casework.core.context import Actor, Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
-from casework.core.permissions import require_case
+from casework.core.permissions import require, require_case
 from casework.sharing import render_pdf as pdf
 from casework.sharing.case_people import case_people
 from casework.sharing.pipeline import Built, ExportResult, Release, produce, rule_context
@@ -201,6 +201,8 @@ def recipient_of_meeting(session: Session, spec: OutputSpec, meeting_id: int,
 def attendees(ws: Workspace, meeting_id: int, present_only: bool = False) -> list[str]:
     """The names on a meeting's attendance list (for one copy each; ``present_only``
     leaves out apologies): the panel's chair only, like the pack itself."""
+    # Before any read: on a team server a role without meetings may not read the table.
+    require(ws.actor, "export.pack")
     with ws.uow() as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:

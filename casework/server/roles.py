@@ -15,7 +15,8 @@ from db.server.policies import RoleSpec
 SERVER_ROLES: dict[str, RoleSpec] = {
     "case_manager": RoleSpec("team", frozenset({"case"})),
     "panel_member": RoleSpec("panel", frozenset({"case"})),
-    "panel_chair": RoleSpec("panel", frozenset({"case"})),
+    # A chair also notes each member's coded agency on the panel's membership.
+    "panel_chair": RoleSpec("panel", frozenset({"case", "chair"})),
     "coordinator": RoleSpec("none", frozenset({"police"})),
     "administrator": RoleSpec("none", frozenset({"admin", "police", "audit_read"})),
     # Subject access across every case type (read only), the disclosure log, retention

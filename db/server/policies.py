@@ -68,9 +68,11 @@ AUDIT = "audit_entries"
 #   identifiable table, all case types, for subject access (scope "subject_access");
 #   disclosures: the disclosure log; own_tasks: tasks with no case assigned to oneself;
 #   retention: change or remove the rows of cases past their retention period, only
-#   within a run that ``retention_open`` (a definer function) checked and recorded.
+#   within a run that ``retention_open`` (a definer function) checked and recorded;
+#   chair: note a member's coded agency on the memberships of the panels one chairs (the
+#   attendance of a meeting remembers it), no other column and no other panel.
 CLASSES = frozenset({"case", "admin", "police", "audit_read", "sar_read", "disclosures",
-                     "own_tasks", "retention"})
+                     "own_tasks", "retention", "chair"})
 SCOPES = frozenset({"team", "panel", "none", "subject_access"})
 # Model tables deliberately not on the server (none so far): every other model table is
 # in IDENTIFIABLE, REFERENCE, DISCLOSURES, or is the change log or the audit trail (tests/server/
@@ -535,6 +537,36 @@ def _subject_access(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     return out
 
 
+def _memberships(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
+    """Panel memberships: read by every login (the policies read them too); written by
+    the roles with "admin"; a chair (class "chair") updates only the coded agency
+    (a column grant) of the memberships of the panels they chair. Row security is
+    enabled, not forced: the owner's definer functions read every membership."""
+    s, a, t = SCHEMA, ACL, "panel_memberships"
+    out = [f"ALTER TABLE {s}.{t} ENABLE ROW LEVEL SECURITY",
+           f"ALTER TABLE {s}.{t} NO FORCE ROW LEVEL SECURITY",
+           f"CREATE OR REPLACE FUNCTION {a}.chairs_panel(panel integer) RETURNS boolean "
+           f"STABLE LANGUAGE sql AS $$ SELECT panel IN (SELECT pm.panel_id FROM {s}.{t} pm "
+           f"JOIN {s}.users u ON u.id = pm.user_id JOIN {a}.roles r ON r.role = u.role "
+           f"WHERE u.username = current_user AND u.active AND pm.is_chair "
+           f"AND r.scope = 'panel') $$",
+           f"REVOKE ALL ON FUNCTION {a}.chairs_panel(integer) FROM PUBLIC",
+           f"GRANT EXECUTE ON FUNCTION {a}.chairs_panel(integer) TO {ident(names.user)}",
+           *(f"DROP POLICY IF EXISTS {n} ON {s}.{t}" for n in ("cw_read", "cw_admin",
+                                                                "cw_chair"))]
+    out.append(f"CREATE POLICY cw_read ON {s}.{t} FOR SELECT USING (true)")
+    admins = _groups(names, roles, "admin")
+    if admins:
+        out.append(f"CREATE POLICY cw_admin ON {s}.{t} TO {admins} USING (true) "
+                   f"WITH CHECK (true)")
+    chairs = _groups(names, roles, "chair")
+    if chairs:
+        mine = f"{a}.chairs_panel({t}.panel_id)"
+        out.append(f"CREATE POLICY cw_chair ON {s}.{t} FOR UPDATE TO {chairs} "
+                   f"USING ({mine}) WITH CHECK ({mine})")
+    return out
+
+
 def _change_log(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     s, a, t = SCHEMA, ACL, CHANGE_LOG
     readers = ", ".join(ident(names.group(r)) for r, spec in sorted(roles.items())
@@ -672,6 +704,8 @@ def _grants(names: Names, roles: Mapping[str, RoleSpec], tables: list[str]) -> l
             out.append(f"GRANT SELECT, INSERT ON {q(DISCLOSURES)} TO {g}")
         if "own_tasks" in spec.classes:
             out.append(f"GRANT SELECT, INSERT, UPDATE ON {s}.tasks TO {g}")
+        if "chair" in spec.classes and "panel_memberships" in known:
+            out.append(f"GRANT UPDATE (agency) ON {s}.panel_memberships TO {g}")
         if "retention" in spec.classes:
             # Rows only of an open retention run (the policies of ``server init``).
             out.append(f"GRANT UPDATE, DELETE ON {q(IDENTIFIABLE)} TO {g}")
@@ -685,7 +719,8 @@ def secure(names: Names, roles: Mapping[str, RoleSpec], tables: list[str],
     security, the audit guard and the grants. Safe to run again (``server init`` on an
     existing schema brings the policies up to date)."""
     return [*_acl_tables(names, roles, team_types, panel_types), *_functions(names),
-            *_row_security(names), *_subject_access(names, roles), *_change_log(names, roles),
+            *_row_security(names), *_subject_access(names, roles),
+            *_memberships(names, roles), *_change_log(names, roles),
             *_audit(names, roles),
             *_grants(names, roles, tables)]
 

@@ -392,3 +392,42 @@ def test_change_log_shows_changes_of_visible_cases_and_is_appended_in_own_name(t
         with psycopg.connect(ts.db.url, autocommit=True) as dba:
             dba.execute("DELETE FROM casework.change_log WHERE actor = 'system' "
                         "AND columns = 'body'")
+
+
+def test_a_chair_notes_agencies_on_their_own_panels_memberships_only(team_server):
+    """Recording attendance remembers each member's coded agency on their membership: a
+    chair may change that one column, of the memberships of the panels they chair."""
+    ts = team_server
+    own = ("SELECT pm.id FROM casework.panel_memberships pm JOIN casework.panels p "
+           "ON p.id = pm.panel_id WHERE p.name = '{}'")
+    with psycopg.connect(ts.db.url, autocommit=True) as dba:
+        before = dba.execute("SELECT id, user_id, panel_id, is_chair, agency "
+                             "FROM casework.panel_memberships ORDER BY id").fetchall()
+    try:
+        with ts.connect("swipchair") as conn:
+            east = _ids(conn, own.format("SWIP East"))
+            west = _ids(conn, own.format("SWIP West"))
+            assert east and west  # every login reads the memberships
+            assert conn.execute("UPDATE casework.panel_memberships SET agency = 'police' "
+                                f"WHERE id IN ({own.format('SWIP East')})").rowcount == \
+                len(east)
+            _refused_or_nothing(conn, "UPDATE casework.panel_memberships SET agency = "
+                                      f"'police' WHERE id IN ({own.format('SWIP West')})")
+            for sql in ("UPDATE casework.panel_memberships SET is_chair = true",
+                        "UPDATE casework.panel_memberships SET panel_id = panel_id",
+                        "DELETE FROM casework.panel_memberships",
+                        "INSERT INTO casework.panel_memberships (user_id, panel_id, is_chair, "
+                        "agency) SELECT user_id, panel_id, true, '' FROM "
+                        "casework.panel_memberships LIMIT 1"):
+                _refused(conn, sql)
+        for short in ("swip", "cm", "coord"):  # not a chair: no write at all
+            with ts.connect(short) as conn:
+                _refused(conn, "UPDATE casework.panel_memberships SET agency = 'police'")
+        with ts.connect("admin") as conn:  # the administrator manages memberships
+            assert conn.execute("UPDATE casework.panel_memberships SET agency = agency"
+                                ).rowcount == len(before)
+    finally:
+        with psycopg.connect(ts.db.url, autocommit=True) as dba:
+            for mid, _u, _p, _c, agency in before:
+                dba.execute("UPDATE casework.panel_memberships SET agency = %s WHERE id = %s",
+                            (agency, mid))

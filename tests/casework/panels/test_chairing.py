@@ -17,6 +17,7 @@ from casework.panels import agenda, attendance, minutes, pack, uglymug
 from casework.panels import swip as panels
 from db.models import AuditEntry, PanelMembership, User
 from tests.casework.wf_helpers import make_person, panel_id
+from tests.pg_backend import roster_name
 
 # Depends on what day it is: CI runs it on several (tests/conftest.py).
 pytestmark = pytest.mark.dates
@@ -88,7 +89,7 @@ def test_the_chair_orders_adds_and_removes_items_with_a_reason(db):
         [i.case_id for i in view.items] == [b, a, c]
     with pytest.raises(PermissionDenied):
         agenda.remove_item(db.ws("swip"), m, c, "not the chair")
-    with chair.uow() as session:
+    with db.ws("admin").uow() as session:  # the audit trail, as its reader sees it
         reasons = [(e.action, e.reason) for e in session.scalars(
             select(AuditEntry).where(AuditEntry.action.like("meeting.agenda.%"))
             .order_by(AuditEntry.seq))]
@@ -101,7 +102,8 @@ def test_items_a_member_may_not_see_show_as_restricted(db):
     admin = db.ws("admin")
     mart_panel = panel_id(admin, "MART Panel")
     with admin.uow() as session:  # the SWIP chair also sits on the MART panel
-        user = session.scalar(select(User.id).where(User.username == "swipchair"))
+        user = next(u.id for u in session.scalars(select(User))
+                    if roster_name(u.username) == "swipchair")
         session.add(PanelMembership(user_id=user, panel_id=mart_panel))
     mart = db.ws("mart")
     person = make_person(mart, "Lee", "Sample")
@@ -115,9 +117,12 @@ def test_items_a_member_may_not_see_show_as_restricted(db):
     seen = panels.meeting_view(chair, m).items[0]
     assert seen.reference == hidden.reference and not seen.restricted
     member = panels.meeting_view(db.ws("swip"), m)
-    [item] = member.items
-    assert item.restricted and item.reference == "Restricted"
-    assert (item.progress, item.risk_level) == ("", "")
+    if db.backend == "file":
+        [item] = member.items
+        assert item.restricted and item.reference == "Restricted"
+        assert (item.progress, item.risk_level) == ("", "")
+    else:  # on a server an agenda item follows its referral (docs/SERVER.md): not even
+        assert member.items == ()  # a "Restricted" row reaches a member who may not see it
     assert member.actions == () and hidden.reference not in repr(member.references)
 
 

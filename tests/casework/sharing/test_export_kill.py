@@ -21,11 +21,12 @@ import pytest
 from sqlalchemy import select
 
 from casework.sharing import quarterly, safety
+from casework.sharing.pipeline import exports_journal
 from casework.sharing.safety import STAGE_PREFIX, sweep
 from db.models import AuditEntry
 from tests.casework.cli.clirun import CLI, run_cli
 from tests.casework.sharing.test_quarterly import fill
-from tests.conftest import PASSWORD
+from tests.conftest import CliLogin
 
 QUARTER = "2026Q3"
 NAMES = set(quarterly.file_names(QUARTER, quarterly.TABLE_NAMES))
@@ -47,21 +48,21 @@ def stages(*folders: Path) -> list[Path]:
             if p.name.startswith(STAGE_PREFIX)]
 
 
-def start(db_path: Path, out: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
-    env.update(CASEWORK_PASSWORD=PASSWORD, CASEWORK_DB=str(db_path))
+def start(coord: CliLogin, out: Path) -> subprocess.Popen[bytes]:
+    """casework-cli exporting the quarter as the coordinator (a file or a server profile)."""
     command = [str(CLI)] if CLI.exists() else [sys.executable, "-m", "casework.cli.main"]
-    return subprocess.Popen([*command, "--user", "coord", "export", "quarterly", "--quarter",
-                             QUARTER, "--out", str(out)], env=env,
+    return subprocess.Popen([*command, *coord.argv, "export", "quarterly", "--quarter",
+                             QUARTER, "--out", str(out)], env=coord.subprocess_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @pytest.mark.slow
 def test_a_killed_export_leaves_no_partial_set_with_a_completed_entry(db, tmp_path):
-    fill(db.ws("admin"), 600)
+    fill(db.system(), 600)
+    coord = db.cli("coord")
     db.close()
     t0 = time.monotonic()
-    done = start(db.path, tmp_path / "whole")
+    done = start(coord, tmp_path / "whole")
     assert done.wait(timeout=300) == 0
     full = time.monotonic() - t0
     assert outputs(tmp_path / "whole") == NAMES
@@ -75,7 +76,7 @@ def test_a_killed_export_leaves_no_partial_set_with_a_completed_entry(db, tmp_pa
             if shared:
                 out.mkdir()
                 (out / "earlier.txt").write_text("an earlier file the export must not touch")
-            proc = start(db.path, out)
+            proc = start(coord, out)
             time.sleep(full * fraction)
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=60)
@@ -153,7 +154,20 @@ def test_leftover_staging_folders_are_removed_at_the_next_start(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [alive.name, "mine.csv"]
 
 
-def test_an_export_killed_part_way_is_tidied_at_the_next_unlock(db, tmp_path):
+def journal_of(db, admin: CliLogin, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The export journal of casework-cli signed in as ``admin``: beside the database
+    file, or (a team server) beside the laptop's state for that server."""
+    if db.backend == "file":
+        return Path(f"{db.path}.exports")
+    from casework.server import profiles, session
+
+    admin.use(monkeypatch)  # the CLI's profiles file and state folder, in this process
+    state = session.state_path(profiles.get(admin.argv[admin.argv.index("--server") + 1])
+                               .url())
+    return state.with_name(f"{state.name}.exports")
+
+
+def test_an_export_killed_part_way_is_tidied_at_the_next_unlock(db, tmp_path, monkeypatch):
     """No need to wait for the next export into the same folder: the journal beside the
     database names the folder, and the next command that signs in tidies it."""
     out = tmp_path / "out"
@@ -165,15 +179,18 @@ def test_an_export_killed_part_way_is_tidied_at_the_next_unlock(db, tmp_path):
     (out / "quarterly-2026Q3-about.csv").write_text("moved")
     (stage / safety.MANIFEST).write_text(json.dumps({"files": {
         "quarterly-2026Q3-about.csv": safety.sha256_file(out / "quarterly-2026Q3-about.csv")}}))
-    journal = safety.Journal(Path(f"{db.path}.exports"))
+    admin = db.cli("admin")
+    journal = safety.Journal(journal_of(db, admin, monkeypatch))
+    journal.path.parent.mkdir(parents=True, exist_ok=True)
     journal.path.write_text(json.dumps({"folder": str(out), "pid": dead.pid}) + "\n")
     db.close()
-    res = run_cli("--db", str(db.path), "--user", "admin", "audit", "verify")
+    res = run_cli(*admin.argv, "audit", "verify", env_extra=admin.env)
     assert res.returncode == 0, res.stderr
     assert "removed 1 unfinished export" in res.stderr
     assert not stage.exists() and list(out.iterdir()) == []
     assert not journal.path.exists()
     assert [a for a, d in audit_actions(db)] == ["export.recovered"]
     # An export that finishes leaves no journal behind.
-    quarterly.export_quarterly(db.ws("coord"), QUARTER, out)
-    assert outputs(out) == NAMES and not journal.path.exists()
+    coord = db.ws("coord")
+    quarterly.export_quarterly(coord, QUARTER, out)
+    assert outputs(out) == NAMES and not exports_journal(coord).path.exists()

@@ -17,7 +17,6 @@ from casework.core.errors import ValidationError
 from casework.sharing import guardrails, protocol, quarterly
 from casework.trigger import annual_return
 from db.models import AuditEntry, Setting, SharingProtocol
-from tests.conftest import PASSWORD
 
 # Every direct identifier, under the names the outputs' select steps use.
 IDENTIFIERS = ("given_name", "family_name", "aliases", "address", "postcode", "phone",
@@ -209,29 +208,28 @@ def test_notes_state_what_was_applied(db, tmp_path):
 
 def test_import_protocol_shows_the_difference_and_needs_a_reason_and_confirmation(
         db, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("CASEWORK_DB", str(db.path))
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
+    admin = db.cli("admin").use(monkeypatch)  # the file, or a team server's profile
     db.close()
     weak = tmp_path / "weak.json"
     weak.write_text(json.dumps(weaker_definition()), encoding="utf-8")
     with pytest.raises(SystemExit):  # no reason: a usage error
-        main(["--user", "admin", "import", "protocol", str(weak)])
+        main([*admin, "import", "protocol", str(weak)])
     capsys.readouterr()
-    assert main(["--user", "admin", "import", "protocol", str(weak), "--reason", "monthly",
+    assert main([*admin, "import", "protocol", str(weak), "--reason", "monthly",
                  "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "outputs.quarterly_dataset.k_anonymity.k: (absent) -> 3" in out
     assert "Weaker than version 1" in out and "nothing was added" in out
-    assert main(["--user", "admin", "import", "protocol", str(weak), "--reason",
+    assert main([*admin, "import", "protocol", str(weak), "--reason",
                  "monthly"]) == 2  # refused as invalid input, like every ValidationError
     captured = capsys.readouterr()
     assert "--confirm-weaker" in captured.err and "k_anonymity.k" in captured.out
-    assert main(["--user", "admin", "import", "protocol", str(weak), "--reason", "monthly",
+    assert main([*admin, "import", "protocol", str(weak), "--reason", "monthly",
                  "--confirm-weaker"]) == 0
     assert "version 2 is now in force" in capsys.readouterr().out
     leaky = copy.deepcopy(weaker_definition())
     leaky["outputs"]["meeting_pack"]["records"]["referral"]["phone"] = "keep"
     weak.write_text(json.dumps(leaky), encoding="utf-8")
-    assert main(["--user", "admin", "import", "protocol", str(weak), "--reason", "x",
+    assert main([*admin, "import", "protocol", str(weak), "--reason", "x",
                  "--confirm-weaker"]) == 2
     assert "meeting_pack.referral.phone is a direct identifier" in capsys.readouterr().err

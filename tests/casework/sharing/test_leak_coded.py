@@ -44,7 +44,7 @@ OLD_TEXT = {
     "agencies_engaged": f"{FAMILY} family support",
     "action_agency": f"{FAMILY} outreach",
     "mart_need": f"contact with {NAME}'s brother",
-    "complaint_to": f"Ward councillor (for {NAME} {FAMILY})",
+    "complaint_to": f"Councillor for {NAME} {FAMILY}",  # within the column's 40
     "breach": f"FPN issued to {NAME} {FAMILY}",
 }
 
@@ -79,8 +79,8 @@ def _seed_old_free_text(ws, world) -> int:
 
 @pytest.fixture
 def old_world(db):
-    world = build_all(db.ws("swipchair"), n_referrals=3)
-    _seed_old_free_text(db.ws("admin"), world)
+    world = build_all(db.system(), n_referrals=3)
+    _seed_old_free_text(db.system(), world)
     return world
 
 
@@ -137,7 +137,7 @@ def test_kpi_report_and_json_code_breach_actions_and_hide_suppressed_labels(db, 
 def test_every_anonymised_output_with_old_free_text_leaks_nothing(db, old_world, tmp_path):
     from tests.casework.sharing.test_quarterly import fill
 
-    fill(db.ws("admin"), 60)
+    fill(db.system(), 60)
     files = [*pack.export_pack(db.ws("swipchair"), old_world.meeting_id, "Sam Nurse",
                                tmp_path / "swip.pdf").files,
              *quarterly.export_quarterly(db.ws("coord"), "2026Q3", tmp_path / "q").files]
@@ -181,7 +181,7 @@ def test_complaints_and_breaches_refuse_free_text(db):
     assert err.value.field == "agency"
     assert trigger.add_complaint(ws, app.id, date(2026, 8, 1), date(2026, 8, 2),
                                  "other").agency == "other"
-    with db.ws("admin").uow() as s:
+    with db.system().uow() as s:
         team = s.scalar(select(Team.id).where(Team.name == "ASB Team"))
         asb = case(s, "ASB-B", "asb", date(2026, 7, 1), team_id=team)
         s.add(AsbDetail(case_id=asb.id, category="personal", stage=2))
@@ -265,7 +265,7 @@ def test_an_administrator_edits_a_vocabulary_and_packs_print_the_new_label(db, o
     assert added.code == "street_pastors"
     assert vocabulary.list_terms(admin, "agency")[-1].code == "other"
     vocabulary.relabel(admin, "agency", "police", "Thames Valley Police")
-    with db.ws("admin").uow() as s:
+    with db.system().uow() as s:
         for ref in s.query(Referral).all():
             ref.agencies_engaged = json.dumps(["police", "street_pastors"])
         for item in s.query(MeetingItem).all():

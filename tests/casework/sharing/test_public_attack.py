@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from casework import demo
 from casework.sharing import disclosure as dc
 from casework.sharing import quarterly
 from casework.sharing.police import import_police_uk
+from tests.casework.sharing import demo_load
 from tests.casework.sharing.attacker import Attack
 from tests.casework.sharing.test_police import MARK, POLICE, msoa_of, real_asb_counts
 
@@ -203,7 +203,7 @@ def attack_records(attack: Attack, folder: Path) -> int:
 @pytest.fixture
 def demo_with_police(db):
     """A demo database whose cases run up to July 2018, and the real June 2018 file."""
-    demo.generate(db.ws("admin"), 1200, 11, today=date(2018, 7, 20))
+    demo_load.generate(db, 1200, 11, today=date(2018, 7, 20))
     res = import_police_uk(db.ws("coord"), POLICE)
     assert res.rows_kept == 251
     return db
@@ -438,7 +438,7 @@ class CrossQuarter:
 def three_quarters(db, tmp_path: Path) -> Path:
     """A demo database whose cases run to the end of September 2018, the real June 2018
     police.uk file, and the quarterly datasets of 2018Q1 to 2018Q3."""
-    demo.generate(db.ws("admin"), 1500, 11, today=date(2018, 9, 30))
+    demo_load.generate(db, 1500, 11, today=date(2018, 9, 30))
     assert import_police_uk(db.ws("coord"), POLICE).rows_kept == 251
     for label in EXPORTS:
         quarterly.export_quarterly(db.ws("coord"), label, tmp_path)

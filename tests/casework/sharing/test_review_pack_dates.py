@@ -23,7 +23,7 @@ def _exact_forms(d: date) -> list[str]:
 
 
 def _pack_text(db, tmp_path, name: str) -> str:
-    built = build_all(db.ws("swipchair"), n_referrals=1)
+    built = build_all(db.system(), n_referrals=1)
     res = review_pack.export_review_pack(db.ws("cm"), built.trigger_case_id, "Pat Sergeant",
                                          "police", tmp_path / name)
     return " ".join(text_of(res.files[0]).split())
