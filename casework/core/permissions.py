@@ -17,13 +17,15 @@ information-governance officer, audited per search and per export.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
-from casework.core.context import Actor
 from casework.core.errors import PermissionDenied
 from db.models import Case
+
+if TYPE_CHECKING:  # (context's sign-in imports the audit, which checks roles here)
+    from casework.core.context import Actor
 
 # Which case types a team of each kind holds.
 TEAM_CASE_TYPES: dict[str, frozenset[str]] = {
