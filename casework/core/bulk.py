@@ -9,10 +9,11 @@ statement is never approached.
 On a team server other writers take ids at the same time, and the policies hide rows
 (``max(id)`` as the importer sees it is not the table's): ids are reserved from the
 table's own sequence, in blocks (``nextval`` over ``generate_series``), so they never
-meet another writer's. Rows go in multi-row ``INSERT``s (a bounded number of values
-each), so the server's statement-level counter trigger runs once per statement and the
-case counters end exact; each inserted synced row gets its ``change_log`` row (written
-by the ORM's flush for every other write), so other desktops and conflict checks see it.
+meet another writer's. Rows go in multi-row ``INSERT``s (at most
+``db.batches.MAX_VARIABLES`` values each, as every statement), so the server's
+statement-level counter trigger runs once per statement and the case counters end
+exact; each inserted synced row gets its ``change_log`` row (written by the ORM's flush
+for every other write), so other desktops and conflict checks see it.
 
 The buffers are written whenever one holds ``batch`` rows, so memory stays flat however
 large the import.
@@ -23,20 +24,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from db import clock
+from db.batches import chunks, rows_per_statement
 from db.changelog import ACTOR_ID, ACTOR_NAME
 from db.models.base import Base
 
 CACHE_KIB = 64_000
 CASE_INSERT_TRIGGER = "tr_cases_count_insert"
 GROUP = ("case_type", "team_id", "panel_id", "status", "risk_level", "owner_id")
-# Team server: ids reserved per round trip (the first block small, then doubling), and
-# the values bound in one INSERT (PostgreSQL's limit is 65,535).
+# Team server: ids reserved per round trip (the first block small, then doubling).
 FIRST_BLOCK = 16
-MAX_VALUES = 20_000
 
 
 class BulkWriter:
@@ -77,12 +77,10 @@ class BulkWriter:
         if not free:
             size = self._block.get(table.name, FIRST_BLOCK)
             self._block[table.name] = min(size * 2, max(self.batch, FIRST_BLOCK))
-            raw = self.session.connection().connection.dbapi_connection
-            assert raw is not None
-            rows = raw.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                "FROM generate_series(1, %s)", (table.name, size)).fetchall()
-            free = sorted((int(r[0]) for r in rows), reverse=True)
+            taken = self.session.scalars(text(
+                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+                "FROM generate_series(1, :n)"), {"t": table.name, "n": size})
+            free = sorted((int(v) for v in taken), reverse=True)
             self._reserved[table.name] = free
         return free.pop()
 
@@ -107,7 +105,7 @@ class BulkWriter:
             if not rows:
                 continue
             if self.server:
-                self._write_server(raw, table, rows)
+                self._write_server(table, rows)
                 continue
             keys = list(rows[0])
             extra: list[Any] = []
@@ -138,7 +136,7 @@ class BulkWriter:
             raw.executemany(sql, values)
             self.written += len(rows)
 
-    def _write_server(self, raw: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+    def _write_server(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Team server: the rows, with their Python defaults, in multi-row INSERTs
         (values as they are: the driver binds dates, datetimes and booleans as such), then
         one ``change_log`` row each when the table is synced. The counter trigger on
@@ -154,7 +152,8 @@ class BulkWriter:
             value = default.arg(None) if callable(default.arg) else default.arg
             for row in rows:
                 row[column.name] = value
-        _insert_rows(raw, table.name, list(rows[0]), rows)
+        conn = self.session.connection()
+        _insert_rows(conn, table.name, list(rows[0]), rows)
         self.written += len(rows)
         if "uuid" not in table.c or "version" not in table.c:
             return
@@ -169,7 +168,7 @@ class BulkWriter:
                 "case_id": row[case_col] if case_col is not None else None,
                 "version": row["version"], "op": "insert", "columns": "",
                 "actor_id": actor_id, "actor": actor, "at": now} for row in rows]
-        _insert_rows(raw, "change_log", list(log[0]), log)
+        _insert_rows(conn, "change_log", list(log[0]), log)
 
     def _suspend_case_trigger(self, raw: Any) -> None:
         """The case list's counters are kept by a trigger on every insert into ``cases``
@@ -210,16 +209,17 @@ class BulkWriter:
         self._trigger_sql = None
 
 
-def _insert_rows(raw: Any, table: str, keys: list[str], rows: list[dict[str, Any]]) -> None:
-    """Team server: ``rows`` in INSERTs of at most ``MAX_VALUES`` values each (no
-    RETURNING: a returned row would have to pass the table's read policy too)."""
+def _insert_rows(conn: Connection, table: str, keys: list[str],
+                 rows: list[dict[str, Any]]) -> None:
+    """Team server: ``rows`` in multi-row INSERTs of at most ``MAX_VARIABLES`` values each
+    (``db.batches``: the bound every statement keeps), as driver SQL (past SQLAlchemy's
+    per-value processing); no RETURNING: a returned row would have to pass the table's
+    read policy too."""
     names = ", ".join(f'"{k}"' for k in keys)
     one = "(" + ", ".join(["%s"] * len(keys)) + ")"
-    per = max(1, MAX_VALUES // len(keys))
-    for start in range(0, len(rows), per):
-        part = rows[start:start + per]
+    for part in chunks(rows, rows_per_statement(len(keys))):
         sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(part))
-        raw.execute(sql, [row[k] for row in part for k in keys])
+        conn.exec_driver_sql(sql, tuple(row[k] for row in part for k in keys))
 
 
 _CONVERTED: dict[str, frozenset[str]] = {}
