@@ -27,7 +27,6 @@ from db.models import (
     Task,
 )
 from tests.casework.wf_helpers import make_person
-from tests.conftest import PASSWORD
 
 HEADER = ("reference_external,opened_on,category,subcategory,risk_level,lsoa_code,status,"
           "closed_on,outcome,first_contact_on,incident_count,complainant_given_name,"
@@ -178,13 +177,12 @@ def test_import_needs_the_capability(db):
 
 
 def test_cli_import_and_rejection(db, tmp_path: Path, monkeypatch, capsys):
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
     good = tmp_path / "good.csv"
     good.write_text(HEADER + "".join(GOOD), encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + GOOD[0] + "X,2026-01-01,personal,,,,closed,,,,,,,,,,,\n",
                    encoding="utf-8")
-    base = ["--db", str(db.path), "--user", "cm", "import", "cases"]
+    base = [*db.cli("cm").use(monkeypatch), "import", "cases"]
     assert main([*base, str(bad)]) == 2
     err = capsys.readouterr().err
     assert "row 3: closed_on" in err and "nothing was imported" in err
