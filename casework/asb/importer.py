@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.asb.import_rows import (
@@ -39,7 +39,7 @@ from casework.asb.import_rows import (
     parse_row,
 )
 from casework.asb.risk import first_contact_days, review_days
-from casework.cases.lifecycle import PREFIX
+from casework.cases.lifecycle import PREFIX, new_reference
 from casework.cases.search import person_visible
 from casework.core import audit, clock, settings
 from casework.core.bulk import BulkWriter
@@ -205,15 +205,16 @@ class _People:
 
 
 def _references(session: Session) -> Callable[[int], str]:
-    """The next ASB reference of a year, numbered in memory after the last one stored."""
+    """The next ASB reference of a year, numbered in memory after the first one of the
+    import (``new_reference``: on a file the last stored plus one; on a team server the
+    server's next over every case, under a lock on the year's prefix held until the
+    import's transaction ends, so no other writer numbers meanwhile)."""
     next_seq: dict[int, int] = {}
 
     def reference(year: int) -> str:
         if year not in next_seq:
-            prefix = f"{PREFIX['asb']}-{year}-"
-            last = session.scalar(select(func.max(Case.reference)).where(
-                Case.reference.like(prefix + "%")))
-            next_seq[year] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+            first = new_reference(session, "asb", year)
+            next_seq[year] = int(first.rsplit("-", 1)[1])
         seq = next_seq[year]
         next_seq[year] = seq + 1
         return f"{PREFIX['asb']}-{year}-{seq:06d}"

@@ -368,11 +368,13 @@ def merge_people(ws: Workspace, keep_id: int, merge_id: int, reason: str) -> Per
             keep.date_of_birth = dup.date_of_birth
         for flag in FLAGS:
             setattr(keep, flag, getattr(keep, flag) or getattr(dup, flag))
-        dup.merged_into_id = keep.id
         # records merged into the duplicate earlier now point at the kept one: a merged
-        # record's visibility is its target's, one step away
+        # record's visibility is its target's, one step away. (Before the duplicate is
+        # marked merged: on a team server the policies hide a record merged into a merged
+        # one, so the update would not reach them afterwards.)
         session.execute(update(Person).where(Person.merged_into_id == merge_id)
                         .values(merged_into_id=keep.id))
+        dup.merged_into_id = keep.id
         session.flush()
         audit.record(ws, session, "person.merge", "person", keep.id,
                      detail={"merged": merge_id, "links_moved": moved})

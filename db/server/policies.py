@@ -189,15 +189,28 @@ CASE_OK = ("((c.case_type = ANY($3) AND (c.team_id IS NULL OR c.team_id = $2)) "
            "OR (c.case_type = ANY($4) AND c.panel_id = ANY($5)))")
 
 
-def person_ok(pid: str) -> str:
-    """The people policy for person ``pid``: on a case the login sees (by any route), or on
-    no case at all; every person with subject access."""
+def _person_links_ok(pid: str) -> str:
+    """Person ``pid`` is on a case the login sees (by any route), or on no case at all."""
     s = SCHEMA
     seen = " OR ".join(f"EXISTS (SELECT 1 FROM {s}.{t} x JOIN {s}.cases c ON c.id = x.case_id "
                        f"WHERE x.{col} = {pid} AND {CASE_OK})" for t, col in PERSON_LINKS)
     linked = " OR ".join(f"EXISTS (SELECT 1 FROM {s}.{t} x WHERE x.{col} = {pid})"
                          for t, col in PERSON_LINKS)
-    return f"($6 OR ($1 IN ('team', 'panel') AND ({seen} OR NOT ({linked}))))"
+    return f"({seen} OR NOT ({linked}))"
+
+
+def person_ok(pid: str) -> str:
+    """The people policy for person ``pid``: on a case the login sees (by any route), or on
+    no case at all; every person with subject access. A merged duplicate (its links moved
+    to the record it was merged into) is as visible as that record, which must not be
+    merged itself (merges are flattened), as ``casework.people.persons.can_see_person``
+    says: left unlinked, it would otherwise show to everyone."""
+    s = SCHEMA
+    into = f"(SELECT m.merged_into_id FROM {s}.people m WHERE m.id = {pid})"
+    target = (f"EXISTS (SELECT 1 FROM {s}.people t WHERE t.id = {into} AND "
+              f"t.merged_into_id IS NULL AND {_person_links_ok('t.id')})")
+    rule = f"(CASE WHEN {into} IS NULL THEN {_person_links_ok(pid)} ELSE {target} END)"
+    return f"($6 OR ($1 IN ('team', 'panel') AND {rule}))"
 
 
 def address_ok(aid: str) -> str:
@@ -592,8 +605,9 @@ def _change_log(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
         f"{t}.case_id)) OR ({t}.case_id IS NULL AND (SELECT {a}.identifiable() OR "
         f"{a}.scope_is('subject_access'))))",
         f"DROP POLICY IF EXISTS cw_append ON {s}.{t}",
+        # (The writer's id read once per statement: a bulk import appends thousands.)
         f"CREATE POLICY cw_append ON {s}.{t} FOR INSERT WITH CHECK "
-        f"(actor_id = {a}.my_user_id())",
+        f"(actor_id = (SELECT {a}.my_user_id()))",
     ]
 
 

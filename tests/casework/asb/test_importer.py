@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from casework.asb import importer
+from casework.asb.cases import open_asb_case
 from casework.cli.main import main
 from casework.core.errors import PermissionDenied
-from db.models import AsbDetail, Case, CaseParty, Incident, Person, Task
-from tests.conftest import PASSWORD
+from casework.core.permissions import visible_cases
+from db.models import (
+    Address,
+    AsbDetail,
+    AuditEntry,
+    Case,
+    CaseCount,
+    CaseParty,
+    ChangeLog,
+    Incident,
+    Person,
+    PersonAddress,
+    Task,
+)
+from tests.casework.wf_helpers import make_person
 
 HEADER = ("reference_external,opened_on,category,subcategory,risk_level,lsoa_code,status,"
           "closed_on,outcome,first_contact_on,incident_count,complainant_given_name,"
@@ -58,6 +73,66 @@ def test_good_file_imports_people_once_and_cases(db):
     assert _counts(ws) == before
 
 
+def _other_team_case(db, n: int) -> tuple[int, int, str]:
+    """A North ASB Team case with a person of its own: (case id, person id, reference)."""
+    other = db.ws("cm2")
+    person = make_person(other, "Hidden", f"Neighbour{n}")
+    view = open_asb_case(other, "personal", "", date(2026, 1, 2), None, person, None)
+    return view.header.id, person, view.header.reference
+
+
+def test_imported_rows_take_ids_no_other_writer_holds(db):
+    """Rows the importer cannot see (another team's; on a team server its policies hide
+    them, so the highest id the importer sees is not the table's) keep their ids and
+    references; the import's rows get ids of their own, and the other team's next case
+    and person still get new ones after the import."""
+    before = [_other_team_case(db, n) for n in range(2)]
+    cm = db.ws("cm")
+    with cm.uow() as session:  # the importer sees none of them
+        assert session.scalar(select(func.count()).select_from(Case)
+                              .where(visible_cases(cm.actor))) == 0
+    result = importer.import_cases(cm, (HEADER + "".join(GOOD)).encode())
+    assert (result.cases, result.people_created) == (3, 2)
+    after = _other_team_case(db, 9)
+    with db.system().uow() as session:
+        cases = session.execute(select(Case.id, Case.reference, Case.external_reference,
+                                       Case.team_id)).all()
+        assert len(cases) == 6
+        assert len({c.reference for c in cases}) == 6
+        imported = {c.id for c in cases if c.external_reference}
+        theirs = {c.id for c in cases if not c.external_reference}
+        assert theirs == {b[0] for b in [*before, after]}
+        assert len(imported) == 3 and not imported & theirs
+        assert {c.reference for c in cases if c.id in theirs} == \
+            {b[2] for b in [*before, after]}
+        people = session.execute(select(Person.id, Person.family_name)).all()
+        assert len({p.id for p in people}) == len(people) == 5
+        assert {p.id for p in people if p.family_name.startswith("Neighbour")} == \
+            {b[1] for b in [*before, after]}
+        # every imported row's children name the imported case or person
+        assert {d for (d,) in session.execute(select(AsbDetail.case_id))} == \
+            imported | theirs
+        parties = session.execute(select(CaseParty.case_id, CaseParty.person_id)).all()
+        ours = {p.person_id for p in parties if p.case_id in imported}
+        assert len(ours) == 2 and not ours & {b[1] for b in [*before, after]}
+        for model in (Address, PersonAddress, Incident, Task, CaseParty):
+            ids = session.scalars(select(model.id)).all()
+            assert len(ids) == len(set(ids))
+        # the case list's counters hold every case, once
+        counted = session.scalar(select(func.sum(CaseCount.n)))
+        assert counted == 6
+        # each imported case and party is audited
+        created = session.scalars(select(AuditEntry.record_id).where(
+            AuditEntry.action == "case.create", AuditEntry.user_id ==
+            cm.actor.user_id)).all()
+        assert sorted(int(r) for r in created) == sorted(imported)
+        # on a team server other desktops learn of the new cases from the change log
+        # (docs/SERVER.md); the file's bulk path writes none
+        logged = session.scalars(select(ChangeLog.case_id).where(
+            ChangeLog.table_name == "cases", ChangeLog.op == "insert")).all()
+        assert set(logged) & imported == (imported if db.backend == "postgresql" else set())
+
+
 def test_bad_row_rejects_the_whole_file_with_its_row_number(db):
     ws = db.ws("cm")
     bad = "OLD-9,2026-13-40,personal,,,E01028522,open,,,,2,Cy,Dee,,,,,\n"
@@ -102,13 +177,12 @@ def test_import_needs_the_capability(db):
 
 
 def test_cli_import_and_rejection(db, tmp_path: Path, monkeypatch, capsys):
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
     good = tmp_path / "good.csv"
     good.write_text(HEADER + "".join(GOOD), encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text(HEADER + GOOD[0] + "X,2026-01-01,personal,,,,closed,,,,,,,,,,,\n",
                    encoding="utf-8")
-    base = ["--db", str(db.path), "--user", "cm", "import", "cases"]
+    base = [*db.cli("cm").use(monkeypatch), "import", "cases"]
     assert main([*base, str(bad)]) == 2
     err = capsys.readouterr().err
     assert "row 3: closed_on" in err and "nothing was imported" in err

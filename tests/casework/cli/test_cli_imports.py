@@ -18,7 +18,6 @@ from sqlalchemy import Engine, event, func, select
 from casework.cli.main import main
 from db.batches import MAX_VARIABLES
 from db.models import Case, PoliceAsbIncident
-from tests.conftest import PASSWORD
 
 ROWS = MAX_VARIABLES + 101
 POLICE_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
@@ -46,8 +45,7 @@ def widest_statement() -> Iterator[list[int]]:
 
 
 def cli(db, monkeypatch, capsys, user: str, *argv: str) -> tuple[int, list[str]]:
-    monkeypatch.setenv("CASEWORK_PASSWORD", PASSWORD)
-    code = main(["--db", str(db.path), "--user", user, *argv])
+    code = main([*db.cli(user).use(monkeypatch), *argv])
     return code, capsys.readouterr().err.strip().splitlines()
 
 
@@ -61,7 +59,7 @@ def bounded_run(db, monkeypatch, capsys, user: str, *argv: str) -> tuple[int, li
 
 
 def count(db, model) -> int:
-    with db.ws("admin").uow() as session:
+    with db.system().uow() as session:  # every row, whoever may see it
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 

@@ -134,7 +134,7 @@ def test_cli_imports_a_workbook_and_writes_the_template(db, tmp_path, monkeypatc
     sheets = _template_sheets()
     book = tmp_path / "asb.xlsx"
     book.write_bytes(_book({"asb": sheets["asb"], "asb_incidents": sheets["asb_incidents"]}))
-    base = ["--db", str(db.path), "--user", "cm", "import", "file"]
+    base = [*db.cli("cm").use(monkeypatch), "import", "file"]
     assert main([*base, str(book)]) == 0
     assert "Imported ASB: 1 case(s) (1 open), 1 incident(s)" in capsys.readouterr().out
     assert main([*base, str(book)]) == 2  # the same again: already imported
