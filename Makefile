@@ -37,18 +37,9 @@ layers: $(STAMP)
 OTHER_DAYS ?= 2026-12-25
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
-# The service tests that pass on the team server run a second time there (tests/
-# pg_backend.py; the local PostgreSQL, which .ci/run starts): `make unit-pg`, or with
-# PG_SUITE=tests/casework for the whole service suite (see README, "Tests on PostgreSQL").
-PG_SUITE ?= tests/casework/people/test_people.py tests/casework/cases/test_caselist.py \
-	tests/casework/asb/test_ladder_stateful.py \
-	tests/casework/cli/test_cli_faults.py tests/casework/core/test_csv_strict.py \
-	tests/casework/core/test_permissions.py tests/casework/lifecycle/test_trigger_people.py \
-	tests/casework/panels/test_review_tasks.py \
-	tests/casework/trigger/test_annual_return_periods.py \
-	tests/casework/trigger/test_outcome_letters.py tests/casework/trigger/test_same_incident.py \
-	tests/casework/trigger/test_applications.py tests/casework/panels/test_mart.py \
-	tests/casework/cases/test_tasks.py tests/casework/cases/test_letter_templates.py
+# The whole service suite runs a second time on the team server (tests/pg_backend.py; the
+# local PostgreSQL, which .ci/run starts): `make unit-pg`, or one file with PG_SUITE=...
+PG_SUITE ?= tests/casework
 
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_WORKERS)
