@@ -577,6 +577,27 @@ def _memberships(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
         mine = f"{a}.chairs_panel({t}.panel_id)"
         out.append(f"CREATE POLICY cw_chair ON {s}.{t} FOR UPDATE TO {chairs} "
                    f"USING ({mine}) WITH CHECK ({mine})")
+    # Meetings, their attendance and agenda are the chair's to write (``meeting.manage``):
+    # a panel member reads them, and writes none of them even with ``psql``.
+    panel_roles = ", ".join(ident(names.group(r)) for r, spec in sorted(roles.items())
+                            if spec.scope == "panel")
+    of_meeting = {"meetings": "meetings.panel_id",
+                  "meeting_attendance": f"(SELECT m.panel_id FROM {s}.meetings m "
+                                        f"WHERE m.id = meeting_attendance.meeting_id)",
+                  "meeting_items": f"(SELECT m.panel_id FROM {s}.meetings m "
+                                   f"WHERE m.id = meeting_items.meeting_id)"}
+    for table, panel in of_meeting.items():
+        chair = f"{a}.chairs_panel({panel})"
+        for cmd in ("insert", "update", "delete"):
+            name = f"cw_chair_writes_{cmd}"
+            out.append(f"DROP POLICY IF EXISTS {name} ON {s}.{table}")
+            if not panel_roles:
+                continue
+            clause = {"insert": f"WITH CHECK ({chair})",
+                      "update": f"USING ({chair}) WITH CHECK ({chair})",
+                      "delete": f"USING ({chair})"}[cmd]
+            out.append(f"CREATE POLICY {name} ON {s}.{table} AS RESTRICTIVE FOR "
+                       f"{cmd.upper()} TO {panel_roles} {clause}")
     return out
 
 

@@ -157,6 +157,30 @@ def test_panel_member_sees_only_their_panels_referrals(team_server):
     with ts.connect("swip2") as conn:
         assert _ids(conn, "SELECT id FROM casework.cases") == {ids["case_west"]}
     _no_escape_by_settings(ts, "swip", "SELECT case_id FROM casework.referrals ORDER BY 1")
+    # Meetings are the chair's to write: the chair schedules one of their panel; a member
+    # of the same panel reads it and can neither add, change nor remove one, nor its
+    # attendance.
+    panel = "(SELECT id FROM casework.panels WHERE name = 'SWIP East')"
+    with ts.connect("swipchair") as conn:
+        meeting = conn.execute(
+            f"INSERT INTO casework.meetings (panel_id, scheduled_on, held, location, "
+            f"starts_at{SYNC}) VALUES ({panel}, '2026-12-08', false, '', ''{NEW}) "
+            f"RETURNING id").fetchone()[0]
+    with ts.connect("swip") as conn:
+        assert _ids(conn, "SELECT id FROM casework.meetings") == {meeting}
+        _refused(conn, f"INSERT INTO casework.meetings (panel_id, scheduled_on, held, "
+                       f"location, starts_at{SYNC}) VALUES ({panel}, '2026-12-09', false, "
+                       f"'', ''{NEW})")
+        _refused_or_nothing(conn, f"UPDATE casework.meetings SET location = 'x' "
+                                  f"WHERE id = {meeting}")
+        _refused_or_nothing(conn, f"DELETE FROM casework.meetings WHERE id = {meeting}")
+        _refused(conn, f"INSERT INTO casework.meeting_attendance (meeting_id, attendee, "
+                       f"agency, present, role{SYNC}) VALUES ({meeting}, 'x', 'police', true, "
+                       f"'member'{NEW})")
+        assert _ids(conn, "SELECT id FROM casework.meetings") == {meeting}
+    with ts.connect("swipchair") as conn:
+        assert conn.execute(f"UPDATE casework.meetings SET location = 'Hall' "
+                            f"WHERE id = {meeting}").rowcount == 1
 
 
 def test_coordinator_reaches_no_identifiable_table(team_server):
