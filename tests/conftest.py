@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from casework.admin import newdb
 from casework.core import clock, users
@@ -36,6 +37,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="where the db fixture's database lives: an encrypted file "
                           "(default) or a team server on PostgreSQL (tests/pg_backend.py); "
                           "also CASEWORK_TEST_BACKEND")
+
+
+# No property test is timed: a slow example on a busy machine is not a failure (speed
+# targets live in benchmarks/).
+hypothesis_settings.register_profile("casework", deadline=None)
+hypothesis_settings.load_profile("casework")
 
 
 def pytest_configure(config: pytest.Config) -> None:
