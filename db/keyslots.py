@@ -79,6 +79,10 @@ def slot_path(db_path: Path) -> Path:
 
 def derive_kek(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
     """Derive a key-encryption key from a password with Argon2id."""
+    return _argon2id(secret, salt, kdf)
+
+
+def _argon2id(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
     return hash_secret_raw(
         secret=secret.encode("utf-8"),
         salt=salt,
@@ -95,7 +99,7 @@ def calibrate_kdf(target_seconds: float = KDF_TARGET_SECONDS) -> dict[str, int]:
     as many passes as fit (never fewer than 3), measured on one derivation."""
     kdf = dict(DEFAULT_KDF)
     start = time.perf_counter()
-    derive_kek("calibration", b"casework-calib16", kdf)
+    _argon2id("calibration", b"casework-calib16", kdf)
     took = max(time.perf_counter() - start, 1e-3)
     kdf["time_cost"] = max(DEFAULT_KDF["time_cost"],
                            min(MAX_TIME_COST, round(kdf["time_cost"] * target_seconds / took)))

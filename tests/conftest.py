@@ -6,6 +6,7 @@ enough to matter) and copied, with its key slots, for every test that asks for `
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from casework.admin import newdb
 from casework.core import clock, users
 from casework.core.context import SYSTEM, Workspace, open_workspace
 from casework.core.errors import PermissionDenied
+from db import keyslots
 from db.keyslots import slot_path
 
 PASSWORD = "correct horse battery staple"
@@ -43,6 +45,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # targets live in benchmarks/).
 hypothesis_settings.register_profile("casework", deadline=None)
 hypothesis_settings.load_profile("casework")
+
+
+# Every test's database is a copy of one template, key slots and salts included, so the
+# same Argon2id derivation (password, salt, parameters) comes back in thousands of
+# sign-ins. The suite derives each one in full once and keeps the result: the function is
+# pure, and another password or salt still costs a full derivation. Calibration
+# (``calibrate_kdf``) times Argon2id itself, not this.
+_full_derivation = keyslots.derive_kek
+
+
+@functools.lru_cache(maxsize=1024)
+def _derived(secret: str, salt: bytes, kdf: tuple[tuple[str, int], ...]) -> bytes:
+    return _full_derivation(secret, salt, dict(kdf))
+
+
+def _derive_once(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
+    return _derived(secret, salt, tuple(sorted(kdf.items())))
+
+
+keyslots.derive_kek = _derive_once
 
 
 def pytest_configure(config: pytest.Config) -> None:

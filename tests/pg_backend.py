@@ -145,6 +145,9 @@ class PgTemplate:
             value = "1, false" if last is None else f"{last}, true"
             steps.append(f"SELECT setval('{schema}.\"{sequence}\"', {value})")
         self._reset_sql = ";\n".join(steps)
+        # Planner statistics for the tables as built: a table never analysed is planned
+        # as if it held thousands of rows, and the policies' subqueries then take seconds.
+        conn.execute("ANALYZE")
 
     def reset(self) -> None:
         """Back to the snapshot: every row and sequence as built."""

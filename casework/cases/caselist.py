@@ -41,6 +41,7 @@ from sqlalchemy.sql import visitors
 from casework.core.context import Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import require, visible_cases
+from db.dialects import on_server
 from db.models import (
     AsbDetail,
     Case,
@@ -422,7 +423,7 @@ def _head_selects(members: list[_Part], descending: bool, after: tuple[Any, ...]
 
 def _bounded(session: Session) -> bool:
     """Whether a head's parts are limited one by one: on PostgreSQL (``_head_selects``)."""
-    return session.get_bind().dialect.name == "postgresql"
+    return on_server(session)
 
 
 def _head_keys(session: Session, members: list[_Part], descending: bool,

@@ -18,6 +18,7 @@ from casework.core import audit, clock, versions
 from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require, require_case
+from db.dialects import on_server
 from db.models import Case, Document, Note, PanelAction, Task, TriggerRecommendation
 
 PREFIX = {"asb": "ASB", "trigger": "CT", "swip": "SWIP", "mart": "MART", "sanctuary": "SAN"}
@@ -86,7 +87,7 @@ def check_loaded(session: Session, case: Case, loaded_version: int | None) -> No
 def new_reference(session: Session, case_type: str, year: int) -> str:
     """The next reference for a type and year, e.g. ASB-2026-000124."""
     prefix = f"{PREFIX[case_type]}-{year}-"
-    if session.get_bind().dialect.name == "postgresql":
+    if on_server(session):
         # Team server: the user sees only some cases; the server numbers over all of them.
         return str(session.scalar(text("SELECT casework_acl.next_reference(:p)"),
                                   {"p": prefix}))

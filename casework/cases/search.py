@@ -65,6 +65,7 @@ from casework.core import audit
 from casework.core.context import Actor, Workspace
 from casework.core.errors import ValidationError
 from casework.core.permissions import case_types_for, has, require, visible_cases
+from db.dialects import on_server
 from db.models import Address, Case, CaseParty, Person, PersonAddress, PersonAlias
 from db.models.search import ADDRESS_LINES, REBUILD_ADDRESS_LINES, TRIGRAM
 from db.server import search as server_search
@@ -125,7 +126,7 @@ def _contains(session: Session, column: InstrumentedAttribute[str], text: str, *
               prefix: bool) -> ColumnElement[bool]:
     """``column`` starts with (or contains) ``text`` ignoring ASCII case, without lower()."""
     pattern = f"{'' if prefix else '%'}{_like_escape(text)}%"
-    if session.get_bind().dialect.name == "sqlite":  # SQLite's LIKE ignores ASCII case
+    if not on_server(session):  # SQLite's LIKE ignores ASCII case
         return column.like(pattern, escape="\\")
     return column.ilike(pattern, escape="\\")
 
@@ -216,7 +217,7 @@ def _server_ids(session: Session, kind: str, texts: list[str], limit: int) -> li
     (or the server has not got it: the policies alone then filter, as before, slowly).
     The caller reads the rows themselves under its own policies and visibility rules."""
     bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    if not on_server(bind):
         return None
     may = _SERVER_SEARCH.get(bind)
     if may is None:
@@ -230,6 +231,16 @@ def _server_ids(session: Session, kind: str, texts: list[str], limit: int) -> li
     return [int(i) for i in session.execute(
         sql_text(f"SELECT i FROM {server_search.FUNCTION}(:k, :t, :n) AS i"),
         {"k": kind, "t": texts, "n": limit}).scalars()]
+
+
+def _plan_read_backs_once(session: Session) -> None:
+    """On a team server, the rows the search function found are read back under their
+    policies, which the planner expands into hundreds of subplans: tens of milliseconds
+    to plan each time, more than running them. Within a search, a statement the
+    connection has prepared keeps one generic plan (the search function plans its own
+    queries as before: ``db.server.search``)."""
+    if _SERVER_SEARCH.get(session.get_bind()):
+        session.execute(sql_text("SET LOCAL plan_cache_mode = force_generic_plan"))
 
 
 def _among(column: Any, ids: list[int]) -> ColumnElement[bool]:
@@ -353,7 +364,7 @@ def _line_contains(session: Session, text: str,
     ids = _server_ids(session, "line_contains", [text], limit)
     if ids is not None:
         return select(Address.id.label("id")).where(_among(Address.id, ids)) if ids else None
-    if (session.get_bind().dialect.name == "sqlite" and len(text) >= TRIGRAM
+    if (not on_server(session) and len(text) >= TRIGRAM
             and not any(ch in text for ch in "%_")):
         return (select(_ADDRESS_LINES.c.rowid.label("id"))
                 .where(_ADDRESS_LINES.c.line1.like(f"%{text}%")))
@@ -434,6 +445,7 @@ def search(ws: Workspace, text: str, limit: int = 20) -> list[SearchHit]:
     has_digit = any(ch.isdigit() for ch in text)
     looks_like_reference = bool(_REFERENCE_START.match(text))
     with ws.uow() as session:
+        _plan_read_backs_once(session)
         # Names have no digits; a reference or a house number does.
         people = (_people(session, ws, text, limit)
                   if has(ws.actor, "people.read") and not has_digit else [])
@@ -462,7 +474,7 @@ def rebuild_index(ws: Workspace) -> None:
     require(ws.actor, "admin.users")
     with ws.uow() as session:
         conn = session.connection()
-        if conn.dialect.name == "sqlite":
+        if not on_server(conn):
             for sql in REBUILD_ADDRESS_LINES:
                 conn.exec_driver_sql(sql)
 

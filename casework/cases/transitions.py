@@ -22,6 +22,7 @@ from casework.core.context import Workspace
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require, visible_cases
 from db import changelog
+from db.dialects import on_server
 from db.models import Address, Case, CaseParty, PersonAddress, Task, Team, User
 from db.server.policies import ACL
 
@@ -116,7 +117,7 @@ def transfer_case(ws: Workspace, case_id: int, team_id: int, owner_id: int,
         session.flush()
         audit.record(ws, session, "case.transfer", "case", case.id, reason=why,
                      detail={**old, "to_team": team.id, "to_owner": owner.id, "tasks": moved})
-        if session.get_bind().dialect.name == "postgresql":
+        if on_server(session):
             _transfer_on_server(session, case, team.id, owner.id)
         else:
             case.team_id, case.owner_id = team.id, owner.id

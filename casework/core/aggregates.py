@@ -27,6 +27,7 @@ from sqlalchemy import Date, Select, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from db.dialects import on_server
 from db.errors import StoreError
 from db.server.policies import ACL, SCHEMA, Names, ident
 
@@ -82,10 +83,6 @@ class ServerAggregatesMissing(StoreError):
     message = ("This team server has not got the reporting functions of this version of "
                "casework: the server's administrator runs casework-cli server init again "
                "to install them.")
-
-
-def on_server(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def via_definer(session: Session, agg: Aggregate) -> bool:

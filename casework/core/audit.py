@@ -63,6 +63,7 @@ from casework.core.audit_chain import (
     verify_connection,
 )
 from casework.core.permissions import require
+from db.dialects import on_server
 from db.models import AuditEntry, AuditHead, SigningKey
 from db.server import chain
 
@@ -86,7 +87,7 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
     if _HEAD not in session.info and _PENDING not in session.info \
             and action != BROKEN_ACTION:
         _check_own_head(ws, session)
-    if _on_server(session):
+    if on_server(session):
         return _defer(ws, session, who, action, record_type, record_id, reason, detail)
     last = _tail(session)
     seq = (last[0] + 1) if last else 1
@@ -111,10 +112,6 @@ def record(ws: Workspace, session: Session, action: str, record_type: str = "",
 
 def _no_nul(text: str) -> str:
     return text.replace("\x00", "\ufffd")
-
-
-def _on_server(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 # -- the team server: entries numbered at commit ----------------------------------------
@@ -208,7 +205,7 @@ event.listen(Session, "after_transaction_end", _forget_pending)
 def _tail(session: Session) -> Any:
     """(seq, hash) of the last entry, or None. On the team server the tail is read under a
     lock held to the end of the transaction, so concurrent writers queue, never fork."""
-    if _on_server(session):
+    if on_server(session):
         row = session.execute(text("SELECT seq, hash FROM casework_acl.audit_tail()")).first()
         return row if row is not None and row[0] is not None else None
     return session.execute(
@@ -265,7 +262,7 @@ def _check_own_head(ws: Workspace, session: Session) -> None:
     an ``audit.broken`` entry says so, and the new head (signed over the changed chain)
     cannot hide it: removing the entry breaks that head."""
     signer = ws.store.unlocked_as
-    entry_hash = ("casework_acl.audit_hash(h.seq) FROM audit_heads h" if _on_server(session)
+    entry_hash = ("casework_acl.audit_hash(h.seq) FROM audit_heads h" if on_server(session)
                   else "e.hash FROM audit_heads h LEFT JOIN audit_entries e ON e.seq = h.seq")
     row = session.execute(text(
         f"SELECT h.seq, h.signature, k.public, {entry_hash} "
@@ -303,7 +300,7 @@ def verify(ws: Workspace, head: Head | str | None = None) -> VerifyResult:
     On a team server only a role that reads the whole trail may (``audit.verify``): any
     other role sees only the entries about its own cases, and a chain read in part would
     look cut off when nothing is wrong. (A file's holder reads all of it.)"""
-    if ws.store.engine.dialect.name == "postgresql":
+    if on_server(ws.store.engine):
         require(ws.actor, "audit.verify")
     conn = ws.store.raw_connection()
     try:

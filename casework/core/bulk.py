@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from db import clock
 from db.batches import chunks, rows_per_statement
 from db.changelog import ACTOR_ID, ACTOR_NAME
+from db.dialects import on_server
 from db.models.base import Base
 
 CACHE_KIB = 64_000
@@ -42,7 +43,7 @@ FIRST_BLOCK = 16
 class BulkWriter:
     def __init__(self, session: Session, batch: int = 5000) -> None:
         self.session = session
-        self.server = session.get_bind().dialect.name == "postgresql"
+        self.server = on_server(session)
         if not self.server:
             # a page cache large enough that SQLCipher does not spill and re-encrypt pages
             # of the growing tables and indexes mid-transaction (kilobytes; this

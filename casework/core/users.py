@@ -11,6 +11,7 @@ from casework.core import audit, lockout, passwords, signing
 from casework.core.context import SYSTEM, Actor, Workspace, load_actor
 from casework.core.errors import NotFound, PermissionDenied, ValidationError
 from casework.core.permissions import require
+from db.dialects import on_server
 from db.models import Panel, PanelMembership, Team, User
 from db.models.admin import PANEL_KINDS, ROLES, TEAM_KINDS
 from db.server.policies import ACL
@@ -125,7 +126,7 @@ def set_job_title(ws: Workspace, username: str, job_title: str) -> None:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             raise NotFound("No user of that name.")
-        if username == ws.actor.username and session.get_bind().dialect.name == "postgresql":
+        if username == ws.actor.username and on_server(session):
             # a team server's users table is the administrators' to write: one's own title
             # goes through the server's function for it (``server init``)
             session.execute(text(f"SELECT {ACL}.set_own_job_title(:t)"),

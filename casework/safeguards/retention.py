@@ -47,6 +47,7 @@ from casework.core.context import Workspace
 from casework.core.errors import NotFound, ValidationError
 from casework.core.permissions import require
 from casework.safeguards import records
+from db.dialects import on_server
 from db.models import Base, Case, Person
 from db.server.connect import translated
 from db.server.policies import ACL
@@ -252,7 +253,7 @@ def _open_run(session: Session, action: str, case_ids: list[int], reason: str,
     """On a team server: the run, checked and recorded by the server itself
     (``casework.server.retention``), which alone lets this transaction change the cases'
     rows; its commit is refused unless every case is audited (as it is below)."""
-    if session.get_bind().dialect.name != "postgresql":
+    if not on_server(session):
         return
     with translated():
         session.execute(text(f"SELECT {ACL}.retention_open(:a, :ids, :r, :t)"),

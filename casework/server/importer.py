@@ -57,6 +57,12 @@ def import_file(url: str, path: Path, username: str, password: str, *,
                 users = _logins(dst, names, login_prefix)
                 _reset_sequences(dst)
                 entries = _record(dst, counts, Path(path).name)
+            # Planner statistics for what was just loaded: until autovacuum gets to it,
+            # a table is planned as if it were empty or of a default size, and the
+            # policies' subqueries then run for seconds on the first screens.
+            with translated(), engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+                conn.commit()
         finally:
             engine.dispose()
         with ws.uow() as session:

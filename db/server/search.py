@@ -141,7 +141,7 @@ def ddl(names: Names, roles: Mapping[str, RoleSpec]) -> list[str]:
     body = f"""CREATE OR REPLACE FUNCTION {FUNCTION}(p_kind text, p_texts text[],
   p_limit integer) RETURNS SETOF integer STABLE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp SET enable_seqscan = off SET jit = off
-  LANGUAGE plpgsql AS $$
+  SET plan_cache_mode = auto LANGUAGE plpgsql AS $$
 DECLARE
   v_texts text[];
   v_text text;

@@ -127,6 +127,8 @@ def server(pg_admin_url: str, pg_prefix: str) -> Iterator[Server]:
             setup.add_user(db.url, f"{prefix}_{short}", PASSWORD, role, team=team,
                            panels=panels, prefix=prefix)
         ids = _seed(db.url)
+        with psycopg.connect(db.url, autocommit=True) as c:
+            c.execute("ANALYZE")
         u = make_url(db.admin_url)
         url = f"postgresql://{u.host}:{u.port or 5432}/{db.name}?sslmode=disable"
         yield Server(db, url, prefix, ids)

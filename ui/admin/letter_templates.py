@@ -270,6 +270,8 @@ class LetterTemplatesTab(QWidget):
             lambda exc: self.page.set_status(error_text(exc))).run()
 
     def _show_detail(self, detail: Any) -> None:
+        if detail.key != self.key():
+            return  # a load for an earlier choice, answered after a later one
         self.detail = detail
         self.editor.blockSignals(True)
         self.editor.setPlainText(detail.text)
