@@ -195,10 +195,12 @@ def _first_visible(candidates: Select[*tuple[Any, ...]], visible: ColumnElement[
     purpose: it streams the candidates in their order and stops at ``limit``, so the
     visibility rule runs for a few rows, not for every match of a short prefix.
     ``found``: the candidates are the few rows of ``model`` the team server's search
-    function found, read once (under their policies) with the visibility rule.
+    function found, which kept only those this rule shows (``db.server.search``): they
+    are read once, under their tables' policies alone (the rule again, run through
+    every policy of every table it names, cost more than the whole search).
     """
     if found:
-        return candidates.add_columns(*columns).where(visible).limit(limit)
+        return candidates.add_columns(*columns).limit(limit)
     sub = candidates.limit(CANDIDATES).subquery()
     return (select(sub, *columns).join(model, id_column == sub.c.id).where(visible)
             .limit(limit))
@@ -288,11 +290,11 @@ def _people(session: Session, ws: Workspace, text: str, limit: int) -> list[Sear
                                PersonAlias.alias.label("alias"))
                         .where(_starts_any_case(session, PersonAlias.alias, phrase)))
             query = _first_visible(by_alias, visible, Person.id, Person, limit, *shown)
-        else:  # the few aliases the server found: read once, with their people
+        else:  # the few aliases the server found (of people it shows): read once
             query = (select(PersonAlias.person_id.label("id"),
                             PersonAlias.alias.label("alias"), *shown)
                      .join(Person, Person.id == PersonAlias.person_id)
-                     .where(_among(PersonAlias.id, ids), visible).limit(limit))
+                     .where(_among(PersonAlias.id, ids)).limit(limit))
         for r in session.execute(query) if ids != [] else ():
             hits.setdefault(r.id, _person_hit(r))
     ranked = sorted(hits.values(), key=lambda h: (h.detail.startswith("also known"),
@@ -350,9 +352,10 @@ _ADDRESS_LINES = table(ADDRESS_LINES, column("rowid"), column("line1"))
 
 
 def _line_contains(session: Session, text: str,
-                   limit: int = MAX_LIMIT) -> Select[Any] | None:
-    """Ids of addresses whose first line contains ``text`` (ignoring ASCII case); None
-    when the team server's search function found none.
+                   limit: int = MAX_LIMIT) -> tuple[Select[Any] | None, bool]:
+    """Ids of addresses whose first line contains ``text`` (ignoring ASCII case), None
+    when the team server's search function found none; and whether that function found
+    them (it kept only the addresses a search shows: ``_first_visible``).
 
     On SQLite, text of three characters or more is looked up in the trigram index
     (``db.models.search``): a handful of index entries whether or not anything matches.
@@ -363,13 +366,14 @@ def _line_contains(session: Session, text: str,
     # character in it takes the scan instead.
     ids = _server_ids(session, "line_contains", [text], limit)
     if ids is not None:
-        return select(Address.id.label("id")).where(_among(Address.id, ids)) if ids else None
+        return (select(Address.id.label("id")).where(_among(Address.id, ids)) if ids
+                else None), True
     if (not on_server(session) and len(text) >= TRIGRAM
             and not any(ch in text for ch in "%_")):
         return (select(_ADDRESS_LINES.c.rowid.label("id"))
-                .where(_ADDRESS_LINES.c.line1.like(f"%{text}%")))
+                .where(_ADDRESS_LINES.c.line1.like(f"%{text}%"))), False
     return (select(Address.id.label("id"))
-            .where(_contains(session, Address.line1, text, prefix=False)))
+            .where(_contains(session, Address.line1, text, prefix=False))), False
 
 
 def _addresses(session: Session, ws: Workspace, text: str, limit: int,
@@ -403,11 +407,10 @@ def _addresses(session: Session, ws: Workspace, text: str, limit: int,
         for r in session.execute(query) if ids != [] else ():
             found.setdefault(r.id, r)
     if scan_lines and len(found) < limit:
-        by_line = _line_contains(session, text, limit - len(found))
+        by_line, on_ids = _line_contains(session, text, limit - len(found))
         if by_line is not None:
             query = _first_visible(by_line, address_visible(ws), Address.id, Address,
-                                   limit - len(found), *shown,
-                                   found=bool(_SERVER_SEARCH.get(session.get_bind())))
+                                   limit - len(found), *shown, found=on_ids)
             for r in session.execute(query):
                 found.setdefault(r.id, r)
     hits = [SearchHit("address", r.id, ", ".join(p for p in (r.line1, r.postcode) if p),

@@ -49,12 +49,24 @@ def _database(conn: Connection) -> str:
     return str(conn.scalar(text("SELECT current_database()")))
 
 
+def _require_utf8(conn: Connection) -> None:
+    """Names are in every script: the database must hold any character (and the search
+    function's prefix ranges are those of UTF-8, ``db.server.search``)."""
+    encoding = str(conn.scalar(text("SELECT getdatabaseencoding()")))
+    if encoding != "UTF8":
+        raise ValidationError(
+            f"The database {_database(conn)} is in the {encoding} encoding; casework needs "
+            "a UTF8 database (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0).",
+            field="url")
+
+
 def init(url: str, *, prefix: str = "casework") -> InitResult:
     """Create (or bring up to date) the casework schema, roles and policies."""
     names = Names(prefix)
     admin = server_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            _require_utf8(conn)
             for ddl in policies.cluster_roles(names, SERVER_ROLES):
                 _run(conn, ddl)
             me = str(conn.scalar(text("SELECT current_user")))

@@ -74,3 +74,30 @@ def test_commands_work_against_a_server_profile(team_server, tmp_path, monkeypat
     assert "OK" in capsys.readouterr().out
     monkeypatch.setenv("CASEWORK_SERVER", "council")
     assert main(["--user", team_server.login("cm"), "audit", "verify"]) == EXIT_REFUSED
+
+
+def test_init_refuses_a_database_not_in_utf8_and_creates_nothing(pg_admin_url, pg_prefix,
+                                                                  capsys):
+    """Names in any script need UTF8 (and the search ranges are UTF-8's): a LATIN1 database
+    is refused with the reason and the fix, before any role or schema is made."""
+    from sqlalchemy.engine import make_url
+
+    from tests.server.conftest import _drop
+
+    name, prefix = f"{pg_prefix}_latin1", f"{pg_prefix}l"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'LATIN1' LC_COLLATE 'C' "
+                     "LC_CTYPE 'C' TEMPLATE template0")
+    try:
+        url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+        assert main(["server", "init", "--url", url, "--prefix", prefix]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert "LATIN1" in err and "UTF8" in err
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = "
+                                "'casework'").fetchone() == (0,)
+            assert conn.execute("SELECT count(*) FROM pg_roles WHERE rolname LIKE %s",
+                                (f"{prefix}\\_%",)).fetchone() == (0,)
+    finally:
+        _drop(pg_admin_url, name, [])

@@ -227,7 +227,8 @@ def test_first_line_substring_follows_every_change_to_an_address(world):
 def test_a_first_line_that_matches_nothing_is_an_index_lookup(world):
     cm = world.ws("cm")
     with cm.uow() as s:
-        query = search._line_contains(s, "zzqqy")
+        query, served = search._line_contains(s, "zzqqy")
+        assert query is not None and not served
         sql = str(query.compile(s.get_bind(), compile_kwargs={"literal_binds": True}))
         plan = " ".join(str(r[-1]) for r in s.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
     assert "VIRTUAL TABLE INDEX 0:L" in plan  # the trigram index serves the LIKE
