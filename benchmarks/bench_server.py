@@ -12,7 +12,8 @@ the load), and dropped at the end. The file side is ``bench_foundation``'s cache
 database of the same size (``--no-file`` leaves it out). Rows are synthetic on both sides.
 
 Writers run as separate processes (one session each, as separate desktops would), all
-starting together and saving back to back.
+starting together and saving back to back, each signed in as a case manager of their own
+(of one team; ``--one-login``: all as one).
 """
 
 from __future__ import annotations
@@ -159,10 +160,11 @@ def _writer(server: str, user: str, case_id: int, start: Any, out: Any) -> None:
         ws.lock()
 
 
-def _together(server: str, user: str, cases: list[int], writers: int) -> list[float]:
+def _together(server: str, users: list[str], cases: list[int], writers: int) -> list[float]:
     ctx = mp.get_context("spawn")
     start, out = ctx.Barrier(writers), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(server, user, cases[i % len(cases)], start, out))
+    procs = [ctx.Process(target=_writer, args=(server, users[i % len(users)],
+                                               cases[i % len(cases)], start, out))
              for i in range(writers)]
     for p in procs:
         p.start()
@@ -249,18 +251,20 @@ def _thin_writer(server: str, user: str, case_id: int, start: Any, stop: Any,
         ws.lock()
 
 
-def _beside_thin(server: str, user: str, cases: list[int], writers: int,
+def _beside_thin(server: str, users: list[str], cases: list[int], writers: int,
                  saves: int) -> tuple[list[float], list[float]]:
-    """One desktop (this process, the whole ``add_note``) saving ``saves`` notes while
-    ``writers - 1`` stand-ins save back to back: (the desktop's times, the stand-ins')."""
+    """One desktop (this process, the whole ``add_note``, as ``users[0]``) saving ``saves``
+    notes while ``writers - 1`` stand-ins (the next users) save back to back: (the
+    desktop's times, the stand-ins')."""
     ctx = mp.get_context("spawn")
     start, stop, out = ctx.Barrier(writers), ctx.Event(), ctx.Queue()
     procs = [ctx.Process(target=_thin_writer,
-                         args=(server, user, cases[(i + 1) % len(cases)], start, stop, out))
+                         args=(server, users[(i + 1) % len(users)],
+                               cases[(i + 1) % len(cases)], start, stop, out))
              for i in range(writers - 1)]
     for p in procs:
         p.start()
-    ws = session.open_url(server, user, PASSWORD)
+    ws = session.open_url(server, users[0], PASSWORD)
     try:
         start.wait(120)
         time.sleep(0.5)  # the stand-ins under way
@@ -271,8 +275,9 @@ def _beside_thin(server: str, user: str, cases: list[int], writers: int,
     return mine, _gather(procs, out)
 
 
-def _threads(server: str, user: str, cases: list[int], writers: int) -> list[float]:
-    spaces = [session.open_url(server, user, PASSWORD) for _ in range(writers)]
+def _threads(server: str, users: list[str], cases: list[int], writers: int) -> list[float]:
+    spaces = [session.open_url(server, users[i % len(users)], PASSWORD)
+              for i in range(writers)]
     got: list[float] = []
     lock = threading.Lock()
 
@@ -371,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--same-case", action="store_true",
                     help="every writer adds notes to one case (they then also queue on that "
                          "case's row, which a note touches); by default each has its own")
+    ap.add_argument("--one-login", action="store_true",
+                    help="every writer signs in as the same case manager (they then also "
+                         "share that user's row, which each note's author key locks); by "
+                         "default each writer is a case manager of their own, of one team")
     ap.add_argument("--keep", action="store_true",
                     help="load, print the database's name and leave it (to EXPLAIN)")
     args = ap.parse_args(argv)
@@ -380,14 +389,17 @@ def main(argv: list[str] | None = None) -> int:
     terms = _terms(args.terms)
     with psycopg.connect(ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    roles = [f"{prefix}_cm", f"{prefix}_coord",
+    writers = [f"{prefix}_cm", *(() if args.one_login else
+                                 (f"{prefix}_cm{i}" for i in range(1, args.writers)))]
+    roles = [*writers, f"{prefix}_coord",
              *(f"{prefix}_r_{r}" for r in setup.SERVER_ROLES),
              f"{prefix}_user", f"{prefix}_owner"]
     srv: dict[str, Any] = {}
     try:
         setup.init(url, prefix=prefix)
-        setup.add_user(url, f"{prefix}_cm", PASSWORD, "case_manager", team="ASB One",
-                       prefix=prefix)
+        for login in writers:
+            setup.add_user(url, login, PASSWORD, "case_manager", team="ASB One",
+                           prefix=prefix)
         setup.add_user(url, f"{prefix}_coord", PASSWORD, "coordinator", prefix=prefix)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SET search_path = casework")
@@ -425,10 +437,10 @@ def main(argv: list[str] | None = None) -> int:
         srv["poll"] = _time(lambda: changefeed.last_change(ws), 20)
         ws.lock()
         together = _threads if args.threads else _together
-        srv["together"] = together(server, f"{prefix}_cm", [mine] if args.same_case
+        srv["together"] = together(server, writers, [mine] if args.same_case
                                    else visible, args.writers)
         srv["desk"], srv["stand-ins"] = _beside_thin(
-            server, f"{prefix}_cm", [mine] if args.same_case else visible, args.writers, 60)
+            server, writers, [mine] if args.same_case else visible, args.writers, 60)
         with psycopg.connect(url, autocommit=True) as conn:  # every save left its entry
             conn.execute("SET search_path = casework")
             srv["chain"] = _chain_ok(conn)
@@ -461,7 +473,8 @@ def main(argv: list[str] | None = None) -> int:
                        ("save with audit, alone", "save"),
                        ("a screen's poll for others' changes", "poll"),
                        (f"save with audit, {args.writers} concurrent writers ({kind}, "
-                        f"{'one case' if args.same_case else 'a case each'})",
+                        f"{'one case' if args.same_case else 'a case each'}, "
+                        f"{'one login' if args.one_login else 'a login each'})",
                         "together"),
                        (f"save with audit, one desktop beside {args.writers - 1} writers "
                         "sending its statements", "desk"),
