@@ -23,25 +23,33 @@ ENTRY_COLUMNS = ("seq", "ts", "user_id", "username", "action", "record_type", "r
                  "reason", "detail", "hash")
 
 
-def append_and_commit(dbapi_conn: Any, entries: Sequence[Mapping[str, Any]],
-                      head: tuple[int, int, str]) -> None:
-    """Insert ``entries`` (``ENTRY_COLUMNS``) and the head (seq, key id, signature), then
-    commit: on ``dbapi_conn`` (the transaction's own psycopg connection)."""
+def statement(conn: Any, entries: Sequence[Mapping[str, Any]],
+              head: tuple[int, int, str]) -> str:
+    """The message that inserts ``entries`` (``ENTRY_COLUMNS``) and the head (seq, key id,
+    signature) and commits, its values quoted for psycopg connection ``conn``."""
     if not entries:
         raise ValueError("no audit entries to append")
     values = sql.SQL(", ").join(
         sql.SQL("({})").format(sql.SQL(", ").join(sql.Literal(e[c]) for c in ENTRY_COLUMNS))
         for e in entries)
-    statement = sql.SQL(
+    message = sql.SQL(
         "WITH e AS (INSERT INTO audit_entries ({cols}) VALUES {values}) "
         "INSERT INTO audit_heads (seq, key_id, signature) VALUES ({s}, {k}, {g}); COMMIT"
     ).format(cols=sql.SQL(", ").join(sql.Identifier(c) for c in ENTRY_COLUMNS),
              values=values, s=sql.Literal(int(head[0])), k=sql.Literal(int(head[1])),
              g=sql.Literal(str(head[2])))
+    return message.as_string(conn)
+
+
+def append_and_commit(dbapi_conn: Any, entries: Sequence[Mapping[str, Any]],
+                      head: tuple[int, int, str]) -> None:
+    """Insert ``entries`` (``ENTRY_COLUMNS``) and the head (seq, key id, signature), then
+    commit: on ``dbapi_conn`` (the transaction's own psycopg connection)."""
     conn = getattr(dbapi_conn, "driver_connection", dbapi_conn)
+    text = statement(conn, entries, head)
     try:
         with conn.cursor() as cur:
-            cur.execute(statement.as_string(conn))  # no parameters: simple query protocol
+            cur.execute(text)  # no parameters: simple query protocol
     except psycopg.Error as exc:
         # As SQLAlchemy would have raised it (the callers classify those), without the
         # statement: it holds the entries' values.
