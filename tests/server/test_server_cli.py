@@ -13,9 +13,10 @@ from tests.server.conftest import PASSWORD
 def test_init_user_add_passwd_disable(pg_empty, pg_prefix, capsys, monkeypatch):
     prefix = f"{pg_prefix}c"
     name = f"{prefix}_officer"
-    pg_empty.roles += [name, *(f"{prefix}_r_{r}" for r in
-                               ("administrator", "case_manager", "coordinator", "panel_chair",
-                                "panel_member")), f"{prefix}_user", f"{prefix}_owner"]
+    from casework.server.setup import SERVER_ROLES
+
+    pg_empty.roles += [name, *(f"{prefix}_r_{r}" for r in SERVER_ROLES), f"{prefix}_user",
+                       f"{prefix}_owner"]
     url = pg_empty.url
     assert main(["server", "init", "--url", url, "--prefix", prefix]) == 0
     assert main(["server", "init", "--url", url, "--prefix", prefix]) == 0
