@@ -332,3 +332,20 @@ def test_init_again_drops_the_retired_address_definers(server):
             "WHERE n.nspname = 'casework_acl' AND p.proname = ANY(%s)", (list(retired),)
         ).fetchall()
     assert left == []
+
+
+def test_the_function_leaves_the_callers_planner_settings_as_they_were(server):
+    """The function plans its prefixes without bitmap scans and keeps generic plans: within
+    the caller's own transaction, the caller's settings are as before (a search must not
+    change how the desktop's next statements are planned)."""
+    names = ("enable_bitmapscan", "enable_seqscan", "plan_cache_mode", "jit")
+
+    def settings(conn: psycopg.Connection) -> list[str]:
+        return [conn.execute(f"SHOW {n}").fetchone()[0] for n in names]
+
+    with server.raw("cm") as conn, conn.transaction():
+        before = settings(conn)
+        for kind, texts in (("postcode", ["ZZ8", "ZZ 8"]), ("person", ["Find"]),
+                            ("line_start", ["north"]), ("line_contains", ["Look"])):
+            _function(conn, kind, texts)
+        assert settings(conn) == before
