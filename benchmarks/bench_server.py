@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from sqlalchemy.engine import make_url
 
 from casework.cases import caselist, lifecycle, search
@@ -207,8 +208,6 @@ _THIN = {
 
 
 def _ok(result: Any) -> Any:
-    from psycopg import pq
-
     if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         raise RuntimeError(f"stand-in statement failed: {result.status.name}")
     return result

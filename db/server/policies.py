@@ -55,15 +55,19 @@ CHANGE_LOG = "change_log"
 # millisecond for each statement that names cases.)
 _ME = (f"FROM {SCHEMA}.users u JOIN {ACL}.roles r ON r.role = u.role "
        f"WHERE u.username = current_user AND u.active")
-MY_USER_ID = f"(SELECT u.id {_ME})"
-MY_TEAM_ID = f"(SELECT u.team_id {_ME} AND r.scope = 'team')"
-MY_TEAM_TYPES = (f"(SELECT tc.case_type FROM {SCHEMA}.users u JOIN {ACL}.roles r ON "
-                 f"r.role = u.role JOIN {SCHEMA}.teams t ON t.id = u.team_id JOIN "
-                 f"{ACL}.team_case_types tc ON tc.team_kind = t.kind WHERE u.username = "
-                 f"current_user AND u.active AND r.scope = 'team')")
-MY_PANELS = (f"(SELECT pm.panel_id FROM {SCHEMA}.panel_memberships pm JOIN {SCHEMA}.users u "
-             f"ON u.id = pm.user_id JOIN {ACL}.roles r ON r.role = u.role WHERE "
-             f"u.username = current_user AND u.active AND r.scope = 'panel')")
+_MY = {  # the queries, also the bodies of the invoker functions my_user_id() and the rest
+    "user_id": f"SELECT u.id {_ME}",
+    "team_id": f"SELECT u.team_id {_ME} AND r.scope = 'team'",
+    "team_types": (f"SELECT tc.case_type FROM {SCHEMA}.users u JOIN {ACL}.roles r ON "
+                   f"r.role = u.role JOIN {SCHEMA}.teams t ON t.id = u.team_id JOIN "
+                   f"{ACL}.team_case_types tc ON tc.team_kind = t.kind WHERE u.username = "
+                   f"current_user AND u.active AND r.scope = 'team'"),
+    "panels": (f"SELECT pm.panel_id FROM {SCHEMA}.panel_memberships pm JOIN {SCHEMA}.users u "
+               f"ON u.id = pm.user_id JOIN {ACL}.roles r ON r.role = u.role WHERE "
+               f"u.username = current_user AND u.active AND r.scope = 'panel'"),
+}
+MY_USER_ID, MY_TEAM_ID, MY_TEAM_TYPES, MY_PANELS = (
+    f"({_MY[k]})" for k in ("user_id", "team_id", "team_types", "panels"))
 MY_IDENTIFIABLE = f"EXISTS (SELECT 1 {_ME} AND r.scope IN ('team', 'panel'))"
 
 
@@ -301,9 +305,7 @@ END $$""",
     ]
 
 def _functions(names: Names) -> list[str]:
-    s, a = SCHEMA, ACL
-    me = (f"FROM {s}.users u JOIN {a}.roles r ON r.role = u.role "
-          f"WHERE u.username = current_user AND u.active")
+    s, a, me = SCHEMA, ACL, _ME
     links = " UNION ALL ".join(f"SELECT 1 FROM {s}.{t} WHERE {c} = pid" for t, c in PERSON_LINKS)
     return [
         # Retired definers (no policy uses them): a server initialised before keeps none.
@@ -312,9 +314,9 @@ def _functions(names: Names) -> list[str]:
         # Invoker functions: they run as the caller, so current_user is the login role and
         # the cases they read are filtered by the caller's own policies.
         f"CREATE OR REPLACE FUNCTION {a}.my_user_id() RETURNS integer STABLE LANGUAGE sql "
-        f"AS $$ SELECT u.id {me} $$",
+        f"AS $$ {_MY['user_id']} $$",
         f"CREATE OR REPLACE FUNCTION {a}.my_team_id() RETURNS integer STABLE LANGUAGE sql "
-        f"AS $$ SELECT u.team_id {me} AND r.scope = 'team' $$",
+        f"AS $$ {_MY['team_id']} $$",
         f"""CREATE OR REPLACE FUNCTION {a}.case_visible_for(who name, ct text, team integer,
   panel integer) RETURNS boolean STABLE LANGUAGE sql AS $$
 SELECT EXISTS (SELECT 1 {me.replace("current_user", "who")} AND (
@@ -329,18 +331,13 @@ $$""",
         f"RETURNS boolean STABLE LANGUAGE sql AS $$ SELECT {a}.case_visible_for(current_user, "
         f"ct, team, panel) $$",
         f"CREATE OR REPLACE FUNCTION {a}.my_team_types() RETURNS SETOF text STABLE "
-        f"LANGUAGE sql AS $$ SELECT tc.case_type FROM {s}.users u JOIN {a}.roles r "
-        f"ON r.role = u.role JOIN {s}.teams t ON t.id = u.team_id JOIN {a}.team_case_types "
-        f"tc ON tc.team_kind = t.kind WHERE u.username = current_user AND u.active "
-        f"AND r.scope = 'team' $$",
+        f"LANGUAGE sql AS $$ {_MY['team_types']} $$",
         f"CREATE OR REPLACE FUNCTION {a}.scope_is(wanted text) RETURNS boolean STABLE "
         f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 {me} AND r.scope = wanted) $$",
         f"CREATE OR REPLACE FUNCTION {a}.identifiable() RETURNS boolean STABLE "
         f"LANGUAGE sql AS $$ SELECT EXISTS (SELECT 1 {me} AND r.scope IN ('team', 'panel')) $$",
         f"CREATE OR REPLACE FUNCTION {a}.my_panels() RETURNS SETOF integer STABLE "
-        f"LANGUAGE sql AS $$ SELECT pm.panel_id FROM {s}.panel_memberships pm "
-        f"JOIN {s}.users u ON u.id = pm.user_id JOIN {a}.roles r ON r.role = u.role "
-        f"WHERE u.username = current_user AND u.active AND r.scope = 'panel' $$",
+        f"LANGUAGE sql AS $$ {_MY['panels']} $$",
         # Definer: whether a person is on any case at all (a person just added, before
         # being linked, is visible to roles that add people). It answers yes or no only.
         f"CREATE OR REPLACE FUNCTION {a}.person_unlinked(pid integer) RETURNS boolean "
@@ -477,8 +474,8 @@ def _row_security(names: Names) -> list[str]:
                                f"WHERE e.id = breaches.step_id)")
     out += _policy("tasks", f"CASE WHEN tasks.case_id IS NOT NULL THEN EXISTS (SELECT 1 FROM "
                             f"{s}.cases c WHERE c.id = tasks.case_id) ELSE ("
-                            f"{MY_IDENTIFIABLE}) AND (tasks.assigned_user_id = (SELECT "
-                            f"{MY_USER_ID}) OR tasks.team_id = {MY_TEAM_ID}) "
+                            f"{MY_IDENTIFIABLE}) AND (tasks.assigned_user_id = "
+                            f"{MY_USER_ID} OR tasks.team_id = {MY_TEAM_ID}) "
                             f"END")
     out += _policy("people", f"{a}.person_visible(people.id)")
     for t in PERSON_CHILD_TABLES:
